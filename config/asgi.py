@@ -1,0 +1,9 @@
+"""ASGI entry point, for deployments that prefer it to WSGI."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+application = get_asgi_application()

@@ -1,0 +1,3 @@
+from logitrack.cli import main
+
+main()

@@ -1,0 +1,73 @@
+"""The partner and app API at /api/v1/, with its OpenAPI document at /api/v1/docs.
+
+Every error leaves as ``{"error": {"code": ..., "message": ...}}`` with a stable code; no stack
+trace or exception text ever reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from logitrack.core.errors import error_json
+
+logger = logging.getLogger("logitrack.api")
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
+
+
+def _validation_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, ValidationError)
+    fields = []
+    for item in exc.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
+        fields.append({"field": ".".join(location), "message": str(item.get("msg", ""))})
+    return error_json("validation_error", _("Some fields are invalid."), 422, fields=fields)
+
+
+def _authentication_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_json("not_authenticated", _("Authentication is required."), 401)
+
+
+def _http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, HttpError)
+    if isinstance(exc.__cause__, ValueError):
+        # ninja wraps a body that json.loads rejected (bad JSON or bad UTF-8) in a 400.
+        return error_json("malformed_json", _("The request body is not valid JSON."), 400)
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    return error_json(code, str(exc.message), exc.status_code)
+
+
+def _unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled API error", extra={"error_type": type(exc).__name__})
+    return error_json("internal_error", _("Something went wrong on our side."), 500)
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Logitrack API",
+        version="1",
+        description="Logitrack's API for partners and apps.",
+        urls_namespace="api-1",
+        docs_url="/docs",
+    )
+    api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(AuthenticationError, _authentication_error)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Exception, _unexpected_error)
+    return api
+
+
+api = build_api()

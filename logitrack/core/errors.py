@@ -1,0 +1,27 @@
+"""Error responses with a stable machine-readable code.
+
+API clients get ``{"error": {"code": ..., "message": ...}}``; pages get a translated template.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+
+API_PREFIX = "/api/"
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """API routes and clients that ask for JSON get JSON errors; browsers get pages."""
+    if request.path.startswith(API_PREFIX):
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_json(
+    code: str, message: str, status: int, *, fields: list[dict[str, str]] | None = None
+) -> JsonResponse:
+    error: dict[str, object] = {"code": code, "message": message}
+    if fields is not None:
+        error["fields"] = fields
+    return JsonResponse({"error": error}, status=status, json_dumps_params={"ensure_ascii": False})

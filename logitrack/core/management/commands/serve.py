@@ -1,0 +1,171 @@
+"""``logitrack serve``: HTTPS for the application and a plain-HTTP listener that only redirects.
+
+Two granian processes run side by side: the Django application over TLS 1.2/1.3 (rustls, whose
+cipher suites are all AEAD with forward secrecy) and the redirect listener. Ctrl-C or SIGTERM stops
+both and waits for them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from logitrack.core.tls import TlsFiles, ensure_local_tls
+
+READY_TIMEOUT_S = 60.0
+
+
+def _granian() -> list[str]:
+    return [sys.executable, "-m", "granian"]
+
+
+def _display_host(bind: str) -> str:
+    if bind in {"0.0.0.0", "::"}:  # noqa: S104 - only for display
+        return "127.0.0.1"
+    return f"[{bind}]" if ":" in bind else bind
+
+
+class Command(BaseCommand):
+    help = "Serve Logitrack over HTTPS, with a plain-HTTP listener that redirects to it."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--bind", default=settings.LOGITRACK_BIND)
+        parser.add_argument("--https-port", type=int, default=settings.LOGITRACK_HTTPS_PORT)
+        parser.add_argument("--http-port", type=int, default=settings.LOGITRACK_HTTP_PORT)
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("LOGITRACK_WORKERS", "1"))
+        )
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("LOGITRACK_THREADS", "8"))
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bind: str = options["bind"]
+        https_port: int = options["https_port"]
+        http_port: int = options["http_port"]
+        tls = self._tls_files(bind)
+        env = dict(os.environ)
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+        env["LOGITRACK_HTTPS_PORT"] = str(https_port)
+        env["ALLOWED_HOSTS"] = ",".join(settings.ALLOWED_HOSTS)
+        env["PYTHONUNBUFFERED"] = "1"
+        common = ["--host", bind, "--no-access-log", "--log-level", "warning"]
+        https_cmd = [
+            *_granian(),
+            "--interface", "wsgi",
+            "--port", str(https_port),
+            "--workers", str(options["workers"]),
+            "--blocking-threads", str(options["threads"]),
+            "--ssl-certificate", str(tls.server_cert),
+            "--ssl-keyfile", str(tls.server_key),
+            "--ssl-protocol-min", "tls1.2",
+            *common,
+            "config.wsgi:application",
+        ]  # fmt: skip
+        http_cmd = [
+            *_granian(),
+            "--interface", "asgi",
+            "--port", str(http_port),
+            "--workers", "1",
+            *common,
+            "logitrack.core.http_redirect:app",
+        ]  # fmt: skip
+        children = [
+            subprocess.Popen(https_cmd, env=env, start_new_session=True),
+            subprocess.Popen(http_cmd, env=env, start_new_session=True),
+        ]
+        stopping = False
+
+        def stop(signum: int, _frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            host = _display_host(bind)
+            if self._wait_ready(children, host, https_port, tls, lambda: stopping):
+                self._announce(host, https_port, http_port, tls)
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.2)
+        finally:
+            self._stop(children)
+        failed = [child.returncode for child in children if child.returncode not in (0, None)]
+        if not stopping and failed:
+            raise CommandError(f"the server stopped unexpectedly (exit codes {failed})")
+        self.stdout.write("Logitrack stopped.")
+
+    def _tls_files(self, bind: str) -> TlsFiles:
+        cert = os.environ.get("LOGITRACK_TLS_CERT")
+        key = os.environ.get("LOGITRACK_TLS_KEY")
+        if cert or key:
+            if not (cert and key and Path(cert).is_file() and Path(key).is_file()):
+                raise CommandError("LOGITRACK_TLS_CERT and LOGITRACK_TLS_KEY must both name files.")
+            return TlsFiles(ca_cert=Path(cert), server_cert=Path(cert), server_key=Path(key))
+        names = tuple(
+            host.strip("[]") for host in settings.ALLOWED_HOSTS if not host.startswith(".")
+        )
+        if bind not in {"0.0.0.0", "::"}:  # noqa: S104
+            names = (*names, bind)
+        return ensure_local_tls(Path(settings.TLS_DIR), names)
+
+    def _wait_ready(
+        self,
+        children: list[subprocess.Popen[bytes]],
+        host: str,
+        port: int,
+        tls: TlsFiles,
+        stopping: Any,
+    ) -> bool:
+        context = ssl.create_default_context(cafile=str(tls.ca_cert))
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        address = host.strip("[]")
+        while time.monotonic() < deadline and not stopping():
+            if any(child.poll() is not None for child in children):
+                return False
+            try:
+                with (
+                    socket.create_connection((address, port), timeout=1) as raw,
+                    context.wrap_socket(raw, server_hostname=address),
+                ):
+                    return True
+            except (OSError, ssl.SSLError):
+                time.sleep(0.2)
+        return False
+
+    def _announce(self, host: str, https_port: int, http_port: int, tls: TlsFiles) -> None:
+        demo = Path(settings.DATA_DIR) / "demo.json"
+        lines = [
+            "",
+            f"Logitrack is running at https://{host}:{https_port}/",
+            f"  plain HTTP on port {http_port} redirects to HTTPS",
+            f"  local CA certificate to trust: {tls.ca_cert}",
+            f"  demo credentials: {demo}" if demo.exists() else "  no demo credentials yet",
+            f"  data directory: {settings.DATA_DIR}",
+            "Press Ctrl-C to stop.",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
+
+    def _stop(self, children: list[subprocess.Popen[bytes]]) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 15
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()

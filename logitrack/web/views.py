@@ -1,0 +1,82 @@
+"""Pages shared by the whole site: home, sign-in, and the error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from logitrack.core.errors import error_json, wants_json
+from logitrack.web.forms import LoginForm
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("web/favicon.svg"), permanent=True)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
+    if wants_json(request):
+        return error_json(code, message, status)
+    context = {"status": status, "title": title, "message": message}
+    return render(request, "web/error.html", context, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request, 400, "bad_request", _("Bad request"), _("The request could not be understood.")
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request,
+        403,
+        "permission_denied",
+        _("Access denied"),
+        _("Your account level does not allow this action."),
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request,
+        404,
+        "not_found",
+        _("Page not found"),
+        _("The page you asked for does not exist or is not yours to see."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(
+        request,
+        500,
+        "internal_error",
+        _("Something went wrong"),
+        _("An error occurred on our side. It has been logged; please try again shortly."),
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(
+        request,
+        403,
+        "csrf_failed",
+        _("Form expired"),
+        _("The form was stale or sent from another site. Reload the page and try again."),
+    )
