@@ -29,7 +29,10 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "logitrack.core",
+    "logitrack.tenancy",
     "logitrack.accounts",
+    "logitrack.security",
+    "logitrack.privacy",
     "logitrack.web",
 ]
 
