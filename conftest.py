@@ -9,4 +9,4 @@ from django.test import Client
 @pytest.fixture
 def client() -> Client:
     """A test client that speaks HTTPS, as every Logitrack client does."""
-    return Client(secure=True, HTTP_HOST="testserver")
+    return Client(**{"wsgi.url_scheme": "https", "SERVER_PORT": "443"})
