@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+
+from logitrack.core.testing import HttpsClient
 
 
 @pytest.fixture
-def client() -> Client:
+def client() -> HttpsClient:
     """A test client that speaks HTTPS, as every Logitrack client does."""
-    return Client(**{"wsgi.url_scheme": "https", "SERVER_PORT": "443"})
+    return HttpsClient()

@@ -1,16 +1,22 @@
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from logitrack.core import health
-from logitrack.core.api import api
+from logitrack.core.api import api_urls
+from logitrack.tenancy.access import public
 from logitrack.web import views as web_views
 
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", public("liveness probe for load balancers")(health.healthz), name="healthz"),
+    path("readyz", public("readiness probe for load balancers")(health.readyz), name="readyz"),
+    path(
+        "i18n/setlang/",
+        public("anyone may choose the language of the pages")(set_language),
+        name="set_language",
+    ),
     path("favicon.ico", web_views.favicon, name="favicon"),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
     path("", include("logitrack.web.urls")),
 ]
 

@@ -14,6 +14,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.models import register_global_model
+
 
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
@@ -58,3 +60,9 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return f"user #{self.pk}"
+
+
+register_global_model(
+    "accounts.user",
+    "A person may belong to several tenants; each Membership carries the tenant and the role.",
+)

@@ -7,7 +7,11 @@ trace or exception text ever reaches the client.
 from __future__ import annotations
 
 import logging
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -50,6 +54,11 @@ def _http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_json(code, str(exc.message), exc.status_code)
 
 
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    code = getattr(exc, "code", "not_found")
+    return error_json(code, _("Not found."), 404)
+
+
 def _unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled API error", extra={"error_type": type(exc).__name__})
     return error_json("internal_error", _("Something went wrong on our side."), 500)
@@ -66,8 +75,37 @@ def build_api() -> NinjaAPI:
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(AuthenticationError, _authentication_error)
     api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(Exception, _unexpected_error)
     return api
 
 
 api = build_api()
+
+# Each app's router, mounted under its prefix. An app adds its line here.
+ROUTERS: list[tuple[str, str]] = []
+
+
+def api_urls() -> tuple[list[Any], str, str]:
+    """The API's URL patterns, with its published specification declared public.
+
+    Every operation must declare its access rule; one that does not stops start-up here, and
+    the system check tenancy.E003 names it.
+    """
+    from logitrack.tenancy.access import access_rule_of, declare_public
+
+    for prefix, dotted in ROUTERS:
+        api.add_router(prefix, import_string(dotted))
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        name = getattr(pattern, "name", "")
+        if name in {"openapi-json", "openapi-view", "api-root"}:
+            declare_public(pattern.callback, "the API's published specification for partners")
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if access_rule_of(operation.view_func) is None:
+                    raise ImproperlyConfigured(
+                        f"API operation {operation.view_func.__qualname__} declares no access rule"
+                    )
+    return patterns, app_name, namespace

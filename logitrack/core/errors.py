@@ -5,7 +5,7 @@ API clients get ``{"error": {"code": ..., "message": ...}}``; pages get a transl
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 
 API_PREFIX = "/api/"
 
@@ -25,3 +25,14 @@ def error_json(
     if fields is not None:
         error["fields"] = fields
     return JsonResponse({"error": error}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class NotFound(Http404):
+    """Missing and forbidden look the same, so that object ids cannot be probed.
+
+    ``code`` is the stable API error code, e.g. ``membership_not_found``.
+    """
+
+    def __init__(self, code: str = "not_found") -> None:
+        super().__init__(code)
+        self.code = code

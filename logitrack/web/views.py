@@ -6,23 +6,28 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from logitrack.core.errors import error_json, wants_json
+from logitrack.tenancy.access import public
 from logitrack.web.forms import LoginForm
 
 
+@public("the site icon")
 @require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("web/favicon.svg"), permanent=True)
 
 
+@public("the landing page explains Logitrack to visitors")
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
+@method_decorator(public("people sign in here"), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = LoginForm
