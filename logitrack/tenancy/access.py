@@ -15,6 +15,7 @@ by the system check ``tenancy.E002``, so forgetting one fails closed.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
@@ -132,6 +133,12 @@ def _declare(rule: AccessRule) -> Callable[[V], V]:
             return view(request, *args, **kwargs)
 
         setattr(wrapper, ACCESS_ATTR, rule)
+        # ninja reads the signature to build its schemas, resolving string annotations in the
+        # wrapper's module; resolve them here, in the view's own module, where they make sense.
+        try:
+            wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
+        except NameError:
+            pass  # annotations that exist only for type checkers: nothing for ninja to build
         return cast(V, wrapper)
 
     return decorate
