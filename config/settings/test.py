@@ -7,7 +7,7 @@ from pathlib import Path
 
 from config.settings.base import *  # noqa: F403
 
-SECRET_KEY = "test-only-key-not-a-secret-" + "x" * 32  # noqa: S105
+SECRET_KEY = "test-only-key-not-a-secret-" + "x" * 32
 DATA_DIR = Path(tempfile.mkdtemp(prefix="logitrack-test-"))
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT = DATA_DIR / "static"

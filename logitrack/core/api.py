@@ -32,8 +32,9 @@ _STATUS_CODES = {
 }
 
 
-def _validation_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    assert isinstance(exc, ValidationError)
+def _validation_error(request: HttpRequest, exc: object) -> HttpResponse:
+    if not isinstance(exc, ValidationError):
+        return _unexpected_error(request, exc)
     fields = []
     for item in exc.errors:
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
@@ -41,12 +42,13 @@ def _validation_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_json("validation_error", _("Some fields are invalid."), 422, fields=fields)
 
 
-def _authentication_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _authentication_error(request: HttpRequest, exc: object) -> HttpResponse:
     return error_json("not_authenticated", _("Authentication is required."), 401)
 
 
-def _http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    assert isinstance(exc, HttpError)
+def _http_error(request: HttpRequest, exc: object) -> HttpResponse:
+    if not isinstance(exc, HttpError):
+        return _unexpected_error(request, exc)
     if isinstance(exc.__cause__, ValueError):
         # ninja wraps a body that json.loads rejected (bad JSON or bad UTF-8) in a 400.
         return error_json("malformed_json", _("The request body is not valid JSON."), 400)
@@ -54,13 +56,17 @@ def _http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_json(code, str(exc.message), exc.status_code)
 
 
-def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: object) -> HttpResponse:
     code = getattr(exc, "code", "not_found")
     return error_json(code, _("Not found."), 404)
 
 
-def _unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.exception("unhandled API error", extra={"error_type": type(exc).__name__})
+def _unexpected_error(request: HttpRequest, exc: object) -> HttpResponse:
+    logger.error(
+        "unhandled API error",
+        exc_info=exc if isinstance(exc, BaseException) else None,
+        extra={"error_type": type(exc).__name__},
+    )
     return error_json("internal_error", _("Something went wrong on our side."), 500)
 
 
@@ -99,7 +105,7 @@ def api_urls() -> tuple[list[Any], str, str]:
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         name = getattr(pattern, "name", "")
-        if name in {"openapi-json", "openapi-view", "api-root"}:
+        if name in {"openapi-json", "openapi-view", "api-root"} and pattern.callback:
             declare_public(pattern.callback, "the API's published specification for partners")
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_python
@@ -26,7 +27,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent.parent
 PACKAGE = ROOT / "logitrack"
 TARGET_LANGUAGES = ("vi",)
-KEYWORDS = {
+KEYWORDS: dict[str, Any] = {
     "_": None,
     "gettext": None,
     "gettext_lazy": None,
@@ -77,10 +78,10 @@ def extract_app(app: Path) -> list[Message]:
     for path in _sources(app):
         text = _python_text(path)
         for lineno, _func, msgid, _comments in extract_python(
-            io.BytesIO(text), KEYWORDS.keys(), [], {"encoding": "utf-8"}
+            io.BytesIO(text), KEYWORDS, [], {"encoding": "utf-8"}
         ):
             location = f"{path.relative_to(ROOT)}:{lineno}"
-            parsed = _normalise(msgid, _func)
+            parsed = _normalise(msgid, str(_func))
             if parsed is not None:
                 messages.append(Message(parsed[0], parsed[1], location))
     return messages

@@ -73,9 +73,9 @@ class TenantScopedModel(models.Model):
         This is a guard, not a side effect: it only ever raises.
         """
         bound = bound_tenant_id()
-        if self.tenant_id is None and bound is not None:
+        if getattr(self, "tenant_id", None) is None and bound is not None:
             self.tenant_id = bound
-        if self.tenant_id is None:
+        if getattr(self, "tenant_id", None) is None:
             raise ValidationError(_("This record has no tenant."), code="tenant_missing")
         if bound is not None and self.tenant_id != bound:
             raise ValidationError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pytest
 from django.test import override_settings
@@ -97,7 +98,8 @@ def test_schema_violation_names_the_field(api_client: HttpsClient) -> None:
     assert response.status_code == 422
     error = _error(response)
     assert error["code"] == "validation_error"
-    assert [field["field"] for field in error["fields"]] == ["weight_grams"]  # type: ignore[index,union-attr]
+    fields = cast(list[dict[str, str]], error["fields"])
+    assert [field["field"] for field in fields] == ["weight_grams"]
 
 
 @override_settings(ROOT_URLCONF=__name__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 from logitrack.core.http_redirect import RedirectApp
@@ -14,7 +15,7 @@ APP = RedirectApp(["127.0.0.1", "localhost", "[::1]", ".logitrack.vn"], https_po
 def _call(
     method: str, path: str, host: str, query: bytes = b"", headers: list[Any] | None = None
 ) -> tuple[int, dict[bytes, bytes], bytes]:
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
     scope = {
         "type": "http",
         "method": method,
@@ -27,7 +28,7 @@ def _call(
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     asyncio.run(APP(scope, receive, send))
@@ -59,7 +60,7 @@ def test_post_is_refused_with_a_json_error_and_not_redirected() -> None:
 
 
 def test_api_get_is_refused_rather_than_redirected() -> None:
-    status, headers, body = _call(
+    status, _headers, body = _call(
         "GET", "/api/v1/orders", "localhost", headers=[(b"accept-language", b"en-US,en")]
     )
 

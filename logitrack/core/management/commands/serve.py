@@ -82,8 +82,8 @@ class Command(BaseCommand):
             "logitrack.core.http_redirect:app",
         ]  # fmt: skip
         children = [
-            subprocess.Popen(https_cmd, env=env, start_new_session=True),
-            subprocess.Popen(http_cmd, env=env, start_new_session=True),
+            subprocess.Popen(https_cmd, env=env, start_new_session=True),  # noqa: S603
+            subprocess.Popen(http_cmd, env=env, start_new_session=True),  # noqa: S603
         ]
         stopping = False
 
