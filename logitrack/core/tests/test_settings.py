@@ -1,0 +1,81 @@
+"""Settings come from the environment; production refuses to start insecure."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _django(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LOGITRACK_"))}
+    base.pop("SECRET_KEY", None)
+    base.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "django", *args],
+        env={**base, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = _django(
+        ["check"],
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+            "ALLOWED_HOSTS": "logitrack.example.vn",
+            "LOGITRACK_DATA_DIR": str(tmp_path),
+        },
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_check_deploy_with_the_documented_environment(
+    tmp_path: Path,
+) -> None:
+    master_key = tmp_path / "master.key"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "logitrack.example.vn",
+        "LOGITRACK_DATA_DIR": str(tmp_path),
+    }
+    prod_source = (ROOT / "config" / "settings" / "prod.py").read_text()
+    if "LOGITRACK_MASTER_KEY" in prod_source:
+        import base64
+
+        env["LOGITRACK_MASTER_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
+    assert not master_key.exists()
+
+    result = _django(["check", "--deploy", "--fail-level", "WARNING"], env)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_embedded_settings_generate_a_private_secret_key_once(tmp_path: Path) -> None:
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "LOGITRACK_DATA_DIR": str(tmp_path)}
+
+    first = _django(
+        ["shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"], env
+    )
+    second = _django(
+        ["shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"], env
+    )
+
+    key_file = tmp_path / "secret_key"
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert len(first.stdout.strip()) >= 50
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
