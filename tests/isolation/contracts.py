@@ -1,0 +1,3 @@
+"""The isolation contract of every non-public route. Add one entry per route (and method)."""
+
+from __future__ import annotations
