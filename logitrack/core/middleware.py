@@ -9,10 +9,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from logitrack.core.context import request_id_var, tenant_id_var
-from logitrack.core.errors import error_json, wants_json
+from logitrack.core.errors import API_PREFIX, error_json, wants_json
 
 logger = logging.getLogger("logitrack.request")
 
@@ -84,3 +86,24 @@ class BodySizeLimitMiddleware:
                 return error_json("payload_too_large", message, 413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages speak Vietnamese unless the person chose English with the language switch.
+
+    Logitrack is built for Vietnamese businesses, whose staff often run browsers set to English;
+    the language of the pages is their explicit choice (the language cookie), not the browser's.
+    API clients are programs, so for them the Accept-Language header decides.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(API_PREFIX):
+            language = translation.get_language_from_request(request)
+        else:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            try:
+                language = translation.get_supported_language_variant(chosen)
+            except LookupError:
+                language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -143,10 +143,8 @@ def _create_server_cert(files: TlsFiles, ca_key_path: Path, names: tuple[str, ..
         .sign(ca_key, hashes.SHA256())
     )
     _write_private(files.server_key, _key_pem(key))
-    # The chain (leaf then CA) so that clients that trust the CA can build the path.
-    files.server_cert.write_bytes(
-        cert.public_bytes(serialization.Encoding.PEM) + files.ca_cert.read_bytes()
-    )
+    # The leaf alone: the CA is the trust anchor clients already hold, so sending it is waste.
+    files.server_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
 def ensure_local_tls(tls_dir: Path, extra_names: tuple[str, ...] = ()) -> TlsFiles:

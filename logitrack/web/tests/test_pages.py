@@ -64,10 +64,20 @@ def test_language_switch_refuses_an_offsite_next(client: HttpsClient) -> None:
     assert not response["Location"].startswith("https://evil.example")
 
 
-def test_browser_accept_language_english_gets_english(client: HttpsClient) -> None:
+def test_english_browser_still_gets_vietnamese_until_the_person_switches(
+    client: HttpsClient,
+) -> None:
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
 
-    assert '<html lang="en">' in html
+    assert '<html lang="vi">' in html
+
+
+def test_api_errors_follow_the_clients_accept_language(client: HttpsClient) -> None:
+    english = client.get("/api/v1/no-such-route", HTTP_ACCEPT_LANGUAGE="en")
+    vietnamese = client.get("/api/v1/no-such-route", HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert english.json()["error"]["message"].startswith("The page you asked for does not exist")
+    assert vietnamese.json()["error"]["message"].startswith("Trang bạn yêu cầu không tồn tại")
 
 
 def test_shell_is_usable_at_phone_width(client: HttpsClient) -> None:

@@ -47,7 +47,9 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("LOGITRACK_WORKERS", "1"))
         )
         parser.add_argument(
-            "--threads", type=int, default=int(os.environ.get("LOGITRACK_THREADS", "8"))
+            "--threads",
+            type=int,
+            default=int(os.environ.get("LOGITRACK_THREADS", str(2 * (os.cpu_count() or 1)))),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,7 +59,8 @@ class Command(BaseCommand):
         tls = self._tls_files(bind)
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-        env["LOGITRACK_HTTPS_PORT"] = str(https_port)
+        # Behind a load balancer that maps 443 to this port, browsers must be sent to 443.
+        env["LOGITRACK_HTTPS_PORT"] = os.environ.get("LOGITRACK_PUBLIC_HTTPS_PORT", str(https_port))
         env["ALLOWED_HOSTS"] = ",".join(settings.ALLOWED_HOSTS)
         env["PYTHONUNBUFFERED"] = "1"
         common = ["--host", bind, "--no-access-log", "--log-level", "warning"]
@@ -128,7 +131,14 @@ class Command(BaseCommand):
         tls: TlsFiles,
         stopping: Any,
     ) -> bool:
-        context = ssl.create_default_context(cafile=str(tls.ca_cert))
+        if tls.ca_cert == tls.server_cert:
+            # A certificate of the operator's: its names need not include the address we probe,
+            # and this only asks whether the listener completes a handshake.
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        else:
+            context = ssl.create_default_context(cafile=str(tls.ca_cert))
         deadline = time.monotonic() + READY_TIMEOUT_S
         address = host.strip("[]")
         while time.monotonic() < deadline and not stopping():

@@ -1,0 +1,1 @@
+"""Browser tests: headless Debian chromium against the real HTTPS server (pytest -m browser)."""

@@ -1,0 +1,69 @@
+"""Fixtures for the browser tests: the real server, and a Debian chromium that trusts its CA.
+
+The server is ``logitrack serve`` itself, started by bench/_server.py in a temporary data
+directory. When chromium or certutil is missing the tests skip on a laptop and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from .chromium import BrowserTools, find_browser_tools, in_ci, launch_chromium, make_nss_home
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import _server  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def browser_tools() -> BrowserTools:
+    tools, missing = find_browser_tools()
+    if tools is None:
+        if in_ci():
+            pytest.fail(f"CI=true and {missing}", pytrace=False)
+        pytest.skip(missing)
+    return tools
+
+
+@pytest.fixture(scope="session")
+def logitrack_server(
+    browser_tools: BrowserTools, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[_server.RunningServer]:
+    """``logitrack serve`` on free loopback ports; at the end it must stop cleanly on Ctrl-C."""
+    data_dir = tmp_path_factory.mktemp("logitrack-data")
+    _server.prepare(data_dir)
+    server = _server.start(data_dir)
+    yield server
+    code = server.stop(timeout=_server.STOP_TIMEOUT_S)
+    log = server.log()
+    assert code == 0, f"logitrack serve exited {code} after SIGINT:\n{log}"
+    assert "Traceback" not in log, f"logitrack serve logged a traceback:\n{log}"
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(
+    playwright_driver: Playwright,
+    browser_tools: BrowserTools,
+    logitrack_server: _server.RunningServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Browser]:
+    """Chromium whose NSS database trusts the running server's local CA."""
+    home = make_nss_home(
+        browser_tools.certutil, tmp_path_factory.mktemp("chromium-home"), logitrack_server.ca_file
+    )
+    browser = launch_chromium(playwright_driver, browser_tools, home)
+    yield browser
+    browser.close()
