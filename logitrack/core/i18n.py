@@ -88,11 +88,16 @@ def extract_app(app: Path) -> list[Message]:
 
 
 def _normalise(raw: object, func: str) -> tuple[str | tuple[str, str], str | None] | None:
-    """Turn babel's raw call arguments into (msgid or (singular, plural), context)."""
+    """Turn babel's raw call arguments into (msgid or (singular, plural), context).
+
+    Only the message arguments must be literals; a plural's count is usually a variable.
+    """
     args = raw if isinstance(raw, tuple) else (raw,)
-    if any(arg is None for arg in args):
-        return None  # a call with a non-literal argument: nothing to translate statically
-    strings = [str(arg) for arg in args]
+    needed = 3 if func.startswith("npgettext") else 2 if func[:2] in {"ng", "pg"} else 1
+    message_args = args[:needed]
+    if len(message_args) < needed or any(arg is None for arg in message_args):
+        return None  # a call with a non-literal message: nothing to translate statically
+    strings = [str(arg) for arg in message_args]
     if func.startswith("npgettext"):
         return (strings[1], strings[2]), strings[0]
     if func.startswith("pgettext"):

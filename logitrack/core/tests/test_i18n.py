@@ -27,3 +27,14 @@ def test_compiled_catalogue_is_used_at_run_time(tmp_path: Path) -> None:
         assert translation.gettext("Page not found") == "Không tìm thấy trang"
     with translation.override("en"):
         assert translation.gettext("Page not found") == "Page not found"
+
+
+def test_plural_messages_with_a_variable_count_are_extracted() -> None:
+    from logitrack.core.i18n import _normalise
+
+    assert _normalise(("%(n)d entry", "%(n)d entries", None), "ngettext") == (
+        ("%(n)d entry", "%(n)d entries"),
+        None,
+    )
+    assert _normalise(("menu", "Open"), "pgettext_lazy") == ("Open", "menu")
+    assert _normalise((None,), "gettext") is None

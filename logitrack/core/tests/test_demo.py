@@ -1,0 +1,78 @@
+"""The demo: two tenants with one user per account level, credentials in a private file."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from logitrack.accounts.models import User
+from logitrack.core.tenant import tenant_context
+from logitrack.tenancy.models import Membership, Tenant
+from logitrack.tenancy.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    with override_settings(DATA_DIR=tmp_path):
+        yield tmp_path
+
+
+def test_demo_creates_two_tenants_with_every_account_level(data_dir: Path) -> None:
+    call_command("demo", "--first-run")
+
+    demo = json.loads((data_dir / "demo.json").read_text())
+    assert len(demo["tenants"]) == 2
+    for entry in demo["tenants"]:
+        assert sorted(user["role"] for user in entry["users"]) == sorted(r.value for r in Role)
+        tenant = Tenant.objects.get(slug=entry["slug"])
+        assert tenant.name == entry["name"]
+        with tenant_context(tenant):
+            roles = sorted(Membership.objects.values_list("role", flat=True))
+        assert roles == sorted(r.value for r in Role)
+
+
+def test_demo_credentials_file_is_private_and_the_passwords_work(data_dir: Path) -> None:
+    call_command("demo")
+
+    path = data_dir / "demo.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    user = json.loads(path.read_text())["tenants"][0]["users"][2]
+    assert authenticate(None, username=user["email"], password=user["password"]) is not None
+
+
+def test_demo_passwords_are_random_and_distinct(data_dir: Path) -> None:
+    call_command("demo")
+
+    demo = json.loads((data_dir / "demo.json").read_text())
+    passwords = [user["password"] for tenant in demo["tenants"] for user in tenant["users"]]
+    assert len(passwords) == 14
+    assert len(set(passwords)) == 14
+    assert all(len(password) >= 16 for password in passwords)
+    source = Path(__file__).resolve().parents[2].joinpath("tenancy", "demo.py").read_text()
+    assert not any(password in source for password in passwords)
+
+
+def test_first_run_does_nothing_when_the_demo_is_already_loaded(data_dir: Path) -> None:
+    call_command("demo", "--first-run")
+    users_before = User.objects.count()
+
+    call_command("demo", "--first-run")
+
+    assert User.objects.count() == users_before
+
+
+@override_settings(LOGITRACK_DEMO_ALLOWED=False)
+def test_demo_refuses_to_run_with_the_production_settings(data_dir: Path) -> None:
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo")
+
+    assert Tenant.objects.count() == 0
+    assert not (data_dir / "demo.json").exists()
