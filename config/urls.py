@@ -16,6 +16,8 @@ urlpatterns = [
     ),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("api/v1/", api_urls()),
+    path("account/", include("logitrack.accounts.urls")),
+    path("", include("logitrack.tenancy.urls")),
     path("", include("logitrack.web.urls")),
 ]
 

@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "logitrack.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -189,6 +189,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Logitrack <no-reply@logitrack.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Demo data (``logitrack demo``): each app with demo objects adds its loader here.
+LOGITRACK_DEMO_ALLOWED = True
+DEMO_LOADERS = ["logitrack.tenancy.demo.load"]
+
 LOGITRACK_HTTPS_PORT = env_int("LOGITRACK_HTTPS_PORT", 8443)
 LOGITRACK_HTTP_PORT = env_int("LOGITRACK_HTTP_PORT", 8080)
 LOGITRACK_BIND = env_str("LOGITRACK_BIND", "127.0.0.1")
@@ -212,3 +216,87 @@ LOGGING: dict[str, Any] = {
         "logitrack": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Authentication (logitrack.accounts; docs/adr/0007-authentication.md) ------------------------
+# Appended as one block so that the accounts app owns these lines; it edits the lists above
+# in place rather than repeating them.
+INSTALLED_APPS.append("axes")
+# Timeouts are checked right after the user is loaded and before the principal is built.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "logitrack.accounts.middleware.SessionTimeoutMiddleware",
+)
+# django-axes turns a lockout flagged during authentication into the response; it goes last.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Argon2id at m=64 MiB, t=3, p=1 (see the ADR and bench/argon2_login.py).
+PASSWORD_HASHERS = ["logitrack.accounts.hashers.LogitrackArgon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "logitrack.accounts.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "logitrack.accounts.password_validation.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "full_name"]},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "logitrack.accounts.password_validation.ListedPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+LOGITRACK_SESSION_IDLE_SECONDS = env_int("LOGITRACK_SESSION_IDLE_SECONDS", 30 * 60)
+LOGITRACK_SESSION_ABSOLUTE_SECONDS = env_int("LOGITRACK_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = LOGITRACK_SESSION_ABSOLUTE_SECONDS
+
+# Links in e-mails are built from this, never from the request's Host header.
+LOGITRACK_PUBLIC_URL = env_str("LOGITRACK_PUBLIC_URL", f"https://localhost:{LOGITRACK_HTTPS_PORT}")
+
+# Brute-force protection: 5 failures lock that e-mail from that IP address for 15 minutes; the
+# same e-mail from another address is not locked, so an attacker cannot lock the owner out.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours, i.e. 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "logitrack.accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "logitrack.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "logitrack.accounts.lockout.lockout_response"
+# No e-mail or IP address in axes' log lines; successful sign-ins are in UserSession and the
+# audit chain, so axes' own access log (more personal data) stays off.
+AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "logitrack.accounts.lockout.client_str"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# axes logs successes at INFO and failures and lockouts at WARNING (as digests, see
+# AXES_CLIENT_STR_CALLABLE); keep the warnings only.
+LOGGING["loggers"]["axes"] = {"handlers": ["stdout"], "level": "WARNING", "propagate": False}
+
+# --- Field encryption (logitrack.core.crypto, docs/adr/0005-field-encryption.md) -----------------
+# The master keyring never lives in the database: LOGITRACK_MASTER_KEY holds one or more entries
+# "id:base64-of-32-random-bytes" (or a bare base64 key) separated by commas, newest last, or
+# LOGITRACK_MASTER_KEY_FILE names a file with one entry per line. New data keys are wrapped with
+# the newest entry; each wrapped key names the entry that unwraps it. Production refuses to start
+# without one (prod.py); the embedded default generates DATA_DIR/master.key (local.py).
+LOGITRACK_MASTER_KEY = env_str("LOGITRACK_MASTER_KEY")
+LOGITRACK_MASTER_KEY_FILE = env_str("LOGITRACK_MASTER_KEY_FILE")
+# Unwrapped data keys stay in a process's memory at most this long (an LRU of this many), so a
+# key destroyed by another process stops decrypting everywhere within that time.
+LOGITRACK_DATA_KEY_CACHE_SECONDS = env_int("LOGITRACK_DATA_KEY_CACHE_SECONDS", 60)
+LOGITRACK_DATA_KEY_CACHE_SIZE = env_int("LOGITRACK_DATA_KEY_CACHE_SIZE", 4096)
+
+# --- Tenancy (logitrack.tenancy; docs/adr/0008-tenancy-and-access.md) -----------------------------
+# Partners' `Authorization: Bearer lt_...` keys: PrincipalMiddleware calls this to bind the key's
+# tenant and permissions, and answers 401 invalid_api_key when it returns None.
+LOGITRACK_API_KEY_AUTHENTICATOR = "logitrack.tenancy.api_keys.authenticate_bearer"
+# htmx (served from django-htmx's static files) reloads the commune list of the address forms.
+if "django_htmx" not in INSTALLED_APPS:
+    INSTALLED_APPS.append("django_htmx")

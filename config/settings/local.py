@@ -10,3 +10,11 @@ from config.settings.base import DATA_DIR
 from config.settings.env import env_str, read_or_create_secret
 
 SECRET_KEY = env_str("SECRET_KEY") or read_or_create_secret(DATA_DIR / "secret_key")
+
+# Field encryption (docs/adr/0005-field-encryption.md): with no master key configured, the
+# embedded default generates one (mode 0600) beside its database on first run.
+from config.settings.base import LOGITRACK_MASTER_KEY, LOGITRACK_MASTER_KEY_FILE  # noqa: E402
+from logitrack.core.crypto.keyring import ensure_master_key_file  # noqa: E402
+
+if not LOGITRACK_MASTER_KEY and not LOGITRACK_MASTER_KEY_FILE:
+    LOGITRACK_MASTER_KEY_FILE = str(ensure_master_key_file(DATA_DIR / "master.key"))

@@ -8,7 +8,12 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
+from config.settings.base import DATA_DIR
 from config.settings.env import env_list, env_str
+
+DEBUG = False
+LOGITRACK_DEMO_ALLOWED = False
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
@@ -23,3 +28,13 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if not host.startswith(".")]
 SECURE_HSTS_PRELOAD = True
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# Field encryption (docs/adr/0005-field-encryption.md): refuse to start without a master keyring
+# held outside the database; a malformed one is refused too.
+from config.settings.base import (  # noqa: E402
+    LOGITRACK_MASTER_KEY,
+    LOGITRACK_MASTER_KEY_FILE,
+)
+from logitrack.core.crypto.keyring import load_keyring  # noqa: E402
+
+load_keyring(LOGITRACK_MASTER_KEY, LOGITRACK_MASTER_KEY_FILE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-only-key-not-a-secret-" + "x" * 32
 DATA_DIR = Path(tempfile.mkdtemp(prefix="logitrack-test-"))
+atexit.register(shutil.rmtree, DATA_DIR, ignore_errors=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT = DATA_DIR / "static"
 TLS_DIR = DATA_DIR / "tls"
@@ -21,3 +24,17 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# --- Authentication (logitrack.accounts) ---------------------------------------------------------
+# A fast hasher for the suite; logitrack/accounts/tests/test_password_hashing.py proves that every
+# shipped profile (base, local, prod) uses the chosen Argon2 parameters.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Field encryption (logitrack.core.crypto) -----------------------------------------------------
+# A fixed, test-only master keyring (two entries, so that both wrapping with the newest and
+# unwrapping with an older one are exercised); never read from the environment in tests.
+LOGITRACK_MASTER_KEY = (
+    "test-old:dGVzdC1vbmx5IG9sZCBtYXN0ZXIga2V5LCAzMiBieXQ=,"
+    "test-new:dGVzdC1vbmx5IG5ldyBtYXN0ZXIga2V5LCAzMiBieXQ="
+)
+LOGITRACK_MASTER_KEY_FILE = ""

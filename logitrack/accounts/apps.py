@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "logitrack.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from logitrack.accounts import receivers
+
+        receivers.connect()

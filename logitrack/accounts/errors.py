@@ -21,3 +21,56 @@ class UnderMinimumAge(AccountError):
 class EmailTaken(AccountError):
     code = "email_taken"
     message = _("An account with this email already exists.")
+
+
+class PasswordRejected(AccountError):
+    """The new password breaks the password policy; ``messages`` says how, translated."""
+
+    code = "password_rejected"
+    message = _("This password cannot be used.")
+
+    def __init__(self, messages: list[str] | None = None) -> None:
+        self.messages = list(messages or [str(self.message)])
+        super().__init__(" ".join(self.messages))
+
+
+class WrongPassword(AccountError):
+    code = "wrong_password"
+    message = _("The current password is incorrect.")
+
+
+class InvalidResetLink(AccountError):
+    code = "reset_link_invalid"
+    message = _("This password reset link is invalid or has expired. Please ask for a new one.")
+
+
+class InvalidVerificationLink(AccountError):
+    code = "verification_link_invalid"
+    message = _("This verification link is invalid or has expired. Please ask for a new one.")
+
+
+class InvalidPhone(AccountError):
+    code = "phone_invalid"
+    message = _("Enter a valid phone number, for example 0912 345 678 or +84 912 345 678.")
+
+
+class InvalidTimeZone(AccountError):
+    code = "time_zone_invalid"
+    message = _("Choose a time zone from the list.")
+
+
+class InvalidLanguage(AccountError):
+    code = "language_invalid"
+    message = _("Choose Vietnamese or English.")
+
+
+class InvalidFullName(AccountError):
+    code = "full_name_invalid"
+    message = _("Enter your full name (at most 150 characters).")
+
+
+class SessionNotFound(AccountError):
+    """Another person's session and a missing one look the same."""
+
+    code = "session_not_found"
+    message = _("This session does not exist or has already ended.")

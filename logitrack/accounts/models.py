@@ -14,6 +14,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.crypto.fields import (
+    BlindIndexField,
+    EncryptedDateField,
+    EncryptedPhoneNumberField,
+)
 from logitrack.core.models import register_global_model
 
 
@@ -44,6 +49,10 @@ class User(AbstractBaseUser):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    phone = EncryptedPhoneNumberField(_("phone number"), key_owner="user", blank=True, default="")
+    phone_index = BlindIndexField(_("phone number search index"), source="phone")
+    date_of_birth = EncryptedDateField(_("date of birth"), key_owner="user", null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -65,4 +74,54 @@ class User(AbstractBaseUser):
 register_global_model(
     "accounts.user",
     "A person may belong to several tenants; each Membership carries the tenant and the role.",
+)
+
+
+class UserSession(models.Model):
+    """One signed-in browser of a person, so that they can list and end their own sessions.
+
+    Only the SHA-256 of the session key is stored: this table must not hand out live sessions to
+    whoever reads it. A session whose row is gone is refused and flushed on its next request
+    (``accounts.middleware.SessionTimeoutMiddleware``), which is how revoking takes effect.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("user")
+    )
+    key_hash = models.CharField(_("session key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("device"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [
+            models.Index(fields=["user", "-last_seen_at"], name="accounts_session_user_seen")
+        ]
+
+    def __str__(self) -> str:
+        return f"session #{self.pk}"
+
+
+register_global_model(
+    "accounts.usersession",
+    "A person's sign-in session is theirs across every tenant they belong to, like the user.",
+)
+register_global_model(
+    "axes.accessattempt",
+    "django-axes counts failed sign-ins per e-mail and IP address, before any tenant is known.",
+)
+register_global_model(
+    "axes.accessattemptexpiration",
+    "django-axes' expiry time of one counted attempt; failed sign-ins precede any tenant.",
+)
+register_global_model(
+    "axes.accesslog",
+    "django-axes' sign-in log (disabled by AXES_DISABLE_ACCESS_LOG); holds no tenant data.",
+)
+register_global_model(
+    "axes.accessfailurelog",
+    "django-axes' failure log (disabled by default); failed sign-ins precede any tenant.",
 )

@@ -104,3 +104,6 @@ class TenantScopedModel(models.Model):
                     {field.name: _("This links to a record of another tenant.")},
                     code="cross_tenant_link",
                 )
+
+
+from logitrack.core.crypto.models import DataKey  # noqa: E402,F401

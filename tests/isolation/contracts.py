@@ -1,3 +1,5 @@
 """The isolation contract of every non-public route. Add one entry per route (and method)."""
 
 from __future__ import annotations
+
+import logitrack.accounts.tests.contracts  # noqa: F401

@@ -46,7 +46,9 @@ def _api_operations() -> dict[tuple[str, str], AccessRule | None]:
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
-                name = f"api-1:{operation.url_name or path_view.url_name}"
+                # ninja names an operation's URL after its function unless told otherwise.
+                url_name = getattr(operation, "url_name", "") or operation.view_func.__name__
+                name = f"api-1:{url_name}"
                 for method in operation.methods:
                     operations[(name, method)] = access_rule_of(operation.view_func)
     return operations

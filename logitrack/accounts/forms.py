@@ -1,0 +1,97 @@
+"""Forms of the account pages. They parse input; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from logitrack.accounts.password_validation import MAX_PASSWORD_LENGTH
+
+# Longer input is refused by the password policy; the form lets it through so that the person
+# reads the policy's message rather than a browser's silent truncation.
+_PASSWORD_INPUT_LIMIT = MAX_PASSWORD_LENGTH * 4
+
+
+def _password_field(
+    label: StrOrPromise, autocomplete: str, help_text: StrOrPromise = ""
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=_PASSWORD_INPUT_LIMIT,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = _password_field(_("Password"), "current-password")
+
+    error_messages = {
+        "invalid_login": _("The email or password is incorrect."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class NewPasswordForm(forms.Form):
+    """A new password typed twice; the password policy itself is checked by the service."""
+
+    new_password1 = _password_field(
+        _("New password"),
+        "new-password",
+        _("12 to 128 characters. A few unrelated words make a strong, memorable password."),
+    )
+    new_password2 = _password_field(_("Repeat the new password"), "new-password")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two passwords do not match."))
+        return cleaned
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = _password_field(_("Current password"), "current-password")
+    field_order = ["current_password", "new_password1", "new_password2"]
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    from logitrack.accounts.services import available_time_zones
+
+    return [(zone, zone.replace("_", " ")) for zone in available_time_zones()]
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        help_text=_("For example 0912 345 678, or +84 912 345 678."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)

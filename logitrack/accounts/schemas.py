@@ -1,0 +1,40 @@
+"""Request and response bodies of the /api/v1/me endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    email_verified: bool
+    full_name: str
+    phone: str
+    language: str
+    time_zone: str
+
+
+class MePatch(Schema):
+    """Only the fields sent are changed; ``phone: ""`` removes the phone number."""
+
+    full_name: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=32)
+    language: str | None = Field(default=None, max_length=8)
+    time_zone: str | None = Field(default=None, max_length=64)
+
+
+class PasswordChangeIn(Schema):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+class SessionOut(Schema):
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    ip_address: str | None
+    device: str
+    current: bool

@@ -1,0 +1,312 @@
+"""Account pages: sign-in and sign-out, password reset, e-mail verification and one's own profile.
+
+Views parse the form, call a service, and render; the services decide and write.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from logitrack.accounts import services, sessions
+from logitrack.accounts.errors import (
+    AccountError,
+    InvalidFullName,
+    InvalidLanguage,
+    InvalidPhone,
+    InvalidResetLink,
+    InvalidTimeZone,
+    InvalidVerificationLink,
+    PasswordRejected,
+    SessionNotFound,
+    WrongPassword,
+)
+from logitrack.accounts.forms import (
+    LoginForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+)
+from logitrack.accounts.models import User
+from logitrack.core.errors import NotFound
+from logitrack.security.actors import Actor
+from logitrack.tenancy.access import principal_of, public, signed_in
+
+SameSite = Literal["Lax", "Strict", "None"]
+RESET_TOKEN_SESSION_KEY = "_lt_reset_token"  # noqa: S105 (a session key name, not a secret)
+_NOTICES = {
+    "session_expired": lambda: _("Your session has ended. Please sign in again."),
+}
+
+
+def _me(request: HttpRequest) -> User:
+    user = principal_of(request).user
+    assert user is not None, "signed_in() lets only signed-in people through"
+    return user
+
+
+def set_language_cookie(response: HttpResponseBase, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
+    )
+
+
+# --- sign-in and sign-out ----------------------------------------------------------------------
+
+
+@method_decorator(public("people sign in here"), name="dispatch")
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        notice = self.request.session.pop(sessions.NOTICE_KEY, None)
+        if isinstance(notice, str) and notice in _NOTICES:
+            context["notice"] = _NOTICES[notice]()
+        return context
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        # Django's login() rotates the session key; the user_logged_in receiver records the
+        # session and the audit entry (accounts.sessions.session_started).
+        response = super().form_valid(form)
+        user = form.get_user()
+        if isinstance(user, User):
+            set_language_cookie(response, user.language)
+        return response
+
+
+@public("signing out must work in every state")
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+# --- password reset ----------------------------------------------------------------------------
+
+
+@public("people who forgot their password ask for a reset link here")
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_request(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(email=form.cleaned_data["email"], request=request)
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset_request.html", {"form": form})
+
+
+@public("the same answer for everyone, whether or not the address has an account")
+@require_safe
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    context = {"reset_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+    return render(request, "accounts/password_reset_sent.html", context)
+
+
+def _reset_link_invalid(request: HttpRequest) -> HttpResponse:
+    request.session.pop(RESET_TOKEN_SESSION_KEY, None)
+    context = {"message": InvalidResetLink.message}
+    return render(request, "accounts/password_reset_invalid.html", context, status=400)
+
+
+@public("the link in a password reset e-mail; the signed token is the credential")
+@require_safe
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Check the link, then move the token out of the address bar into the session.
+
+    The page that asks for the new password then has no token in its URL to leak via the
+    browser history or a Referer header.
+    """
+    try:
+        services.password_reset_user(uidb64=uidb64, token=token, request=request)
+    except InvalidResetLink:
+        return _reset_link_invalid(request)
+    request.session[RESET_TOKEN_SESSION_KEY] = token
+    return redirect("accounts:password_reset_set", uidb64=uidb64)
+
+
+@public("choosing a new password through a checked reset link")
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_set(request: HttpRequest, uidb64: str) -> HttpResponse:
+    token = request.session.get(RESET_TOKEN_SESSION_KEY)
+    if not isinstance(token, str):
+        return _reset_link_invalid(request)
+    form = NewPasswordForm(request.POST or None)
+    try:
+        if request.method == "POST" and form.is_valid():
+            services.password_reset_complete(
+                uidb64=uidb64,
+                token=token,
+                password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+            request.session.pop(RESET_TOKEN_SESSION_KEY, None)
+            messages.success(
+                request, _("Your password has been changed. Sign in with your new password.")
+            )
+            return redirect(settings.LOGIN_URL)
+        if request.method != "POST":
+            services.password_reset_user(uidb64=uidb64, token=token, request=request)
+    except InvalidResetLink:
+        return _reset_link_invalid(request)
+    except PasswordRejected as exc:
+        for message in exc.messages:
+            form.add_error("new_password1", message)
+    return render(request, "accounts/password_reset_set.html", {"form": form})
+
+
+# --- e-mail verification -----------------------------------------------------------------------
+
+
+@public("the link in a verification e-mail; the signed token is the credential")
+@require_safe
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.email_verify(token=token, request=request)
+    except InvalidVerificationLink as exc:
+        context = {"ok": False, "message": str(exc)}
+        return render(request, "accounts/verify_email.html", context, status=400)
+    return render(request, "accounts/verify_email.html", {"ok": True})
+
+
+@signed_in("a person asks for a new link to verify their own address")
+@require_POST
+def verify_email_resend(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    if services.email_verification_send(actor=Actor.user(user), user=user):
+        messages.success(request, _("We sent a new verification link to your email address."))
+    else:
+        messages.info(request, _("Your email address is already verified."))
+    return redirect("accounts:profile")
+
+
+# --- own profile -------------------------------------------------------------------------------
+
+_PROFILE_ERRORS: dict[type[AccountError], str] = {
+    InvalidFullName: "full_name",
+    InvalidPhone: "phone",
+    InvalidLanguage: "language",
+    InvalidTimeZone: "time_zone",
+}
+
+
+@signed_in("a person edits their own profile")
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    initial = {
+        "full_name": user.full_name,
+        "phone": getattr(user, "phone", "") or "",
+        "language": user.language,
+        "time_zone": user.time_zone,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(
+                actor=Actor.user(user),
+                user=user,
+                full_name=form.cleaned_data["full_name"],
+                phone=form.cleaned_data["phone"],
+                language=form.cleaned_data["language"],
+                time_zone=form.cleaned_data["time_zone"],
+                request=request,
+            )
+        except AccountError as exc:
+            form.add_error(_PROFILE_ERRORS.get(type(exc)), str(exc))
+        else:
+            translation.activate(user.language)
+            messages.success(request, _("Your profile has been saved."))
+            response = redirect("accounts:profile")
+            set_language_cookie(response, user.language)
+            return response
+    context = {"form": form, "account": user, "section": "profile"}
+    return render(request, "accounts/profile.html", context)
+
+
+@signed_in("a person changes their own password")
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change_password(
+                actor=Actor.user(user),
+                user=user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except WrongPassword as exc:
+            form.add_error("current_password", str(exc))
+        except PasswordRejected as exc:
+            for message in exc.messages:
+                form.add_error("new_password1", message)
+        else:
+            messages.success(
+                request,
+                _("Your password has been changed. Your other sessions have been signed out."),
+            )
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form, "section": "password"})
+
+
+@signed_in("a person lists their own sessions")
+@require_safe
+def session_list(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    context = {
+        "user_sessions": list(sessions.sessions_of_user(user=user)),
+        "current_hash": sessions.current_key_hash(request),
+        "section": "sessions",
+    }
+    return render(request, "accounts/sessions.html", context)
+
+
+@signed_in("a person ends one of their own sessions")
+@require_POST
+def session_revoke(request: HttpRequest, session_id: int) -> HttpResponse:
+    user = _me(request)
+    try:
+        sessions.session_revoke(
+            actor=Actor.user(user), user=user, session_id=session_id, request=request
+        )
+    except SessionNotFound as exc:
+        # Someone else's session and a missing one answer the same 404 (no id probing).
+        raise NotFound(exc.code) from exc
+    messages.success(request, _("The session has been signed out."))
+    return redirect("accounts:sessions")
+
+
+@signed_in("a person ends all their other sessions")
+@require_POST
+def session_revoke_others(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
+    ended = sessions.sessions_revoke_others(
+        actor=Actor.user(user),
+        user=user,
+        keep_key_hash=sessions.current_key_hash(request),
+        request=request,
+    )
+    messages.success(request, _("Other sessions signed out: %(count)d.") % {"count": ended})
+    return redirect("accounts:sessions")
