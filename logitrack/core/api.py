@@ -89,7 +89,10 @@ def build_api() -> NinjaAPI:
 api = build_api()
 
 # Each app's router, mounted under its prefix. An app adds its line here.
-ROUTERS: list[tuple[str, str]] = []
+ROUTERS: list[tuple[str, str]] = [
+    ("/me", "logitrack.accounts.api.router"),
+    ("/", "logitrack.tenancy.api.router"),
+]
 
 
 def api_urls() -> tuple[list[Any], str, str]:

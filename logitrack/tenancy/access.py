@@ -10,24 +10,31 @@ Every view says what it needs with exactly one of these decorators:
 
 A view with no declaration is refused at run time (``AccessDeclarationMiddleware``) and reported
 by the system check ``tenancy.E002``, so forgetting one fails closed.
+
+Request-driven code gets tenancy objects only through the ``access_*`` functions at the end of
+this module: "missing" and "another tenant's" raise the same NotFound, so ids cannot be probed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 
-from logitrack.core.errors import error_json, wants_json
+from logitrack.core.errors import NotFound, error_json, wants_json
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
+
+if TYPE_CHECKING:
+    from logitrack.tenancy.models import ApiKey, Invitation, Membership
 
 V = TypeVar("V", bound=Callable[..., Any])
 ACCESS_ATTR = "logitrack_access"
@@ -58,7 +65,9 @@ def access_rule_of(view: object) -> AccessRule | None:
         if isinstance(rule, AccessRule):
             return rule
         view_class = getattr(current, "view_class", None)
-        if view_class is not None and isinstance(getattr(view_class, ACCESS_ATTR, None), AccessRule):
+        if view_class is not None and isinstance(
+            getattr(view_class, ACCESS_ATTR, None), AccessRule
+        ):
             return cast(AccessRule, getattr(view_class, ACCESS_ATTR))
         current = getattr(current, "__wrapped__", None)
         seen += 1
@@ -98,6 +107,22 @@ def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
     return error_json("csrf_failed", _("The CSRF token is missing or wrong."), 403)
 
 
+def csrf_refusal(request: HttpRequest) -> HttpResponseBase | None:
+    """For public API operations that still act for a signed-in person (accepting an
+    invitation): the CSRF refusal to send when the session cookie came without its token."""
+    return _csrf_failure(request)
+
+
+def _allows(principal: Principal, rule: AccessRule) -> bool:
+    """Whether an authenticated ``principal`` satisfies a non-public ``rule``."""
+    if rule.kind == "signed_in":
+        return principal.user is not None
+    if rule.kind == "platform":
+        user = principal.user
+        return user is not None and user.is_active and user.platform_role == rule.platform_role
+    return rule.permission is not None and principal.has(rule.permission)
+
+
 def check_access(request: HttpRequest, rule: AccessRule) -> HttpResponseBase | None:
     """None when ``rule`` lets this request through, otherwise the refusal to send."""
     principal = principal_of(request)
@@ -105,19 +130,10 @@ def check_access(request: HttpRequest, rule: AccessRule) -> HttpResponseBase | N
         return None
     if not principal.is_authenticated:
         return _not_authenticated(request)
-    if wants_json(request):
-        refused = _csrf_failure(request)
-        if refused is not None:
-            return refused
-    if rule.kind == "signed_in":
-        return None if principal.user is not None else _forbidden(request, rule)
-    if rule.kind == "platform":
-        user = principal.user
-        allowed = user is not None and user.is_active and user.platform_role == rule.platform_role
-        return None if allowed else _forbidden(request, rule)
-    if rule.permission is not None and principal.has(rule.permission):
-        return None
-    return _forbidden(request, rule)
+    refused = _csrf_failure(request) if wants_json(request) else None
+    if refused is not None:
+        return refused
+    return None if _allows(principal, rule) else _forbidden(request, rule)
 
 
 def _declare(rule: AccessRule) -> Callable[[V], V]:
@@ -135,10 +151,9 @@ def _declare(rule: AccessRule) -> Callable[[V], V]:
         setattr(wrapper, ACCESS_ATTR, rule)
         # ninja reads the signature to build its schemas, resolving string annotations in the
         # wrapper's module; resolve them here, in the view's own module, where they make sense.
-        try:
+        # A NameError means annotations that exist only for type checkers: nothing for ninja.
+        with contextlib.suppress(NameError):
             wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
-        except NameError:
-            pass  # annotations that exist only for type checkers: nothing for ninja to build
         return cast(V, wrapper)
 
     return decorate
@@ -168,3 +183,117 @@ def declare_public(view: V, reason: str) -> V:
         raise ValueError("a public view needs a reason")
     setattr(view, ACCESS_ATTR, AccessRule(kind="public", reason=reason))
     return view
+
+
+# --- access to objects ---------------------------------------------------------------------------
+
+
+def _in_tenant(principal: Principal, permission: Permission, code: str) -> int:
+    """The principal's tenant id when it holds ``permission`` there; NotFound(code) otherwise."""
+    from logitrack.core.tenant import bound_tenant_id
+
+    tenant_id = principal.tenant_id
+    if tenant_id is None or not principal.has(permission) or bound_tenant_id() != tenant_id:
+        raise NotFound(code)
+    return tenant_id
+
+
+def access_membership_by_id(
+    principal: Principal, membership_id: int, *, for_write: bool = False
+) -> Membership:
+    """A membership of the principal's tenant: ``members.view`` to read, ``members.manage`` to
+    change. Missing, another tenant's and not permitted all raise NotFound("membership_not_found").
+    """
+    from logitrack.tenancy.models import Membership
+
+    code = "membership_not_found"
+    needed = Permission.MEMBERS_MANAGE if for_write else Permission.MEMBERS_VIEW
+    tenant_id = _in_tenant(principal, needed, code)
+    membership: Membership | None = (
+        Membership.objects.select_related("user", "tenant")
+        .filter(pk=membership_id, tenant_id=tenant_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(code)
+    return membership
+
+
+def access_api_key_by_id(
+    principal: Principal, api_key_id: int, *, for_write: bool = False
+) -> ApiKey:
+    """An API key of the principal's tenant (``api_keys.manage`` to read or revoke).
+
+    Missing, another tenant's and not permitted all raise NotFound("api_key_not_found").
+    """
+    from logitrack.tenancy.models import ApiKey
+
+    code = "api_key_not_found"
+    tenant_id = _in_tenant(principal, Permission.API_KEYS_MANAGE, code)
+    api_key: ApiKey | None = ApiKey.objects.filter(pk=api_key_id, tenant_id=tenant_id).first()
+    if api_key is None:
+        raise NotFound(code)
+    return api_key
+
+
+def access_invitation_by_id(
+    principal: Principal, invitation_id: int, *, for_write: bool = False
+) -> Invitation:
+    """A pending invitation of the principal's tenant (``members.manage``).
+
+    Missing, used, withdrawn, another tenant's and not permitted all raise
+    NotFound("invitation_not_found").
+    """
+    from logitrack.tenancy.models import Invitation
+
+    code = "invitation_not_found"
+    tenant_id = _in_tenant(principal, Permission.MEMBERS_MANAGE, code)
+    invitation: Invitation | None = Invitation.objects.filter(
+        pk=invitation_id, tenant_id=tenant_id, accepted_at__isnull=True, revoked_at__isnull=True
+    ).first()
+    if invitation is None:
+        raise NotFound(code)
+    return invitation
+
+
+def access_invitation_by_token(
+    principal: Principal, token: str, *, request: HttpRequest | None = None
+) -> Invitation:
+    """The pending, unexpired invitation of an active tenant that ``token`` was made for.
+
+    The token is the capability: whoever holds the link may see the invitation, whatever tenant
+    they act in. A forged, used, withdrawn or expired link, or one of a terminated company, raises
+    InvitationInvalid (a NotFound) and is audited as ``authz_fail``, without the token.
+    """
+    from django.utils import timezone
+
+    from logitrack.tenancy.audit import actor_of
+    from logitrack.tenancy.errors import InvitationInvalid
+    from logitrack.tenancy.models import Invitation
+    from logitrack.tenancy.services import invitation_token_hash
+
+    invitation: Invitation | None = None
+    if 20 <= len(token) <= 100:
+        invitation = (
+            Invitation.dangerously_unscoped.select_related("tenant")
+            .filter(token_hash=invitation_token_hash(token))
+            .first()
+        )
+    if (
+        invitation is None
+        or not invitation.is_pending(timezone.now())
+        or not (invitation.tenant.is_active)
+    ):
+        from logitrack.security.services import audit_record
+
+        audit_record(
+            action="authz_fail",
+            actor=actor_of(principal),
+            tenant_id=invitation.tenant_id if invitation is not None else None,
+            object_type="invitation",
+            object_id=str(invitation.pk) if invitation is not None else "",
+            details={"reason": "invitation_link_invalid"},
+            request=request,
+        )
+        raise InvitationInvalid()
+    return invitation

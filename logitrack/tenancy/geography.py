@@ -15,9 +15,7 @@ from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
 @lru_cache(maxsize=1)
 def province_choices() -> list[tuple[int, str]]:
-    return sorted(
-        ((int(p.code), p.name) for p in Province.iter_all()), key=lambda item: item[1]
-    )
+    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda item: item[1])
 
 
 @lru_cache(maxsize=1)

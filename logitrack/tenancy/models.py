@@ -1,14 +1,30 @@
-"""Tenants (the companies using Logitrack) and memberships (a person's account level in one)."""
+"""Tenants (the companies using Logitrack), memberships (a person's account level in one),
+invitations to become a member, and the tenant's API keys for partners."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.crypto.fields import EncryptedTextField
 from logitrack.core.models import TenantScopedModel, register_global_model
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.validators import validate_tax_code
+
+
+class Industry(models.TextChoices):
+    FREIGHT_FORWARDING = "freight_forwarding", _("Freight forwarding and 3PL")
+    TRANSPORT = "transport", _("Road transport and delivery")
+    WAREHOUSING = "warehousing", _("Warehousing")
+    ECOMMERCE = "ecommerce", _("E-commerce and retail")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    WHOLESALE = "wholesale", _("Wholesale and distribution")
+    AGRICULTURE = "agriculture", _("Agriculture and food")
+    OTHER = "other", _("Other")
 
 
 class Tenant(models.Model):
@@ -25,8 +41,8 @@ class Tenant(models.Model):
     tax_code = models.CharField(
         _("tax code"), max_length=14, unique=True, validators=[validate_tax_code]
     )
-    industry = models.CharField(_("industry"), max_length=100, blank=True)
-    street_address = models.TextField(_("street address"))
+    industry = models.CharField(_("industry"), max_length=100, blank=True, choices=Industry.choices)
+    street_address = EncryptedTextField(_("street address"), key_owner="tenant")
     ward_code = models.PositiveIntegerField(_("commune or ward"))
     province_code = models.PositiveSmallIntegerField(_("province"))
     data_region = models.CharField(
@@ -59,9 +75,7 @@ class Tenant(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-register_global_model(
-    "tenancy.tenant", "The tenant itself: the row every scoped model points to."
-)
+register_global_model("tenancy.tenant", "The tenant itself: the row every scoped model points to.")
 
 
 class Membership(TenantScopedModel):
@@ -85,3 +99,92 @@ class Membership(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"membership #{self.pk}"
+
+
+class Invitation(TenantScopedModel):
+    """An offer, sent by e-mail, to join a tenant with an account level.
+
+    Only the SHA-256 of the link's token is stored, so the table cannot hand out invitations. The
+    address is kept while the invitation is pending and cleared once it is used or withdrawn: it
+    is personal data of someone who may never have agreed to anything.
+    """
+
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    role = models.CharField(_("account level"), max_length=32, choices=Role.choices)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="tenancy_invitation_pending_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="tenancy_invitation_accepted_or_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation #{self.pk}"
+
+    def is_pending(self, now: datetime | None = None) -> bool:
+        moment = now if now is not None else timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > moment
+
+
+class ApiKey(TenantScopedModel):
+    """A partner's key to the API of one tenant, limited to the permissions chosen for it.
+
+    The token is ``<prefix>_<secret>``; only the prefix (the key's public name, e.g.
+    ``lt_ab12cd34``) and the SHA-256 of the whole token are stored, so the secret is shown once.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key id"), max_length=16, unique=True)
+    secret_hash = models.CharField(_("secret hash"), max_length=64)
+    permissions = models.JSONField(_("permissions"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="tenancy_apikey_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prefix
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        moment = now if now is not None else timezone.now()
+        return self.revoked_at is None and self.expires_at > moment

@@ -72,3 +72,19 @@ def has_permission(role: str, permission: Permission) -> bool:
 def matrix_rows() -> list[tuple[Permission, list[bool]]]:
     """The matrix as rows of (permission, [held by each role in Role order])."""
     return [(perm, [perm in ROLE_PERMISSIONS[role] for role in Role]) for perm in Permission]
+
+
+# What an API key may never hold, whoever creates it: a key must not mint further keys, change who
+# owns the company, or close it. Those stay with people, whose sessions have MFA and audit trails.
+API_KEY_FORBIDDEN: frozenset[Permission] = frozenset(
+    {P.API_KEYS_MANAGE, P.OWNERS_MANAGE, P.TENANT_CLOSE}
+)
+API_KEY_PERMISSIONS: frozenset[Permission] = _ALL - API_KEY_FORBIDDEN
+
+
+def permissions_from_values(values: object) -> frozenset[Permission]:
+    """Stored permission values back to permissions; unknown values are dropped (fail closed)."""
+    if not isinstance(values, list | tuple | set | frozenset):
+        return frozenset()
+    known = {perm.value: perm for perm in Permission}
+    return frozenset(known[value] for value in values if isinstance(value, str) and value in known)

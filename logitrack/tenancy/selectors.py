@@ -1,12 +1,15 @@
-"""Read-only queries about tenants and memberships."""
+"""Read-only queries about tenants, memberships, invitations and API keys."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from logitrack.tenancy.models import Membership, Tenant
+from logitrack.tenancy.models import ApiKey, Invitation, Membership, Tenant
+from logitrack.tenancy.principal import Principal
+from logitrack.tenancy.roles import Permission
 
 if TYPE_CHECKING:
     from logitrack.accounts.models import User
@@ -32,3 +35,52 @@ def membership_for_session(*, user: User, tenant_id: object) -> Membership | Non
         if chosen is not None:
             return chosen
     return memberships.first()
+
+
+# The selectors below read the principal's own tenant, and return nothing (never everything) when
+# the principal lacks the permission to see it: the NetBox habit of failing closed.
+
+
+def _scoped(principal: Principal, permission: Permission) -> bool:
+    return principal.tenant is not None and principal.has(permission)
+
+
+def members_of_tenant(*, principal: Principal) -> QuerySet[Membership]:
+    """The members of the principal's company, by name."""
+    if not _scoped(principal, Permission.MEMBERS_VIEW):
+        return Membership.dangerously_unscoped.none()
+    return (
+        Membership.objects.filter(tenant_id=principal.tenant_id)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def invitations_pending(*, principal: Principal) -> QuerySet[Invitation]:
+    """Invitations of the principal's company that can still be accepted, newest first."""
+    if not _scoped(principal, Permission.MEMBERS_MANAGE):
+        return Invitation.dangerously_unscoped.none()
+    return Invitation.objects.filter(
+        tenant_id=principal.tenant_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at", "-pk")
+
+
+def api_keys_of_tenant(*, principal: Principal) -> QuerySet[ApiKey]:
+    """Every API key of the principal's company, revoked and expired ones too, newest first."""
+    if not _scoped(principal, Permission.API_KEYS_MANAGE):
+        return ApiKey.dangerously_unscoped.none()
+    return (
+        ApiKey.objects.filter(tenant_id=principal.tenant_id)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def invitation_has_account(*, invitation: Invitation) -> bool:
+    """Whether the invited address already has an account (then only its owner may accept)."""
+    from logitrack.accounts.models import User
+
+    return User.objects.filter(email__iexact=invitation.email).exists()

@@ -44,6 +44,4 @@ def validate_tax_code(value: str) -> None:
             code="tax_code_checksum",
         )
     if branch is not None and branch == "000":
-        raise ValidationError(
-            _("A branch number runs from 001 to 999."), code="tax_code_branch"
-        )
+        raise ValidationError(_("A branch number runs from 001 to 999."), code="tax_code_branch")

@@ -1,18 +1,15 @@
-"""Pages shared by the whole site: home, sign-in, and the error pages."""
+"""Pages shared by the whole site: home and the error pages (sign-in is in logitrack.accounts)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from logitrack.core.errors import error_json, wants_json
 from logitrack.tenancy.access import public
-from logitrack.web.forms import LoginForm
 
 
 @public("the site icon")
@@ -25,13 +22,6 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
-
-
-@method_decorator(public("people sign in here"), name="dispatch")
-class LoginView(auth_views.LoginView):
-    template_name = "web/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
 
 def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:

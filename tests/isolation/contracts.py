@@ -3,3 +3,4 @@
 from __future__ import annotations
 
 import logitrack.accounts.tests.contracts  # noqa: F401
+import logitrack.tenancy.tests.contracts  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def data_dir(tmp_path: Path) -> Iterator[Path]:
     with override_settings(DATA_DIR=tmp_path):
         yield tmp_path
 
@@ -77,3 +78,20 @@ def test_demo_refuses_to_run_with_the_production_settings(data_dir: Path) -> Non
 
     assert Tenant.objects.count() == 0
     assert not (data_dir / "demo.json").exists()
+
+
+def test_demo_owner_date_of_birth_is_kept_encrypted(data_dir: Path) -> None:
+    from datetime import date
+
+    from django.db import connection
+
+    call_command("demo")
+
+    owner_email = json.loads((data_dir / "demo.json").read_text())["tenants"][0]["users"][0]
+    owner = User.objects.get(email=owner_email["email"])
+    assert owner.date_of_birth == date(1985, 5, 17)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT date_of_birth FROM accounts_user WHERE id = %s", [owner.pk])
+        stored = cursor.fetchone()[0]
+    assert "1985" not in stored
+    assert stored.startswith("v1:")
