@@ -198,8 +198,9 @@ def tenant_signup(
     """Create a company, its owner's account and the owner membership, all or nothing.
 
     Invariants: the age check runs first, so nothing of a person under 16 is stored; the date of
-    birth of an accepted owner is stored encrypted, under the person's own key; every field is validated before the first write; a taken tax
-    code or e-mail raises with nothing written; the owner's address gets a verification e-mail
+    birth of an accepted owner is stored encrypted, under the person's own key; every field is
+    validated before the first write; a taken tax code or e-mail raises with nothing written;
+    the owner's address gets a verification e-mail
     once the transaction commits.
     """
     from logitrack.accounts.errors import EmailTaken

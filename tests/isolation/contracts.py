@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-import logitrack.accounts.tests.contracts  # noqa: F401
+import logitrack.accounts.tests.contracts
 import logitrack.tenancy.tests.contracts  # noqa: F401
