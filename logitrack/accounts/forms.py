@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from logitrack.accounts.password_validation import MAX_PASSWORD_LENGTH
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Longer input is refused by the password policy; the form lets it through so that the person
 # reads the policy's message rather than a browser's silent truncation.
