@@ -47,6 +47,9 @@ class RequestLogMiddleware:
             match = getattr(request, "resolver_match", None)
             user = getattr(request, "user", None)
             user_id = user.pk if user is not None and user.is_authenticated else None
+            # The principal outlives the tenant binding, which ends before this line is written.
+            principal = getattr(request, "principal", None)
+            tenant_id = getattr(principal, "tenant_id", None) or tenant_id_var.get()
             logger.info(
                 "request",
                 extra={
@@ -55,7 +58,8 @@ class RequestLogMiddleware:
                     "status": status,
                     "duration_ms": duration_ms,
                     "user_id": user_id,
-                    "tenant_id": tenant_id_var.get(),
+                    "api_key_id": getattr(principal, "api_key_id", None),
+                    "tenant_id": tenant_id,
                 },
             )
             tenant_id_var.reset(tenant_token)

@@ -139,8 +139,8 @@ class PersonFieldsMixin(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         help_text=_(
-            "Logitrack is for people aged 16 or over. We only check your age; we do not keep "
-            "your date of birth."
+            "Logitrack is for people aged 16 or over. Your date of birth is stored encrypted and "
+            "used only to confirm your age."
         ),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
     )

@@ -72,3 +72,26 @@ def test_unknown_route_is_logged_without_its_path(
     assert entries[0]["route"] is None
     assert entries[0]["status"] == 404
     assert "VN123456789" not in log_lines.getvalue()
+
+
+def test_signed_in_request_logs_the_user_and_tenant_ids_only(
+    client: HttpsClient, log_lines: io.StringIO
+) -> None:
+    from logitrack.tenancy.roles import Role
+    from tests.isolation.world import make_tenant
+
+    side = make_tenant("Log")
+    user = side.users[Role.DISPATCHER]
+    client.force_login(user)
+
+    client.get("/company/")
+
+    entry = _entries(log_lines)[-1]
+    assert entry["route"] == "tenancy:company"
+    assert entry["status"] == 200
+    assert entry["user_id"] == user.pk
+    assert entry["tenant_id"] == side.tenant.pk
+    assert entry["api_key_id"] is None
+    text = log_lines.getvalue()
+    assert user.email not in text
+    assert side.tenant.name not in text
