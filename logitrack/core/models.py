@@ -101,8 +101,12 @@ class TenantScopedModel(models.Model):
                 )
             if other_tenant != self.tenant_id:
                 raise ValidationError(
-                    {field.name: _("This links to a record of another tenant.")},
-                    code="cross_tenant_link",
+                    {
+                        field.name: ValidationError(
+                            _("This links to a record of another tenant."),
+                            code="cross_tenant_link",
+                        )
+                    }
                 )
 
 

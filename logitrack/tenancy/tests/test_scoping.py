@@ -73,6 +73,7 @@ def test_a_link_to_another_tenants_row_is_refused_on_save(linking_model: type[An
         assert exc.value.message_dict == {
             "membership": ["This links to a record of another tenant."]
         }
+    assert [error.code for error in exc.value.error_dict["membership"]] == ["cross_tenant_link"]
 
 
 def test_a_link_to_a_row_of_the_same_tenant_passes_the_guard(linking_model: type[Any]) -> None:
