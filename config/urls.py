@@ -17,6 +17,7 @@ urlpatterns = [
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("api/v1/", api_urls()),
     path("account/", include("logitrack.accounts.urls")),
+    path("privacy/", include("logitrack.privacy.urls")),
     path("", include("logitrack.tenancy.urls")),
     path("", include("logitrack.web.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from logitrack.privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("", views.policy, name="policy"),
+]
