@@ -6,7 +6,6 @@ import zoneinfo
 from datetime import date
 from typing import Any
 
-import phonenumbers
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -38,6 +37,7 @@ from logitrack.accounts.tokens import (
     user_id_from_verification_token,
     verification_token_matches,
 )
+from logitrack.core.crypto.canonical import e164
 from logitrack.security.actors import Actor
 from logitrack.security.services import audit_record
 
@@ -306,12 +306,9 @@ def email_verify(*, token: str, request: HttpRequest | None = None) -> User:
 def phone_to_e164(raw: str) -> str:
     """``raw`` as E.164 (region VN when no country code is given); InvalidPhone otherwise."""
     try:
-        number = phonenumbers.parse(raw, "VN")
-    except phonenumbers.NumberParseException as exc:
+        return e164(raw)
+    except ValidationError as exc:
         raise InvalidPhone() from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone()
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def available_time_zones() -> list[str]:
