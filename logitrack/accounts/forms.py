@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.accounts.password_validation import MAX_PASSWORD_LENGTH
+from logitrack.core.forms import CodeField, HumanTextField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -83,12 +84,12 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(
+    full_name = HumanTextField(
         label=_("Full name"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(
+    phone = CodeField(
         label=_("Phone"),
         max_length=32,
         required=False,

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from logitrack.core.schemas import Code, HumanText, SecretText
+
 
 class MeOut(Schema):
     id: int
@@ -20,15 +22,15 @@ class MeOut(Schema):
 class MePatch(Schema):
     """Only the fields sent are changed; ``phone: ""`` removes the phone number."""
 
-    full_name: str | None = Field(default=None, max_length=300)
-    phone: str | None = Field(default=None, max_length=32)
-    language: str | None = Field(default=None, max_length=8)
-    time_zone: str | None = Field(default=None, max_length=64)
+    full_name: HumanText | None = Field(default=None, max_length=300)
+    phone: Code | None = Field(default=None, max_length=32)
+    language: HumanText | None = Field(default=None, max_length=8)
+    time_zone: HumanText | None = Field(default=None, max_length=64)
 
 
 class PasswordChangeIn(Schema):
-    current_password: str = Field(max_length=1024)
-    new_password: str = Field(max_length=1024)
+    current_password: SecretText = Field(max_length=1024)
+    new_password: SecretText = Field(max_length=1024)
 
 
 class SessionOut(Schema):

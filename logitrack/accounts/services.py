@@ -38,6 +38,7 @@ from logitrack.accounts.tokens import (
     verification_token_matches,
 )
 from logitrack.core.crypto.canonical import e164
+from logitrack.core.text import TextRefused, human_text
 from logitrack.security.actors import Actor
 from logitrack.security.services import audit_record
 
@@ -332,7 +333,10 @@ def user_update_profile(
     """
     changes: dict[str, object] = {}
     if full_name is not None:
-        cleaned = " ".join(full_name.split())
+        try:
+            cleaned = human_text(full_name)
+        except TextRefused as exc:
+            raise InvalidFullName(exc.message) from exc
         if not cleaned or len(cleaned) > 150:
             raise InvalidFullName()
         changes["full_name"] = cleaned

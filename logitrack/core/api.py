@@ -38,7 +38,14 @@ def _validation_error(request: HttpRequest, exc: object) -> HttpResponse:
     fields = []
     for item in exc.errors:
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
-        fields.append({"field": ".".join(location), "message": str(item.get("msg", ""))})
+        # ``type`` is pydantic's error type, or the text layer's code (logitrack.core.text).
+        fields.append(
+            {
+                "field": ".".join(location),
+                "code": str(item.get("type", "invalid")),
+                "message": str(item.get("msg", "")),
+            }
+        )
     return error_json("validation_error", _("Some fields are invalid."), 422, fields=fields)
 
 

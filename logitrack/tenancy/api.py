@@ -56,7 +56,10 @@ router = Router(tags=["tenancy"])
 
 def _error(exc: TenancyError | AccountError) -> JsonResponse:
     if isinstance(exc, TenancyError):
-        return error_json(exc.code, str(exc.message), exc.status)
+        fields = None
+        if exc.field:
+            fields = [{"field": exc.field, "code": exc.code, "message": str(exc.message)}]
+        return error_json(exc.code, str(exc.message), exc.status, fields=fields)
     if isinstance(exc, PasswordRejected):
         fields = [{"field": "password", "message": message} for message in exc.messages]
         return error_json(exc.code, str(exc.message), 422, fields=fields)
@@ -70,6 +73,7 @@ def _tenant_out(tenant: Tenant) -> TenantOut:
         id=tenant.pk,
         name=tenant.name,
         tax_code=tenant.tax_code,
+        kind=tenant.kind,
         industry=tenant.industry,
         street_address=tenant.street_address or "",
         province_code=tenant.province_code,
@@ -137,6 +141,7 @@ def signup(request: HttpRequest, payload: SignupIn) -> Status[SignupOut] | JsonR
         result = services.tenant_signup(
             company_name=payload.company_name,
             tax_code=payload.tax_code,
+            kind=payload.kind,
             industry=payload.industry,
             street_address=payload.street_address,
             province_code=payload.province_code,

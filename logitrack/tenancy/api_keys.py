@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from logitrack.core.tenant import tenant_context
+from logitrack.core.text import TextRefused, human_text
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.errors import (
     ApiKeyAlreadyRevoked,
@@ -100,7 +101,10 @@ def api_key_create(
     """
     if principal.user is None or principal.tenant is None:
         raise ApiKeyNeedsPerson()
-    clean_name = " ".join(name.split())
+    try:
+        clean_name = human_text(name)
+    except TextRefused as exc:
+        raise InvalidApiKeyName(exc.message) from exc
     if not clean_name or len(clean_name) > NAME_MAX_LENGTH:
         raise InvalidApiKeyName()
     chosen = frozenset(Permission(value) for value in permissions)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.forms import CodeField, HumanTextField
 from logitrack.tenancy.geography import (
     province_choices,
     validate_province_and_ward,
@@ -18,7 +19,12 @@ from logitrack.tenancy.geography import (
 )
 from logitrack.tenancy.models import Industry, Tenant
 from logitrack.tenancy.roles import API_KEY_PERMISSIONS, Permission, Role
-from logitrack.tenancy.validators import normalise_tax_code, validate_tax_code
+from logitrack.tenancy.validators import (
+    TaxpayerKind,
+    normalise_tax_code,
+    taxpayer_kind_for,
+    validate_tax_code,
+)
 
 API_KEY_LIFETIMES = [
     (30, _("30 days")),
@@ -42,7 +48,7 @@ class AddressMixin(forms.Form):
     "Show communes" button re-displays the form with the list, and the server checks the pair.
     """
 
-    street_address = forms.CharField(
+    street_address = HumanTextField(
         label=_("Street address"),
         max_length=300,
         help_text=_("House number, street, hamlet or building."),
@@ -82,7 +88,7 @@ class AddressMixin(forms.Form):
 
 
 class CompanyForm(AddressMixin):
-    name = forms.CharField(label=_("Company name"), max_length=200)
+    name = HumanTextField(label=_("Company name"), max_length=200)
     industry = forms.ChoiceField(
         label=_("Industry"), choices=[("", _("Choose an industry")), *Industry.choices]
     )
@@ -125,7 +131,7 @@ def _validate_date_of_birth(value: date) -> None:
 class PersonFieldsMixin(forms.Form):
     """What a new person gives about themselves: name, password, date of birth, consent."""
 
-    full_name = forms.CharField(
+    full_name = HumanTextField(
         label=_("Your full name"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -165,11 +171,23 @@ class PersonFieldsMixin(forms.Form):
 
 
 class SignupForm(CompanyForm, PersonFieldsMixin):
-    tax_code = forms.CharField(
+    tax_code = CodeField(
         label=_("Tax code"),
         max_length=20,
-        help_text=_("10 digits, or 13 for a branch, written 0123456789-001."),
+        help_text=_(
+            "10 digits; 13 for a branch, written 0123456789-001; or the 12-digit personal "
+            "identification number of a household business or an individual."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of taxpayer"),
+        required=False,
+        choices=[("", _("Choose the kind of taxpayer")), *TaxpayerKind.choices],
+        help_text=_(
+            "Optional for a company or a branch; needed with a 12-digit personal "
+            "identification number."
+        ),
     )
     email = forms.EmailField(
         label=_("Your email"),
@@ -180,6 +198,7 @@ class SignupForm(CompanyForm, PersonFieldsMixin):
     field_order = [
         "name",
         "tax_code",
+        "kind",
         "industry",
         "street_address",
         "province_code",
@@ -195,6 +214,7 @@ class SignupForm(CompanyForm, PersonFieldsMixin):
     company_fields = (
         "name",
         "tax_code",
+        "kind",
         "industry",
         "street_address",
         "province_code",
@@ -214,6 +234,12 @@ class SignupForm(CompanyForm, PersonFieldsMixin):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        tax_code, kind = cleaned.get("tax_code"), cleaned.get("kind")
+        if tax_code:
+            try:
+                taxpayer_kind_for(tax_code, kind)
+            except ValidationError as exc:
+                self.add_error("kind", exc)
         self.check_password(cleaned, cleaned.get("email", ""))
         return cleaned
 
@@ -261,7 +287,7 @@ class RoleForm(forms.Form):
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(
+    name = HumanTextField(
         label=_("Name"),
         max_length=100,
         help_text=_("Who or what uses the key, e.g. “Shop website” or “Partner X”."),

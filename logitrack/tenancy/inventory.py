@@ -57,6 +57,8 @@ register(
         "tax_code": _business(
             "business.tax_code", Purpose.LEGAL_COMPLIANCE, LegalBasis.LEGAL_OBLIGATION
         ),
+        # Enterprise, branch, household business or individual: says whose tax code it is.
+        "kind": _business("business.profile"),
         "industry": _business("business.profile"),
         "street_address": _business("business.address"),
         "ward_code": _business("business.address"),

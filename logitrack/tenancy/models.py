@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from logitrack.core.crypto.fields import EncryptedTextField
 from logitrack.core.models import TenantScopedModel, register_global_model
 from logitrack.tenancy.roles import Role
-from logitrack.tenancy.validators import validate_tax_code
+from logitrack.tenancy.validators import TaxpayerKind, validate_tax_code
 
 
 class Industry(models.TextChoices):
@@ -41,6 +41,13 @@ class Tenant(models.Model):
     tax_code = models.CharField(
         _("tax code"), max_length=14, unique=True, validators=[validate_tax_code]
     )
+    # Kind of taxpayer; it must match the shape of the tax code (validators.taxpayer_kind_for).
+    kind = models.CharField(
+        _("kind of taxpayer"),
+        max_length=32,
+        choices=TaxpayerKind.choices,
+        default=TaxpayerKind.ENTERPRISE,
+    )
     industry = models.CharField(_("industry"), max_length=100, blank=True, choices=Industry.choices)
     street_address = EncryptedTextField(_("street address"), key_owner="tenant")
     ward_code = models.PositiveIntegerField(_("commune or ward"))
@@ -64,6 +71,19 @@ class Tenant(models.Model):
                     | models.Q(status="terminated", terminated_at__isnull=False)
                 ),
                 name="tenancy_tenant_terminated_at_matches_status",
+            ),
+            # One spelling per tax code, in ASCII, and a kind that fits its shape: with the
+            # unique index this makes a second spelling of a taken code impossible.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=TaxpayerKind.ENTERPRISE, tax_code__regex=r"^[0-9]{10}$")
+                    | models.Q(kind=TaxpayerKind.BRANCH, tax_code__regex=r"^[0-9]{10}-[0-9]{3}$")
+                    | models.Q(
+                        kind__in=[TaxpayerKind.HOUSEHOLD_BUSINESS, TaxpayerKind.INDIVIDUAL],
+                        tax_code__regex=r"^([0-9]{10}|[0-9]{12})$",
+                    )
+                ),
+                name="tenancy_tenant_tax_code_matches_kind",
             ),
         ]
 

@@ -7,18 +7,23 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from logitrack.core.schemas import Code, EmailText, HumanText, OpaqueText, SecretText
+
 
 class SignupIn(Schema):
-    company_name: str = Field(max_length=200)
-    tax_code: str = Field(max_length=20)
-    industry: str = Field(max_length=100)
-    street_address: str = Field(max_length=300)
+    """``kind`` may be left out for a 10-digit code (an enterprise) and a branch code."""
+
+    company_name: HumanText = Field(max_length=200)
+    tax_code: Code = Field(max_length=20)
+    kind: HumanText | None = Field(default=None, max_length=32)
+    industry: HumanText = Field(max_length=100)
+    street_address: HumanText = Field(max_length=300)
     province_code: int
     ward_code: int
-    data_region: str = "vietnam"
-    owner_full_name: str = Field(max_length=150)
-    owner_email: str = Field(max_length=254)
-    owner_password: str = Field(max_length=1024)
+    data_region: HumanText = "vietnam"
+    owner_full_name: HumanText = Field(max_length=150)
+    owner_email: EmailText = Field(max_length=254)
+    owner_password: SecretText = Field(max_length=1024)
     owner_date_of_birth: date
     privacy_consent: bool
     language: Literal["vi", "en"] = "vi"
@@ -28,6 +33,7 @@ class TenantOut(Schema):
     id: int
     name: str
     tax_code: str
+    kind: str
     industry: str
     street_address: str
     province_code: int
@@ -48,12 +54,12 @@ class SignupOut(Schema):
 class TenantUpdateIn(Schema):
     """Only the fields sent change; the tax code cannot change after sign-up."""
 
-    name: str | None = Field(default=None, max_length=200)
-    industry: str | None = Field(default=None, max_length=100)
-    street_address: str | None = Field(default=None, max_length=300)
+    name: HumanText | None = Field(default=None, max_length=200)
+    industry: HumanText | None = Field(default=None, max_length=100)
+    street_address: HumanText | None = Field(default=None, max_length=300)
     province_code: int | None = None
     ward_code: int | None = None
-    data_region: str | None = None
+    data_region: HumanText | None = Field(default=None, max_length=32)
 
 
 class MyMembershipOut(Schema):
@@ -77,12 +83,12 @@ class MemberOut(Schema):
 
 
 class RoleIn(Schema):
-    role: str = Field(max_length=32)
+    role: HumanText = Field(max_length=32)
 
 
 class InvitationIn(Schema):
-    email: str = Field(max_length=254)
-    role: str = Field(max_length=32)
+    email: EmailText = Field(max_length=254)
+    role: HumanText = Field(max_length=32)
 
 
 class InvitationOut(Schema):
@@ -94,9 +100,9 @@ class InvitationOut(Schema):
 
 
 class InvitationAcceptIn(Schema):
-    token: str = Field(max_length=100)
-    full_name: str = Field(default="", max_length=150)
-    password: str = Field(default="", max_length=1024)
+    token: OpaqueText = Field(max_length=100)
+    full_name: HumanText = Field(default="", max_length=150)
+    password: SecretText = Field(default="", max_length=1024)
     date_of_birth: date | None = None
     privacy_consent: bool = False
     language: Literal["vi", "en"] = "vi"
@@ -109,8 +115,8 @@ class InvitationAcceptedOut(Schema):
 
 
 class ApiKeyIn(Schema):
-    name: str = Field(max_length=100)
-    permissions: list[str] = Field(max_length=50)
+    name: HumanText = Field(max_length=100)
+    permissions: list[HumanText] = Field(max_length=50)
     expires_at: datetime
 
 

@@ -20,11 +20,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.errors import NotFound
 from logitrack.core.tenant import tenant_context
+from logitrack.core.text import TextRefused, human_text
 from logitrack.tenancy.api_keys import CreatedApiKey, api_key_create, api_key_revoke
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.emails import send_invitation_on_commit
@@ -51,7 +53,12 @@ from logitrack.tenancy.models import Industry, Invitation, Membership, Tenant
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission, Role, permissions_of
 from logitrack.tenancy.selectors import memberships_of_user
-from logitrack.tenancy.validators import normalise_tax_code, validate_tax_code
+from logitrack.tenancy.validators import (
+    TaxpayerKind,
+    normalise_tax_code,
+    taxpayer_kind_for,
+    validate_tax_code,
+)
 
 if TYPE_CHECKING:
     from logitrack.accounts.models import User
@@ -111,12 +118,30 @@ def invitation_token_hash(token: str) -> str:
 
 def clean_tax_code(raw: str) -> str:
     """The tax code in its stored form; InvalidTaxCode (with the validator's reason) otherwise."""
-    value = normalise_tax_code(raw or "")
     try:
+        value = normalise_tax_code(raw or "")
         validate_tax_code(value)
     except ValidationError as exc:
         raise InvalidTaxCode(exc.messages[0]) from exc
     return value
+
+
+def clean_taxpayer_kind(tax_code: str, kind: str | None) -> TaxpayerKind:
+    """The kind of taxpayer of a cleaned ``tax_code``; InvalidCompanyField on ``kind`` otherwise."""
+    try:
+        return taxpayer_kind_for(tax_code, kind)
+    except ValidationError as exc:
+        raise InvalidCompanyField(exc.messages[0], field="kind") from exc
+
+
+def _company_text(value: str, *, field: str, message: str | Promise, limit: int) -> str:
+    try:
+        clean = human_text(value or "")
+    except TextRefused as exc:
+        raise InvalidCompanyField(exc.message, field=field) from exc
+    if not clean or len(clean) > limit:
+        raise InvalidCompanyField(message, field=field)
+    return clean
 
 
 def clean_company(
@@ -129,19 +154,22 @@ def clean_company(
     data_region: str,
 ) -> CompanyFields:
     """Company details as stored; one TenancyError naming the field otherwise."""
-    clean_name = " ".join((name or "").split())
-    if not clean_name or len(clean_name) > COMPANY_NAME_MAX:
-        raise InvalidCompanyField(
-            _("Enter the company name (at most 200 characters)."), field="name"
-        )
+    # The text layer ran already in the form or schema; services repeat it for other callers.
+    clean_name = _company_text(
+        name,
+        field="name",
+        message=_("Enter the company name (at most 200 characters)."),
+        limit=COMPANY_NAME_MAX,
+    )
     # Blank is allowed for companies created before the industry was asked; sign-up requires it.
     if industry and industry not in Industry.values:
         raise InvalidCompanyField(_("Choose an industry from the list."), field="industry")
-    clean_street = " ".join((street_address or "").split())
-    if not clean_street or len(clean_street) > STREET_ADDRESS_MAX:
-        raise InvalidCompanyField(
-            _("Enter the street address (at most 300 characters)."), field="street_address"
-        )
+    clean_street = _company_text(
+        street_address,
+        field="street_address",
+        message=_("Enter the street address (at most 300 characters)."),
+        limit=STREET_ADDRESS_MAX,
+    )
     try:
         validate_province_and_ward(province_code, ward_code)
     except ValidationError as exc:
@@ -193,6 +221,7 @@ def tenant_signup(
     owner_date_of_birth: date,
     privacy_consent: bool,
     language: str = "vi",
+    kind: str | None = None,
     request: HttpRequest | None = None,
 ) -> SignupResult:
     """Create a company, its owner's account and the owner membership, all or nothing.
@@ -223,6 +252,7 @@ def tenant_signup(
         data_region=data_region,
     )
     clean_code = clean_tax_code(tax_code)
+    clean_kind = clean_taxpayer_kind(clean_code, kind)
     email = _clean_email(owner_email)
     password_check(owner_password, user=User(email=email, full_name=owner_full_name))
     try:
@@ -232,7 +262,10 @@ def tenant_signup(
             if User.objects.filter(email__iexact=email).exists():
                 raise EmailTaken()
             tenant = Tenant(
-                slug=_unique_slug(company.name), tax_code=clean_code, **company.__dict__
+                slug=_unique_slug(company.name),
+                tax_code=clean_code,
+                kind=clean_kind,
+                **company.__dict__,
             )
             tenant.full_clean()
             tenant.save()

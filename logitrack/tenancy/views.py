@@ -141,6 +141,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             result = services.tenant_signup(
                 company_name=data["name"],
                 tax_code=data["tax_code"],
+                kind=data["kind"] or None,
                 industry=data["industry"],
                 street_address=data["street_address"],
                 province_code=data["province_code"],

@@ -1,0 +1,58 @@
+"""Form fields of the normalisation layer (ADR 0017): every text field of a Logitrack form is one
+of these, an ``EmailField`` (canonicalised by accounts) or a password (``PasswordInput``: the
+layer never changes a secret). ``logitrack.core.tests.test_text_layer_coverage`` fails otherwise.
+
+Errors are field errors with the layer's stable code (``text_control_character``,
+``text_bidi_control``, ``text_invalid_character``); a value made only of whitespace and
+invisible characters is empty, so a required field answers Django's ``required``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from logitrack.core.text import TextRefused, code, human_text
+
+
+class NormalisedTextField(forms.CharField):
+    """A CharField whose value went through the normalisation layer before any validator."""
+
+    multiline = False
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        # The layer strips (with invisible characters); Django's strip would run before it.
+        kwargs["strip"] = False
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def normalise(self, value: str) -> str:
+        return human_text(value, multiline=self.multiline)
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return text
+        try:
+            text = self.normalise(str(text))
+        except TextRefused as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
+        return text if text else self.empty_value
+
+
+class HumanTextField(NormalisedTextField):
+    """Names, addresses, labels: NFC, whitespace collapsed, hazards refused."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        if multiline:
+            kwargs.setdefault("widget", forms.Textarea)
+        super().__init__(multiline=multiline, **kwargs)
+
+
+class CodeField(NormalisedTextField):
+    """Tax codes, phone numbers, numeric ids: any script's digits arrive as ASCII digits."""
+
+    def normalise(self, value: str) -> str:
+        return code(value)

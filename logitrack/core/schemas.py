@@ -1,0 +1,74 @@
+"""API schema types of the normalisation layer (ADR 0017).
+
+Every ``str`` field of a request schema is one of these ``Annotated`` types;
+``logitrack.core.tests.test_text_layer_coverage`` fails otherwise. They run before pydantic's own
+constraints, so ``Field(max_length=...)`` and ``min_length`` see the stored form. A refusal is a
+pydantic error whose ``type`` is the layer's stable code; the API envelope answers 422 with
+``fields: [{"field", "code", "message"}]``.
+
+- ``HumanText``: names, addresses, labels, choice values (``human_text``);
+- ``MultilineText``: the same, keeping line breaks;
+- ``Code``: tax codes, phone numbers, numeric ids (``code``: ASCII digits);
+- ``EmailText``: hazards refused, otherwise left to the e-mail canonicaliser of accounts;
+- ``OpaqueText``: tokens compared as sent (hazards refused, surrounding spaces dropped);
+- ``SecretText``: passwords, passed through unchanged (declared, so that no field is forgotten).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import PydanticCustomError, core_schema
+
+from logitrack.core.text import TextRefused, code, human_text, opaque_text
+
+TextKind = Literal["human", "multiline", "code", "email", "opaque", "secret"]
+
+
+def _multiline(value: str) -> str:
+    return human_text(value, multiline=True)
+
+
+def _unchanged(value: str) -> str:
+    return value
+
+
+_RULES: dict[str, Callable[[str], str]] = {
+    "human": human_text,
+    "multiline": _multiline,
+    "code": code,
+    "email": opaque_text,
+    "opaque": opaque_text,
+    "secret": _unchanged,
+}
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """Annotated metadata: run the layer's rule ``kind`` on a str before pydantic validates it."""
+
+    kind: TextKind
+
+    def apply(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # pydantic's own str validation answers with its error
+        try:
+            return _RULES[self.kind](value)
+        except TextRefused as exc:
+            raise PydanticCustomError(exc.code, exc.message) from exc
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.apply, handler(source))
+
+
+HumanText = Annotated[str, TextRule("human")]
+MultilineText = Annotated[str, TextRule("multiline")]
+Code = Annotated[str, TextRule("code")]
+EmailText = Annotated[str, TextRule("email")]
+OpaqueText = Annotated[str, TextRule("opaque")]
+SecretText = Annotated[str, TextRule("secret")]
