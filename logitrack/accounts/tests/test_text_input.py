@@ -12,6 +12,7 @@ import pytest
 from logitrack.accounts.models import User
 from logitrack.accounts.tests.helpers import PASSWORD, audit_of, csrf_token
 from logitrack.core.testing import HttpsClient
+from logitrack.core.tests.test_text import fullwidth
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def test_a_full_name_of_invisible_characters_only_is_refused(api: HttpsClient, u
 
 
 @pytest.mark.parametrize(
-    "typed", ["０９１２ ３４５ ６７８", "٠٩١٢٣٤٥٦٧٨", "+８４ ９１２－３４５－６７８"]
+    "typed", [fullwidth("0912 345 678"), "٠٩١٢٣٤٥٦٧٨", fullwidth("+84 912-345-678")]
 )
 def test_a_phone_typed_in_unicode_digits_is_stored_in_ascii_e164(
     api: HttpsClient, user: User, typed: str
@@ -124,7 +125,7 @@ def test_the_profile_page_stores_the_name_normalised_and_the_phone_in_ascii(
     signed_in_client: HttpsClient, user: User
 ) -> None:
     response = signed_in_client.post(
-        "/account/", _page(full_name="  Tra\u0302\u0300n   Lan ", phone="０９１２ ３４５ ６７８")
+        "/account/", _page(full_name="  Tra\u0302\u0300n   Lan ", phone=fullwidth("0912 345 678"))
     )
 
     assert response.status_code == 302

@@ -93,10 +93,15 @@ def api_operations() -> list[ApiOperation]:
     return found
 
 
+def _text_rule_of(schema: dict[str, Any]) -> bool:
+    function = schema.get("function", {}).get("function")
+    return isinstance(getattr(function, "__self__", None), TextRule)
+
+
 def _walk(
     schema: Any, where: str, definitions: dict[str, Any], seen: set[str]
 ) -> Iterator[tuple[str, bool]]:
-    """(path, covered) for every ``str`` schema under ``schema``; covered = wrapped in a TextRule."""
+    """(path, covered) for each ``str`` schema under ``schema``; covered: inside a TextRule."""
     if isinstance(schema, list):
         for item in schema:
             yield from _walk(item, where, definitions, seen)
@@ -104,33 +109,23 @@ def _walk(
     if not isinstance(schema, dict):
         return
     kind = schema.get("type")
+    children: list[tuple[Any, str]] = []
     if kind == "definitions":
-        for item in schema.get("definitions", []):
-            definitions[item["ref"]] = item
-        yield from _walk(schema["schema"], where, definitions, seen)
-        return
-    if kind == "definition-ref":
+        definitions.update({item["ref"]: item for item in schema.get("definitions", [])})
+        children = [(schema["schema"], where)]
+    elif kind == "definition-ref":
         ref = schema["schema_ref"]
-        if ref not in seen:
-            seen.add(ref)
-            yield from _walk(definitions[ref], where, definitions, seen)
-        return
-    if kind == "function-before":
-        function = schema.get("function", {}).get("function")
-        if isinstance(getattr(function, "__self__", None), TextRule):
-            yield where, True
-            return
-    if kind == "str":
-        yield where, False
-        return
-    if kind == "model-fields":
-        for name, field in schema["fields"].items():
-            yield from _walk(field["schema"], f"{where}.{name}", definitions, seen)
-        return
-    for key, value in schema.items():
-        if key in {"metadata", "serialization", "ref"}:
-            continue
-        yield from _walk(value, where, definitions, seen)
+        children = [] if ref in seen else [(definitions[ref], where)]
+        seen.add(ref)
+    elif kind in {"str", "function-before"} and (kind == "str" or _text_rule_of(schema)):
+        yield where, kind != "str"
+    elif kind == "model-fields":
+        children = [(f["schema"], f"{where}.{name}") for name, f in schema["fields"].items()]
+    else:
+        skip = {"metadata", "serialization", "ref"}
+        children = [(value, where) for key, value in schema.items() if key not in skip]
+    for child, path in children:
+        yield from _walk(child, path, definitions, seen)
 
 
 def text_paths(model: type[BaseModel]) -> list[tuple[str, bool]]:
