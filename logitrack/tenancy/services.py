@@ -81,6 +81,7 @@ __all__ = [
 
 INVITATION_LIFETIME = timedelta(days=7)
 COMPANY_NAME_MAX = 200
+PERSON_NAME_MAX = 150
 STREET_ADDRESS_MAX = 300
 
 
@@ -189,6 +190,19 @@ def clean_company(
     )
 
 
+def clean_person_name(raw: str) -> str:
+    """A person's full name as stored (text layer; 1 to 150 characters); InvalidFullName else."""
+    from logitrack.accounts.errors import InvalidFullName
+
+    try:
+        name = human_text(raw or "")
+    except TextRefused as exc:
+        raise InvalidFullName(exc.message) from exc
+    if not name or len(name) > PERSON_NAME_MAX:
+        raise InvalidFullName()
+    return name
+
+
 def _unique_slug(name: str) -> str:
     base = (slugify(name) or "company")[:50].strip("-") or "company"
     slug = base
@@ -253,6 +267,7 @@ def tenant_signup(
     )
     clean_code = clean_tax_code(tax_code)
     clean_kind = clean_taxpayer_kind(clean_code, kind)
+    owner_full_name = clean_person_name(owner_full_name)
     email = _clean_email(owner_email)
     password_check(owner_password, user=User(email=email, full_name=owner_full_name))
     try:
@@ -513,6 +528,7 @@ def invitation_accept(
                 raise InvitationWrongAccount()
             if not full_name.strip() or not password or date_of_birth is None:
                 raise InvitationDetailsMissing()
+            full_name = clean_person_name(full_name)
             try:
                 ensure_minimum_age(date_of_birth)
             except UnderMinimumAge:

@@ -275,3 +275,16 @@ def test_the_api_key_service_refuses_a_nul_from_any_caller(owner: Membership) ->
     with pytest.raises(InvalidApiKeyName):
         make_api_key(owner, set(), name="Web\x00")
     assert _keys(owner.tenant) == []
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\u200b\ufeff"])
+def test_a_blank_owner_name_is_refused_as_a_field_error_and_stores_nothing(
+    client: Client, blank: str
+) -> None:
+    before = _snapshot()
+
+    response = _json(client, "post", "/api/v1/signup", api_data(owner_full_name=blank))
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "full_name_invalid"
+    assert _snapshot() == before

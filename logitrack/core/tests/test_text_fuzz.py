@@ -1,0 +1,416 @@
+"""Property test of the text layer (ADR 0017): every text field of every API operation and of
+every form, fed hostile text, answers a 4xx with a field error or stores a normalised value, and
+never a 5xx. Operations and forms are discovered (text_layer), not listed by hand; the example
+values below only make the rest of each request valid. Runs on SQLite and PostgreSQL.
+
+Hostile text: NUL and other C0/C1 controls, bidi controls, lone surrogates (JSON only),
+zero-width and other invisible characters, combining sequences (decomposed Vietnamese),
+fullwidth and other-script digits, and huge strings.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import unicodedata
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.db import models, transaction
+from django.test import RequestFactory
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logitrack.accounts.models import User
+from logitrack.core.crypto.fields import EncryptedField
+from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.schemas import TextRule
+from logitrack.core.tenant import tenant_context
+from logitrack.core.testing import HttpsClient
+from logitrack.core.tests import text_layer
+from logitrack.core.tests.test_text import fullwidth
+from logitrack.core.text import BIDI_CONTROL, CONTROL_CHARACTER, INVALID_CHARACTER, human_text
+from logitrack.tenancy.access import access_rule_of
+from logitrack.tenancy.middleware import SESSION_TENANT_KEY
+from logitrack.tenancy.roles import Permission, Role
+from logitrack.tenancy.services import membership_invite
+from logitrack.tenancy.tests.factories import (
+    GOOD_PASSWORD,
+    PROVINCE_HCMC,
+    WARD_IN_HCMC,
+    make_member,
+    make_tenant,
+    principal_for,
+)
+from logitrack.tenancy.tests.test_signup import TAX_CODE
+
+pytestmark = pytest.mark.django_db
+
+LAYER_CODES = {CONTROL_CHARACTER, BIDI_CONTROL, INVALID_CHARACTER}
+_HAZARD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]"
+)
+HOSTILE_CHARACTERS = [
+    *"\x00\x01\x07\x08\x1b\x7f\x85\x9b\x9f",
+    *"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c",
+    *"\u200b\u200c\u200d\u2060\ufeff\u00ad\u3164\u2800\u180e",
+    *"\t\n\r\u00a0\u2003\u3000\u2028",
+    *"\u0300\u0301\u0303\u0309\u0323\u0302\u0306",
+    *fullwidth("0123456789-+"),
+    *"\u0660\u0669\u06f5\u0966\u0e51",
+]
+SAMPLES = [
+    "Nguyê\u0303n Văn An",
+    "Nguye\u0302\u0303n Thi\u0323 Bi\u0301ch",
+    "  Công   ty  ",
+    "\u200b",
+    "\u200b\ufeff\u2060 \u00ad",
+    fullwidth("0912 345 678"),
+    fullwidth(TAX_CODE),
+    "vi",
+    "owner",
+    "tenant.view",
+    "transport",
+    "vietnam",
+]
+
+
+def _text(*, surrogates: bool) -> st.SearchStrategy[str]:
+    alphabet = st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(HOSTILE_CHARACTERS + (["\ud800", "\udfff"] if surrogates else [])),
+    )
+    huge = st.tuples(
+        st.sampled_from(["x", "ễ", "e\u0303", "\u200b", " ", "\x00", "\u202e"]),
+        st.sampled_from([201, 5_000, 300_000]),
+    ).map(lambda pair: pair[0] * pair[1])
+    return st.one_of(st.text(alphabet, max_size=40), st.sampled_from(SAMPLES), huge)
+
+
+API_TEXT = _text(surrogates=True)
+# A form post is bytes decoded as UTF-8 by Django, which can never yield a lone surrogate.
+FORM_TEXT = _text(surrogates=False)
+FUZZ = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+
+# --- the API ---------------------------------------------------------------------------------
+
+# Valid values by field name; the request of every operation is built from these.
+EXAMPLES: dict[str, Any] = {
+    "full_name": "Trần Thị Bích",
+    "phone": "0912 345 678",
+    "language": "vi",
+    "time_zone": "Asia/Ho_Chi_Minh",
+    "current_password": GOOD_PASSWORD,
+    "new_password": "mountain lantern bamboo river",
+    "company_name": "Công ty TNHH Giao Nhận Sông Hàn",
+    "tax_code": TAX_CODE,
+    "kind": "enterprise",
+    "industry": "freight_forwarding",
+    "street_address": "12 Nguyễn Huệ",
+    "province_code": PROVINCE_HCMC,
+    "ward_code": WARD_IN_HCMC,
+    "data_region": "vietnam",
+    "owner_full_name": "Trần Thị Bích",
+    "owner_email": "bich@songhan.vn",
+    "owner_password": "lúa-chín-vàng-trên-đồng-xa",
+    "owner_date_of_birth": "1990-05-17",
+    "date_of_birth": "1990-05-17",
+    "privacy_consent": True,
+    "name": "Website đặt hàng",
+    "role": "viewer",
+    "email": "moi@songhan.vn",
+    "password": "lúa-chín-vàng-trên-đồng-xa",
+    "permissions": ["tenant.view"],
+    "tenant_id": None,  # set per test: the owner's tenant
+    "token": None,  # set per test: a live invitation's token
+    "expires_at": None,  # set per test: 90 days from now
+}
+_PATH_PARAMETER = re.compile(r"\{(?:\w+:)?(\w+)\}")
+
+
+def _fuzz_targets() -> list[tuple[str, str, str]]:
+    targets = []
+    for op in text_layer.api_operations():
+        for model in op.input_models:
+            for where, _covered in text_layer.text_paths(model):
+                field = where.split(".")[2] if where.count(".") >= 2 else where
+                targets.append((op.method, op.path, field))
+    return sorted(set(targets))
+
+
+def _operation(method: str, path: str) -> text_layer.ApiOperation:
+    [op] = [o for o in text_layer.api_operations() if (o.method, o.path) == (method, path)]
+    return op
+
+
+def _is_secret(op: text_layer.ApiOperation, field: str) -> bool:
+    """A password: the layer passes it unchanged (it is hashed, never stored as text)."""
+    info = _payload_fields(op)[field]
+    return any(isinstance(m, TextRule) and m.kind == "secret" for m in info.metadata)
+
+
+def _payload_fields(op: text_layer.ApiOperation) -> dict[str, Any]:
+    """The body model's fields, name -> pydantic FieldInfo."""
+    for model in op.input_models:
+        if "payload" in model.model_fields:
+            payload = model.model_fields["payload"].annotation
+            return dict(payload.model_fields)  # type: ignore[union-attr]
+    return {}
+
+
+class World:
+    """An owner signed in per request, a second member, and a live invitation."""
+
+    def __init__(self) -> None:
+        self.owner = make_member(make_tenant(), Role.OWNER)
+        self.member = make_member(self.owner.tenant, Role.VIEWER)
+        with tenant_context(self.owner.tenant):
+            self.invitation_token = membership_invite(
+                principal=principal_for(self.owner), email="newcomer@example.vn", role="viewer"
+            ).token
+
+    def example(self, name: str) -> Any:
+        if name == "tenant_id":
+            return self.owner.tenant_id
+        if name == "token":
+            return self.invitation_token
+        if name == "expires_at":
+            return (timezone.now() + timedelta(days=90)).isoformat()
+        assert name in EXAMPLES, f"add a valid example value for the API field {name!r}"
+        return EXAMPLES[name]
+
+    def url(self, path: str) -> str:
+        values = {"membership_id": self.member.pk}
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            assert name in values, f"add a path value for {name!r}"
+            return str(values[name])
+
+        return _PATH_PARAMETER.sub(fill, path)
+
+    def client_for(self, op: text_layer.ApiOperation) -> HttpsClient:
+        client = HttpsClient(raise_request_exception=False)
+        rule = access_rule_of(op.operation.view_func)
+        if rule is not None and rule.kind != "public":
+            client.force_login(self.owner.user)
+            session = client.session
+            session[SESSION_TENANT_KEY] = self.owner.tenant_id
+            session.save()
+        return client
+
+    def body(self, op: text_layer.ApiOperation, field: str, value: str) -> dict[str, Any]:
+        fields = _payload_fields(op)
+        body = {name: self.example(name) for name in fields}
+        body[field] = [value] if isinstance(body.get(field), list) else value
+        return body
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _stored_text(*, with_audit: bool = True) -> list[tuple[str, str]]:
+    """Every value of every plain text column of every Logitrack model, as (column, value).
+
+    ``with_audit=False`` leaves out the security app (audit chain): a refused request may be
+    audited, and that is a change the refusal is meant to make.
+    """
+    values = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("logitrack."):
+            continue
+        if not with_audit and model._meta.app_label == "security":
+            continue
+        columns = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField)
+            and not isinstance(f, EncryptedField)
+        ]
+        manager = getattr(model, "dangerously_unscoped", model._base_manager)
+        for row in manager.values_list(*columns):
+            values += [(f"{model.__name__}.{c}", v) for c, v in zip(columns, row, strict=True) if v]
+    return values
+
+
+def _strings_of(document: Any) -> list[str]:
+    if isinstance(document, str):
+        return [document]
+    if isinstance(document, dict):
+        return [s for value in document.values() for s in _strings_of(value)]
+    if isinstance(document, list):
+        return [s for value in document for s in _strings_of(value)]
+    return []
+
+
+def _assert_normalised(values: list[tuple[str, str]]) -> None:
+    for where, value in values:
+        assert not _HAZARD.search(value), f"{where} holds a refused character: {value!r}"
+        assert unicodedata.is_normalized("NFC", value), f"{where} is not NFC: {value!r}"
+
+
+def test_the_example_request_of_every_operation_with_a_text_field_is_accepted(
+    world: World,
+) -> None:
+    for method, path in sorted({(m, p) for m, p, _f in _fuzz_targets()}):
+        op = _operation(method, path)
+        with transaction.atomic():
+            body = {name: world.example(name) for name in _payload_fields(op)}
+            send = getattr(world.client_for(op), method.lower())
+            response = send(world.url(path), json.dumps(body), content_type="application/json")
+            assert response.status_code < 300, (method, path, response.content)
+            transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(("method", "path", "field"), _fuzz_targets())
+def test_every_api_text_field_answers_a_field_error_or_stores_normalised_text(
+    world: World, method: str, path: str, field: str
+) -> None:
+    op = _operation(method, path)
+    _assert_normalised(_stored_text())
+
+    @FUZZ
+    @given(value=API_TEXT)
+    def check(value: str) -> None:
+        with transaction.atomic():
+            client = world.client_for(op)
+            before = _stored_text(with_audit=False)
+            send = getattr(client, method.lower())
+            body = json.dumps(world.body(op, field, value))
+            response = send(world.url(path), body, content_type="application/json")
+
+            assert response.status_code < 500, response.content[:300]
+            if _HAZARD.search(value) and not _is_secret(op, field):
+                assert response.status_code == 422
+                errors = response.json()["error"]["fields"]
+                assert any(
+                    e["field"].split(".")[0] == field and e["code"] in LAYER_CODES for e in errors
+                ), errors
+            if response.status_code < 300:
+                _assert_normalised(_stored_text())
+                answer = response.json() if response.content else {}
+                assert not any(_HAZARD.search(s) for s in _strings_of(answer))
+            else:
+                assert sorted(_stored_text(with_audit=False)) == sorted(before)
+            transaction.set_rollback(True)
+
+    check()
+
+
+# --- the forms ---------------------------------------------------------------------------------
+
+FORM_EXAMPLES: dict[str, Any] = {
+    "username": "lan.nguyen@example.vn",
+    "password": GOOD_PASSWORD,
+    "current_password": GOOD_PASSWORD,
+    "new_password1": "mountain lantern bamboo river",
+    "new_password2": "mountain lantern bamboo river",
+    "email": "lan.nguyen@example.vn",
+    "full_name": "Trần Thị Bích",
+    "phone": "0912 345 678",
+    "language": "vi",
+    "time_zone": "Asia/Ho_Chi_Minh",
+    "street_address": "12 Nguyễn Huệ",
+    "province_code": str(PROVINCE_HCMC),
+    "ward_code": str(WARD_IN_HCMC),
+    "name": "Công ty TNHH Giao Nhận Sông Hàn",
+    "industry": "freight_forwarding",
+    "data_region": "vietnam",
+    "tax_code": TAX_CODE,
+    "kind": "enterprise",
+    "date_of_birth": "1990-05-17",
+    "privacy_consent": "on",
+    "role": "viewer",
+    "permissions": ["tenant.view"],
+    "lifetime_days": "90",
+}
+
+
+def _form_kwargs(form_class: type[forms.BaseForm]) -> tuple[list[Any], dict[str, Any]]:
+    """Constructor arguments beyond ``data``, chosen by parameter name."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for name, parameter in inspect.signature(form_class.__init__).parameters.items():
+        if name == "request":
+            args.append(RequestFactory().post("/login/", REMOTE_ADDR="198.51.100.7"))
+        elif name == "permissions":
+            kwargs[name] = frozenset(Permission)
+        elif name == "email" and parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+            kwargs[name] = "lan.nguyen@example.vn"
+        elif parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is (
+            inspect.Parameter.empty
+        ):
+            raise AssertionError(f"add an argument {name!r} for {form_class.__qualname__}")
+    return args, kwargs
+
+
+def _form_targets() -> list[tuple[type[forms.BaseForm], str]]:
+    return [
+        (cls, name)
+        for cls in text_layer.form_classes()
+        for name, field in cls.base_fields.items()
+        if isinstance(field, forms.CharField)
+    ]
+
+
+def _stored_form_of(field: forms.Field, value: str, cleaned: Any) -> None:
+    """The cleaned value of an accepted text field is the layer's stored form of it."""
+    if isinstance(field, HumanTextField):
+        assert cleaned == human_text(value), (value, cleaned)
+    elif isinstance(field, CodeField):
+        assert not any(unicodedata.category(c) == "Nd" and not c.isascii() for c in cleaned)
+        assert not any(c.isspace() for c in cleaned)
+        assert not _HAZARD.search(cleaned)
+    elif isinstance(field.widget, forms.PasswordInput):
+        assert cleaned == value  # a secret is never changed by the layer
+    else:
+        assert not _HAZARD.search(cleaned)
+
+
+@pytest.mark.parametrize(
+    ("form_class", "field_name"),
+    _form_targets(),
+    ids=[f"{cls.__name__}.{name}" for cls, name in _form_targets()],
+)
+def test_every_form_text_field_answers_a_field_error_or_cleans_to_normalised_text(
+    form_class: type[forms.BaseForm], field_name: str
+) -> None:
+    User.objects.create_user(
+        email="lan.nguyen@example.vn", password=GOOD_PASSWORD, full_name="Nguyễn Thị Lan"
+    )
+    args, kwargs = _form_kwargs(form_class)
+
+    @FUZZ
+    @given(value=FORM_TEXT)
+    def check(value: str) -> None:
+        with transaction.atomic():
+            data = {name: FORM_EXAMPLES.get(name, "") for name in form_class.base_fields}
+            data[field_name] = value
+            form = form_class(*args, data=data, **kwargs)
+            field = form.fields[field_name]
+
+            valid = form.is_valid()
+
+            field_errors = form.errors.as_data().get(field_name, [])
+            if _HAZARD.search(value) and not isinstance(field.widget, forms.PasswordInput):
+                assert not valid
+                assert field_errors, form.errors
+                if isinstance(field, HumanTextField | CodeField):
+                    assert {e.code for e in field_errors} & LAYER_CODES, field_errors
+            if not field_errors and field_name in form.cleaned_data:
+                _stored_form_of(field, value, form.cleaned_data[field_name])
+            transaction.set_rollback(True)
+
+    check()
