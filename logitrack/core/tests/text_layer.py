@@ -21,7 +21,7 @@ from logitrack.core.schemas import TextRule
 _FORM_MODULES = ("forms", "views", "api")
 
 
-def form_classes() -> list[type[forms.BaseForm]]:
+def form_classes() -> list[type[forms.Form]]:
     """Every concrete Form class defined in a logitrack app (tests excluded)."""
     for info in pkgutil.iter_modules(logitrack.__path__):
         if not info.ispkg:
@@ -33,8 +33,8 @@ def form_classes() -> list[type[forms.BaseForm]]:
             except ModuleNotFoundError as exc:
                 if exc.name != dotted:
                     raise
-    found: list[type[forms.BaseForm]] = []
-    pending: list[type[forms.BaseForm]] = [forms.BaseForm]
+    found: list[type[forms.Form]] = []
+    pending: list[type[forms.Form]] = [forms.Form]
     while pending:
         cls = pending.pop()
         for sub in cls.__subclasses__():
