@@ -288,3 +288,117 @@ def test_a_blank_owner_name_is_refused_as_a_field_error_and_stores_nothing(
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "full_name_invalid"
     assert _snapshot() == before
+
+
+def _invite(owner: Membership) -> str:
+    from logitrack.tenancy.services import membership_invite
+    from logitrack.tenancy.tests.factories import principal_for
+
+    with tenant_context(owner.tenant):
+        created = membership_invite(
+            principal=principal_for(owner), email="tai@example.vn", role=Role.DRIVER
+        )
+    return created.token
+
+
+def _accept_body(token: str, **changes: Any) -> dict[str, Any]:
+    body = {
+        "token": token,
+        "full_name": "Lê Văn Tài",
+        "password": "lúa-chín-vàng-trên-đồng-xa",
+        "date_of_birth": "1990-01-01",
+        "privacy_consent": True,
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.mark.parametrize(("hazard", "code"), HAZARDS)
+@pytest.mark.parametrize("field", ["token", "full_name"])
+def test_accepting_an_invitation_through_the_api_refuses_hazards_and_creates_nobody(
+    client: Client, owner: Membership, field: str, hazard: str, code: str
+) -> None:
+    token = _invite(owner)
+    body = _accept_body(token)
+    body[field] = f"{body[field]}{hazard}"
+    before = _snapshot()
+
+    response = _json(client, "post", "/api/v1/invitations/accept", body)
+
+    assert response.status_code == 422
+    assert _field_errors(response) == [(field, code)]
+    assert _snapshot() == before
+
+
+def test_accepting_an_invitation_through_the_api_stores_the_name_normalised(
+    client: Client, owner: Membership
+) -> None:
+    token = _invite(owner)
+
+    response = _json(
+        client,
+        "post",
+        "/api/v1/invitations/accept",
+        _accept_body(token, full_name="  Le\u0302   Va\u0306n Ta\u0300i\u200b "),
+    )
+
+    assert response.status_code == 201
+    assert User.objects.get(email="tai@example.vn").full_name == "Lê Văn Tài"
+
+
+@pytest.mark.parametrize(("hazard", "code"), PAGE_HAZARDS)
+def test_the_invitation_page_refuses_hazards_in_the_name_and_creates_nobody(
+    client: Client, owner: Membership, hazard: str, code: str
+) -> None:
+    token = _invite(owner)
+    before = _snapshot()
+
+    response = client.post(
+        reverse("tenancy:invitation-accept", kwargs={"token": token}),
+        {
+            "full_name": f"Lê Văn Tài{hazard}",
+            "password": "lúa-chín-vàng-trên-đồng-xa",
+            "date_of_birth": "1990-01-01",
+            "privacy_consent": "on",
+        },
+    )
+
+    assert response.status_code == 400
+    assert [e.code for e in response.context["form"].errors.as_data()["full_name"]] == [code]
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(("hazard", "code"), HAZARDS)
+@pytest.mark.parametrize("field", ["email", "role"])
+def test_inviting_through_the_api_refuses_hazards_and_invites_nobody(
+    client: Client, owner: Membership, field: str, hazard: str, code: str
+) -> None:
+    from logitrack.tenancy.models import Invitation
+
+    sign_in(client, owner)
+    body = {"email": "tai@example.vn", "role": "driver"}
+    body[field] = f"{body[field]}{hazard}"
+
+    response = _json(client, "post", "/api/v1/invitations", body)
+
+    assert response.status_code == 422
+    assert _field_errors(response) == [(field, code)]
+    with tenant_context(owner.tenant):
+        assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize(("hazard", "code"), HAZARDS)
+def test_changing_a_members_level_through_the_api_refuses_hazards_and_changes_nothing(
+    client: Client, owner: Membership, hazard: str, code: str
+) -> None:
+    member = make_member(owner.tenant, Role.VIEWER)
+    sign_in(client, owner)
+
+    response = _json(
+        client, "patch", f"/api/v1/members/{member.pk}", {"role": f"dispatcher{hazard}"}
+    )
+
+    assert response.status_code == 422
+    assert _field_errors(response) == [("role", code)]
+    with tenant_context(owner.tenant):
+        assert Membership.objects.get(pk=member.pk).role == "viewer"
