@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.identity import EmailAddressField
 from logitrack.tenancy.geography import (
     province_choices,
     validate_province_and_ward,
@@ -171,9 +172,8 @@ class SignupForm(CompanyForm, PersonFieldsMixin):
         help_text=_("10 digits, or 13 for a branch, written 0123456789-001."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("Your email"),
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -243,8 +243,8 @@ def grantable_roles(permissions: frozenset[Permission]) -> list[tuple[str, str]]
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    email = EmailAddressField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
     role = forms.ChoiceField(label=_("Account level"))
 
