@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321 §4.5.3.1.3: a 256-octet path minus its angle brackets
 MAX_LOCAL_PART_OCTETS = 64  # RFC 5321 §4.5.3.1.1
-MAX_DOMAIN_OCTETS = 253  # RFC 1035 §2.3.4, as the ASCII (A-label) form, without a final dot
 
 # Control (Cc), format (Cf: bidi marks, overrides and isolates, zero-width characters, BOM),
 # surrogate, private-use and unassigned code points, and line/paragraph separators.
@@ -77,8 +76,6 @@ def _canonical_domain(domain: str) -> tuple[str, str]:
     # A mail domain is a dotted host name: "localhost" or an IP address is not one.
     if len(labels) < 2 or labels[-1].isdigit():
         raise _refuse(CODE_DOMAIN_INVALID)
-    if len(a_label) > MAX_DOMAIN_OCTETS:
-        raise _refuse(CODE_TOO_LONG)
     return unicode_form, a_label
 
 
@@ -89,7 +86,8 @@ def canonical_email(value: str) -> str:
     RFC 5322 §3.2.3 dot-atom of at most 64 octets (RFC 5321 §4.5.3.1.1), and ``domain`` is the
     domain in lower-case **U-labels** (Unicode) after UTS #46 processing (non-transitional, STD3
     rules, via the ``idna`` package), with at least two labels and an A-label (``xn--``) form of
-    at most 253 octets; the whole A-label address is at most 254 octets (RFC 5321 §4.5.3.1.3).
+    at most 253 octets (RFC 1035 §2.3.4, checked by ``idna``); the whole address, domain as
+    A-labels, is at most 254 octets (RFC 5321 §4.5.3.1.3).
     The function is pure and idempotent: ``canonical_email(canonical_email(x)) ==
     canonical_email(x)``, and two spellings name the same account exactly when their canonical
     forms are equal strings.
@@ -108,9 +106,10 @@ def canonical_email(value: str) -> str:
     - ``email_invalid``: not exactly one ``@``, whitespace inside, an empty, quoted, non-ASCII
       (U+0131 LATIN SMALL LETTER DOTLESS I has no ASCII case fold) or otherwise non-dot-atom
       local part;
-    - ``email_domain_invalid``: UTS #46/IDNA refuses the domain, or it is not a dotted host name
-      (one label, a numeric top label, a trailing dot, an IP literal);
-    - ``email_too_long``: over the RFC 5321 limits above.
+    - ``email_domain_invalid``: UTS #46/IDNA refuses the domain (a label over 63 or the whole
+      over 253 octets included), or it is not a dotted host name (one label, a numeric top
+      label, a trailing dot, an IP literal);
+    - ``email_too_long``: a local part over 64 octets or an address over 254.
     """
     if not isinstance(value, str):
         raise _refuse(CODE_INVALID)
