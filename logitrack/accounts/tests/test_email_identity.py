@@ -13,15 +13,17 @@ from typing import Any
 import pytest
 from axes.models import AccessAttempt
 from django.apps import apps
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, authenticate
 from django.core import mail
 from django.db import connection
+from django.test import RequestFactory
 from django.utils import timezone
 
 from logitrack.accounts.errors import EmailTaken, InvalidEmail
+from logitrack.accounts.lockout import lockout_username
 from logitrack.accounts.models import User
-from logitrack.accounts.services import user_create
-from logitrack.accounts.tests.helpers import HOME_IP, OTHER_IP, PASSWORD, Commit
+from logitrack.accounts.services import password_reset_request, user_create
+from logitrack.accounts.tests.helpers import HOME_IP, OTHER_IP, PASSWORD, Commit, audit_of
 from logitrack.accounts.tests.helpers import sign_in as sign_in_as
 from logitrack.core.testing import HttpsClient
 from logitrack.security.actors import Actor
@@ -157,6 +159,15 @@ def test_the_a_label_spelling_of_an_idn_address_signs_in_to_its_account(
     assert client.session[SESSION_KEY] == str(person.pk)
 
 
+def test_a_failed_sign_in_under_another_spelling_is_audited_against_the_account(
+    client: HttpsClient, person: User
+) -> None:
+    sign_in(client, email=FULLWIDTH_SPELLING, password="wrong password")
+    sign_in(client, email=DOTLESS_DOMAIN, password="wrong password")
+
+    assert [entry.object_id for entry in audit_of("authn_login_fail")] == [str(person.pk), ""]
+
+
 def test_the_natural_key_of_a_non_address_is_an_unknown_account(person: User) -> None:
     assert User.objects.get_by_natural_key(FULLWIDTH_SPELLING) == person
     with pytest.raises(User.DoesNotExist):
@@ -216,6 +227,20 @@ def test_a_reset_asked_under_another_spelling_reaches_the_account(
 
     assert response.status_code == 302
     assert [message.to for message in mail.outbox] == [[ADDRESS]]
+
+
+def test_the_reset_service_finds_the_account_under_any_spelling(
+    person: User, django_capture_on_commit_callbacks: Commit
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        password_reset_request(email=LONG_S_SPELLING)
+        password_reset_request(email="MINH.SANG@XN--LOGISTICS-.VN")  # not an address
+
+    assert [message.to for message in mail.outbox] == [[ADDRESS]]
+    assert [entry.object_id for entry in audit_of("authn_password_reset_request")] == [
+        str(person.pk),
+        "",
+    ]
 
 
 @pytest.mark.parametrize("spelling", [DOTLESS_DOMAIN, DOTLESS_LOCAL])
@@ -303,6 +328,36 @@ def test_the_migration_leaves_an_address_it_cannot_read_as_it_is(
     assert User.objects.get(pk=broken).email == "lan@localhost"
     assert User.objects.get(pk=broken).is_active
     assert f"ids [{broken}]" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "spelling", [LONG_S_SPELLING, FULLWIDTH_SPELLING, "  Minh.Sang@LOGISTICS.vn "]
+)
+def test_authenticating_with_a_raw_spelling_counts_against_the_canonical_key(
+    rf: RequestFactory, person: User, spelling: str
+) -> None:
+    # Other callers of authenticate() (not the sign-in form) pass the address as typed.
+    for n in range(5):
+        request = rf.post("/login/", {"username": spelling}, REMOTE_ADDR=HOME_IP)
+        assert authenticate(request, username=spelling, password=f"wrong {n}") is None
+    request = rf.post("/login/", {"username": ADDRESS}, REMOTE_ADDR=HOME_IP)
+
+    assert _attempts() == {ADDRESS: 5}
+    assert [entry.object_id for entry in audit_of("authn_login_fail")] == [str(person.pk)] * 5
+    assert authenticate(request, username=ADDRESS, password=PASSWORD) is None  # locked
+
+
+def test_the_lockout_key_of_a_non_address_never_meets_an_accounts_key(rf: RequestFactory) -> None:
+    request = rf.post("/login/", {"username": DOTLESS_LOCAL})
+
+    from_post = lockout_username(request, None)
+    from_credentials = lockout_username(request, {"username": DOTLESS_LOCAL})
+
+    assert from_post == from_credentials
+    assert from_post.startswith("invalid:")
+    assert len(from_post) == len("invalid:") + 64
+    assert lockout_username(request, {"username": LONG_S_SPELLING}) == ADDRESS
+    assert lockout_username(rf.post("/login/", {"username": FULLWIDTH_SPELLING}), None) == ADDRESS
 
 
 def test_the_lockout_key_agrees_with_the_lookup_for_home_and_other_addresses(
