@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -13,7 +15,13 @@ from logitrack.tenancy.models import Invitation, Membership
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.selectors import invitation_has_account
 from logitrack.tenancy.services import membership_invite
-from logitrack.tenancy.tests.factories import make_member, make_tenant, make_user, principal_for
+from logitrack.tenancy.tests.factories import (
+    make_member,
+    make_tenant,
+    make_user,
+    principal_for,
+    sign_in,
+)
 from logitrack.tenancy.tests.test_signup import _counts, _post_api, api_data, page_data
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +171,30 @@ def test_a_signed_in_person_accepts_an_invitation_sent_to_another_spelling(
     assert response.status_code == 302
     with tenant_context(owner.tenant):
         assert Membership.objects.filter(user=person).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("spelling", "code"),
+    [
+        ("an@exam\u202eple.vn", "email_forbidden_character"),
+        ("an@example.vn\u200b", "email_forbidden_character"),
+        ("\u0430n@example.vn", "email_invalid"),  # Cyrillic a
+        ("an@exam_ple.vn", "email_domain_invalid"),
+    ],
+)
+def test_the_invitation_api_refuses_a_non_address_with_its_code_and_stores_nothing(
+    client: Client, spelling: str, code: str
+) -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    sign_in(client, owner)
+
+    response = client.post(
+        "/api/v1/invitations",
+        data=json.dumps({"email": spelling, "role": "viewer"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == code
+    with tenant_context(owner.tenant):
+        assert Invitation.objects.count() == 0
