@@ -233,8 +233,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Argon2id at m=64 MiB, t=3, p=1 (see the ADR and bench/argon2_login.py).
-PASSWORD_HASHERS = ["logitrack.accounts.hashers.LogitrackArgon2PasswordHasher"]
+# Argon2id at m=64 MiB, t=3, p=1 (see the ADR and bench/argon2_login.py), over the NFKC form of
+# the password (ADR 0011); the second entry verifies older hashes of the password as typed, which
+# are re-hashed with the first at the next sign-in.
+PASSWORD_HASHERS = [
+    "logitrack.accounts.hashers.NfkcArgon2PasswordHasher",
+    "logitrack.accounts.hashers.LogitrackArgon2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "logitrack.accounts.password_validation.MinimumLengthValidator",

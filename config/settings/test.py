@@ -28,7 +28,11 @@ WHITENOISE_USE_FINDERS = True
 # --- Authentication (logitrack.accounts) ---------------------------------------------------------
 # A fast hasher for the suite; logitrack/accounts/tests/test_password_hashing.py proves that every
 # shipped profile (base, local, prod) uses the chosen Argon2 parameters.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The same two roles as base: NFKC hashes preferred, older as-typed hashes verified and upgraded.
+PASSWORD_HASHERS = [
+    "logitrack.accounts.hashers.NfkcMD5PasswordHasher",
+    "logitrack.accounts.hashers.AsTypedMD5PasswordHasher",
+]
 
 # --- Field encryption (logitrack.core.crypto) -----------------------------------------------------
 # A fixed, test-only master keyring (two entries, so that both wrapping with the newest and

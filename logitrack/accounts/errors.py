@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AccountError(Exception):
     code = "account_error"
-    message = _("The account could not be changed.")
+    message: StrOrPromise = _("The account could not be changed.")
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(str(message or self.message))
@@ -21,6 +27,19 @@ class UnderMinimumAge(AccountError):
 class EmailTaken(AccountError):
     code = "email_taken"
     message = _("An account with this email already exists.")
+
+
+class InvalidEmail(AccountError):
+    """Not an e-mail address; ``code`` is the one ``canonical_email`` refused it with."""
+
+    code = "email_invalid"
+    message: StrOrPromise = _("Enter a valid email address.")
+
+    def __init__(self, error: ValidationError | None = None) -> None:
+        if error is not None:
+            self.code = error.code or self.code
+            self.message = error.message
+        super().__init__(str(self.message))
 
 
 class PasswordRejected(AccountError):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logitrack.accounts.password_validation import MAX_PASSWORD_LENGTH
 from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.identity import EmailAddressField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -33,9 +34,10 @@ def _password_field(
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
+    # The cleaned value is the canonical address: what authenticate() looks up and what
+    # django-axes counts attempts against (accounts.lockout.lockout_username).
+    username = EmailAddressField(
         label=_("Email"),
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = _password_field(_("Password"), "current-password")
@@ -70,9 +72,8 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("Email"),
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 

@@ -6,6 +6,7 @@ their address locks only that pair: the real person, from their own address, sti
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -15,20 +16,30 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from logitrack.core.errors import error_json, wants_json
+from logitrack.core.identity import canonical_email_or_none
 
 _CLIENT_STR_SALT = "logitrack.accounts.lockout.client"
 
 
 def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
-    """The e-mail an attempt is counted against, normalised as the login looks it up.
+    """The key an attempt is counted against: the canonical e-mail the login looks up.
 
-    Without this, "Lan@Example.vn" and "lan@example.vn" would be two counters for one account.
+    ``canonical_email`` is the one function both sides use, so every spelling of one address
+    ("Lan@Example.vn", fullwidth, U+017F long s for ``s``, an ``xn--`` domain) shares one
+    counter, and a spelling that names another address (U+0131 dotless i is not ``i``) never
+    shares it. Input that is not an address, which signs in to nobody, is counted under
+    ``invalid:<sha256 of the input>``: the colon cannot occur in a canonical address, so it
+    never meets an account's counter.
     """
     field = str(settings.AXES_USERNAME_FORM_FIELD)
     raw = (credentials or {}).get(field)
     if raw is None:
         raw = request.POST.get(field, "") if request.method == "POST" else ""
-    return str(raw).strip().lower()
+    text = str(raw)
+    address = canonical_email_or_none(text)
+    if address is not None:
+        return address
+    return "invalid:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -1,7 +1,8 @@
 """People who sign in to Logitrack.
 
 A user is global: the same person may belong to several tenants through memberships, so the user
-row carries no tenant. The e-mail address is the login and is unique case-insensitively.
+row carries no tenant. The e-mail address is the login; it is stored in its canonical form
+(``logitrack.core.identity.canonical_email``) and is unique as that exact string.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,15 +20,26 @@ from logitrack.core.crypto.fields import (
     EncryptedDateField,
     EncryptedPhoneNumberField,
 )
+from logitrack.core.identity import canonical_email, validate_canonical_email
 from logitrack.core.models import register_global_model
 
 
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=username)
+        """The person whose canonical address equals that of ``username``.
+
+        Any spelling of the address signs in (fullwidth, A-label domain, upper case); something
+        that is not an address raises ``User.DoesNotExist``, like an unknown address.
+        """
+        try:
+            address = canonical_email(username or "")
+        except ValidationError:
+            raise self.model.DoesNotExist() from None
+        return self.get(email=address)
 
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        """Raises ``ValidationError`` when ``email`` is not an address (nothing is written)."""
+        user = self.model(email=canonical_email(email), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -40,7 +52,10 @@ class User(AbstractBaseUser):
         PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
         SECURITY_OFFICER = "security_officer", _("Security officer")
 
-    email = models.EmailField(_("email"), max_length=254, unique=True)
+    # Canonical form only (validated on full_clean); unique as the exact string on both databases.
+    email = models.EmailField(
+        _("email"), max_length=254, unique=True, validators=[validate_canonical_email]
+    )
     full_name = models.CharField(_("full name"), max_length=150)
     language = models.CharField(_("language"), max_length=8, default="vi")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Ho_Chi_Minh")
@@ -63,9 +78,6 @@ class User(AbstractBaseUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
-        ]
 
     def __str__(self) -> str:
         return f"user #{self.pk}"

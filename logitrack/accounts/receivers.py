@@ -13,14 +13,16 @@ from django.http import HttpRequest
 
 from logitrack.accounts.models import User
 from logitrack.accounts.sessions import session_ended, session_started
+from logitrack.core.identity import canonical_email_or_none
 from logitrack.security.actors import Actor
 from logitrack.security.services import audit_record
 
 
 def _user_id_for(username: object) -> int | None:
-    if not isinstance(username, str) or not username.strip():
+    address = canonical_email_or_none(username)
+    if address is None:
         return None
-    return User.objects.filter(email__iexact=username.strip()).values_list("pk", flat=True).first()
+    return User.objects.filter(email=address).values_list("pk", flat=True).first()
 
 
 def on_logged_in(sender: object, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from logitrack.accounts.emails import absolute_url, send_email_on_commit
 from logitrack.accounts.errors import (
     EmailTaken,
+    InvalidEmail,
     InvalidFullName,
     InvalidLanguage,
     InvalidPhone,
@@ -26,6 +27,7 @@ from logitrack.accounts.errors import (
     UnderMinimumAge,
     WrongPassword,
 )
+from logitrack.accounts.hashers import password_nfkc
 from logitrack.accounts.models import User, UserSession
 from logitrack.accounts.sessions import current_key_hash, session_keep_after_password_change
 from logitrack.accounts.tokens import (
@@ -39,6 +41,7 @@ from logitrack.accounts.tokens import (
 )
 from logitrack.core.crypto.canonical import e164
 from logitrack.core.text import TextRefused, human_text
+from logitrack.core.identity import canonical_email, canonical_email_or_none
 from logitrack.security.actors import Actor
 from logitrack.security.services import audit_record
 
@@ -71,25 +74,30 @@ def user_create(
     """Create a person's account.
 
     Invariants: the age check and the password policy run before anything is written, so nothing
-    of a person under 16 is stored; the e-mail is unique case-insensitively; the password (when
+    of a person under 16 is stored; the e-mail is stored in its canonical form and unique in it
+    (any other spelling of a taken address raises EmailTaken, a non-address InvalidEmail, with
+    nothing written); the password (when
     given) is hashed, and ``None`` leaves the account without one (an invitee sets it later with
     ``user_set_password``). Unless ``email_verified`` (the caller has proof, e.g. an accepted
     invitation link), a verification e-mail is sent once the transaction commits.
     """
     if date_of_birth is not None:
         ensure_minimum_age(date_of_birth)
-    normalised = User.objects.normalize_email(email).lower()
+    try:
+        address = canonical_email(email)
+    except ValidationError as exc:
+        raise InvalidEmail(exc) from exc
     if password is not None:
-        password_check(password, user=User(email=normalised, full_name=full_name))
+        password_check(password, user=User(email=address, full_name=full_name))
     with transaction.atomic():
-        if User.objects.filter(email__iexact=normalised).exists():
+        if User.objects.filter(email=address).exists():
             raise EmailTaken()
         if date_of_birth is not None:
             fields["date_of_birth"] = date_of_birth
         if email_verified:
             fields["email_verified_at"] = timezone.now()
         user = User.objects.create_user(
-            email=normalised, password=password, full_name=full_name, language=language, **fields
+            email=address, password=password, full_name=full_name, language=language, **fields
         )
         audit_record(action="user_created", actor=actor, object_type="user", object_id=str(user.pk))
         if not email_verified:
@@ -104,10 +112,12 @@ def password_check(password: str, *, user: User | None = None) -> None:
     """Raise PasswordRejected (with every reason, translated) unless ``password`` meets the policy.
 
     The policy is AUTH_PASSWORD_VALIDATORS: 12 to 128 characters, not common or breached, not
-    close to the person's e-mail or name. There are no composition rules.
+    close to the person's e-mail or name. There are no composition rules. The validators see the
+    password as it is hashed: NFKC-normalised (``accounts.hashers.password_nfkc``), so lengths
+    count the same characters whatever keyboard setting typed them.
     """
     try:
-        validate_password(password, user=user)
+        validate_password(password_nfkc(password), user=user)
     except ValidationError as exc:
         raise PasswordRejected([str(message) for message in exc.messages]) from exc
 
@@ -192,8 +202,10 @@ def password_reset_request(*, email: str, request: HttpRequest | None = None) ->
 
     The caller shows one message whatever happened, so the page cannot tell who has an account.
     """
-    normalised = User.objects.normalize_email(email.strip()).lower()
-    user = User.objects.filter(email__iexact=normalised, is_active=True).first()
+    address = canonical_email_or_none(email)
+    user = (
+        User.objects.filter(email=address, is_active=True).first() if address is not None else None
+    )
     with transaction.atomic():
         audit_record(
             action="authn_password_reset_request",

@@ -43,7 +43,8 @@ def user_id_from_uid(uidb64: str) -> int | None:
 
 
 def _address_digest(email: str) -> str:
-    return salted_hmac(_ADDRESS_SALT, email.lower(), algorithm="sha256").hexdigest()[:32]
+    # ``User.email`` is stored canonical (logitrack.core.identity), so it is hashed as it is.
+    return salted_hmac(_ADDRESS_SALT, email, algorithm="sha256").hexdigest()[:32]
 
 
 def email_verification_token(user: User) -> str:

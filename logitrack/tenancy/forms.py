@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.identity import EmailAddressField
 from logitrack.tenancy.geography import (
     province_choices,
     validate_province_and_ward,
@@ -189,9 +190,8 @@ class SignupForm(CompanyForm, PersonFieldsMixin):
             "identification number."
         ),
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("Your email"),
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -269,8 +269,8 @@ def grantable_roles(permissions: frozenset[Permission]) -> list[tuple[str, str]]
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    email = EmailAddressField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
     role = forms.ChoiceField(label=_("Account level"))
 

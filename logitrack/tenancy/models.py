@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.crypto.fields import EncryptedTextField
+from logitrack.core.identity import validate_canonical_email
 from logitrack.core.models import TenantScopedModel, register_global_model
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.validators import TaxpayerKind, validate_tax_code
@@ -129,7 +130,10 @@ class Invitation(TenantScopedModel):
     is personal data of someone who may never have agreed to anything.
     """
 
-    email = models.EmailField(_("email"), max_length=254, blank=True)
+    # Canonical form (logitrack.core.identity), compared with a user's address by equality.
+    email = models.EmailField(
+        _("email"), max_length=254, blank=True, validators=[validate_canonical_email]
+    )
     role = models.CharField(_("account level"), max_length=32, choices=Role.choices)
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     invited_by = models.ForeignKey(

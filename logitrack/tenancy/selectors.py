@@ -83,4 +83,4 @@ def invitation_has_account(*, invitation: Invitation) -> bool:
     """Whether the invited address already has an account (then only its owner may accept)."""
     from logitrack.accounts.models import User
 
-    return User.objects.filter(email__iexact=invitation.email).exists()
+    return User.objects.filter(email=invitation.email).exists()

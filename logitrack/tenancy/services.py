@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.errors import NotFound
+from logitrack.core.identity import canonical_email
 from logitrack.core.tenant import tenant_context
 from logitrack.core.text import TextRefused, human_text
 from logitrack.tenancy.api_keys import CreatedApiKey, api_key_create, api_key_revoke
@@ -274,7 +274,7 @@ def tenant_signup(
         with transaction.atomic():
             if Tenant.objects.filter(tax_code=clean_code).exists():
                 raise TaxCodeTaken()
-            if User.objects.filter(email__iexact=email).exists():
+            if User.objects.filter(email=email).exists():
                 raise EmailTaken()
             tenant = Tenant(
                 slug=_unique_slug(company.name),
@@ -317,7 +317,7 @@ def tenant_signup(
         # A concurrent signup took the tax code or the address between our check and insert.
         if Tenant.objects.filter(tax_code=clean_code).exists():
             raise TaxCodeTaken() from None
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(email=email).exists():
             raise EmailTaken() from None
         raise
     return SignupResult(tenant=tenant, user=user, membership=membership)
@@ -388,12 +388,13 @@ def tenant_switch(*, user: User, tenant_id: int, session: SessionBase) -> Member
 
 
 def _clean_email(raw: str) -> str:
-    email = (raw or "").strip().lower()
+    """``raw``'s canonical address (logitrack.core.identity); InvalidEmail with its code if none."""
     try:
-        validate_email(email)
+        return canonical_email(raw or "")
     except ValidationError as exc:
-        raise InvalidEmail() from exc
-    return email
+        error = InvalidEmail(exc.message)
+        error.code = exc.code or error.code
+        raise error from exc
 
 
 def _clean_role(raw: str) -> Role:
@@ -429,7 +430,7 @@ def membership_invite(
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        if Membership.objects.filter(user__email__iexact=address).exists():
+        if Membership.objects.filter(user__email=address).exists():
             raise AlreadyMember()
         replaced = Invitation.objects.select_for_update().filter(
             email=address, accepted_at__isnull=True, revoked_at__isnull=True
@@ -517,7 +518,8 @@ def invitation_accept(
     from logitrack.security.services import audit_record
 
     with tenant_context(invitation.tenant_id):
-        existing = User.objects.filter(email__iexact=invitation.email).first()
+        # Both addresses are stored canonical: equality is the comparison.
+        existing = User.objects.filter(email=invitation.email).first()
         if existing is not None:
             if user is None:
                 raise InvitationNeedsSignIn()

@@ -460,7 +460,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "role_label": Role(invitation.role).label,
         "has_account": has_account,
         "form": form,
-        "wrong_account": user is not None and user.email.lower() != invitation.email,
+        "wrong_account": user is not None and user.email != invitation.email,
         "login_url": f"{reverse('web:login')}?{urlencode({'next': request.path})}",
     }
     response = _render(request, "invitation_accept.html", context, status=status)

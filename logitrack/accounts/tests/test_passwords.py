@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from django.contrib.auth.hashers import identify_hasher, make_password
 from django.core.exceptions import ValidationError
 
 from logitrack.accounts.errors import PasswordRejected
-from logitrack.accounts.hashers import LogitrackArgon2PasswordHasher
+from logitrack.accounts.hashers import LogitrackArgon2PasswordHasher, NfkcArgon2PasswordHasher
 from logitrack.accounts.models import User
 from logitrack.accounts.password_validation import ListedPasswordValidator, normalise
 from logitrack.accounts.services import password_check
@@ -85,17 +86,31 @@ def test_the_shipped_list_is_normalised_like_the_input() -> None:
     assert refused.value.code == "password_too_common"
 
 
-def test_the_chosen_hasher_is_argon2id_at_64_mib_3_passes_1_lane() -> None:
-    encoded = LogitrackArgon2PasswordHasher().encode("a long passphrase", "saltsaltsaltsalt")
+def test_the_chosen_hasher_is_argon2id_at_64_mib_3_passes_1_lane_over_nfkc() -> None:
+    encoded = NfkcArgon2PasswordHasher().encode("a long passphrase", "saltsaltsaltsalt")
 
-    assert encoded.startswith("argon2$argon2id$v=19$m=65536,t=3,p=1$")
-    assert LogitrackArgon2PasswordHasher().verify("a long passphrase", encoded)
+    assert encoded.startswith("nfkc_argon2$argon2id$v=19$m=65536,t=3,p=1$")
+    assert NfkcArgon2PasswordHasher().verify("a long passphrase", encoded)
+
+
+def test_the_chosen_argon2_hashes_the_nfkc_form_of_the_password() -> None:
+    nfc = unicodedata.normalize("NFC", "Mật khẩu sông Hồng")
+    nfd = unicodedata.normalize("NFD", nfc)
+    from_nfd = NfkcArgon2PasswordHasher().encode(nfd, "saltsaltsaltsalt")
+    from_nfc = NfkcArgon2PasswordHasher().encode(nfc, "saltsaltsaltsalt")
+
+    assert from_nfd == from_nfc
+    assert NfkcArgon2PasswordHasher().verify(nfd, from_nfc)
+    assert not NfkcArgon2PasswordHasher().verify("Mat khau song Hong", from_nfc)
 
 
 def test_the_base_settings_hash_with_the_chosen_argon2() -> None:
     base = importlib.import_module("config.settings.base")
 
-    assert base.PASSWORD_HASHERS == ["logitrack.accounts.hashers.LogitrackArgon2PasswordHasher"]
+    assert base.PASSWORD_HASHERS == [
+        "logitrack.accounts.hashers.NfkcArgon2PasswordHasher",
+        "logitrack.accounts.hashers.LogitrackArgon2PasswordHasher",
+    ]
 
 
 @pytest.mark.parametrize("profile", ["local.py", "prod.py"])
@@ -130,4 +145,4 @@ def test_a_django_default_argon2_hash_still_verifies_and_is_upgraded() -> None:
 
 
 def test_the_test_suite_alone_uses_a_fast_hasher() -> None:
-    assert identify_hasher(make_password("x")).algorithm == "md5"
+    assert identify_hasher(make_password("x")).algorithm == "nfkc_md5"
