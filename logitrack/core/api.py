@@ -10,13 +10,16 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 
-from logitrack.core.errors import error_json
+from logitrack.core.errors import ErrorResponse, error_json
 
 logger = logging.getLogger("logitrack.api")
 
@@ -56,6 +59,18 @@ def _http_error(request: HttpRequest, exc: object) -> HttpResponse:
     return error_json(code, str(exc.message), exc.status_code)
 
 
+def _error_response(request: HttpRequest, exc: object) -> HttpResponseBase:
+    if not isinstance(exc, ErrorResponse):
+        return _unexpected_error(request, exc)
+    return exc.response
+
+
+def _malformed_body(request: HttpRequest, exc: object) -> HttpResponse:
+    # Django raises this when request.POST is read (by the CSRF check, or a form) and the
+    # multipart body has no valid boundary or is cut short: the client's fault, not ours.
+    return error_json("malformed_body", _("The request body could not be read."), 400)
+
+
 def _not_found(request: HttpRequest, exc: object) -> HttpResponse:
     code = getattr(exc, "code", "not_found")
     return error_json(code, _("Not found."), 404)
@@ -70,8 +85,78 @@ def _unexpected_error(request: HttpRequest, exc: object) -> HttpResponse:
     return error_json("internal_error", _("Something went wrong on our side."), 500)
 
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable, machine-readable."},
+                "message": {"type": "string", "description": "For people, translated."},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "message"],
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                },
+            },
+        }
+    },
+}
+
+
+class LogitrackOpenApiSchema(OpenAPISchema):
+    """ninja's OpenAPI document, stating each operation's security and its error answers.
+
+    - ``security``: one alternative per ``auth=`` callback; a callback may give several schemes
+      that must all be sent together (``security_requirement(methods)``, e.g. the session cookie
+      and, on unsafe methods, the CSRF header). An operation without authentication says
+      ``security: []`` (public), never leaves readers to guess.
+    - ``4XX``: every operation may answer a client error, always as ``Error``.
+    """
+
+    def operation_security(self, operation: Operation) -> list[dict[str, Any]]:
+        alternatives: list[dict[str, Any]] = []
+        for auth in operation.auth_callbacks:
+            requirement = getattr(auth, "security_requirement", None)
+            schemes: dict[str, Any] = (
+                requirement(operation.methods)
+                if requirement is not None
+                else {type(auth).__name__: auth.openapi_security_schema}  # type: ignore[attr-defined]
+            )
+            self.securitySchemes.update(schemes)
+            alternatives.append({name: [] for name in schemes})
+        return alternatives
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details: dict[str, Any] = super().operation_details(operation)
+        details["security"] = self.operation_security(operation)
+        details["responses"].setdefault(
+            "4XX",
+            {
+                "description": "The request was refused; nothing changed.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        )
+        self.schemas.setdefault("Error", ERROR_SCHEMA)
+        return details
+
+
+class LogitrackApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return LogitrackOpenApiSchema(self, path_prefix)
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = LogitrackApi(
         title="Logitrack API",
         version="1",
         description="Logitrack's API for partners and apps.",
@@ -80,6 +165,8 @@ def build_api() -> NinjaAPI:
     )
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(AuthenticationError, _authentication_error)
+    api.add_exception_handler(ErrorResponse, _error_response)
+    api.add_exception_handler(MultiPartParserError, _malformed_body)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(Exception, _unexpected_error)

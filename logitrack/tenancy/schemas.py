@@ -7,14 +7,16 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from logitrack.core.ids import Id
+
 
 class SignupIn(Schema):
     company_name: str = Field(max_length=200)
     tax_code: str = Field(max_length=20)
     industry: str = Field(max_length=100)
     street_address: str = Field(max_length=300)
-    province_code: int
-    ward_code: int
+    province_code: Id
+    ward_code: Id
     data_region: str = "vietnam"
     owner_full_name: str = Field(max_length=150)
     owner_email: str = Field(max_length=254)
@@ -51,8 +53,8 @@ class TenantUpdateIn(Schema):
     name: str | None = Field(default=None, max_length=200)
     industry: str | None = Field(default=None, max_length=100)
     street_address: str | None = Field(default=None, max_length=300)
-    province_code: int | None = None
-    ward_code: int | None = None
+    province_code: Id | None = None
+    ward_code: Id | None = None
     data_region: str | None = None
 
 
@@ -64,7 +66,7 @@ class MyMembershipOut(Schema):
 
 
 class TenantSwitchIn(Schema):
-    tenant_id: int
+    tenant_id: Id
 
 
 class MemberOut(Schema):
