@@ -18,6 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
+from ninja.parser import Parser
 
 from logitrack.core.errors import ErrorResponse, error_json
 
@@ -49,9 +50,29 @@ def _authentication_error(request: HttpRequest, exc: object) -> HttpResponse:
     return error_json("not_authenticated", _("Authentication is required."), 401)
 
 
+class BodyNotAnObject(ValueError):
+    """A JSON body that is not an object (an array, a string, a number, null)."""
+
+
+class ObjectBodyParser(Parser):
+    """Request bodies are JSON objects; anything else is refused before validation.
+
+    ninja's schemas read fields as attributes, so ``[null, null]`` would pass for a schema whose
+    fields are all optional (``PATCH /me``) and change nothing while answering 200.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
+
+
 def _http_error(request: HttpRequest, exc: object) -> HttpResponse:
     if not isinstance(exc, HttpError):
         return _unexpected_error(request, exc)
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        return error_json("body_not_object", _("The request body must be a JSON object."), 400)
     if isinstance(exc.__cause__, ValueError):
         # ninja wraps a body that json.loads rejected (bad JSON or bad UTF-8) in a 400.
         return error_json("malformed_json", _("The request body is not valid JSON."), 400)
@@ -162,6 +183,7 @@ def build_api() -> NinjaAPI:
         description="Logitrack's API for partners and apps.",
         urls_namespace="api-1",
         docs_url="/docs",
+        parser=ObjectBodyParser(),
     )
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(AuthenticationError, _authentication_error)

@@ -78,12 +78,19 @@ class SessionCookie(APIKeyCookie):
     def security_requirement(self, methods: list[str]) -> dict[str, SecuritySchema]:
         requirement = {type(self).__name__: self.openapi_security_schema}
         if not SAFE_METHODS.issuperset(method.upper() for method in methods):
+            # Django's CSRF protection is a double submit: the cookie and the header it matches.
+            requirement["CsrfCookie"] = SecuritySchema(
+                type="apiKey",
+                name=settings.CSRF_COOKIE_NAME,
+                description="The CSRF cookie the web pages set; goes with the CsrfToken header.",
+                **{"in": "cookie"},
+            )
             requirement["CsrfToken"] = SecuritySchema(
                 type="apiKey",
                 name=CSRF_HEADER,
                 description=(
                     "The CSRF token, required with the session cookie on POST, PUT, PATCH and "
-                    "DELETE."
+                    "DELETE (the value of the CSRF cookie, or a masked form of it)."
                 ),
                 **{"in": "header"},
             )
