@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -80,8 +80,8 @@ def _http_error(request: HttpRequest, exc: object) -> HttpResponse:
     return error_json(code, str(exc.message), exc.status_code)
 
 
-def _error_response(request: HttpRequest, exc: object) -> HttpResponseBase:
-    if not isinstance(exc, ErrorResponse):
+def _error_response(request: HttpRequest, exc: object) -> HttpResponse:
+    if not isinstance(exc, ErrorResponse) or not isinstance(exc.response, HttpResponse):
         return _unexpected_error(request, exc)
     return exc.response
 

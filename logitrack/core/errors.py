@@ -38,7 +38,7 @@ class NotFound(Http404):
         self.code = code
 
 
-class ErrorResponse(Exception):  # noqa: N818  (it carries a response, it is not an error kind)
+class ErrorResponse(Exception):
     """An answer decided before the view runs (authentication, CSRF, permission).
 
     The API's exception handler sends ``response`` unchanged; raising it from a django-ninja

@@ -105,6 +105,9 @@ def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
     """API calls authenticated by the session cookie need the CSRF token, like forms do."""
     if request.method in SAFE_METHODS or getattr(request, "auth_via", "") != "session":
         return None
+    # Django's check reads request.POST, which streams a multipart body away; read the body
+    # first (bounded by DATA_UPLOAD_MAX_MEMORY_SIZE) so that the API can still parse it after.
+    request.body  # noqa: B018
     result = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})  # type: ignore[arg-type]
     if result is None:
         return None

@@ -32,7 +32,7 @@ CSRF_HEADER = "X-CSRFToken"
 class ApiKeyBearer(HttpBearer):
     """``Authorization: Bearer lt_<prefix>_<secret>``: a partner's API key, for ``requires()``."""
 
-    openapi_bearerFormat = "lt_<prefix>_<secret>"  # noqa: N815  (OpenAPI's own spelling)
+    openapi_bearerFormat = "lt_<prefix>_<secret>"
     openapi_description = "An API key created by a company owner or admin (Settings, API keys)."
 
     def __init__(self, rule: AccessRule) -> None:

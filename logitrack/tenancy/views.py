@@ -197,7 +197,9 @@ def switch(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             membership = services.tenant_switch(
-                user=principal.user, tenant_id=form.cleaned_data["tenant_id"], session=request.session
+                user=principal.user,
+                tenant_id=form.cleaned_data["tenant_id"],
+                session=request.session,
             )
         except NotFound:
             messages.error(request, _("You are not a member of that company."))

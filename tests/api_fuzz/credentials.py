@@ -55,7 +55,8 @@ def _signed_in_browser(base_url: str, context: ssl.SSLContext, email: str) -> ht
     browser = httpx.Client(base_url=base_url, verify=context, headers={"Origin": base_url})
     page = browser.get("/login/")
     match = _CSRF_INPUT.search(page.text)
-    assert page.status_code == 200 and match is not None, page.text[:500]
+    assert page.status_code == 200, page.text[:500]
+    assert match is not None, page.text[:500]
     response = browser.post(
         "/login/",
         data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": match.group(1)},

@@ -142,7 +142,12 @@ def test_schemathesis_finds_no_server_error_with_an_api_key_or_a_session(
     }
     runs = [
         ("api-key", "schemathesis-bearer.toml", bearer, ()),
-        ("session", "schemathesis-session.toml", session, ("--exclude-operation-id", SESSION_REVOKE)),
+        (
+            "session",
+            "schemathesis-session.toml",
+            session,
+            ("--exclude-operation-id", SESSION_REVOKE),
+        ),
         (
             "session-ending",
             "schemathesis-session.toml",
