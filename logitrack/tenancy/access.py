@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, RawPostDataException
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from ninja.constants import NOT_SET
@@ -107,7 +107,9 @@ def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
         return None
     # Django's check reads request.POST, which streams a multipart body away; read the body
     # first (bounded by DATA_UPLOAD_MAX_MEMORY_SIZE) so that the API can still parse it after.
-    request.body  # noqa: B018
+    # On a page, Django's CSRF middleware may have read the form already: nothing left to keep.
+    with contextlib.suppress(RawPostDataException):
+        request.body  # noqa: B018
     result = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})  # type: ignore[arg-type]
     if result is None:
         return None

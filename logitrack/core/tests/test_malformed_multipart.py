@@ -107,3 +107,22 @@ def test_the_sign_in_page_with_a_malformed_multipart_body_is_400(content_type: s
     response = _post(_browser(None), "/login/", content_type)
 
     assert response.status_code == 400
+
+
+def test_a_page_form_posted_by_a_client_asking_for_json_is_still_read(owner: Membership) -> None:
+    # Django's CSRF middleware reads the multipart form first; the access check that follows
+    # for a JSON-asking client must not then fail on the consumed body.
+    second = make_member(make_tenant(), Role.VIEWER, user=owner.user)
+    client = _browser(owner)
+
+    response = client.post(
+        "/company/switch/",
+        {
+            "tenant_id": str(second.tenant_id),
+            "csrfmiddlewaretoken": client.defaults["HTTP_X_CSRFTOKEN"],
+        },
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == 302
+    assert client.session[SESSION_TENANT_KEY] == second.tenant_id
