@@ -110,4 +110,4 @@ def auth_for(rule: AccessRule) -> list[ApiKeyBearer | SessionCookie] | None:
     return [SessionCookie(rule)]
 
 
-__all__ = ["ApiKeyBearer", "ErrorResponse", "SessionCookie", "auth_for"]
+__all__ = ["ApiKeyBearer", "SessionCookie", "auth_for"]

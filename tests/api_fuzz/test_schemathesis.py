@@ -112,6 +112,7 @@ def _run(
     done = subprocess.run(
         command,
         env={**os.environ, **env},
+        cwd=work,  # schemathesis keeps a cache directory in its working directory
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_S,
