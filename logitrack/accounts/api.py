@@ -13,6 +13,7 @@ from logitrack.accounts.errors import AccountError, PasswordRejected, SessionNot
 from logitrack.accounts.models import User, UserSession
 from logitrack.accounts.schemas import MeOut, MePatch, PasswordChangeIn, SessionOut
 from logitrack.core.errors import error_json
+from logitrack.core.ids import Id
 from logitrack.security.actors import Actor
 from logitrack.tenancy.access import principal_of, signed_in
 
@@ -122,7 +123,7 @@ def me_sessions(request: HttpRequest) -> list[SessionOut]:
     url_name="me_session_revoke",
 )
 @signed_in("a person ends one of their own sessions")
-def me_session_revoke(request: HttpRequest, session_id: int) -> Status[None] | JsonResponse:
+def me_session_revoke(request: HttpRequest, session_id: Id) -> Status[None] | JsonResponse:
     user = _me(request)
     try:
         sessions.session_revoke(

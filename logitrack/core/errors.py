@@ -5,7 +5,7 @@ API clients get ``{"error": {"code": ..., "message": ...}}``; pages get a transl
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 
 API_PREFIX = "/api/"
 
@@ -36,3 +36,15 @@ class NotFound(Http404):
     def __init__(self, code: str = "not_found") -> None:
         super().__init__(code)
         self.code = code
+
+
+class ErrorResponse(Exception):
+    """An answer decided before the view runs (authentication, CSRF, permission).
+
+    The API's exception handler sends ``response`` unchanged; raising it from a django-ninja
+    authentication callback stops the operation before its path, query or body is parsed.
+    """
+
+    def __init__(self, response: HttpResponseBase) -> None:
+        super().__init__(response.status_code)
+        self.response = response

@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, RawPostDataException
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
+from ninja.constants import NOT_SET
+from ninja.utils import contribute_operation_callback
 
-from logitrack.core.errors import NotFound, error_json, wants_json
+from logitrack.core.errors import ErrorResponse, NotFound, error_json, wants_json
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
 
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
 V = TypeVar("V", bound=Callable[..., Any])
 ACCESS_ATTR = "logitrack_access"
+ADMITTED_ATTR = "logitrack_admitted"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -101,6 +105,11 @@ def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
     """API calls authenticated by the session cookie need the CSRF token, like forms do."""
     if request.method in SAFE_METHODS or getattr(request, "auth_via", "") != "session":
         return None
+    # Django's check reads request.POST, which streams a multipart body away; read the body
+    # first (bounded by DATA_UPLOAD_MAX_MEMORY_SIZE) so that the API can still parse it after.
+    # On a page, Django's CSRF middleware may have read the form already: nothing left to keep.
+    with contextlib.suppress(RawPostDataException):
+        request.body  # noqa: B018
     result = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})  # type: ignore[arg-type]
     if result is None:
         return None
@@ -126,7 +135,7 @@ def _allows(principal: Principal, rule: AccessRule) -> bool:
 def check_access(request: HttpRequest, rule: AccessRule) -> HttpResponseBase | None:
     """None when ``rule`` lets this request through, otherwise the refusal to send."""
     principal = principal_of(request)
-    if rule.kind == "public":
+    if rule.kind == "public" or getattr(request, ADMITTED_ATTR, None) is rule:
         return None
     if not principal.is_authenticated:
         return _not_authenticated(request)
@@ -134,6 +143,44 @@ def check_access(request: HttpRequest, rule: AccessRule) -> HttpResponseBase | N
     if refused is not None:
         return refused
     return None if _allows(principal, rule) else _forbidden(request, rule)
+
+
+def admit(request: HttpRequest, principal: Principal, rule: AccessRule) -> Principal:
+    """``principal``, once ``rule`` lets this authenticated API request through.
+
+    Called by the API's authentication (``tenancy.api_auth``), before django-ninja parses the
+    request. Raises ErrorResponse with 403 ``csrf_failed`` (a session without its CSRF token on
+    an unsafe method) or 403 ``permission_denied`` (audited). A malformed multipart body met by
+    the CSRF check raises django's MultiPartParserError, which the API answers 400.
+    """
+    refused = _csrf_failure(request)
+    if refused is None and not _allows(principal, rule):
+        refused = _forbidden(request, rule)
+    if refused is not None:
+        raise ErrorResponse(refused)
+    # The view's own wrapper need not decide the same rule a second time.
+    setattr(request, ADMITTED_ATTR, rule)
+    return principal
+
+
+def _contribute_auth(rule: AccessRule) -> Callable[[Any], None]:
+    """django-ninja calls this with each operation made from a declared view: the operation's
+    ``auth=`` becomes the one its rule needs, so authentication runs before parsing."""
+
+    def contribute(operation: Any) -> None:
+        from logitrack.tenancy.api_auth import auth_for
+
+        if operation.auth_param is not NOT_SET:
+            raise ImproperlyConfigured(
+                f"{operation.view_func.__qualname__}: declare access with requires(), "
+                "signed_in(), platform_staff() or public(), not with auth="
+            )
+        auth = auth_for(rule)
+        # None (public) is an explicit choice ninja keeps; NOT_SET would inherit the router's.
+        operation.auth_param = auth
+        operation.auth_callbacks = auth or []
+
+    return contribute
 
 
 def _declare(rule: AccessRule) -> Callable[[V], V]:
@@ -149,6 +196,7 @@ def _declare(rule: AccessRule) -> Callable[[V], V]:
             return view(request, *args, **kwargs)
 
         setattr(wrapper, ACCESS_ATTR, rule)
+        contribute_operation_callback(wrapper, _contribute_auth(rule))
         # ninja reads the signature to build its schemas, resolving string annotations in the
         # wrapper's module; resolve them here, in the view's own module, where they make sense.
         # A NameError means annotations that exist only for type checkers: nothing for ninja.

@@ -13,6 +13,7 @@ from ninja import Router, Status
 
 from logitrack.accounts.errors import AccountError, EmailTaken, PasswordRejected
 from logitrack.core.errors import NotFound, error_json
+from logitrack.core.ids import Id
 from logitrack.tenancy import selectors, services
 from logitrack.tenancy.access import (
     access_api_key_by_id,
@@ -183,7 +184,7 @@ def provinces(request: HttpRequest) -> list[UnitOut]:
     summary="The communes and wards of a province",
 )
 @public("reference data for address forms; holds no tenant data")
-def wards(request: HttpRequest, province_code: int) -> list[UnitOut] | JsonResponse:
+def wards(request: HttpRequest, province_code: Id) -> list[UnitOut] | JsonResponse:
     items = ward_choices(province_code)
     if not items:
         raise NotFound("province_not_found")
@@ -284,7 +285,7 @@ def members_list(request: HttpRequest) -> list[MemberOut]:
     "/members/{int:membership_id}", response=MemberOut, url_name="member_get", summary="One member"
 )
 @requires(Permission.MEMBERS_VIEW)
-def member_get(request: HttpRequest, membership_id: int) -> MemberOut:
+def member_get(request: HttpRequest, membership_id: Id) -> MemberOut:
     return _member_out(access_membership_by_id(principal_of(request), membership_id))
 
 
@@ -296,7 +297,7 @@ def member_get(request: HttpRequest, membership_id: int) -> MemberOut:
 )
 @requires(Permission.MEMBERS_MANAGE)
 def member_update(
-    request: HttpRequest, membership_id: int, payload: RoleIn
+    request: HttpRequest, membership_id: Id, payload: RoleIn
 ) -> MemberOut | JsonResponse:
     principal = principal_of(request)
     membership = access_membership_by_id(principal, membership_id, for_write=True)
@@ -317,7 +318,7 @@ def member_update(
     summary="Remove a member from the company",
 )
 @requires(Permission.MEMBERS_MANAGE)
-def member_delete(request: HttpRequest, membership_id: int) -> Status[None] | JsonResponse:
+def member_delete(request: HttpRequest, membership_id: Id) -> Status[None] | JsonResponse:
     principal = principal_of(request)
     membership = access_membership_by_id(principal, membership_id, for_write=True)
     try:
@@ -371,7 +372,7 @@ def invitation_create(
     summary="Withdraw an invitation",
 )
 @requires(Permission.MEMBERS_MANAGE)
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> Status[None]:
+def invitation_revoke(request: HttpRequest, invitation_id: Id) -> Status[None]:
     principal = principal_of(request)
     invitation = access_invitation_by_id(principal, invitation_id, for_write=True)
     services.invitation_revoke(principal=principal, invitation=invitation, request=request)
@@ -454,7 +455,7 @@ def api_key_create(
     "/api-keys/{int:api_key_id}", response=ApiKeyOut, url_name="api_key_get", summary="One API key"
 )
 @requires(Permission.API_KEYS_MANAGE)
-def api_key_get(request: HttpRequest, api_key_id: int) -> ApiKeyOut:
+def api_key_get(request: HttpRequest, api_key_id: Id) -> ApiKeyOut:
     return _api_key_out(access_api_key_by_id(principal_of(request), api_key_id))
 
 
@@ -465,7 +466,7 @@ def api_key_get(request: HttpRequest, api_key_id: int) -> ApiKeyOut:
     summary="Revoke an API key (it answers 401 from now on)",
 )
 @requires(Permission.API_KEYS_MANAGE)
-def api_key_revoke(request: HttpRequest, api_key_id: int) -> ApiKeyOut | JsonResponse:
+def api_key_revoke(request: HttpRequest, api_key_id: Id) -> ApiKeyOut | JsonResponse:
     principal = principal_of(request)
     api_key = access_api_key_by_id(principal, api_key_id, for_write=True)
     try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import CodeField, HumanTextField
 from logitrack.core.identity import EmailAddressField
+from logitrack.core.ids import IdField
 from logitrack.tenancy.geography import (
     province_choices,
     validate_province_and_ward,
@@ -56,7 +57,7 @@ class AddressMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     province_code = forms.TypedChoiceField(label=_("Province or city"), coerce=int)
-    ward_code = forms.IntegerField(label=_("Commune or ward"), widget=forms.Select)
+    ward_code = IdField(label=_("Commune or ward"), widget=forms.Select)
 
     def setup_address(self, source: Any) -> None:
         province_field = self.fields["province_code"]
@@ -310,3 +311,9 @@ class ApiKeyForm(forms.Form):
             for perm in Permission
             if perm in permissions and perm in API_KEY_PERMISSIONS
         ]
+
+
+class TenantSwitchForm(forms.Form):
+    """The company to work in, by id (a hidden field of each row of the switch page)."""
+
+    tenant_id = IdField(label=_("Company"), widget=forms.HiddenInput)

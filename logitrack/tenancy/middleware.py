@@ -18,14 +18,19 @@ from logitrack.tenancy.selectors import membership_for_session
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
 SESSION_TENANT_KEY = "logitrack_tenant_id"
-BEARER_PREFIX = "bearer "
+BEARER_SCHEME = "bearer"
 
 
 def _bearer_token(request: HttpRequest) -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header[: len(BEARER_PREFIX)].lower() != BEARER_PREFIX:
+    """The credential of an ``Authorization: Bearer`` header, or None without one.
+
+    The scheme is case-insensitive (RFC 6750 section 2.1). "Bearer" alone (servers strip the
+    trailing space) gives "", a malformed key, never "no key": the call is refused 401.
+    """
+    scheme, _space, token = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != BEARER_SCHEME:
         return None
-    return header[len(BEARER_PREFIX) :].strip()
+    return token.strip()
 
 
 class PrincipalMiddleware:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from logitrack.core.ids import Id
 from logitrack.core.schemas import Code, EmailText, HumanText, OpaqueText, SecretText
 
 
@@ -18,8 +19,8 @@ class SignupIn(Schema):
     kind: HumanText | None = Field(default=None, max_length=32)
     industry: HumanText = Field(max_length=100)
     street_address: HumanText = Field(max_length=300)
-    province_code: int
-    ward_code: int
+    province_code: Id
+    ward_code: Id
     data_region: HumanText = "vietnam"
     owner_full_name: HumanText = Field(max_length=150)
     owner_email: EmailText = Field(max_length=254)
@@ -57,8 +58,8 @@ class TenantUpdateIn(Schema):
     name: HumanText | None = Field(default=None, max_length=200)
     industry: HumanText | None = Field(default=None, max_length=100)
     street_address: HumanText | None = Field(default=None, max_length=300)
-    province_code: int | None = None
-    ward_code: int | None = None
+    province_code: Id | None = None
+    ward_code: Id | None = None
     data_region: HumanText | None = Field(default=None, max_length=32)
 
 
@@ -70,7 +71,7 @@ class MyMembershipOut(Schema):
 
 
 class TenantSwitchIn(Schema):
-    tenant_id: int
+    tenant_id: Id
 
 
 class MemberOut(Schema):

@@ -14,14 +14,14 @@ urlpatterns = [
     path("company/edit/", views.company_edit, name="company-edit"),
     path("company/members/", views.members, name="members"),
     path("company/members/invite/", views.member_invite, name="member-invite"),
-    path("company/members/<int:membership_id>/role/", views.member_role, name="member-role"),
+    path("company/members/<id:membership_id>/role/", views.member_role, name="member-role"),
     path(
-        "company/members/<int:membership_id>/remove/",
+        "company/members/<id:membership_id>/remove/",
         views.member_remove,
         name="member-remove",
     ),
     path(
-        "company/invitations/<int:invitation_id>/revoke/",
+        "company/invitations/<id:invitation_id>/revoke/",
         views.invitation_revoke,
         name="invitation-revoke",
     ),
@@ -29,7 +29,7 @@ urlpatterns = [
     path("company/api-keys/", views.api_keys, name="api-keys"),
     path("company/api-keys/new/", views.api_key_create, name="api-key-create"),
     path(
-        "company/api-keys/<int:api_key_id>/revoke/",
+        "company/api-keys/<id:api_key_id>/revoke/",
         views.api_key_revoke,
         name="api-key-revoke",
     ),

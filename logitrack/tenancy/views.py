@@ -41,6 +41,7 @@ from logitrack.tenancy.forms import (
     InviteForm,
     RoleForm,
     SignupForm,
+    TenantSwitchForm,
     grantable_roles,
 )
 from logitrack.tenancy.geography import province_name, ward_choices, ward_name
@@ -193,13 +194,15 @@ def ward_options(request: HttpRequest) -> HttpResponse:
 def switch(request: HttpRequest) -> HttpResponse:
     principal = _principal(request)
     assert principal.user is not None
-    if request.method == "POST":
+    form = TenantSwitchForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         try:
-            tenant_id = int(request.POST.get("tenant_id", ""))
             membership = services.tenant_switch(
-                user=principal.user, tenant_id=tenant_id, session=request.session
+                user=principal.user,
+                tenant_id=form.cleaned_data["tenant_id"],
+                session=request.session,
             )
-        except (ValueError, NotFound):
+        except NotFound:
             messages.error(request, _("You are not a member of that company."))
             return redirect("tenancy:switch")
         messages.success(
@@ -210,7 +213,8 @@ def switch(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "switch.html",
-        {"memberships": memberships, "current_tenant_id": principal.tenant_id},
+        {"memberships": memberships, "current_tenant_id": principal.tenant_id, "form": form},
+        status=400 if form.is_bound else 200,
     )
 
 

@@ -1,0 +1,179 @@
+"""Schemathesis against the real HTTPS server, with each kind of credential: no server error.
+
+``make test-api`` runs this (CI step "api"). The server is ``logitrack serve`` itself (SQLite, the
+local CA) in a temporary data directory; a company, its owner's session and an API key are made
+over HTTPS (tests/api_fuzz/credentials.py). Schemathesis then reads /api/v1/openapi.json and
+runs every check it has, three times:
+
+1. as a partner: the API key (``ApiKeyBearer``);
+2. as a person: the session cookie with the CSRF cookie and header, every operation but the one
+   that ends sessions (it would end the run's own session half-way);
+3. as a person again, only the operation that ends sessions.
+
+One check is left out: ``positive_data_acceptance`` expects every schema-valid body to be
+accepted, but Logitrack's rules (a tax code's check digit, a ward of the chosen province, a
+password not on a breach list, consent given, an address not taken) are not all JSON Schema, so
+a schema-valid body may rightly get 422 or 409 (docs/adr/0014-authentication-before-parsing.md).
+
+Every response that is a 5xx fails the test, and so does any other check's failure; the counts
+are printed (run with ``-s``) for the record. LOGITRACK_FUZZ_MAX_EXAMPLES bounds each operation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.api_fuzz.credentials import Credentials, make_credentials
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import _server  # noqa: E402
+
+pytestmark = pytest.mark.api_fuzz
+
+HERE = Path(__file__).resolve().parent
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+MAX_EXAMPLES = int(os.environ.get("LOGITRACK_FUZZ_MAX_EXAMPLES", "25"))
+EXCLUDED_CHECKS = ("positive_data_acceptance",)
+SESSION_REVOKE = "logitrack_accounts_api_me_session_revoke"
+RUN_TIMEOUT_S = 600
+
+
+@dataclass
+class Tally:
+    """What one schemathesis run did, read from its NDJSON report."""
+
+    cases: int = 0
+    responses: Counter[int] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def server_errors(self) -> int:
+        return sum(count for status, count in self.responses.items() if status >= 500)
+
+
+def _tally(report_dir: Path) -> Tally:
+    tally = Tally()
+    for report in report_dir.glob("*.ndjson"):
+        for line in report.read_text(encoding="utf-8").splitlines():
+            finished = json.loads(line).get("ScenarioFinished")
+            if not finished:
+                continue
+            recorder = finished["recorder"]
+            tally.cases += len(recorder.get("cases", {}))
+            for interaction in recorder.get("interactions", {}).values():
+                response = interaction.get("response")
+                if response is not None:
+                    tally.responses[response["status_code"]] += 1
+            for checks in recorder.get("checks", {}).values():
+                for check in checks:
+                    if check["status"] == "failure":
+                        tally.failures[f"{check['name']} {recorder['label']}"] += 1
+    return tally
+
+
+def _run(
+    server: _server.RunningServer,
+    work: Path,
+    name: str,
+    config: str,
+    env: dict[str, str],
+    *selection: str,
+) -> tuple[int, Tally, str]:
+    report_dir = work / name
+    command = [
+        str(SCHEMATHESIS),
+        "--no-color",
+        "--config-file", str(HERE / config),
+        "run", f"{server.https_url}/api/v1/openapi.json",
+        "--checks", "all",
+        "--exclude-checks", ",".join(EXCLUDED_CHECKS),
+        "--max-examples", str(MAX_EXAMPLES),
+        "--workers", "1",
+        "--seed", os.environ.get("LOGITRACK_FUZZ_SEED", "20261129"),
+        "--tls-verify", str(server.ca_file),
+        # Django's CSRF check on HTTPS wants the request's own origin.
+        "--header", f"Origin: {server.https_url}",
+        "--header", f"Referer: {server.https_url}/",
+        "--report", "ndjson", "--report-dir", str(report_dir),
+        *selection,
+    ]  # fmt: skip
+    done = subprocess.run(
+        command,
+        env={**os.environ, **env},
+        cwd=work,  # schemathesis keeps a cache directory in its working directory
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    (work / f"{name}.log").write_text(output, encoding="utf-8")
+    return done.returncode, _tally(report_dir), output
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_server.RunningServer]:
+    data_dir = tmp_path_factory.mktemp("logitrack-fuzz")
+    _server.prepare(data_dir)
+    running = _server.start(data_dir)
+    yield running
+    running.stop(timeout=_server.STOP_TIMEOUT_S)
+
+
+def test_schemathesis_finds_no_server_error_with_an_api_key_or_a_session(
+    server: _server.RunningServer, tmp_path: Path
+) -> None:
+    credentials: Credentials = make_credentials(server.https_url, server.ssl_context())
+    bearer = {"LOGITRACK_FUZZ_API_KEY": credentials.api_key}
+    session = {
+        "LOGITRACK_FUZZ_SESSION": credentials.session,
+        "LOGITRACK_FUZZ_CSRF": credentials.csrf_token,
+    }
+    runs = [
+        ("api-key", "schemathesis-bearer.toml", bearer, ()),
+        (
+            "session",
+            "schemathesis-session.toml",
+            session,
+            ("--exclude-operation-id", SESSION_REVOKE),
+        ),
+        (
+            "session-ending",
+            "schemathesis-session.toml",
+            session,
+            ("--include-operation-id", SESSION_REVOKE),
+        ),
+    ]
+
+    results = {}
+    for name, config, env, selection in runs:
+        results[name] = _run(server, tmp_path, name, config, env, *selection)
+
+    for name, (code, tally, _output) in results.items():
+        statuses = ", ".join(f"{status}: {n}" for status, n in sorted(tally.responses.items()))
+        print(
+            f"schemathesis {name}: exit {code}, {tally.cases} cases, "
+            f"{sum(tally.responses.values())} responses ({statuses}), "
+            f"{tally.server_errors} server errors, {sum(tally.failures.values())} failures"
+        )
+        for failure, count in sorted(tally.failures.items()):
+            print(f"  {failure}: {count}")
+    log = server.log()
+    assert "Traceback" not in log, log[-4000:]
+    for name, (code, tally, output) in results.items():
+        assert tally.cases > 0, f"{name} ran no case:\n{output[-4000:]}"
+        assert tally.server_errors == 0, f"{name}:\n{output[-6000:]}"
+        assert dict(tally.failures) == {}, f"{name}:\n{output[-6000:]}"
+        assert code == 0, f"{name} exited {code}:\n{output[-6000:]}"
