@@ -1,14 +1,14 @@
 """Signed-in sessions: started at sign-in, ended at sign-out, expiry or revocation.
 
 A person can list and end their own sessions because each sign-in writes a ``UserSession`` row
-keyed by the SHA-256 of the session key. Django's ``user_logged_in`` and ``user_logged_out``
+keyed by the keyed hash of the session key that the session engine stores too
+(``accounts.session_store.session_key_digest``). Django's ``user_logged_in`` and ``user_logged_out``
 signals call ``session_started`` and ``session_ended`` (see ``receivers``), so every way of signing
 in (the sign-in page, an accepted invitation, a test's ``force_login``) is recorded the same way.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from logitrack.accounts.errors import SessionNotFound
 from logitrack.accounts.models import User, UserSession
+from logitrack.accounts.session_store import session_key_digest
 from logitrack.security.actors import Actor
 from logitrack.security.services import audit_record
 from logitrack.security.services import client_ip as audit_client_ip
@@ -31,7 +32,8 @@ LOGOUT_REASON_ATTR = "_lt_logout_reason"
 
 
 def hash_session_key(session_key: str) -> str:
-    return hashlib.sha256(session_key.encode("ascii", "replace")).hexdigest()
+    """The stored form of a session key, as in the session table (HMAC, see session_store)."""
+    return session_key_digest(session_key)
 
 
 def current_key_hash(request: HttpRequest) -> str | None:
