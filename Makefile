@@ -11,7 +11,7 @@ LOCALES := $(wildcard logitrack/*/locale/*/LC_MESSAGES/django.po)
 CATALOGUES := $(LOCALES:.po=.mo)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install install-dev run test lint typecheck pytest test-postgres test-browser test-api bench messages clean
+.PHONY: install install-dev run test lint typecheck pytest test-postgres test-redis test-api test-browser bench messages clean
 
 install: $(RUNTIME_STAMP) $(CATALOGUES)
 
@@ -61,6 +61,10 @@ test: lint typecheck pytest
 # test database on it and drops it afterwards.
 test-postgres: install-dev
 	$(VENV)/bin/pytest -m "not browser and not api_fuzz" -n $(PYTEST_WORKERS) --create-db
+
+# The Redis-backed cache and task backend against the Redis at REDIS_URL.
+test-redis: install-dev
+	$(VENV)/bin/pytest -m redis -p no:xdist
 
 test-browser: install-dev
 	$(VENV)/bin/pytest -m browser -p no:xdist
