@@ -633,7 +633,9 @@ def invitation_accept(
 
 def _lock_pending(invitation: Invitation) -> Invitation:
     """The invitation's row, locked, while still pending and still grantable by its sender."""
-    locked: Invitation | None = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    locked: Invitation | None = (
+        Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    )
     if locked is None or not locked.is_pending():
         raise InvitationInvalid()
     # The inviter may have lost the permission since the first check: refuse (not audited here,
