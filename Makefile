@@ -11,7 +11,7 @@ LOCALES := $(wildcard logitrack/*/locale/*/LC_MESSAGES/django.po)
 CATALOGUES := $(LOCALES:.po=.mo)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install install-dev run test lint typecheck pytest test-postgres test-redis test-api test-browser bench messages clean
+.PHONY: install install-dev run test lint typecheck pytest test-postgres test-redis test-api test-browser bench mutation messages clean
 
 install: $(RUNTIME_STAMP) $(CATALOGUES)
 
@@ -73,6 +73,14 @@ test-browser: install-dev
 # with an API key and with a signed-in session; fails on any 5xx. Prints the case counts.
 test-api: install-dev
 	$(VENV)/bin/pytest -m api_fuzz -p no:xdist -s tests/api_fuzz
+
+# Mutation testing of the access layer ([tool.mutmut] in pyproject.toml, docs/mutation.md): a
+# fresh run each time, each mutant against only the tests that reach the mutated function.
+mutation: install-dev
+	rm -rf mutants
+	mkdir -p -m 700 var
+	$(VENV)/bin/mutmut run --max-children $(PYTEST_WORKERS) > var/mutmut.log 2>&1 || true
+	$(PY) tests/mutation/score.py mutants
 
 bench: install-dev
 	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done

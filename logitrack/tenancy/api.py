@@ -121,6 +121,8 @@ def _api_key_out(api_key: ApiKey) -> ApiKeyOut:
         revoked_at=api_key.revoked_at,
         last_used_at=api_key.last_used_at,
         active=api_key.is_usable(),
+        suspended_at=api_key.suspended_at,
+        suspension_reason=api_key.suspension_reason,
     )
 
 
@@ -450,6 +452,18 @@ def api_keys_list(request: HttpRequest) -> list[ApiKeyOut]:
     return [_api_key_out(k) for k in selectors.api_keys_of_tenant(principal=principal_of(request))]
 
 
+@router.get(
+    "/api-keys/review",
+    response=list[ApiKeyOut],
+    url_name="api_keys_review",
+    summary="API keys waiting for an owner's review (their creator was removed or demoted)",
+)
+@requires(Permission.API_KEYS_MANAGE)
+def api_keys_review(request: HttpRequest) -> list[ApiKeyOut]:
+    principal = principal_of(request)
+    return [_api_key_out(k) for k in selectors.api_keys_awaiting_review(principal=principal)]
+
+
 @router.post(
     "/api-keys",
     response={201: ApiKeyCreatedOut},
@@ -501,6 +515,23 @@ def api_key_revoke(request: HttpRequest, api_key_id: Id) -> ApiKeyOut | JsonResp
     except TenancyError as exc:
         return _error(exc)
     return _api_key_out(revoked)
+
+
+@router.post(
+    "/api-keys/{int:api_key_id}/confirm",
+    response=ApiKeyOut,
+    url_name="api_key_confirm",
+    summary="Confirm a suspended API key: it works again and answers for you (owners only)",
+)
+@requires(Permission.API_KEYS_CONFIRM)
+def api_key_confirm(request: HttpRequest, api_key_id: int) -> ApiKeyOut | JsonResponse:
+    principal = principal_of(request)
+    api_key = access_api_key_by_id(principal, api_key_id, for_write=True)
+    try:
+        confirmed = services.api_key_confirm(principal=principal, api_key=api_key, request=request)
+    except TenancyError as exc:
+        return _error(exc)
+    return _api_key_out(confirmed)
 
 
 # --- the permission matrix ---------------------------------------------------------------------

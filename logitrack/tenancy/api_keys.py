@@ -7,8 +7,8 @@ enough (no password stretching), and lookups by prefix stay one indexed query pe
 
 ``authenticate_bearer`` is called by ``PrincipalMiddleware`` (``LOGITRACK_API_KEY_AUTHENTICATOR``)
 for every ``Authorization: Bearer`` request. It binds the key's tenant and its permissions; an
-unknown, expired or revoked key, or one of a terminated tenant, gets None (401) and an audit entry
-that names the key by id, never the token.
+unknown, expired, revoked or suspended key, or one of a terminated tenant, gets None (401) and an
+audit entry that names the key by id, never the token.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -32,8 +32,10 @@ from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.errors import (
     ApiKeyAlreadyRevoked,
     ApiKeyNeedsPerson,
+    ApiKeyNotAwaitingReview,
     InvalidApiKeyName,
     InvalidExpiry,
+    NotAllowed,
     PermissionsNotGrantable,
 )
 from logitrack.tenancy.models import ApiKey
@@ -95,12 +97,15 @@ def api_key_create(
 ) -> CreatedApiKey:
     """Create an API key of the principal's tenant and return it with its token (shown once).
 
-    Invariants: only a person creates keys (never another key); the key's permissions are a
-    non-empty subset of the creator's own and of what any key may hold (``API_KEY_PERMISSIONS``);
-    it expires after now and within a year; the token is never stored or audited.
+    Invariants: only a person creates keys (never another key), and only one holding
+    ``api_keys.manage``; the key's permissions are a non-empty subset of the creator's own and of
+    what any key may hold (``API_KEY_PERMISSIONS``); it expires after now and within a year; the
+    token is never stored or audited.
     """
     if principal.user is None or principal.tenant is None:
         raise ApiKeyNeedsPerson()
+    if not principal.has(Permission.API_KEYS_MANAGE):
+        raise NotAllowed()
     try:
         clean_name = human_text(name)
     except TextRefused as exc:
@@ -171,15 +176,110 @@ def api_key_revoke(
     return locked
 
 
+def api_key_confirm(
+    *, principal: Principal, api_key: ApiKey, request: HttpRequest | None = None
+) -> ApiKey:
+    """Confirm a suspended key (obtained through ``access_api_key_by_id``): it works again, and
+    from now on answers for the confirming owner (``ApiKey.guarantor_id``).
+
+    Invariants: needs a person holding ``api_keys.confirm`` (owners) and every permission of the
+    key; only a suspended, unrevoked key can be confirmed (ApiKeyNotAwaitingReview otherwise,
+    nothing changed); audited as ``authn_token_confirmed`` with the reason it was suspended.
+    """
+    from logitrack.security.services import audit_record
+
+    if principal.user is None or not principal.has(Permission.API_KEYS_CONFIRM):
+        raise NotAllowed()
+    with transaction.atomic():
+        locked: ApiKey = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        if locked.suspended_at is None or locked.revoked_at is not None:
+            raise ApiKeyNotAwaitingReview()
+        if not permissions_from_values(locked.permissions) <= principal.permissions:
+            raise PermissionsNotGrantable()
+        reason = locked.suspension_reason
+        locked.suspended_at = None
+        locked.suspension_reason = ""
+        locked.confirmed_by = principal.user
+        locked.confirmed_at = timezone.now()
+        locked.save(
+            update_fields=["suspended_at", "suspension_reason", "confirmed_by", "confirmed_at"]
+        )
+        audit_record(
+            action="authn_token_confirmed",
+            actor=actor_of(principal),
+            tenant_id=locked.tenant_id,
+            object_type="api_key",
+            object_id=str(locked.pk),
+            details={"suspension_reason": reason},
+            request=request,
+        )
+    return locked
+
+
+def api_keys_suspend_for_guarantor(
+    *,
+    principal: Principal,
+    user_id: int,
+    guarantor_permissions: frozenset[Permission],
+    reason: str,
+    request: HttpRequest | None = None,
+) -> list[ApiKey]:
+    """Suspend the bound tenant's usable keys that answer for person ``user_id`` and that the
+    person, now holding ``guarantor_permissions`` (empty once removed), could not create today:
+    all of them without ``api_keys.manage``, else those holding a permission the person lacks.
+
+    Call inside the transaction of the removal or role change. Each suspension is audited as
+    ``authn_token_suspended`` with ``reason`` (an ``ApiKey.SuspensionReason``). Returns the
+    suspended keys, oldest first.
+    """
+    from logitrack.security.services import audit_record
+
+    grantable = (
+        guarantor_permissions
+        if Permission.API_KEYS_MANAGE in guarantor_permissions
+        else frozenset[Permission]()
+    )
+    now = timezone.now()
+    suspended: list[ApiKey] = []
+    for api_key in keys_answering_for(user_id, now).select_for_update():
+        if permissions_from_values(api_key.permissions) <= grantable:
+            continue
+        api_key.suspended_at = now
+        api_key.suspension_reason = reason
+        api_key.save(update_fields=["suspended_at", "suspension_reason"])
+        audit_record(
+            action="authn_token_suspended",
+            actor=actor_of(principal),
+            tenant_id=api_key.tenant_id,
+            object_type="api_key",
+            object_id=str(api_key.pk),
+            details={"reason": reason},
+            request=request,
+        )
+        suspended.append(api_key)
+    return suspended
+
+
+def keys_answering_for(user_id: int, now: datetime) -> QuerySet[ApiKey]:
+    """The bound tenant's usable, unsuspended keys whose guarantor is person ``user_id``."""
+    return ApiKey.objects.filter(
+        Q(confirmed_by_id=user_id) | Q(confirmed_by__isnull=True, created_by_id=user_id),
+        revoked_at__isnull=True,
+        suspended_at__isnull=True,
+        expires_at__gt=now,
+    ).order_by("pk")
+
+
 # --- authentication ----------------------------------------------------------------------------
 
 
 def authenticate_bearer(request: HttpRequest, token: str) -> Principal | None:
     """The principal of a valid API key token, or None (the middleware then answers 401).
 
-    Invariants: the token is compared in constant time against the stored hash; an expired or
-    revoked key, or a key of a terminated tenant, never authenticates; every refusal is audited
-    by key id and reason, and no part of the token beyond a known key's public prefix is logged.
+    Invariants: the token is compared in constant time against the stored hash; an expired,
+    revoked or suspended key, or a key of a terminated tenant, never authenticates; every refusal
+    is audited by key id and reason (a suspended key as ``suspended``), and no part of the token
+    beyond a known key's public prefix is logged.
     """
     prefix = parse_token(token)
     if prefix is None:
@@ -200,15 +300,14 @@ def _refusal(api_key: ApiKey | None, token: str, now: datetime) -> str | None:
     """Why ``api_key`` does not authenticate ``token`` now, or None when it does."""
     if api_key is None:
         return "unknown"
-    if not hmac.compare_digest(api_key.secret_hash, token_hash(token)):
-        return "wrong_secret"
-    if api_key.revoked_at is not None:
-        return "revoked"
-    if api_key.expires_at <= now:
-        return "expired"
-    if not api_key.tenant.is_active:
-        return "tenant_terminated"
-    return None
+    checks = (
+        (not hmac.compare_digest(api_key.secret_hash, token_hash(token)), "wrong_secret"),
+        (api_key.revoked_at is not None, "revoked"),
+        (api_key.suspended_at is not None, "suspended"),
+        (api_key.expires_at <= now, "expired"),
+        (not api_key.tenant.is_active, "tenant_terminated"),
+    )
+    return next((reason for failed, reason in checks if failed), None)
 
 
 def _touch(api_key: ApiKey, now: datetime) -> None:

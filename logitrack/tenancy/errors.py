@@ -164,3 +164,20 @@ class InvitationInvalid(NotFound):
 
     def __init__(self) -> None:
         super().__init__("invitation_invalid")
+
+
+class ApiKeyNotAwaitingReview(TenancyError):
+    code = "api_key_not_awaiting_review"
+    message = _("This API key is not waiting for review: only a suspended key can be confirmed.")
+    status = 409
+
+
+class InvitationInviterNotAllowed(TenancyError):
+    """The person (or key) who sent the invitation can no longer grant its account level."""
+
+    code = "invitation_inviter_not_allowed"
+    message = _(
+        "Whoever sent this invitation can no longer grant this account level, so the invitation "
+        "has been withdrawn. Ask the company's administrator to invite you again."
+    )
+    status = 403

@@ -106,6 +106,8 @@ register(
         ),
         # Set to null when the inviting account is deleted.
         "invited_by": _member("user.unique_id"),
+        # The key that sent the invitation, when no person did; identifies no one.
+        "invited_by_api_key": not_personal(retention=_TENANT_DATA),
         "created_at": not_personal(retention=_TENANT_DATA),
         "expires_at": not_personal(retention=_TENANT_DATA),
         "accepted_at": not_personal(retention=_TENANT_DATA),
@@ -133,5 +135,10 @@ register(
         "expires_at": not_personal(retention=_TENANT_DATA),
         "revoked_at": not_personal(retention=_TENANT_DATA),
         "last_used_at": not_personal(retention=_TENANT_DATA),
+        "suspended_at": not_personal(retention=_TENANT_DATA),
+        "suspension_reason": not_personal(retention=_TENANT_DATA),
+        # The owner who vouched for the key after its creator left; null once that account goes.
+        "confirmed_by": _member("user.unique_id"),
+        "confirmed_at": not_personal(retention=_TENANT_DATA),
     },
 )

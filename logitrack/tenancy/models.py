@@ -144,6 +144,15 @@ class Invitation(TenantScopedModel):
         related_name="+",
         verbose_name=_("invited by"),
     )
+    # Set when an API key sent the invitation: acceptance then re-checks the key, not a person.
+    invited_by_api_key = models.ForeignKey(
+        "tenancy.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by API key"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
@@ -177,7 +186,16 @@ class ApiKey(TenantScopedModel):
 
     The token is ``<prefix>_<secret>``; only the prefix (the key's public name, e.g.
     ``lt_ab12cd34``) and the SHA-256 of the whole token are stored, so the secret is shown once.
+
+    A key answers for the person who vouches for it (``guarantor_id``: the owner who confirmed
+    it, else its creator). When that person is removed, or lowered to a level that could not
+    grant the key's permissions, the key is suspended (``suspended_at``) and refused until an
+    owner confirms or revokes it (ADR 0015).
     """
+
+    class SuspensionReason(models.TextChoices):
+        CREATOR_REMOVED = "creator_removed", _("Its creator was removed from the company")
+        CREATOR_DEMOTED = "creator_demoted", _("Its creator no longer holds its permissions")
 
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("key id"), max_length=16, unique=True)
@@ -195,6 +213,19 @@ class ApiKey(TenantScopedModel):
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.CharField(
+        _("suspension reason"), max_length=32, blank=True, choices=SuspensionReason.choices
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API key")
@@ -204,11 +235,21 @@ class ApiKey(TenantScopedModel):
                 condition=models.Q(expires_at__gt=models.F("created_at")),
                 name="tenancy_apikey_expires_after_creation",
             ),
+            models.CheckConstraint(
+                condition=models.Q(suspended_at__isnull=True, suspension_reason="")
+                | models.Q(suspended_at__isnull=False) & ~models.Q(suspension_reason=""),
+                name="tenancy_apikey_suspension_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.prefix
 
+    @property
+    def guarantor_id(self) -> int | None:
+        """The person the key answers for: the owner who confirmed it, else its creator."""
+        return self.confirmed_by_id if self.confirmed_by_id is not None else self.created_by_id
+
     def is_usable(self, now: datetime | None = None) -> bool:
         moment = now if now is not None else timezone.now()
-        return self.revoked_at is None and self.expires_at > moment
+        return self.revoked_at is None and self.suspended_at is None and self.expires_at > moment

@@ -29,6 +29,10 @@ class Permission(models.TextChoices):
     MEMBERS_MANAGE = "members.manage", _("Invite members, change roles, remove members")
     OWNERS_MANAGE = "owners.manage", _("Grant or take away the owner level")
     API_KEYS_MANAGE = "api_keys.manage", _("Create and revoke API keys")
+    API_KEYS_CONFIRM = (
+        "api_keys.confirm",
+        _("Confirm API keys whose creator was removed or lost their permissions"),
+    )
     AUDIT_VIEW = "audit.view", _("Read the company's audit trail")
     PERMISSIONS_VIEW = "permissions.view", _("See the permission matrix")
     OPERATIONS_VIEW = "operations.view", _("See orders, shipments and the live map")
@@ -44,7 +48,7 @@ _ALL = frozenset(Permission)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: _ALL,
-    Role.ADMIN: _ALL - {P.OWNERS_MANAGE, P.TENANT_CLOSE},
+    Role.ADMIN: _ALL - {P.OWNERS_MANAGE, P.TENANT_CLOSE, P.API_KEYS_CONFIRM},
     Role.DISPATCHER: frozenset(
         {P.TENANT_VIEW, P.MEMBERS_VIEW, P.OPERATIONS_VIEW, P.OPERATIONS_MANAGE}
     ),
@@ -74,10 +78,11 @@ def matrix_rows() -> list[tuple[Permission, list[bool]]]:
     return [(perm, [perm in ROLE_PERMISSIONS[role] for role in Role]) for perm in Permission]
 
 
-# What an API key may never hold, whoever creates it: a key must not mint further keys, change who
-# owns the company, or close it. Those stay with people, whose sessions have MFA and audit trails.
+# What an API key may never hold, whoever creates it: a key must not mint, confirm or revoke keys,
+# change who owns the company, or close it. Those stay with people, whose sessions have MFA and
+# audit trails.
 API_KEY_FORBIDDEN: frozenset[Permission] = frozenset(
-    {P.API_KEYS_MANAGE, P.OWNERS_MANAGE, P.TENANT_CLOSE}
+    {P.API_KEYS_MANAGE, P.API_KEYS_CONFIRM, P.OWNERS_MANAGE, P.TENANT_CLOSE}
 )
 API_KEY_PERMISSIONS: frozenset[Permission] = _ALL - API_KEY_FORBIDDEN
 

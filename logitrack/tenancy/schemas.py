@@ -133,6 +133,10 @@ class ApiKeyOut(Schema):
     revoked_at: datetime | None
     last_used_at: datetime | None
     active: bool
+    suspended_at: datetime | None = Field(
+        description="Set while the key waits for an owner's review; it is refused meanwhile."
+    )
+    suspension_reason: str = Field(description="creator_removed, creator_demoted, or empty.")
 
 
 class ApiKeyCreatedOut(ApiKeyOut):

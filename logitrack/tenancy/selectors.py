@@ -84,3 +84,34 @@ def invitation_has_account(*, invitation: Invitation) -> bool:
     from logitrack.accounts.models import User
 
     return User.objects.filter(email=invitation.email).exists()
+
+
+def api_keys_awaiting_review(*, principal: Principal) -> QuerySet[ApiKey]:
+    """Suspended, unrevoked keys of the principal's company (their creator was removed or lost
+    the permissions), oldest suspension first: the list an owner confirms or revokes from."""
+    if not _scoped(principal, Permission.API_KEYS_MANAGE):
+        return ApiKey.dangerously_unscoped.none()
+    return (
+        ApiKey.objects.filter(
+            tenant_id=principal.tenant_id, suspended_at__isnull=False, revoked_at__isnull=True
+        )
+        .select_related("created_by")
+        .order_by("suspended_at", "pk")
+    )
+
+
+def removal_preview(*, principal: Principal, membership: Membership) -> tuple[int, list[ApiKey]]:
+    """What removing ``membership`` would take with it, for the confirmation: the number of
+    pending invitations the member sent (to be withdrawn) and the usable API keys answering for
+    them (to be suspended for review). Empty without ``members.manage``."""
+    from logitrack.tenancy.api_keys import keys_answering_for
+
+    if not _scoped(principal, Permission.MEMBERS_MANAGE):
+        return 0, []
+    invitations = Invitation.objects.filter(
+        tenant_id=principal.tenant_id,
+        invited_by_id=membership.user_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).count()
+    return invitations, list(keys_answering_for(membership.user_id, timezone.now()))

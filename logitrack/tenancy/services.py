@@ -27,7 +27,13 @@ from logitrack.core.errors import NotFound
 from logitrack.core.identity import canonical_email
 from logitrack.core.tenant import tenant_context
 from logitrack.core.text import TextRefused, human_text
-from logitrack.tenancy.api_keys import CreatedApiKey, api_key_create, api_key_revoke
+from logitrack.tenancy.api_keys import (
+    CreatedApiKey,
+    api_key_confirm,
+    api_key_create,
+    api_key_revoke,
+    api_keys_suspend_for_guarantor,
+)
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.emails import send_invitation_on_commit
 from logitrack.tenancy.errors import (
@@ -40,6 +46,7 @@ from logitrack.tenancy.errors import (
     InvalidTaxCode,
     InvitationDetailsMissing,
     InvitationInvalid,
+    InvitationInviterNotAllowed,
     InvitationNeedsSignIn,
     InvitationWrongAccount,
     LastOwner,
@@ -49,9 +56,15 @@ from logitrack.tenancy.errors import (
 )
 from logitrack.tenancy.geography import validate_province_and_ward
 from logitrack.tenancy.middleware import SESSION_TENANT_KEY
-from logitrack.tenancy.models import Industry, Invitation, Membership, Tenant
+from logitrack.tenancy.models import ApiKey, Industry, Invitation, Membership, Tenant
 from logitrack.tenancy.principal import Principal
-from logitrack.tenancy.roles import Permission, Role, permissions_of
+from logitrack.tenancy.roles import (
+    API_KEY_PERMISSIONS,
+    Permission,
+    Role,
+    permissions_from_values,
+    permissions_of,
+)
 from logitrack.tenancy.selectors import memberships_of_user
 from logitrack.tenancy.validators import (
     TaxpayerKind,
@@ -62,11 +75,14 @@ from logitrack.tenancy.validators import (
 
 if TYPE_CHECKING:
     from logitrack.accounts.models import User
+    from logitrack.security.actors import Actor
 
 __all__ = [
     "CreatedApiKey",
     "CreatedInvitation",
+    "RemovalEffects",
     "SignupResult",
+    "api_key_confirm",
     "api_key_create",
     "api_key_revoke",
     "invitation_accept",
@@ -98,6 +114,15 @@ class CreatedInvitation:
 
     invitation: Invitation
     token: str
+
+
+@dataclass(frozen=True)
+class RemovalEffects:
+    """What removing (or demoting) a member takes with them: their pending invitations, which
+    are withdrawn, and the API keys that answer for them, which are suspended for review."""
+
+    invitations: list[Invitation]
+    api_keys: list[ApiKey]
 
 
 @dataclass(frozen=True)
@@ -443,6 +468,7 @@ def membership_invite(
             role=clean_role,
             token_hash=invitation_token_hash(token),
             invited_by=principal.user,
+            invited_by_api_key_id=principal.api_key_id,
             created_at=now,
             expires_at=now + INVITATION_LIFETIME,
         )
@@ -465,6 +491,75 @@ def _withdraw(invitation: Invitation, now: datetime) -> None:
     invitation.revoked_at = now
     invitation.email = ""
     invitation.save(update_fields=["revoked_at", "email"])
+
+
+def _grantable_by(permissions: frozenset[Permission], needed: Permission) -> frozenset[Permission]:
+    """What a holder of ``permissions`` may hand on: nothing without ``needed`` (the permission
+    to invite or to create keys), else their own permissions."""
+    return permissions if needed in permissions else frozenset()
+
+
+def inviter_permissions(invitation: Invitation) -> frozenset[Permission]:
+    """What whoever sent ``invitation`` may grant now; call with its tenant bound.
+
+    A person: the permissions of their current level in the tenant (none once removed). An API
+    key: its permissions while it is usable (not revoked, suspended or expired). Nobody (the
+    sender's account or key is gone): none. Without ``members.manage`` the answer is empty.
+    """
+    held: frozenset[Permission] = frozenset()
+    if invitation.invited_by_api_key_id is not None:
+        key = ApiKey.objects.filter(pk=invitation.invited_by_api_key_id).first()
+        if key is not None and key.is_usable():
+            held = permissions_from_values(key.permissions) & API_KEY_PERMISSIONS
+    elif invitation.invited_by_id is not None:
+        role = (
+            Membership.objects.filter(user_id=invitation.invited_by_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+        held = permissions_of(role) if role is not None else frozenset()
+    return _grantable_by(held, Permission.MEMBERS_MANAGE)
+
+
+def _inviter_can_grant(invitation: Invitation) -> bool:
+    held = inviter_permissions(invitation)
+    return bool(held) and permissions_of(invitation.role) <= held
+
+
+def _withdraw_sent_by(
+    *,
+    principal: Principal,
+    user_id: int,
+    inviter_permissions_now: frozenset[Permission],
+    reason: str,
+    request: HttpRequest | None,
+) -> list[Invitation]:
+    """Withdraw the pending invitations person ``user_id`` sent in the bound tenant that they
+    could not send with ``inviter_permissions_now``; each is audited as ``invitation_revoked``
+    with ``reason``. Call inside the caller's transaction."""
+    from logitrack.security.services import audit_record
+
+    grantable = _grantable_by(inviter_permissions_now, Permission.MEMBERS_MANAGE)
+    now = timezone.now()
+    withdrawn: list[Invitation] = []
+    pending = Invitation.objects.select_for_update().filter(
+        invited_by_id=user_id, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    for invitation in pending.order_by("pk"):
+        if grantable and permissions_of(invitation.role) <= grantable:
+            continue
+        _withdraw(invitation, now)
+        audit_record(
+            action="invitation_revoked",
+            actor=actor_of(principal),
+            tenant_id=invitation.tenant_id,
+            object_type="invitation",
+            object_id=str(invitation.pk),
+            details={"reason": reason},
+            request=request,
+        )
+        withdrawn.append(invitation)
+    return withdrawn
 
 
 def invitation_revoke(
@@ -509,7 +604,10 @@ def invitation_accept(
 
     Invariants: the invitation is used once (its row is locked, then marked accepted and its
     address erased); a person under 16 is refused, nothing of theirs is created, and the
-    invitation, which holds their address, is withdrawn and erased at once (policy section 9).
+    invitation, which holds their address, is withdrawn and erased at once (policy section 9);
+    whoever sent it must still be able to grant its level now (``inviter_permissions``), else
+    InvitationInviterNotAllowed, nothing is created and the invitation is withdrawn, audited
+    (ADR 0015).
     """
     from logitrack.accounts.errors import UnderMinimumAge
     from logitrack.accounts.models import User
@@ -518,6 +616,7 @@ def invitation_accept(
     from logitrack.security.services import audit_record
 
     with tenant_context(invitation.tenant_id):
+        _refuse_unless_inviter_can_grant(invitation, user, request)
         # Both addresses are stored canonical: equality is the comparison.
         existing = User.objects.filter(email=invitation.email).first()
         if existing is not None:
@@ -534,15 +633,15 @@ def invitation_accept(
             try:
                 ensure_minimum_age(date_of_birth)
             except UnderMinimumAge:
-                _erase_for_minor(invitation, request)
+                _withdraw_pending(
+                    invitation, request, actor=Actor.anonymous(), reason="under_minimum_age"
+                )
                 raise
             if not privacy_consent:
                 raise ConsentRequired()
             password_check(password, user=User(email=invitation.email, full_name=full_name))
         with transaction.atomic():
-            locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
-            if locked is None or not locked.is_pending():
-                raise InvitationInvalid()
+            locked = _lock_pending(invitation)
             if existing is None:
                 # The link reached this address, which proves it: no verification e-mail needed.
                 member = user_create(
@@ -583,8 +682,39 @@ def invitation_accept(
     return membership
 
 
-def _erase_for_minor(invitation: Invitation, request: HttpRequest | None) -> None:
+def _lock_pending(invitation: Invitation) -> Invitation:
+    """The invitation's row, locked, while still pending and still grantable by its sender."""
+    locked: Invitation | None = (
+        Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    )
+    if locked is None or not locked.is_pending():
+        raise InvitationInvalid()
+    # The inviter may have lost the permission since the first check: refuse (not audited here,
+    # the transaction rolls back; the next attempt withdraws it, audited).
+    if not _inviter_can_grant(locked):
+        raise InvitationInviterNotAllowed()
+    return locked
+
+
+def _refuse_unless_inviter_can_grant(
+    invitation: Invitation, user: User | None, request: HttpRequest | None
+) -> None:
+    """Withdraw ``invitation`` (audited) and raise InvitationInviterNotAllowed when whoever sent
+    it can no longer grant its level; nothing else is written."""
     from logitrack.security.actors import Actor
+
+    if _inviter_can_grant(invitation):
+        return
+    actor = Actor.user(user) if user is not None else Actor.anonymous()
+    _withdraw_pending(invitation, request, actor=actor, reason="inviter_not_allowed")
+    raise InvitationInviterNotAllowed()
+
+
+def _withdraw_pending(
+    invitation: Invitation, request: HttpRequest | None, *, actor: Actor, reason: str
+) -> None:
+    """Withdraw a still-pending invitation at once, in its own transaction, audited with
+    ``reason``, so that the withdrawal stands although the caller then raises."""
     from logitrack.security.services import audit_record
 
     with transaction.atomic():
@@ -594,11 +724,11 @@ def _erase_for_minor(invitation: Invitation, request: HttpRequest | None) -> Non
         _withdraw(locked, timezone.now())
         audit_record(
             action="invitation_revoked",
-            actor=Actor.anonymous(),
+            actor=actor,
             tenant_id=locked.tenant_id,
             object_type="invitation",
             object_id=str(locked.pk),
-            details={"reason": "under_minimum_age"},
+            details={"reason": reason},
             request=request,
         )
 
@@ -633,6 +763,9 @@ def membership_change_role(
     Invariants: needs ``members.manage`` and every permission of both the old and the new
     level (so only an owner grants or takes away "owner"); the last owner cannot be demoted
     (LastOwner, nothing changed); the change is audited as ``privilege_permissions_changed``.
+    In the same transaction, the member's pending invitations that the new level could not send
+    are withdrawn, and the API keys answering for them that the new level could not create are
+    suspended for an owner's review (both audited; ADR 0015).
     """
     from logitrack.security.services import audit_record
 
@@ -657,16 +790,55 @@ def membership_change_role(
             details={"from": old_role, "to": new_role.value},
             request=request,
         )
+        _follow_the_member(
+            principal=principal,
+            user_id=target.user_id,
+            permissions_now=permissions_of(new_role),
+            removed=False,
+            request=request,
+        )
     return target
+
+
+def _follow_the_member(
+    *,
+    principal: Principal,
+    user_id: int,
+    permissions_now: frozenset[Permission],
+    removed: bool,
+    request: HttpRequest | None,
+) -> RemovalEffects:
+    """Withdraw what a removed or re-levelled member sent and can no longer grant, and suspend
+    the keys answering for them that they could no longer create."""
+    invitations = _withdraw_sent_by(
+        principal=principal,
+        user_id=user_id,
+        inviter_permissions_now=permissions_now,
+        reason="inviter_removed" if removed else "inviter_level_changed",
+        request=request,
+    )
+    reason = ApiKey.SuspensionReason.CREATOR_REMOVED if removed else (
+        ApiKey.SuspensionReason.CREATOR_DEMOTED
+    )  # fmt: skip
+    api_keys = api_keys_suspend_for_guarantor(
+        principal=principal,
+        user_id=user_id,
+        guarantor_permissions=permissions_now,
+        reason=reason.value,
+        request=request,
+    )
+    return RemovalEffects(invitations=invitations, api_keys=api_keys)
 
 
 def membership_remove(
     *, principal: Principal, membership: Membership, request: HttpRequest | None = None
-) -> None:
+) -> RemovalEffects:
     """Remove a member from the company (their account stays; other memberships too).
 
     Invariants: needs ``members.manage`` and every permission of the member's level; the last
-    owner cannot be removed (LastOwner, nothing changed).
+    owner cannot be removed (LastOwner, nothing changed). In the same transaction, every pending
+    invitation the member sent is withdrawn and every usable API key answering for them is
+    suspended until an owner confirms or revokes it (both audited; ADR 0015). Returns those.
     """
     from logitrack.security.services import audit_record
 
@@ -685,5 +857,12 @@ def membership_remove(
             object_type="membership",
             object_id=str(target_id),
             details={"role": old_role},
+            request=request,
+        )
+        return _follow_the_member(
+            principal=principal,
+            user_id=target.user_id,
+            permissions_now=frozenset(),
+            removed=True,
             request=request,
         )

@@ -34,5 +34,10 @@ urlpatterns = [
         views.api_key_revoke,
         name="api-key-revoke",
     ),
+    path(
+        "company/api-keys/<int:api_key_id>/confirm/",
+        views.api_key_confirm,
+        name="api-key-confirm",
+    ),
     path("company/permissions/", views.permissions, name="permissions"),
 ]

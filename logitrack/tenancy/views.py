@@ -4,7 +4,7 @@ selector and renders; the rules live in the services."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,7 +34,7 @@ from logitrack.tenancy.access import (
     requires,
     signed_in,
 )
-from logitrack.tenancy.errors import InvitationInvalid, TenancyError
+from logitrack.tenancy.errors import InvitationInvalid, InvitationInviterNotAllowed, TenancyError
 from logitrack.tenancy.forms import (
     ApiKeyForm,
     CompanyForm,
@@ -47,6 +47,7 @@ from logitrack.tenancy.forms import (
 )
 from logitrack.tenancy.geography import province_name, ward_choices, ward_name
 from logitrack.tenancy.middleware import SESSION_TENANT_KEY
+from logitrack.tenancy.models import ApiKey
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import ROLE_PERMISSIONS, Permission, Role, matrix_rows
 
@@ -66,7 +67,7 @@ _NAV: list[tuple[str, Permission, str | Promise, tuple[str, ...]]] = [
         "tenancy:api-keys",
         Permission.API_KEYS_MANAGE,
         gettext_lazy("API keys"),
-        ("tenancy:api-key-create", "tenancy:api-key-revoke"),
+        ("tenancy:api-key-create", "tenancy:api-key-revoke", "tenancy:api-key-confirm"),
     ),
     ("tenancy:permissions", Permission.PERMISSIONS_VIEW, gettext_lazy("Permissions"), ()),
 ]
@@ -394,16 +395,35 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     if request.method == "POST":
         is_me = membership.user_id == getattr(principal.user, "pk", None)
         try:
-            services.membership_remove(principal=principal, membership=membership, request=request)
+            effects = services.membership_remove(
+                principal=principal, membership=membership, request=request
+            )
         except TenancyError as exc:
             error, status = str(exc.message), exc.status
         else:
             messages.success(request, _("The member has been removed from the company."))
+            if effects.api_keys:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d API key that answered for them is suspended until an owner "
+                        "confirms or revokes it.",
+                        "%(count)d API keys that answered for them are suspended until an owner "
+                        "confirms or revokes them.",
+                        len(effects.api_keys),
+                    )
+                    % {"count": len(effects.api_keys)},
+                )
             return redirect("tenancy:switch" if is_me else "tenancy:members")
+    pending_invitations, keys_to_review = selectors.removal_preview(
+        principal=principal, membership=membership
+    )
     context = {
         "membership": membership,
         "role_label": Role(membership.role).label,
         "error": error,
+        "pending_invitations": pending_invitations,
+        "keys_to_review": keys_to_review,
     }
     return _render(request, "member_remove.html", context, status=status)
 
@@ -466,6 +486,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:  # noqa
             )
         except InvitationInvalid as exc:
             return _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
+        except InvitationInviterNotAllowed as exc:
+            # Withdrawn (and audited) by the service: the link is dead, say why.
+            return _render(request, "invitation_invalid.html", {"message": exc.message}, 403)
         except UnderMinimumAge as exc:
             # The invitation, which held the person's address, has been erased (policy §9).
             message = _("%(reason)s We have deleted this invitation and your email address.") % {
@@ -514,24 +537,42 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     return _render(request, "api_keys.html", _api_keys_context(principal, form))
 
 
+def _key_state(key: ApiKey, now: datetime) -> str:
+    if key.revoked_at is not None:
+        return _("Revoked")
+    if key.expires_at <= now:
+        return _("Expired")
+    if key.suspended_at is not None:
+        return _("Waiting for review")
+    return _("Active")
+
+
 def _api_keys_context(principal: Principal, form: ApiKeyForm) -> dict[str, Any]:
     now = timezone.now()
     rows = [
         {
             "key": key,
-            "state": (
-                _("Revoked")
-                if key.revoked_at is not None
-                else _("Expired")
-                if key.expires_at <= now
-                else _("Active")
-            ),
+            "state": _key_state(key, now),
             "active": key.is_usable(now),
+            "revocable": key.revoked_at is None and key.expires_at > now,
             "permission_labels": [Permission(value).label for value in key.permissions],
         }
         for key in selectors.api_keys_of_tenant(principal=principal)
     ]
-    return {"rows": rows, "form": form}
+    review = [
+        {
+            "key": key,
+            "reason": ApiKey.SuspensionReason(key.suspension_reason).label,
+            "permission_labels": [Permission(value).label for value in key.permissions],
+        }
+        for key in selectors.api_keys_awaiting_review(principal=principal)
+    ]
+    return {
+        "rows": rows,
+        "form": form,
+        "review": review,
+        "can_confirm": principal.has(Permission.API_KEYS_CONFIRM),
+    }
 
 
 @requires(Permission.API_KEYS_MANAGE)
@@ -574,6 +615,23 @@ def api_key_revoke(request: HttpRequest, api_key_id: int) -> HttpResponse:
             )
         return redirect("tenancy:api-keys")
     return _render(request, "api_key_revoke.html", {"api_key": api_key})
+
+
+@requires(Permission.API_KEYS_CONFIRM)
+@require_POST
+def api_key_confirm(request: HttpRequest, api_key_id: int) -> HttpResponse:
+    principal = _principal(request)
+    api_key = access_api_key_by_id(principal, api_key_id, for_write=True)
+    try:
+        services.api_key_confirm(principal=principal, api_key=api_key, request=request)
+    except TenancyError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("The API key %(key)s works again and now answers for you.") % {"key": api_key.prefix},
+        )
+    return redirect("tenancy:api-keys")
 
 
 # --- the permission matrix ---------------------------------------------------------------------

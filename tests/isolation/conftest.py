@@ -15,6 +15,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     failures = [outcome for outcome in RESULTS if not outcome.ok]
     terminalreporter.write_line(
         f"isolation matrix: {len(routes)} routes, {len(RESULTS)} requests "
-        f"(7 account levels x own/other/missing, plus anonymous); "
+        f"(7 account levels and 5 API-key principals x own/peer/other/missing, plus anonymous); "
         f"leaks: {len(leaks)}; unexpected answers: {len(failures)}"
     )

@@ -1,4 +1,4 @@
-"""Every route with a contract, for every account level and target (see contract.py)."""
+"""Every route with a contract, for every principal and target (see contract.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import pytest
 import tests.isolation.contracts  # noqa: F401  (fills REGISTRY)
 from logitrack.tenancy.roles import Role
 from tests.isolation.contract import REGISTRY, Contract, Target
-from tests.isolation.runner import Outcome, run_anonymous, run_case
+from tests.isolation.runner import (
+    KEY_PRINCIPALS,
+    KeyPrincipal,
+    Outcome,
+    run_anonymous,
+    run_case,
+    run_key_case,
+)
 from tests.isolation.world import World, make_world
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +25,16 @@ CASES = [
     pytest.param(item, role, target, id=f"{item.label()}-{role.value}-{target}")
     for item in REGISTRY
     for role in Role
-    for target in (("own", "other", "missing") if item.has_object else ("own",))
+    for target in item.targets
+]
+
+KEY_CASES = [
+    pytest.param(item, key, target, id=f"{item.label()}-{key.label()}-{target}")
+    for item in REGISTRY
+    if item.is_api
+    for key in KEY_PRINCIPALS
+    # An unusable key is refused before any object is looked up: one target says it.
+    for target in (item.targets if key.state == "usable" else ("own",))
 ]
 
 
@@ -32,6 +48,17 @@ def test_route_honours_the_isolation_contract(
     world: World, item: Contract, role: Role, target: Target
 ) -> None:
     outcome = run_case(item, world, role, target)
+    RESULTS.append(outcome)
+
+    assert not outcome.leaked, outcome
+    assert outcome.ok, outcome
+
+
+@pytest.mark.parametrize(("item", "key", "target"), KEY_CASES)
+def test_api_route_honours_the_isolation_contract_for_api_keys(
+    world: World, item: Contract, key: KeyPrincipal, target: Target
+) -> None:
+    outcome = run_key_case(item, world, key, target)
     RESULTS.append(outcome)
 
     assert not outcome.leaked, outcome

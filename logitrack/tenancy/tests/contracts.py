@@ -84,7 +84,24 @@ def _make_api_key(world: World, side: str) -> int:
 def _api_key_state(pk: int) -> Any:
     from logitrack.tenancy.models import ApiKey
 
-    return list(ApiKey.dangerously_unscoped.filter(pk=pk).values_list("revoked_at", "name"))
+    return list(
+        ApiKey.dangerously_unscoped.filter(pk=pk).values_list(
+            "revoked_at", "name", "suspended_at", "confirmed_by"
+        )
+    )
+
+
+def _make_suspended_key(world: World, side: str) -> int:
+    """A key waiting for review: its creator was removed (set directly, as the service would)."""
+    from django.utils import timezone
+
+    from logitrack.tenancy.models import ApiKey
+
+    pk = _make_api_key(world, side)
+    ApiKey.dangerously_unscoped.filter(pk=pk).update(
+        suspended_at=timezone.now(), suspension_reason="creator_removed"
+    )
+    return pk
 
 
 def _fixed(path: str) -> Callable[[int | None], str]:
@@ -129,10 +146,11 @@ def _role_body(world: World, pk: int | None) -> dict[str, Any]:
     return {"role": "dispatcher"}
 
 
-OK_REDIRECT = frozenset({302})
+OK_REDIRECT = 302
 member: dict[str, Any] = {"make": _make_member, "snapshot": _member_state}
 invitation: dict[str, Any] = {"make": _make_invitation, "snapshot": _invitation_state}
 api_key: dict[str, Any] = {"make": _make_api_key, "snapshot": _api_key_state}
+suspended_key: dict[str, Any] = {"make": _make_suspended_key, "snapshot": _api_key_state}
 
 # --- pages -------------------------------------------------------------------------------------
 _switch_extras: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -201,7 +219,7 @@ contract(
         P.API_KEYS_MANAGE,
         _fixed("/company/api-keys/new/"),
         body=_key_form,
-        ok=frozenset({201}),
+        ok=201,
     )
 )
 contract(
@@ -221,6 +239,16 @@ contract(
         _object("/company/api-keys/{}/revoke/"),
         ok=OK_REDIRECT,
         **api_key,
+    )
+)
+contract(
+    Contract(
+        "tenancy:api-key-confirm",
+        "POST",
+        P.API_KEYS_CONFIRM,
+        _object("/company/api-keys/{}/confirm/"),
+        ok=OK_REDIRECT,
+        **suspended_key,
     )
 )
 contract(
@@ -272,7 +300,7 @@ contract(
         "DELETE",
         P.MEMBERS_MANAGE,
         _object(f"{_v1}/members/{{}}"),
-        ok=frozenset({204}),
+        ok=204,
         **member,
     )
 )
@@ -285,7 +313,7 @@ contract(
         _fixed(f"{_v1}/invitations"),
         body=_invite_body,
         json=True,
-        ok=frozenset({201}),
+        ok=201,
     )
 )
 contract(
@@ -294,7 +322,7 @@ contract(
         "DELETE",
         P.MEMBERS_MANAGE,
         _object(f"{_v1}/invitations/{{}}"),
-        ok=frozenset({204}),
+        ok=204,
         **invitation,
     )
 )
@@ -307,7 +335,7 @@ contract(
         _fixed(f"{_v1}/api-keys"),
         body=_key_json,
         json=True,
-        ok=frozenset({201}),
+        ok=201,
     )
 )
 contract(
@@ -322,6 +350,19 @@ contract(
         P.API_KEYS_MANAGE,
         _object(f"{_v1}/api-keys/{{}}"),
         **api_key,
+    )
+)
+contract(
+    Contract("api-1:api_keys_review", "GET", P.API_KEYS_MANAGE, _fixed(f"{_v1}/api-keys/review"))
+)
+contract(
+    Contract(
+        "api-1:api_key_confirm",
+        "POST",
+        P.API_KEYS_CONFIRM,
+        _object(f"{_v1}/api-keys/{{}}/confirm"),
+        json=True,
+        **suspended_key,
     )
 )
 contract(

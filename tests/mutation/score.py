@@ -1,0 +1,59 @@
+"""Print the mutation score of the access layer from mutmut's results (``make mutation``).
+
+Reads ``mutants/**/*.meta`` (mutmut 3's per-file results: mutant name -> the exit code of the
+tests run against it) and prints killed / survived / total and every survivor by name, so that
+each can be matched with its explanation in docs/mutation.md. Exit status 0 always: the score is
+a figure to read, the explanations are the gate.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+# mutmut's meaning of a test run's exit code (mutmut/stats.py); anything else is "suspicious".
+KILLED = {1, 3, 37}
+SURVIVED = {0}
+TIMEOUT = {36, 24, -24, 152, 255}
+NO_TESTS = {5, 33}
+
+
+def classify(code: int | None) -> str:
+    if code is None:
+        return "not checked"
+    if code in KILLED:
+        return "killed"
+    if code in SURVIVED:
+        return "survived"
+    if code in TIMEOUT:
+        return "timeout"
+    if code in NO_TESTS:
+        return "no tests"
+    return "suspicious"
+
+
+def main(root: Path) -> int:
+    counts: Counter[str] = Counter()
+    survivors: list[str] = []
+    for meta in sorted(root.glob("**/*.py.meta")):
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        for name, code in sorted(codes.items()):
+            status = classify(code)
+            counts[status] += 1
+            if status in {"survived", "no tests"}:
+                survivors.append(f"{status}: {name}")
+    total = sum(counts.values())
+    detail = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
+    killed = counts["killed"] + counts["timeout"]
+    out = sys.stdout
+    out.write(f"access layer mutation score: killed {killed} / {total}\n")
+    out.write(f"({detail}; a timeout counts as killed)\n")
+    for line in survivors:
+        out.write(f"  {line}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "mutants")))
