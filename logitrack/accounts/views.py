@@ -40,6 +40,7 @@ from logitrack.accounts.forms import (
 )
 from logitrack.accounts.models import User
 from logitrack.core.errors import NotFound
+from logitrack.core.referrer import keep_token_on_site
 from logitrack.security.actors import Actor
 from logitrack.tenancy.access import principal_of, public, signed_in
 
@@ -139,9 +140,9 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
     try:
         services.password_reset_user(uidb64=uidb64, token=token, request=request)
     except InvalidResetLink:
-        return _reset_link_invalid(request)
+        return keep_token_on_site(_reset_link_invalid(request))
     request.session[RESET_TOKEN_SESSION_KEY] = token
-    return redirect("accounts:password_reset_set", uidb64=uidb64)
+    return keep_token_on_site(redirect("accounts:password_reset_set", uidb64=uidb64))
 
 
 @public("choosing a new password through a checked reset link")
@@ -180,12 +181,16 @@ def password_reset_set(request: HttpRequest, uidb64: str) -> HttpResponse:
 @public("the link in a verification e-mail; the signed token is the credential")
 @require_safe
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    # The token is in the address: keep it on this site, and keep the page's forms (language,
+    # sign-out) posting a real Origin (core/referrer.py).
     try:
         services.email_verify(token=token, request=request)
     except InvalidVerificationLink as exc:
         context = {"ok": False, "message": str(exc)}
-        return render(request, "accounts/verify_email.html", context, status=400)
-    return render(request, "accounts/verify_email.html", {"ok": True})
+        return keep_token_on_site(
+            render(request, "accounts/verify_email.html", context, status=400)
+        )
+    return keep_token_on_site(render(request, "accounts/verify_email.html", {"ok": True}))
 
 
 @signed_in("a person asks for a new link to verify their own address")

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from logitrack.core.errors import NotFound
+from logitrack.core.referrer import keep_token_on_site
 from logitrack.tenancy import selectors, services
 from logitrack.tenancy.access import (
     access_api_key_by_id,
@@ -405,9 +406,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = access_invitation_by_token(principal, token, request=request)
     except InvitationInvalid as exc:
-        response = _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+        # The token is in the address: it must not reach another site as a referrer, and the
+        # page's forms (language, sign-out) must still post a real Origin (core/referrer.py).
+        return keep_token_on_site(
+            _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
+        )
     has_account = selectors.invitation_has_account(invitation=invitation)
     user = principal.user
     form: InvitationAcceptForm | None = None
@@ -430,13 +433,17 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 request=request,
             )
         except InvitationInvalid as exc:
-            return _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
+            return keep_token_on_site(
+                _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
+            )
         except UnderMinimumAge as exc:
             # The invitation, which held the person's address, has been erased (policy §9).
             message = _("%(reason)s We have deleted this invitation and your email address.") % {
                 "reason": exc.message
             }
-            return _render(request, "invitation_invalid.html", {"message": message}, 400)
+            return keep_token_on_site(
+                _render(request, "invitation_invalid.html", {"message": message}, 400)
+            )
         except (TenancyError, AccountError) as exc:
             if form is not None:
                 _form_error(form, exc, {"": _ACCOUNT_ERROR_FIELDS.get(exc.code, "")})
@@ -462,10 +469,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "wrong_account": user is not None and user.email.lower() != invitation.email,
         "login_url": f"{reverse('web:login')}?{urlencode({'next': request.path})}",
     }
-    response = _render(request, "invitation_accept.html", context, status=status)
-    # The token is in the address: do not hand it to any other site as a referrer.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    # The token is in the address: it must not reach another site as a referrer, and the form
+    # must still post a real Origin, or Django's CSRF check refuses it (core/referrer.py).
+    return keep_token_on_site(_render(request, "invitation_accept.html", context, status=status))
 
 
 # --- API keys ----------------------------------------------------------------------------------
