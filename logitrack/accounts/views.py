@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.i18n import set_language
 
 from logitrack.accounts import services, sessions
 from logitrack.accounts.errors import (
@@ -101,6 +102,23 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@public("anyone may choose the language of the pages; a signed-in person's choice is saved")
+def language_choose(request: HttpRequest) -> HttpResponseBase:
+    """Django's ``set_language`` (cookie and redirect), and for a signed-in person the profile too.
+
+    The sign-in page sets the language cookie from the profile, so a choice kept only in the
+    cookie would be undone by signing out and in again. An unknown language changes nothing.
+    """
+    response = set_language(request)
+    user = principal_of(request).user
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if user is not None and language in dict(settings.LANGUAGES) and user.language != language:
+        services.user_update_profile(
+            actor=Actor.user(user), user=user, language=language, request=request
+        )
+    return response
 
 
 # --- password reset ----------------------------------------------------------------------------
