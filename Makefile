@@ -62,8 +62,11 @@ test: lint typecheck pytest
 test-postgres: install-dev
 	$(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --create-db
 
+# Installs chromium and its helpers from Debian (or fails), then requires them: a missing browser
+# fails the run instead of skipping it (LOGITRACK_BROWSER_REQUIRED, tests/browser/chromium.py).
 test-browser: install-dev
-	$(VENV)/bin/pytest -m browser -p no:xdist
+	bash .ci/browser-deps
+	LOGITRACK_BROWSER_REQUIRED=1 $(VENV)/bin/pytest -m browser -p no:xdist
 
 bench: install-dev
 	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done

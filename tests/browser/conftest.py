@@ -1,7 +1,8 @@
 """Fixtures for the browser tests: the real server, and a Debian chromium that trusts its CA.
 
 The server is ``logitrack serve`` itself, started by bench/_server.py in a temporary data
-directory. When chromium or certutil is missing the tests skip on a laptop and fail under CI=true.
+directory. When chromium or certutil is missing the tests fail under CI=true and under
+`make test-browser` (which installs them first); only a bare pytest run on a laptop skips.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def browser_tools() -> BrowserTools:
     tools, missing = find_browser_tools()
     if tools is None:
         if in_ci():
-            pytest.fail(f"CI=true and {missing}", pytrace=False)
+            pytest.fail(f"the browser tests are required and {missing}", pytrace=False)
         pytest.skip(missing)
     return tools
 
@@ -36,10 +37,21 @@ def browser_tools() -> BrowserTools:
 def logitrack_server(
     browser_tools: BrowserTools, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[_server.RunningServer]:
-    """``logitrack serve`` on free loopback ports; at the end it must stop cleanly on Ctrl-C."""
+    """``logitrack serve`` on free loopback ports; at the end it must stop cleanly on Ctrl-C.
+
+    Its public URL (the base of every link in its e-mails) is the address chromium uses, so a
+    link read from the outbox opens on the same site, with the same cookies.
+    """
     data_dir = tmp_path_factory.mktemp("logitrack-data")
     _server.prepare(data_dir)
-    server = _server.start(data_dir)
+    https_port, http_port = _server.free_ports(2)
+    public_url = f"https://127.0.0.1:{https_port}"
+    server = _server.start(
+        data_dir,
+        https_port=https_port,
+        http_port=http_port,
+        extra_env={"LOGITRACK_PUBLIC_URL": public_url},
+    )
     yield server
     code = server.stop(timeout=_server.STOP_TIMEOUT_S)
     log = server.log()
