@@ -119,6 +119,7 @@ def _form_error(form: forms.Form, exc: Exception, field_map: dict[str, str] | No
 _ACCOUNT_ERROR_FIELDS = {
     "email_taken": "email",
     "under_minimum_age": "date_of_birth",
+    "invalid_date_of_birth": "date_of_birth",
     "password_rejected": "password",
 }
 
