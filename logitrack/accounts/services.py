@@ -188,7 +188,8 @@ def user_change_password(
             details={"method": "change", "other_sessions_ended": ended},
             request=request,
         )
-        send_email_on_commit(user, "password_changed", {})
+        reset_link = absolute_url("accounts:password_reset")
+        send_email_on_commit(user, "password_changed", {"link": reset_link})
     return user
 
 
@@ -267,7 +268,8 @@ def password_reset_complete(
             object_id=str(user.pk),
             request=request,
         )
-        send_email_on_commit(user, "password_changed", {})
+        reset_link = absolute_url("accounts:password_reset")
+        send_email_on_commit(user, "password_changed", {"link": reset_link})
     return user
 
 

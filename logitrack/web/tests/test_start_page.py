@@ -11,7 +11,6 @@ from logitrack.tenancy.tests.factories import make_member, make_tenant, make_use
 pytestmark = pytest.mark.django_db
 
 
-
 def test_a_visitor_sees_the_marketing_page(client: HttpsClient) -> None:
     response = client.get("/")
 
