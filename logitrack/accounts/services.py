@@ -16,6 +16,7 @@ from django.utils import timezone
 from logitrack.accounts.emails import absolute_url, send_email_on_commit
 from logitrack.accounts.errors import (
     EmailTaken,
+    InvalidDateOfBirth,
     InvalidFullName,
     InvalidLanguage,
     InvalidPhone,
@@ -23,7 +24,6 @@ from logitrack.accounts.errors import (
     InvalidTimeZone,
     InvalidVerificationLink,
     PasswordRejected,
-    InvalidDateOfBirth,
     UnderMinimumAge,
     WrongPassword,
 )
