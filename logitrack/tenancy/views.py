@@ -207,7 +207,7 @@ def switch(request: HttpRequest) -> HttpResponse:
             request, _("You are now working in %(company)s.") % {"company": membership.tenant.name}
         )
         return redirect("tenancy:company")
-    memberships = selectors.memberships_of_user(user=principal.user)
+    memberships = selectors.companies_of_user(user=principal.user)
     return _render(
         request,
         "switch.html",

@@ -33,13 +33,13 @@ def start_page(request: HttpRequest) -> HttpResponse:
 
     P3 adds the operations dashboard here. Only the person's own memberships are read.
     """
-    from logitrack.tenancy.selectors import memberships_of_user
+    from logitrack.tenancy.selectors import companies_of_user
 
     principal = principal_of(request)
     user = principal.user
     assert user is not None, "home() sends only signed-in people here"
     context = {
-        "memberships": list(memberships_of_user(user=user)),
+        "memberships": companies_of_user(user=user),
         "current_tenant_id": principal.tenant_id,
         "email_unverified": user.email_verified_at is None,
         "can_invite": principal.has(Permission.MEMBERS_MANAGE),

@@ -28,8 +28,9 @@ def test_every_mention_of_the_privacy_policy_uses_its_one_vietnamese_name() -> N
         with path.open("rb") as handle:
             catalogue = read_po(handle)
         for message in catalogue:
-            source = message.id if isinstance(message.id, str) else message.id[0]
-            target = message.string if isinstance(message.string, str) else message.string[0]
+            source = message.id if isinstance(message.id, str) else str(message.id[0])
+            string = message.string or ""
+            target = string if isinstance(string, str) else str(string[0])
             if not source or "privacy policy" not in source.lower():
                 continue
             if VIETNAMESE_NAME not in target.lower() or VIETNAMESE_VARIANTS.search(target):
