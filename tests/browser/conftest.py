@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from .chromium import BrowserTools, find_browser_tools, in_ci, launch_chromium, make_nss_home
+from .journeys import desktop_context, sign_up, unique_email
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 if str(BENCH) not in sys.path:
@@ -79,3 +81,36 @@ def browser(
     browser = launch_chromium(playwright_driver, browser_tools, home)
     yield browser
     browser.close()
+
+
+@dataclass(frozen=True)
+class Owner:
+    email: str
+    company: str
+    name: str
+
+
+def _owner(browser: Browser, server: _server.RunningServer, tag: str, company: str) -> Owner:
+    context = desktop_context(browser)
+    try:
+        page = context.new_page()
+        owner = Owner(email=unique_email(tag), company=company, name="Nguyễn Văn An")
+        response = sign_up(
+            page, server.https_url, email_address=owner.email, company=company, name=owner.name
+        )
+        assert response.ok, f"sign-up answered {response.status}: {page.content()[:500]}"
+        return owner
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def owner(browser: Browser, logitrack_server: _server.RunningServer) -> Owner:
+    """A company signed up through the page, whose owner invites and creates keys."""
+    return _owner(browser, logitrack_server, "owner", "Công ty TNHH Vận tải Cà Mau")
+
+
+@pytest.fixture(scope="session")
+def other_owner(browser: Browser, logitrack_server: _server.RunningServer) -> Owner:
+    """Someone with an account of their own elsewhere: the invitee who already has one."""
+    return _owner(browser, logitrack_server, "other", "Công ty CP Kho vận Đà Nẵng")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from playwright.sync_api import Page, Response
+from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 MAIL_WAIT_S = 20.0
 # A Vietnamese passphrase: 12+ characters, on no common list, unlike any name or address here.
@@ -44,6 +44,10 @@ class Mail:
         matching = [link for link in self.links() if path_fragment in link]
         assert len(set(matching)) == 1, (path_fragment, self.links())
         return matching[0]
+
+
+def desktop_context(browser: Browser, locale: str = "vi-VN") -> BrowserContext:
+    return browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
 
 
 def unique_email(tag: str) -> str:

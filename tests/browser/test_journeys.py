@@ -9,15 +9,16 @@ is polled (sending happens after the response). Each journey has its own people 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import _server  # bench/_server.py, put on sys.path by conftest.py
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from .conftest import Owner
 from .journeys import (
     NEW_PASSWORD,
     PASSWORD,
+    desktop_context,
     goto,
     mails_to,
     sign_in,
@@ -38,53 +39,16 @@ CALL_WITH_KEY = """async ({url, token}) => {
 LOCKOUT_FAILURES = 5  # AXES_FAILURE_LIMIT: failures per (e-mail, IP) that lock the pair
 
 
-@dataclass(frozen=True)
-class Owner:
-    email: str
-    company: str
-    name: str
-
-
-def _context(browser: Browser, locale: str = "vi-VN") -> BrowserContext:
-    return browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
-
-
-def _owner(browser: Browser, server: _server.RunningServer, tag: str, company: str) -> Owner:
-    context = _context(browser)
-    try:
-        page = context.new_page()
-        owner = Owner(email=unique_email(tag), company=company, name="Nguyễn Văn An")
-        response = sign_up(
-            page, server.https_url, email_address=owner.email, company=company, name=owner.name
-        )
-        assert response.ok, f"sign-up answered {response.status}: {page.content()[:500]}"
-        return owner
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="session")
-def owner(browser: Browser, logitrack_server: _server.RunningServer) -> Owner:
-    """A company signed up through the page, whose owner invites and creates keys."""
-    return _owner(browser, logitrack_server, "owner", "Công ty TNHH Vận tải Cà Mau")
-
-
-@pytest.fixture(scope="session")
-def other_owner(browser: Browser, logitrack_server: _server.RunningServer) -> Owner:
-    """Someone with an account of their own elsewhere: the invitee who already has one."""
-    return _owner(browser, logitrack_server, "other", "Công ty CP Kho vận Đà Nẵng")
-
-
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = _context(browser)
+    context = desktop_context(browser)
     yield context
     context.close()
 
 
 def _fresh_page(browser: Browser) -> tuple[BrowserContext, Page]:
     """Another browser (as when a link is opened from the mail client on another device)."""
-    context = _context(browser)
+    context = desktop_context(browser)
     return context, context.new_page()
 
 
@@ -124,7 +88,7 @@ def _accept_as_new_person(browser: Browser, base: str, link: str, name: str) -> 
 def _invited_person(browser: Browser, server: _server.RunningServer, owner: Owner, tag: str) -> str:
     """A person who joined ``owner``'s company by invitation: their address."""
     address = unique_email(tag)
-    context = _context(browser)
+    context = desktop_context(browser)
     try:
         page = context.new_page()
         sign_in(page, server.https_url, owner.email)
