@@ -66,8 +66,11 @@ test-postgres: install-dev
 test-redis: install-dev
 	$(VENV)/bin/pytest -m redis -p no:xdist
 
+# Installs chromium and its helpers from Debian (or fails), then requires them: a missing browser
+# fails the run instead of skipping it (LOGITRACK_BROWSER_REQUIRED, tests/browser/chromium.py).
 test-browser: install-dev
-	$(VENV)/bin/pytest -m browser -p no:xdist
+	bash .ci/browser-deps
+	LOGITRACK_BROWSER_REQUIRED=1 $(VENV)/bin/pytest -m browser -p no:xdist
 
 # Schemathesis (every check but one, see the test's docstring) against the real HTTPS server,
 # with an API key and with a signed-in session; fails on any 5xx. Prints the case counts.

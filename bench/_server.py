@@ -197,8 +197,12 @@ def start(
     http_port: int | None = None,
     logitrack: Path = LOGITRACK,
     wait: bool = True,
+    extra_env: dict[str, str] | None = None,
 ) -> RunningServer:
-    """Start ``logitrack serve`` on free loopback ports (after ``prepare``) and wait for it."""
+    """Start ``logitrack serve`` on free loopback ports (after ``prepare``) and wait for it.
+
+    ``extra_env`` adds settings on top of the scrubbed environment (e.g. LOGITRACK_PUBLIC_URL).
+    """
     if https_port is None or http_port is None:
         https_port, http_port = free_ports(2)
     log_path = data_dir / "serve.log"
@@ -212,7 +216,7 @@ def start(
                 "--http-port",
                 str(http_port),
             ],
-            env=server_env(data_dir),
+            env={**server_env(data_dir), **(extra_env or {})},
             cwd=REPO,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -1,6 +1,6 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from logitrack.accounts.views import language_choose
 from logitrack.core import health
 from logitrack.core.api import api_urls
 from logitrack.tenancy.access import public
@@ -9,11 +9,7 @@ from logitrack.web import views as web_views
 urlpatterns = [
     path("healthz", public("liveness probe for load balancers")(health.healthz), name="healthz"),
     path("readyz", public("readiness probe for load balancers")(health.readyz), name="readyz"),
-    path(
-        "i18n/setlang/",
-        public("anyone may choose the language of the pages")(set_language),
-        name="set_language",
-    ),
+    path("i18n/setlang/", language_choose, name="set_language"),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("api/v1/", api_urls()),
     path("account/", include("logitrack.accounts.urls")),

@@ -121,6 +121,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Our own date and time formats per language: vi 29/11/2026 14:05, en 29 Nov 2026 14:05.
+FORMAT_MODULE_PATH = ["logitrack.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -26,7 +26,8 @@ def absolute_url(view_name: str, *, kwargs: Mapping[str, object] | None = None) 
 def render_email(user: User, name: str, context: Mapping[str, object]) -> tuple[str, str, str]:
     """(subject, text, html) of e-mail ``name`` for ``user``, in the user's language."""
     language = user.language if user.language in dict(settings.LANGUAGES) else "vi"
-    full_context = {"user": user, "site_url": settings.LOGITRACK_PUBLIC_URL, **context}
+    site_url = str(settings.LOGITRACK_PUBLIC_URL).rstrip("/")
+    full_context = {"user": user, "site_url": site_url, **context}
     with translation.override(language):
         subject = render_to_string(f"accounts/email/{name}_subject.txt", full_context)
         text = render_to_string(f"accounts/email/{name}.txt", full_context)

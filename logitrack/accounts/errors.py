@@ -24,6 +24,14 @@ class UnderMinimumAge(AccountError):
     message = _("Logitrack is not available to people under 16.")
 
 
+class InvalidDateOfBirth(AccountError):
+    """A date of birth in the future or more than MAXIMUM_AGE_YEARS ago: a typing error, not a
+    person's age, so it is never treated as "under 16" (nothing is erased for it)."""
+
+    code = "invalid_date_of_birth"
+    message = _("This is not a valid date of birth: check the day, month and year.")
+
+
 class EmailTaken(AccountError):
     code = "email_taken"
     message = _("An account with this email already exists.")

@@ -78,10 +78,35 @@ class PasswordResetRequestForm(forms.Form):
     )
 
 
-def _time_zone_choices() -> list[tuple[str, str]]:
+HOME_TIME_ZONE = "Asia/Ho_Chi_Minh"
+TIME_ZONE_LIST_ID = "time-zones"
+
+
+def time_zone_choices() -> list[str]:
+    """Every IANA time zone, Asia/Ho_Chi_Minh first (most of our people), then A to Z."""
     from logitrack.accounts.services import available_time_zones
 
-    return [(zone, zone.replace("_", " ")) for zone in available_time_zones()]
+    return [HOME_TIME_ZONE, *(zone for zone in available_time_zones() if zone != HOME_TIME_ZONE)]
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box with a ``<datalist>`` of every zone: the browser filters it as one types, with
+    no script (so nothing for the CSP to allow); the server still accepts only a listed zone."""
+
+    template_name = "accounts/widgets/time_zone.html"
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={"list": TIME_ZONE_LIST_ID, "autocomplete": "off", "spellcheck": "false"}
+        )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["zones"] = [
+            (zone, zone.replace("_", " ")) for zone in time_zone_choices()
+        ]
+        context["widget"]["list_id"] = TIME_ZONE_LIST_ID
+        return context
 
 
 class ProfileForm(forms.Form):
@@ -98,4 +123,9 @@ class ProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=lambda: [(zone, zone) for zone in time_zone_choices()],
+        widget=TimeZoneInput(),
+        help_text=_("Type to search, e.g. “Ho Chi Minh” or “Bangkok”."),
+    )

@@ -18,6 +18,7 @@ from logitrack.accounts.emails import send_email_on_commit
 from logitrack.accounts.errors import (
     EmailTaken,
     InvalidEmail,
+    InvalidDateOfBirth,
     InvalidFullName,
     InvalidLanguage,
     InvalidPhone,
@@ -45,6 +46,8 @@ from logitrack.security.services import audit_record
 from logitrack.security.throttle import remember_address
 
 MINIMUM_AGE_YEARS = 16
+# Older than any living person (the oldest verified age is 122): such a date is a typing error.
+MAXIMUM_AGE_YEARS = 120
 
 
 def age_on(birth: date, today: date) -> int:
@@ -53,9 +56,15 @@ def age_on(birth: date, today: date) -> int:
 
 
 def ensure_minimum_age(date_of_birth: date, *, today: date | None = None) -> None:
-    """Raise UnderMinimumAge for anyone under 16 (policy §9); callers store nothing then."""
+    """Raise UnderMinimumAge for anyone under 16 (policy §9); callers store nothing then.
+
+    A date in the future or more than MAXIMUM_AGE_YEARS ago raises InvalidDateOfBirth first:
+    it says nothing about the person's age, so it must not read "under 16".
+    """
     today = today or timezone.localdate()
-    if date_of_birth > today or age_on(date_of_birth, today) < MINIMUM_AGE_YEARS:
+    if date_of_birth > today or age_on(date_of_birth, today) > MAXIMUM_AGE_YEARS:
+        raise InvalidDateOfBirth()
+    if age_on(date_of_birth, today) < MINIMUM_AGE_YEARS:
         raise UnderMinimumAge()
 
 

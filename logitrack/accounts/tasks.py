@@ -44,6 +44,9 @@ def _context(user: User, name: str) -> dict[str, object] | None:
         token = email_verification_token(user)
         link = absolute_url("accounts:verify_email", kwargs={"token": token})
         return {"link": link, "days": EMAIL_VERIFICATION_MAX_AGE.days}
+    if name == "password_changed":
+        # Someone else changed it? The person starts a reset from this link.
+        return {"link": absolute_url("accounts:password_reset")}
     if name == "signup_existing":
         return {
             "login_link": absolute_url("web:login"),

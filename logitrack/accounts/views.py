@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.i18n import set_language
 
 from logitrack.accounts import services, sessions
 from logitrack.accounts.errors import (
@@ -41,6 +42,7 @@ from logitrack.accounts.forms import (
 from logitrack.accounts.models import User
 from logitrack.core.errors import NotFound
 from logitrack.security import throttle
+from logitrack.core.referrer import keep_token_on_site
 from logitrack.security.actors import Actor
 from logitrack.tenancy.access import principal_of, public, signed_in
 
@@ -120,6 +122,23 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+@public("anyone may choose the language of the pages; a signed-in person's choice is saved")
+def language_choose(request: HttpRequest) -> HttpResponseBase:
+    """Django's ``set_language`` (cookie and redirect), and for a signed-in person the profile too.
+
+    The sign-in page sets the language cookie from the profile, so a choice kept only in the
+    cookie would be undone by signing out and in again. An unknown language changes nothing.
+    """
+    response = set_language(request)
+    user = principal_of(request).user
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if user is not None and language in dict(settings.LANGUAGES) and user.language != language:
+        services.user_update_profile(
+            actor=Actor.user(user), user=user, language=language, request=request
+        )
+    return response
+
+
 # --- password reset ----------------------------------------------------------------------------
 
 
@@ -160,9 +179,9 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
     try:
         services.password_reset_user(uidb64=uidb64, token=token, request=request)
     except InvalidResetLink:
-        return _reset_link_invalid(request)
+        return keep_token_on_site(_reset_link_invalid(request))
     request.session[RESET_TOKEN_SESSION_KEY] = token
-    return redirect("accounts:password_reset_set", uidb64=uidb64)
+    return keep_token_on_site(redirect("accounts:password_reset_set", uidb64=uidb64))
 
 
 @public("choosing a new password through a checked reset link")
@@ -201,12 +220,16 @@ def password_reset_set(request: HttpRequest, uidb64: str) -> HttpResponse:
 @public("the link in a verification e-mail; the signed token is the credential")
 @require_safe
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    # The token is in the address: keep it on this site, and keep the page's forms (language,
+    # sign-out) posting a real Origin (core/referrer.py).
     try:
         services.email_verify(token=token, request=request)
     except InvalidVerificationLink as exc:
         context = {"ok": False, "message": str(exc)}
-        return render(request, "accounts/verify_email.html", context, status=400)
-    return render(request, "accounts/verify_email.html", {"ok": True})
+        return keep_token_on_site(
+            render(request, "accounts/verify_email.html", context, status=400)
+        )
+    return keep_token_on_site(render(request, "accounts/verify_email.html", {"ok": True}))
 
 
 def _own_account_key(request: HttpRequest) -> str | None:

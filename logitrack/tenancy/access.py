@@ -89,13 +89,25 @@ def _not_authenticated(request: HttpRequest) -> HttpResponseBase:
     return redirect_to_login(request.get_full_path())
 
 
+def _refusal(principal: Principal, rule: AccessRule) -> tuple[str, str]:
+    """(code, message) of a 403: an API key's missing permission is named as the key's, so the
+    integrator fixes the key rather than asking for a higher account level."""
+    if principal.api_key_id is not None and rule.permission is not None:
+        message = _("This API key lacks the permission “%(permission)s”.") % {
+            "permission": rule.permission.value
+        }
+        return "api_key_permission_denied", message
+    return "permission_denied", _("Your account level does not allow this action.")
+
+
 def _forbidden(request: HttpRequest, rule: AccessRule) -> HttpResponseBase:
     from logitrack.tenancy.audit import record_authz_failure
 
-    record_authz_failure(request, principal_of(request), rule.describe())
-    message = _("Your account level does not allow this action.")
+    principal = principal_of(request)
+    record_authz_failure(request, principal, rule.describe())
     if wants_json(request):
-        return error_json("permission_denied", message, 403)
+        code, message = _refusal(principal, rule)
+        return error_json(code, message, 403)
     from logitrack.web.views import permission_denied
 
     return permission_denied(request)

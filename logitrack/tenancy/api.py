@@ -230,7 +230,7 @@ def tenants_mine(request: HttpRequest) -> list[MyMembershipOut]:
             role=m.role,
             current=m.tenant_id == principal.tenant_id,
         )
-        for m in selectors.memberships_of_user(user=principal.user)
+        for m in selectors.companies_of_user(user=principal.user)
     ]
 
 

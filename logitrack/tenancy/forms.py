@@ -121,12 +121,12 @@ class CompanyForm(AddressMixin):
 
 
 def _validate_date_of_birth(value: date) -> None:
-    from logitrack.accounts.errors import UnderMinimumAge
+    from logitrack.accounts.errors import InvalidDateOfBirth, UnderMinimumAge
     from logitrack.accounts.services import ensure_minimum_age
 
     try:
         ensure_minimum_age(value)
-    except UnderMinimumAge as exc:
+    except (InvalidDateOfBirth, UnderMinimumAge) as exc:
         raise ValidationError(str(exc.message), code=exc.code) from exc
 
 

@@ -12,20 +12,26 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
+from logitrack.core.collation import clean_name, sorted_vietnamese
+
+
+def _by_name(items: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    return sorted_vietnamese(items, key=lambda item: item[1])
+
 
 @lru_cache(maxsize=1)
 def province_choices() -> list[tuple[int, str]]:
-    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda item: item[1])
+    """(code, name) of every province, in Vietnamese order, names with clean whitespace."""
+    return _by_name([(int(p.code), clean_name(p.name)) for p in Province.iter_all()])
 
 
 @lru_cache(maxsize=1)
 def _wards_by_province() -> dict[int, list[tuple[int, str]]]:
     wards: dict[int, list[tuple[int, str]]] = {}
     for ward in Ward.iter_all():
-        wards.setdefault(int(ward.province_code), []).append((int(ward.code), ward.name))
-    for items in wards.values():
-        items.sort(key=lambda item: item[1])
-    return wards
+        entry = (int(ward.code), clean_name(ward.name))
+        wards.setdefault(int(ward.province_code), []).append(entry)
+    return {province: _by_name(items) for province, items in wards.items()}
 
 
 def ward_choices(province_code: int) -> list[tuple[int, str]]:
@@ -33,11 +39,11 @@ def ward_choices(province_code: int) -> list[tuple[int, str]]:
 
 
 def province_name(code: int) -> str:
-    return str(Province.from_code(ProvinceCode(code)).name)
+    return clean_name(str(Province.from_code(ProvinceCode(code)).name))
 
 
 def ward_name(code: int) -> str:
-    return str(Ward.from_code(WardCode(code)).name)
+    return clean_name(str(Ward.from_code(WardCode(code)).name))
 
 
 def validate_province_and_ward(province_code: int | None, ward_code: int | None) -> None:

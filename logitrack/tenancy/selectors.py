@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from logitrack.core.collation import sorted_vietnamese
 from logitrack.tenancy.models import ApiKey, Invitation, Membership, Tenant
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
@@ -45,15 +46,22 @@ def _scoped(principal: Principal, permission: Permission) -> bool:
     return principal.tenant is not None and principal.has(permission)
 
 
-def members_of_tenant(*, principal: Principal) -> QuerySet[Membership]:
-    """The members of the principal's company, by name."""
+def members_of_tenant(*, principal: Principal) -> list[Membership]:
+    """The members of the principal's company, in Vietnamese name order (core/collation.py):
+    the database's own collation differs between SQLite and PostgreSQL and knows no Vietnamese."""
     if not _scoped(principal, Permission.MEMBERS_VIEW):
-        return Membership.dangerously_unscoped.none()
-    return (
+        return []
+    members = (
         Membership.objects.filter(tenant_id=principal.tenant_id)
         .select_related("user")
-        .order_by("user__full_name", "pk")
+        .order_by("pk")
     )
+    return sorted_vietnamese(members, key=lambda membership: membership.user.full_name)
+
+
+def companies_of_user(*, user: User) -> list[Membership]:
+    """``memberships_of_user`` for display: in Vietnamese order of the company names."""
+    return sorted_vietnamese(memberships_of_user(user=user), key=lambda m: m.tenant.name)
 
 
 def invitations_pending(*, principal: Principal) -> QuerySet[Invitation]:

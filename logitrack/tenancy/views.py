@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from logitrack.core.errors import NotFound
 from logitrack.security import throttle
+from logitrack.core.referrer import keep_token_on_site
 from logitrack.tenancy import selectors, services
 from logitrack.tenancy.access import (
     access_api_key_by_id,
@@ -121,6 +122,7 @@ def _form_error(form: forms.Form, exc: Exception, field_map: dict[str, str] | No
 _ACCOUNT_ERROR_FIELDS = {
     "email_taken": "email",
     "under_minimum_age": "date_of_birth",
+    "invalid_date_of_birth": "date_of_birth",
     "password_rejected": "password",
 }
 
@@ -228,7 +230,7 @@ def switch(request: HttpRequest) -> HttpResponse:
             request, _("You are now working in %(company)s.") % {"company": membership.tenant.name}
         )
         return redirect("tenancy:company")
-    memberships = selectors.memberships_of_user(user=principal.user)
+    memberships = selectors.companies_of_user(user=principal.user)
     return _render(
         request,
         "switch.html",
@@ -453,9 +455,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:  # noqa
     try:
         invitation = access_invitation_by_token(principal, token, request=request)
     except InvitationInvalid as exc:
-        response = _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+        # The token is in the address: it must not reach another site as a referrer, and the
+        # page's forms (language, sign-out) must still post a real Origin (core/referrer.py).
+        return keep_token_on_site(
+            _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
+        )
     has_account = selectors.invitation_has_account(invitation=invitation)
     user = principal.user
     form: InvitationAcceptForm | None = None
@@ -485,16 +489,22 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:  # noqa
                 request=request,
             )
         except InvitationInvalid as exc:
-            return _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
+            return keep_token_on_site(
+                _render(request, "invitation_invalid.html", {"message": exc.message}, 404)
+            )
         except InvitationInviterNotAllowed as exc:
             # Withdrawn (and audited) by the service: the link is dead, say why.
-            return _render(request, "invitation_invalid.html", {"message": exc.message}, 403)
+            return keep_token_on_site(
+                _render(request, "invitation_invalid.html", {"message": exc.message}, 403)
+            )
         except UnderMinimumAge as exc:
             # The invitation, which held the person's address, has been erased (policy §9).
             message = _("%(reason)s We have deleted this invitation and your email address.") % {
                 "reason": exc.message
             }
-            return _render(request, "invitation_invalid.html", {"message": message}, 400)
+            return keep_token_on_site(
+                _render(request, "invitation_invalid.html", {"message": message}, 400)
+            )
         except (TenancyError, AccountError) as exc:
             if form is not None:
                 _form_error(form, exc, {"": _ACCOUNT_ERROR_FIELDS.get(exc.code, "")})
@@ -520,10 +530,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:  # noqa
         "wrong_account": user is not None and user.email != invitation.email,
         "login_url": f"{reverse('web:login')}?{urlencode({'next': request.path})}",
     }
-    response = _render(request, "invitation_accept.html", context, status=status)
-    # The token is in the address: do not hand it to any other site as a referrer.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    # The token is in the address: it must not reach another site as a referrer, and the form
+    # must still post a real Origin, or Django's CSRF check refuses it (core/referrer.py).
+    return keep_token_on_site(_render(request, "invitation_accept.html", context, status=status))
 
 
 # --- API keys ----------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from logitrack.core.errors import error_json, wants_json
-from logitrack.tenancy.access import public
+from logitrack.tenancy.access import principal_of, public
+from logitrack.tenancy.roles import Permission
 
 
 @public("the site icon")
@@ -18,10 +19,34 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("web/favicon.svg"), permanent=True)
 
 
-@public("the landing page explains Logitrack to visitors")
+@public("visitors see what Logitrack is; a signed-in person sees their own start page")
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    principal = principal_of(request)
+    if principal.user is None:
+        return render(request, "web/home.html")
+    return start_page(request)
+
+
+def start_page(request: HttpRequest) -> HttpResponse:
+    """A signed-in person's start page: their companies and what they can do next.
+
+    P3 adds the operations dashboard here. Only the person's own memberships are read.
+    """
+    from logitrack.tenancy.selectors import companies_of_user
+
+    principal = principal_of(request)
+    user = principal.user
+    assert user is not None, "home() sends only signed-in people here"
+    context = {
+        "memberships": companies_of_user(user=user),
+        "current_tenant_id": principal.tenant_id,
+        "email_unverified": user.email_verified_at is None,
+        "can_invite": principal.has(Permission.MEMBERS_MANAGE),
+        "can_manage_api_keys": principal.has(Permission.API_KEYS_MANAGE),
+        "can_view_company": principal.has(Permission.TENANT_VIEW),
+    }
+    return render(request, "web/start.html", context)
 
 
 def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:

@@ -28,13 +28,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 INSTALL_HINT = (
-    "install Debian's chromium and libnss3-tools (bash .ci/run does: apt-get install "
-    "chromium chromium-driver libnss3-tools fonts-noto-core)"
+    "install Debian's chromium and libnss3-tools (`make test-browser` does, through "
+    ".ci/browser-deps: apt-get install chromium chromium-driver libnss3-tools fonts-noto-core)"
 )
 
 
 def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+    """Whether a missing browser must fail the run: under CI, and always under make test-browser."""
+    flags = (os.environ.get("CI", ""), os.environ.get("LOGITRACK_BROWSER_REQUIRED", ""))
+    return any(flag.strip().lower() in {"1", "true", "yes"} for flag in flags)
 
 
 @dataclass(frozen=True)

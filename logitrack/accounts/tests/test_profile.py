@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -31,7 +33,36 @@ def test_the_profile_page_shows_the_account(signed_in_client: HttpsClient, user:
     assert response.status_code == 200
     assert user.email in html
     assert 'value="Nguyễn Thị Lan"' in html
-    assert '<option value="Asia/Ho_Chi_Minh" selected>' in html
+    assert 'name="time_zone" value="Asia/Ho_Chi_Minh"' in html
+
+
+def test_the_time_zone_picker_is_searchable_and_offers_ho_chi_minh_first(
+    signed_in_client: HttpsClient,
+) -> None:
+    html = signed_in_client.get("/account/").content.decode()
+
+    assert 'list="time-zones"' in html
+    datalist = re.search(r'<datalist id="time-zones">(.*?)</datalist>', html, re.DOTALL)
+    assert datalist is not None
+    zones = re.findall(r'<option value="([^"]+)">', datalist.group(1))
+    assert zones[0] == "Asia/Ho_Chi_Minh"
+    assert zones.count("Asia/Ho_Chi_Minh") == 1
+    assert "Asia/Bangkok" in zones
+    assert zones[1:] == sorted(zones[1:])
+    assert len(zones) > 300
+
+
+def test_a_time_zone_outside_the_list_is_refused_and_nothing_changes(
+    signed_in_client: HttpsClient, user: User
+) -> None:
+    response = signed_in_client.post(
+        "/account/",
+        {"full_name": "Nguyễn Thị Lan", "language": "vi", "time_zone": "Mars/Olympus_Mons"},
+    )
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.time_zone == "Asia/Ho_Chi_Minh"
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client: HttpsClient) -> None:

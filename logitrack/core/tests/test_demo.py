@@ -95,3 +95,18 @@ def test_demo_owner_date_of_birth_is_kept_encrypted(data_dir: Path) -> None:
         stored = cursor.fetchone()[0]
     assert "1985" not in stored
     assert stored.startswith("v1:")
+
+
+def test_every_demo_account_has_a_verified_email_address(data_dir: Path) -> None:
+    call_command("demo")
+
+    demo = json.loads((data_dir / "demo.json").read_text())
+    emails = [user["email"] for tenant in demo["tenants"] for user in tenant["users"]]
+    unverified = list(
+        User.objects.filter(email__in=emails, email_verified_at__isnull=True).values_list(
+            "email", flat=True
+        )
+    )
+    assert len(emails) == 14
+    assert User.objects.filter(email__in=emails).count() == 14
+    assert unverified == []

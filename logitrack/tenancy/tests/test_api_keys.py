@@ -125,7 +125,27 @@ def test_a_key_is_limited_to_its_permissions(client: Client, owner: Membership) 
 
     assert allowed.status_code == 200
     assert refused.status_code == 403
-    assert refused.json()["error"]["code"] == "permission_denied"
+    assert refused.json()["error"] == {
+        "code": "api_key_permission_denied",
+        "message": "Khóa API này thiếu quyền “members.view”.",
+    }
+
+
+def test_a_person_refused_for_their_level_is_told_so_not_about_keys(
+    client: Client, owner: Membership
+) -> None:
+    from logitrack.tenancy.tests.factories import make_member, sign_in
+
+    viewer = make_member(owner.tenant, Role.VIEWER)
+    sign_in(client, viewer)
+
+    refused = client.get("/api/v1/api-keys")
+
+    assert refused.status_code == 403
+    assert refused.json()["error"] == {
+        "code": "permission_denied",
+        "message": "Cấp tài khoản của bạn không được phép thực hiện thao tác này.",
+    }
 
 
 def test_a_key_cannot_act_as_a_person(client: Client, owner: Membership) -> None:

@@ -161,7 +161,7 @@ def test_a_new_person_accepts_by_creating_an_account_and_is_signed_in(
     response = client.post(_accept_url(token), _person())
 
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert response.status_code == 302
     user = User.objects.get(email=INVITEE)
     assert user.email_verified_at is not None
