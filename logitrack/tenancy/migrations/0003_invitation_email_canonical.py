@@ -45,7 +45,7 @@ def canonicalise_invitation_emails(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenancy", "0001_initial"),
+        ("tenancy", "0002_tenant_kind_and_canonical_tax_code"),
     ]
 
     operations = [

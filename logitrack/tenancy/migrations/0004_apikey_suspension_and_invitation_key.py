@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0001_initial'),
+        ('tenancy', '0003_invitation_email_canonical'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

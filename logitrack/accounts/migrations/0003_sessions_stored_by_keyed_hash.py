@@ -20,7 +20,7 @@ def forget_stored_sessions(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_user_email_canonical"),
         ("sessions", "0001_initial"),
     ]
 
