@@ -5,7 +5,9 @@ Prints, in one run and side by side, the time to hash one password with:
 - Django 5.2's default Argon2 parameters (m=100 MiB, t=2, p=8),
 - OWASP's minimum recommendation for Argon2id (m=19 MiB, t=2, p=1),
 then the full sign-in request (POST /login/ through the Django test client: axes check, password
-verification, session rotation, session row, audit entry) with Logitrack's hasher.
+verification, session rotation, session row, audit entry) with Logitrack's hasher, and what a
+refused password costs against a hash made before NFKC normalisation (ADR 0011: the typed form,
+then its NFKC form, when they differ) beside the NFKC hash.
 
 Runs on a throw-away SQLite database (``config.settings.test`` with the production hasher put
 back). docs/adr/0007-authentication.md quotes its output.
@@ -38,7 +40,10 @@ def _setup() -> None:
     from django.conf import settings
 
     # The suite's fast hasher is swapped back for the one every shipped profile uses.
-    settings.PASSWORD_HASHERS = ["logitrack.accounts.hashers.LogitrackArgon2PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "logitrack.accounts.hashers.NfkcArgon2PasswordHasher",
+        "logitrack.accounts.hashers.LogitrackArgon2PasswordHasher",
+    ]
     django.setup()
     from django.core.management import call_command
 
@@ -48,10 +53,15 @@ def _setup() -> None:
 
 _setup()
 
+import unicodedata  # noqa: E402
+
 import argon2  # noqa: E402
 from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher  # noqa: E402
 
-from logitrack.accounts.hashers import LogitrackArgon2PasswordHasher  # noqa: E402
+from logitrack.accounts.hashers import (  # noqa: E402
+    LogitrackArgon2PasswordHasher,
+    NfkcArgon2PasswordHasher,
+)
 from logitrack.accounts.models import User  # noqa: E402
 from logitrack.core.testing import HttpsClient  # noqa: E402
 
@@ -90,7 +100,7 @@ def main() -> None:
         ),
         ("OWASP minimum", 19 * 1024, 2, 1),
     ]
-    assert get_hasher().algorithm == "argon2"
+    assert get_hasher().algorithm == "nfkc_argon2"
     print(f"CPU cores: {os.cpu_count()}; median (min) of {REPEAT} runs after a warm-up")
     print(f"{'parameters':<20} {'m':>8} {'t':>3} {'p':>3} {'hash ms':>16} {'vs chosen':>10}")
     results = []
@@ -107,7 +117,7 @@ def main() -> None:
 
     User.objects.create_user(email="bench@example.vn", password=PASSWORD, full_name="Bench")
     stored = User.objects.get(email="bench@example.vn").password
-    assert stored.startswith("argon2$argon2id$v=19$m=65536,t=3,p=1$"), stored
+    assert stored.startswith("nfkc_argon2$argon2id$v=19$m=65536,t=3,p=1$"), stored
 
     def sign_in() -> None:
         client = HttpsClient()
@@ -134,6 +144,20 @@ def main() -> None:
     print(
         f"{'wrong password, refused':<34} {refused_ms:>8.1f} ({refused_min:>5.1f}) "
         f"{chosen_ms / refused_ms:>10.0%}"
+    )
+
+    # A wrong Vietnamese password typed decomposed (NFD): an old as-typed hash tries it twice.
+    typed = unicodedata.normalize("NFD", "Mật khẩu sai bên sông Hồng")
+    old_hash = LogitrackArgon2PasswordHasher().encode("Mật khẩu đúng", "saltsaltsaltsalt")
+    new_hash = NfkcArgon2PasswordHasher().encode("Mật khẩu đúng", "saltsaltsaltsalt")
+    old_ms, old_min = _median_ms(lambda: LogitrackArgon2PasswordHasher().verify(typed, old_hash))
+    new_ms, new_min = _median_ms(lambda: NfkcArgon2PasswordHasher().verify(typed, new_hash))
+    print()
+    print(f"{'refused NFD password, verify only':<34} {'ms':>16} {'vs NFKC':>11}")
+    print(f"{'NFKC hash (nfkc_argon2)':<34} {new_ms:>8.1f} ({new_min:>5.1f}) {1:>10.2f}x")
+    print(
+        f"{'old as-typed hash (argon2)':<34} {old_ms:>8.1f} ({old_min:>5.1f}) "
+        f"{old_ms / new_ms:>10.2f}x"
     )
 
 

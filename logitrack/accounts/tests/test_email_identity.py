@@ -369,3 +369,28 @@ def test_the_lockout_key_agrees_with_the_lookup_for_home_and_other_addresses(
     keys = set(AccessAttempt.objects.values_list("username", "ip_address"))
 
     assert keys == {(ADDRESS, HOME_IP), (ADDRESS, OTHER_IP)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_forward_rewrites_rows_written_under_the_old_constraint() -> None:
+    """The real migration path: rows stored by 0001 (Lower("email") unique) become canonical."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("accounts", "0001_initial"), ("tenancy", "0001_initial")]
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_user = executor.loader.project_state(before).apps.get_model("accounts", "User")
+    # On PostgreSQL, LOWER() of the second equals the first's canonical form: the old constraint
+    # must go before the rows are rewritten.
+    rows = ["Lan@XN--CNGTY-6TA.VN", "LAN@CÔNGTY.VN", "BINH@EXAMPLE\uff0eVN"]
+    ids = [old_user.objects.create(email=email, full_name="S", password="!").pk for email in rows]
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(latest)
+
+    stored = dict(User.objects.values_list("pk", "email"))
+    active = dict(User.objects.values_list("pk", "is_active"))
+    assert [stored[pk] for pk in ids] == ["lan@côngty.vn", "LAN@CÔNGTY.VN", "binh@example.vn"]
+    assert [active[pk] for pk in ids] == [True, False, True]

@@ -198,3 +198,53 @@ def test_the_invitation_api_refuses_a_non_address_with_its_code_and_stores_nothi
     assert response.json()["error"]["code"] == code
     with tenant_context(owner.tenant):
         assert Invitation.objects.count() == 0
+
+
+def test_the_migration_keeps_the_newest_pending_invitation_per_address_and_withdraws_the_rest(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    owner = make_member(make_tenant(), Role.OWNER)
+    other = make_member(make_tenant(), Role.OWNER)
+    with tenant_context(owner.tenant):
+        older = _invite_in(owner, "seed1@example.vn")
+        newer = _invite_in(owner, "seed2@example.vn")
+        broken = _invite_in(owner, "seed3@example.vn")
+    with tenant_context(other.tenant):
+        elsewhere = _invite_in(other, "seed4@example.vn")
+    spellings = {
+        older: "lan@xn--cngty-6ta.vn",
+        newer: "LAN@CÔNGTY.VN",
+        broken: "lan@localhost",
+        elsewhere: "Lan@Côngty.vn",
+    }
+    for pk, spelling in spellings.items():
+        Invitation.dangerously_unscoped.filter(pk=pk).update(email=spelling)
+
+    migration = import_module("logitrack.tenancy.migrations.0002_invitation_email_canonical")
+    migration.canonicalise_invitation_emails(apps, SimpleNamespace(connection=connection))
+
+    rows = {
+        pk: (email, revoked is not None)
+        for pk, email, revoked in Invitation.dangerously_unscoped.values_list(
+            "pk", "email", "revoked_at"
+        )
+    }
+    assert rows == {
+        older: ("", True),
+        newer: ("lan@côngty.vn", False),
+        broken: ("", True),
+        elsewhere: ("lan@côngty.vn", False),
+    }
+    assert f"ids {sorted([older, broken])}" in caplog.text
+
+
+def _invite_in(owner: Membership, email: str) -> int:
+    created = membership_invite(principal=principal_for(owner), email=email, role=Role.VIEWER)
+    pk: int = created.invitation.pk
+    return pk
