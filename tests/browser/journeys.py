@@ -82,20 +82,22 @@ def _read_outbox(mail_dir: Path) -> list[Mail]:
     return mails
 
 
-def wait_for_mail(data_dir: Path, to: str, *, count: int = 1, timeout: float = MAIL_WAIT_S) -> Mail:
-    """The ``count``-th message to ``to`` in the outbox, polling until it arrives."""
+def wait_for_mail(
+    data_dir: Path, to: str, *, containing: str = "", timeout: float = MAIL_WAIT_S
+) -> Mail:
+    """The first message to ``to`` whose text holds ``containing``, polling until it arrives."""
     deadline = time.monotonic() + timeout
     seen: list[Mail] = []
     while time.monotonic() < deadline:
         seen = [mail for mail in _read_outbox(data_dir / "mail") if mail.to == to]
-        if len(seen) >= count:
-            return seen[count - 1]
+        matching = [mail for mail in seen if containing in mail.text]
+        if matching:
+            return matching[0]
         time.sleep(0.2)
-    raise AssertionError(f"no message {count} to {to} within {timeout:.0f}s (found {len(seen)})")
-
-
-def mails_to(data_dir: Path, to: str) -> list[Mail]:
-    return [mail for mail in _read_outbox(data_dir / "mail") if mail.to == to]
+    subjects = [mail.subject for mail in seen]
+    raise AssertionError(
+        f"no message to {to} with {containing!r} within {timeout:.0f}s: {subjects}"
+    )
 
 
 def goto(page: Page, url: str) -> Response:

@@ -20,7 +20,6 @@ from .journeys import (
     PASSWORD,
     desktop_context,
     goto,
-    mails_to,
     sign_in,
     sign_out,
     sign_up,
@@ -95,7 +94,9 @@ def _invited_person(browser: Browser, server: _server.RunningServer, owner: Owne
         _invite(page, server.https_url, address)
     finally:
         context.close()
-    link = wait_for_mail(server.data_dir, address).link_to("/invitations/")
+    link = wait_for_mail(server.data_dir, address, containing="/invitations/").link_to(
+        "/invitations/"
+    )
     page = _accept_as_new_person(browser, server.https_url, link, "Trần Thị Mai")
     page.context.close()
     return address
@@ -115,7 +116,7 @@ def test_sign_up_verify_the_address_and_sign_in_to_the_start_page(
         page, base, email_address=address, company="Công ty TNHH Cao Bằng Xanh", name="Lê Thị Hoa"
     )
     assert response.ok, f"sign-up answered {response.status}"
-    mail = wait_for_mail(logitrack_server.data_dir, address)
+    mail = wait_for_mail(logitrack_server.data_dir, address, containing="/verify-email/")
     link = mail.link_to("/account/verify-email/")
     assert link.startswith(f"{base}/account/verify-email/"), link
 
@@ -166,7 +167,6 @@ def test_password_reset_through_the_emailed_link(
 ) -> None:
     base = logitrack_server.https_url
     address = _invited_person(browser, logitrack_server, owner, "reset")
-    before = len(mails_to(logitrack_server.data_dir, address))
     page = context.new_page()
 
     goto(page, f"{base}/account/password-reset/")
@@ -174,7 +174,8 @@ def test_password_reset_through_the_emailed_link(
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     assert page.url == f"{base}/account/password-reset/sent/"
-    link = wait_for_mail(logitrack_server.data_dir, address, count=before + 1).link_to("/reset/")
+    mail = wait_for_mail(logitrack_server.data_dir, address, containing="/account/reset/")
+    link = mail.link_to("/account/reset/")
     assert link.startswith(f"{base}/account/reset/"), link
 
     mail_client, opened = _fresh_page(browser)
@@ -213,7 +214,8 @@ def test_an_invitation_is_sent_and_accepted_with_a_new_account(
     _invite(page, base, address)
 
     assert page.get_by_text(address).count() >= 1  # listed among pending invitations
-    link = wait_for_mail(logitrack_server.data_dir, address).link_to("/invitations/")
+    mail = wait_for_mail(logitrack_server.data_dir, address, containing="/invitations/")
+    link = mail.link_to("/invitations/")
     assert link.startswith(f"{base}/invitations/"), link
     # The language form on the invitation page posts too (the token page's other form).
     mail_client, opened = _fresh_page(browser)
@@ -243,9 +245,8 @@ def test_an_invitation_is_accepted_by_someone_with_an_account(
     page = context.new_page()
     sign_in(page, base, owner.email)
     _invite(page, base, other_owner.email, role="viewer")
-    link = wait_for_mail(logitrack_server.data_dir, other_owner.email, count=2).link_to(
-        "/invitations/"
-    )
+    mail = wait_for_mail(logitrack_server.data_dir, other_owner.email, containing="/invitations/")
+    link = mail.link_to("/invitations/")
 
     mail_client, opened = _fresh_page(browser)
     try:
