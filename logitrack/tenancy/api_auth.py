@@ -22,7 +22,6 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.security.base import SecuritySchema
 
-from logitrack.core.errors import ErrorResponse
 from logitrack.tenancy.access import SAFE_METHODS, AccessRule, admit, principal_of
 from logitrack.tenancy.principal import Principal
 
