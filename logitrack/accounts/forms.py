@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.accounts.password_validation import MAX_PASSWORD_LENGTH
-from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -33,7 +33,7 @@ def _password_field(
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
+    username = EmailTextField(
         label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
@@ -70,7 +70,7 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailTextField(
         label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),

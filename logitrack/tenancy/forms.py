@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
 from logitrack.tenancy.geography import (
     province_choices,
     validate_province_and_ward,
@@ -189,7 +189,7 @@ class SignupForm(CompanyForm, PersonFieldsMixin):
             "identification number."
         ),
     )
-    email = forms.EmailField(
+    email = EmailTextField(
         label=_("Your email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -269,7 +269,7 @@ def grantable_roles(permissions: frozenset[Permission]) -> list[tuple[str, str]]
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailTextField(
         label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
     role = forms.ChoiceField(label=_("Account level"))
