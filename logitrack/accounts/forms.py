@@ -10,8 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.accounts.password_validation import MAX_PASSWORD_LENGTH
-from logitrack.core.forms import CodeField, HumanTextField
-from logitrack.core.identity import EmailAddressField
+from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -36,7 +35,7 @@ def _password_field(
 class LoginForm(AuthenticationForm):
     # The cleaned value is the canonical address: what authenticate() looks up and what
     # django-axes counts attempts against (accounts.lockout.lockout_username).
-    username = EmailAddressField(
+    username = EmailTextField(
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
@@ -72,7 +71,7 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = EmailAddressField(
+    email = EmailTextField(
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )

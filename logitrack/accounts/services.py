@@ -17,8 +17,8 @@ from django.utils import timezone
 from logitrack.accounts.emails import send_email_on_commit
 from logitrack.accounts.errors import (
     EmailTaken,
-    InvalidEmail,
     InvalidDateOfBirth,
+    InvalidEmail,
     InvalidFullName,
     InvalidLanguage,
     InvalidPhone,
@@ -39,8 +39,8 @@ from logitrack.accounts.tokens import (
     verification_token_matches,
 )
 from logitrack.core.crypto.canonical import e164
-from logitrack.core.text import TextRefused, human_text
 from logitrack.core.identity import canonical_email, canonical_email_or_none
+from logitrack.core.text import TextRefused, human_text
 from logitrack.security.actors import Actor
 from logitrack.security.services import audit_record
 from logitrack.security.throttle import remember_address

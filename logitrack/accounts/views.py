@@ -41,8 +41,8 @@ from logitrack.accounts.forms import (
 )
 from logitrack.accounts.models import User
 from logitrack.core.errors import NotFound
-from logitrack.security import throttle
 from logitrack.core.referrer import keep_token_on_site
+from logitrack.security import throttle
 from logitrack.security.actors import Actor
 from logitrack.tenancy.access import principal_of, public, signed_in
 

@@ -1,6 +1,6 @@
 """Form fields of the normalisation layer (ADR 0017): every text field of a Logitrack form is one
-of these, an ``EmailField`` (canonicalised by accounts) or a password (``PasswordInput``: the
-layer never changes a secret). ``logitrack.core.tests.test_text_layer_coverage`` fails otherwise.
+of these or a password (``PasswordInput``: the layer never changes a secret);
+``logitrack.core.tests.test_text_layer_coverage`` fails otherwise.
 
 Errors are field errors with the layer's stable code (``text_control_character``,
 ``text_bidi_control``, ``text_invalid_character``); a value made only of whitespace and
@@ -14,7 +14,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from logitrack.core.text import TextRefused, code, human_text
+from logitrack.core.identity import MAX_EMAIL_LENGTH, canonical_email
+from logitrack.core.text import TextRefused, code, human_text, opaque_text
 
 
 class NormalisedTextField(forms.CharField):
@@ -56,3 +57,27 @@ class CodeField(NormalisedTextField):
 
     def normalise(self, value: str) -> str:
         return code(value)
+
+
+class EmailTextField(forms.CharField):
+    """An e-mail address, cleaned to its one canonical form (``core.identity.canonical_email``).
+
+    Control, bidi and surrogate characters are refused with the text layer's codes first; the
+    canonicaliser then reads fullwidth and ideographic-dot spellings as the address they name,
+    where Django's ``EmailField`` would refuse them (docs/adr/0011, docs/adr/0017).
+    """
+
+    widget = forms.EmailInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_EMAIL_LENGTH * 4)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return text
+        try:
+            return canonical_email(opaque_text(str(text)))
+        except TextRefused as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc

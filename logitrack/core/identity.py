@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 import idna
-from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -143,24 +141,3 @@ def validate_canonical_email(value: str) -> None:
     """Model-field validator: ``value`` must already be in canonical form (nothing is changed)."""
     if canonical_email(value) != value:
         raise _refuse(CODE_INVALID)
-
-
-class EmailAddressField(forms.CharField):
-    """A form field whose cleaned value is ``canonical_email`` of the input, or a field error.
-
-    It replaces Django's ``EmailField``, whose validator refuses spellings (fullwidth,
-    ideographic full stops) that name an address we know, instead of reading them as that
-    address.
-    """
-
-    widget = forms.EmailInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", MAX_EMAIL_LENGTH * 4)
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
-        if not text:
-            return ""
-        return canonical_email(text)

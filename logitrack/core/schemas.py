@@ -9,7 +9,7 @@ pydantic error whose ``type`` is the layer's stable code; the API envelope answe
 - ``HumanText``: names, addresses, labels, choice values (``human_text``);
 - ``MultilineText``: the same, keeping line breaks;
 - ``Code``: tax codes, phone numbers, numeric ids (``code``: ASCII digits);
-- ``EmailText``: hazards refused, otherwise left to the e-mail canonicaliser of accounts;
+- ``EmailText``: hazards refused, then the one canonical form of ``core.identity``;
 - ``OpaqueText``: tokens compared as sent (hazards refused, surrounding spaces dropped);
 - ``SecretText``: passwords, passed through unchanged (declared, so that no field is forgotten).
 """
@@ -20,9 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
+from logitrack.core.identity import canonical_email
 from logitrack.core.text import TextRefused, code, human_text, opaque_text
 
 TextKind = Literal["human", "multiline", "code", "email", "opaque", "secret"]
@@ -36,11 +38,20 @@ def _unchanged(value: str) -> str:
     return value
 
 
+def _email(value: str) -> str:
+    """Hazards refused with the layer's codes, then the one canonical form (docs/adr/0011)."""
+    text = opaque_text(value)
+    try:
+        return canonical_email(text)
+    except ValidationError as exc:
+        raise TextRefused(exc.code or "email_invalid", str(exc.messages[0])) from exc
+
+
 _RULES: dict[str, Callable[[str], str]] = {
     "human": human_text,
     "multiline": _multiline,
     "code": code,
-    "email": opaque_text,
+    "email": _email,
     "opaque": opaque_text,
     "secret": _unchanged,
 }

@@ -11,8 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.forms import CodeField, HumanTextField
-from logitrack.core.identity import EmailAddressField
+from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
 from logitrack.core.ids import IdField
 from logitrack.tenancy.geography import (
     province_choices,
@@ -191,7 +190,7 @@ class SignupForm(CompanyForm, PersonFieldsMixin):
             "identification number."
         ),
     )
-    email = EmailAddressField(
+    email = EmailTextField(
         label=_("Your email"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -270,9 +269,7 @@ def grantable_roles(permissions: frozenset[Permission]) -> list[tuple[str, str]]
 
 
 class InviteForm(forms.Form):
-    email = EmailAddressField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
-    )
+    email = EmailTextField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(label=_("Account level"))
 
     def __init__(self, *args: Any, permissions: frozenset[Permission], **kwargs: Any) -> None:

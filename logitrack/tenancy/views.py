@@ -22,8 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from logitrack.core.errors import NotFound
-from logitrack.security import throttle
 from logitrack.core.referrer import keep_token_on_site
+from logitrack.security import throttle
 from logitrack.tenancy import selectors, services
 from logitrack.tenancy.access import (
     access_api_key_by_id,

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from logitrack.accounts.models import User
 from logitrack.core.crypto.fields import EncryptedField
-from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
 from logitrack.core.schemas import TextRule
 from logitrack.core.tenant import tenant_context
 from logitrack.core.testing import HttpsClient
@@ -77,6 +77,10 @@ SAMPLES = [
     "tenant.view",
     "transport",
     "vietnam",
+    "lan@exam\u202eple.vn",
+    "lan@example.vn\x00",
+    "lan@c\u00f4ngty.vn",
+    "lan@co\u0302ngty.vn",
 ]
 
 
@@ -414,3 +418,31 @@ def test_every_form_text_field_answers_a_field_error_or_cleans_to_normalised_tex
             transaction.set_rollback(True)
 
     check()
+
+
+def _email_targets() -> list[tuple[type[forms.Form], str]]:
+    return [(cls, name) for cls, name in _form_targets() if name in _email_fields(cls)]
+
+
+def _email_fields(form_class: type[forms.Form]) -> set[str]:
+    return {n for n, f in form_class.base_fields.items() if isinstance(f, EmailTextField)}
+
+
+@pytest.mark.parametrize(
+    ("form_class", "field_name"),
+    _email_targets(),
+    ids=[f"{cls.__name__}.{name}" for cls, name in _email_targets()],
+)
+@pytest.mark.parametrize("hazard", ["\u202e", "\u2066", "\u200f", "\u061c"])
+def test_every_form_email_field_refuses_a_bidi_control_in_the_domain(
+    form_class: type[forms.Form], field_name: str, hazard: str
+) -> None:
+    args, kwargs = _form_kwargs(form_class)
+    data = {name: FORM_EXAMPLES.get(name, "") for name in form_class.base_fields}
+    data[field_name] = f"lan@exam{hazard}ple.vn"
+
+    form = cast(Any, form_class)(*args, data=data, **kwargs)
+
+    assert not form.is_valid()
+    assert isinstance(form.fields[field_name], EmailTextField)
+    assert [e.code for e in form.errors.as_data()[field_name]] == ["text_bidi_control"]

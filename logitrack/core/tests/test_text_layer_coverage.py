@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from ninja import Field, Schema
 
-from logitrack.core.forms import HumanTextField
+from logitrack.core.forms import EmailTextField, HumanTextField
 from logitrack.core.schemas import HumanText
 from logitrack.core.tests import text_layer
 
@@ -54,8 +54,9 @@ def test_a_plain_str_field_is_detected_wherever_it_hides_in_a_schema() -> None:
     }
 
 
-def test_a_plain_char_field_is_detected_and_exemptions_are_only_emails_and_passwords() -> None:
+def test_a_plain_char_or_email_field_is_detected_and_only_passwords_are_exempt() -> None:
     assert text_layer.exempt_form_field(forms.CharField()) is None
     assert text_layer.exempt_form_field(HumanTextField()) is None
-    assert text_layer.exempt_form_field(forms.EmailField()) == "email"
+    assert text_layer.exempt_form_field(forms.EmailField()) is None
+    assert text_layer.exempt_form_field(EmailTextField()) == "email"
     assert text_layer.exempt_form_field(forms.CharField(widget=forms.PasswordInput)) == "secret"

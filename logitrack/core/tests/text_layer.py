@@ -14,7 +14,7 @@ from ninja.operation import Operation
 from pydantic import BaseModel
 
 import logitrack
-from logitrack.core.forms import NormalisedTextField
+from logitrack.core.forms import EmailTextField, NormalisedTextField
 from logitrack.core.schemas import TextRule
 
 # Modules where forms live; the tests import them so that every Form subclass is known.
@@ -46,10 +46,10 @@ def form_classes() -> list[type[forms.Form]]:
 
 
 def exempt_form_field(field: forms.Field) -> str | None:
-    """Why a CharField may skip the layer, or None: e-mail fields belong to the e-mail
-    canonicaliser of accounts (Django's EmailValidator refuses every control character), and a
-    password is a secret the layer never changes."""
-    if isinstance(field, forms.EmailField):
+    """Why a CharField may skip the layer's normalisation, or None: a password is a secret the
+    layer never changes; an e-mail address has hazards refused and is then cleaned to its one
+    canonical form (EmailTextField, core.identity), not collapsed like human text."""
+    if isinstance(field, EmailTextField):
         return "email"
     if isinstance(field.widget, forms.PasswordInput):
         return "secret"
