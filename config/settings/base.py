@@ -300,3 +300,37 @@ LOGITRACK_API_KEY_AUTHENTICATOR = "logitrack.tenancy.api_keys.authenticate_beare
 # htmx (served from django-htmx's static files) reloads the commune list of the address forms.
 if "django_htmx" not in INSTALLED_APPS:
     INSTALLED_APPS.append("django_htmx")
+
+# --- Background jobs, cache and rate limits (docs/adr/0009, docs/adr/0012) -----------------------
+# Django's tasks API through the django-tasks backport: the database backend (django-tasks-db) by
+# default, whose worker `logitrack serve` supervises; RQ on Redis (django-tasks-rq) when REDIS_URL
+# is set. The cache holds the rate-limit counters: a database table shared by every process of
+# one machine by default, Django's own RedisCache (shared across machines) with REDIS_URL.
+REDIS_URL = env_str("REDIS_URL")
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS: dict[str, Any] = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+CACHES: dict[str, Any] = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "logitrack_cache",
+        # Culling would let a flood of new keys evict the counters that limit it.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 10},
+    },
+}
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "logitrack",
+        },
+    }
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
+# Rate limits are always on; tests prove each one by exceeding it.
+RATELIMIT_ENABLE = True

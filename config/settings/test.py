@@ -38,3 +38,24 @@ LOGITRACK_MASTER_KEY = (
     "test-new:dGVzdC1vbmx5IG5ldyBtYXN0ZXIga2V5LCAzMiBieXQ="
 )
 LOGITRACK_MASTER_KEY_FILE = ""
+
+# --- Background jobs and cache (docs/adr/0012) ----------------------------------------------------
+# The suite runs tasks at once with django-tasks' ImmediateBackend, so a test sees an e-mail in
+# the outbox as soon as the request's transaction commits. logitrack/core/tests/test_jobs.py runs
+# the shipped backends for real: the database backend (and its worker) on SQLite and PostgreSQL,
+# and RQ on the Redis at REDIS_URL (default 127.0.0.1:6379, database 15).
+from config.settings.base import INSTALLED_APPS, REDIS_URL  # noqa: E402
+
+TEST_REDIS_URL = REDIS_URL or "redis://127.0.0.1:6379/15"
+if "django_rq" not in INSTALLED_APPS:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+RQ_QUEUES = {"default": {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 60}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The database cache, as shipped; pytest-django's test databases get its table (createcachetable).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "logitrack_cache",
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 10},
+    },
+}

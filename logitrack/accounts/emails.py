@@ -1,4 +1,4 @@
-"""E-mails to account holders, in their own language, sent only once the transaction commits.
+"""E-mails to account holders, in their own language, queued once the transaction commits.
 
 Each message is three templates under ``accounts/email/``: ``<name>_subject.txt``,
 ``<name>.txt`` and ``<name>.html``. Links are built from LOGITRACK_PUBLIC_URL, never from the
@@ -7,19 +7,15 @@ request's Host header, so a forged Host cannot make a reset e-mail point elsewhe
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from logitrack.accounts.models import User
-
-logger = logging.getLogger("logitrack.accounts.email")
 
 
 def absolute_url(view_name: str, *, kwargs: Mapping[str, object] | None = None) -> str:
@@ -38,19 +34,12 @@ def render_email(user: User, name: str, context: Mapping[str, object]) -> tuple[
     return " ".join(subject.split()), text, html
 
 
-def send_email_on_commit(user: User, name: str, context: Mapping[str, object]) -> None:
-    """Render now (inside the transaction, with the data as written) and send after commit."""
-    subject, text, html = render_email(user, name, context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
-    message.attach_alternative(html, "text/html")
-    user_id = user.pk
+def send_email_on_commit(user_id: int | None, name: str) -> None:
+    """Queue e-mail ``name`` to user ``user_id`` once the transaction commits.
 
-    def send() -> None:
-        # The account change is committed; a mail server outage must not turn it into an error
-        # page. The failure is logged (by id and template, no address) for the operator.
-        try:
-            message.send(fail_silently=False)
-        except Exception:
-            logger.exception("account email not sent", extra={"template": name, "user_id": user_id})
+    The job worker renders and sends it (``accounts.tasks.account_email_send``); ``None`` queues
+    the same task for an address without an account, which then sends nothing.
+    """
+    from logitrack.accounts.tasks import account_email_send
 
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: account_email_send.enqueue(user_id, name))

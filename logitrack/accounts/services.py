@@ -7,13 +7,14 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from logitrack.accounts.emails import absolute_url, send_email_on_commit
+from logitrack.accounts.emails import send_email_on_commit
 from logitrack.accounts.errors import (
     EmailTaken,
     InvalidFullName,
@@ -29,10 +30,7 @@ from logitrack.accounts.errors import (
 from logitrack.accounts.models import User, UserSession
 from logitrack.accounts.sessions import current_key_hash, session_keep_after_password_change
 from logitrack.accounts.tokens import (
-    EMAIL_VERIFICATION_MAX_AGE,
-    email_verification_token,
     password_reset_tokens,
-    uid_for,
     user_id_from_uid,
     user_id_from_verification_token,
     verification_token_matches,
@@ -40,6 +38,7 @@ from logitrack.accounts.tokens import (
 from logitrack.core.crypto.canonical import e164
 from logitrack.security.actors import Actor
 from logitrack.security.services import audit_record
+from logitrack.security.throttle import remember_address
 
 MINIMUM_AGE_YEARS = 16
 
@@ -179,7 +178,7 @@ def user_change_password(
             details={"method": "change", "other_sessions_ended": ended},
             request=request,
         )
-        send_email_on_commit(user, "password_changed", {})
+        send_email_on_commit(user.pk, "password_changed")
     return user
 
 
@@ -187,9 +186,10 @@ def user_change_password(
 
 
 def password_reset_request(*, email: str, request: HttpRequest | None = None) -> None:
-    """Send a reset link if an active account has this address; answer the same either way.
+    """Queue a reset link if an active account has this address; do the same work either way.
 
-    The caller shows one message whatever happened, so the page cannot tell who has an account.
+    Both cases look the address up, write the audit entry and queue the e-mail task (which
+    sends nothing for ``None``), so neither the page nor its timing tells who has an account.
     """
     normalised = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email__iexact=normalised, is_active=True).first()
@@ -202,17 +202,7 @@ def password_reset_request(*, email: str, request: HttpRequest | None = None) ->
             details={"account_found": user is not None},
             request=request,
         )
-        if user is None:
-            return
-        link = absolute_url(
-            "accounts:password_reset_confirm",
-            kwargs={"uidb64": uid_for(user), "token": password_reset_tokens.make_token(user)},
-        )
-        send_email_on_commit(
-            user,
-            "password_reset",
-            {"link": link, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
-        )
+        send_email_on_commit(user.pk if user is not None else None, "password_reset")
 
 
 def password_reset_user(*, uidb64: str, token: str, request: HttpRequest | None = None) -> User:
@@ -258,7 +248,11 @@ def password_reset_complete(
             object_id=str(user.pk),
             request=request,
         )
-        send_email_on_commit(user, "password_changed", {})
+        send_email_on_commit(user.pk, "password_changed")
+    if request is not None:
+        # The reset link reached the mailbox: this address may sign in past the account's
+        # failure ceiling (docs/adr/0012).
+        remember_address(request, user.email)
     return user
 
 
@@ -266,13 +260,33 @@ def password_reset_complete(
 
 
 def email_verification_send(*, actor: Actor, user: User) -> bool:
-    """E-mail ``user`` a verification link (valid 3 days); False when already verified."""
+    """Queue a verification link (valid 3 days) to ``user``; False when already verified."""
     if user.email_verified_at is not None:
         return False
-    link = absolute_url("accounts:verify_email", kwargs={"token": email_verification_token(user)})
-    days = EMAIL_VERIFICATION_MAX_AGE.days
-    send_email_on_commit(user, "verify_email", {"link": link, "days": days})
+    send_email_on_commit(user.pk, "verify_email")
     return True
+
+
+def signup_address_taken(*, email: str, password: str, request: HttpRequest | None = None) -> None:
+    """Someone signed up with an address that already has an account: tell its owner.
+
+    The sign-up page answers as for a new account, so it cannot be used to learn who has one;
+    the owner gets "someone tried to sign up with your address; sign in or reset your
+    password" instead. The password is hashed (and thrown away) so that the answer takes as
+    long as creating an account, whose cost is dominated by the same hashing.
+    """
+    make_password(password)
+    normalised = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=normalised, is_active=True).first()
+    with transaction.atomic():
+        audit_record(
+            action="authn_signup_address_taken",
+            actor=Actor.anonymous(),
+            object_type="user",
+            object_id=str(user.pk) if user is not None else "",
+            request=request,
+        )
+        send_email_on_commit(user.pk if user is not None else None, "signup_existing")
 
 
 def email_verify(*, token: str, request: HttpRequest | None = None) -> User:

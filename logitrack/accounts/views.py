@@ -40,6 +40,7 @@ from logitrack.accounts.forms import (
 )
 from logitrack.accounts.models import User
 from logitrack.core.errors import NotFound
+from logitrack.security import throttle
 from logitrack.security.actors import Actor
 from logitrack.tenancy.access import principal_of, public, signed_in
 
@@ -84,6 +85,22 @@ class LoginView(auth_views.LoginView):
             context["notice"] = _NOTICES[notice]()
         return context
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Rate limits first (docs/adr/0012): every attempt from this address, then the
+        account's failure ceiling across addresses; django-axes then counts (e-mail, address)."""
+        email = str(request.POST.get("username", ""))
+        refused = throttle.hit(request, "signin.ip", throttle.ip_key(request))
+        refused = refused or throttle.signin_ceiling(request, email)
+        if refused is not None:
+            return throttle.throttled_response(request, refused)
+        return cast(HttpResponse, super().post(request, *args, **kwargs))
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        email = str(self.request.POST.get("username", ""))
+        if email.strip():
+            throttle.signin_failed(self.request, email)
+        return super().form_invalid(form)
+
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         # Django's login() rotates the session key; the user_logged_in receiver records the
         # session and the audit entry (accounts.sessions.session_started).
@@ -91,6 +108,7 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         if isinstance(user, User):
             set_language_cookie(response, user.language)
+            throttle.remember_address(self.request, user.email)
         return response
 
 
@@ -107,6 +125,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @public("people who forgot their password ask for a reset link here")
 @require_http_methods(["GET", "HEAD", "POST"])
+@throttle.throttle(
+    throttle.per_ip("password_reset.ip"), throttle.per_posted_email("password_reset.account")
+)
 def password_reset_request(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -188,8 +209,19 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/verify_email.html", {"ok": True})
 
 
+def _own_account_key(request: HttpRequest) -> str | None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return throttle.account_key(str(user.email))
+
+
 @signed_in("a person asks for a new link to verify their own address")
 @require_POST
+@throttle.throttle(
+    throttle.per_ip("verification_resend.ip"),
+    throttle.Rule("verification_resend.account", _own_account_key),
+)
 def verify_email_resend(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     if services.email_verification_send(actor=Actor.user(user), user=user):

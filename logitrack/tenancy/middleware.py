@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from logitrack.core.errors import error_json
 from logitrack.core.tenant import tenant_context
+from logitrack.security import throttle
 from logitrack.tenancy.access import access_rule_of
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.selectors import membership_for_session
@@ -41,8 +42,15 @@ class PrincipalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = _bearer_token(request)
         if token is not None:
+            # An address that sent too many bad keys is refused before any key is checked, so
+            # keys cannot be guessed at speed (docs/adr/0012).
+            address = throttle.ip_key(request)
+            spent = throttle.over(request, "api_key_failures.ip", address)
+            if spent is not None:
+                return throttle.throttled_response(request, spent)
             principal = self._from_api_key(request, token)
             if principal is None:
+                throttle.hit(request, "api_key_failures.ip", address)
                 return error_json(
                     "invalid_api_key", _("The API key is unknown, expired or revoked."), 401
                 )

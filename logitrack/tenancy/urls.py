@@ -8,6 +8,7 @@ app_name = "tenancy"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup-sent"),
     path("signup/wards/", views.ward_options, name="wards"),
     path("company/switch/", views.switch, name="switch"),
     path("company/", views.company, name="company"),

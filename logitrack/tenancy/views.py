@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from logitrack.core.errors import NotFound
+from logitrack.security import throttle
 from logitrack.tenancy import selectors, services
 from logitrack.tenancy.access import (
     access_api_key_by_id,
@@ -122,11 +123,24 @@ _ACCOUNT_ERROR_FIELDS = {
 }
 
 
+_SIGNUP_RULES = (
+    throttle.per_ip("signup.ip"),
+    throttle.per_posted_email("signup.account"),
+)
+
+
 @public("companies sign up here")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    from logitrack.accounts.errors import AccountError
+    """A new company and its owner; answers the same whether or not the address has an account.
+
+    Either way the browser is sent to "check your email" with no session: a new owner gets the
+    verification e-mail, the holder of a taken address an e-mail saying someone tried to sign up
+    with it (docs/adr/0012), both queued for the job worker.
+    """
+    from logitrack.accounts.errors import AccountError, EmailTaken
+    from logitrack.accounts.services import signup_address_taken
 
     if request.method == "POST" and request.POST.get("action") == "wards":
         # Without JavaScript: show the chosen province's communes, keep what was typed.
@@ -134,11 +148,15 @@ def signup(request: HttpRequest) -> HttpResponse:
             k: v for k, v in request.POST.items() if k not in {"password", "csrfmiddlewaretoken"}
         }
         return _render(request, "signup.html", {"form": SignupForm(initial=kept)})
+    if request.method == "POST":
+        refused = throttle.check(request, *_SIGNUP_RULES)
+        if refused is not None:
+            return refused
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.tenant_signup(
+            services.tenant_signup(
                 company_name=data["name"],
                 tax_code=data["tax_code"],
                 industry=data["industry"],
@@ -156,21 +174,21 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
         except TenancyError as exc:
             _form_error(form, exc, {"email": "email"})
+        except EmailTaken:
+            signup_address_taken(email=data["email"], password=data["password"], request=request)
+            return redirect("tenancy:signup-sent")
         except AccountError as exc:
             _form_error(form, exc, {"": _ACCOUNT_ERROR_FIELDS.get(exc.code, "")})
         else:
-            login(request, result.user, backend=SIGN_IN_BACKEND)
-            request.session[SESSION_TENANT_KEY] = result.tenant.pk
-            messages.success(
-                request,
-                _(
-                    "Welcome to Logitrack! Your company is ready. We have sent you an email to "
-                    "confirm your address."
-                ),
-            )
-            return redirect("tenancy:company")
+            return redirect("tenancy:signup-sent")
     status = 400 if form.is_bound and form.errors else 200
     return _render(request, "signup.html", {"form": form}, status=status)
+
+
+@public("the page after signing up, the same for every address")
+@require_safe
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return _render(request, "signup_sent.html", {})
 
 
 @public("the communes of a province, for the address forms; reference data, not tenant data")
@@ -402,6 +420,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     from logitrack.accounts.errors import AccountError, UnderMinimumAge
 
     principal = _principal(request)
+    if request.method == "POST":
+        # Per address before the token is looked up, so guessing tokens is throttled too.
+        refused = throttle.check(request, throttle.per_ip("invitation_accept.ip"))
+        if refused is not None:
+            return refused
     try:
         invitation = access_invitation_by_token(principal, token, request=request)
     except InvitationInvalid as exc:
@@ -416,6 +439,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request.POST if request.method == "POST" else None, email=invitation.email
         )
     status = 200
+    if request.method == "POST":
+        invitee = throttle.account_key(invitation.email)
+        refused = throttle.check(
+            request, throttle.Rule("invitation_accept.account", lambda _request: invitee)
+        )
+        if refused is not None:
+            return refused
     if request.method == "POST" and (form is None or form.is_valid()):
         data = form.cleaned_data if form is not None else {}
         try:
