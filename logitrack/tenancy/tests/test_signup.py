@@ -97,24 +97,26 @@ def test_the_signup_page_shows_the_form(client: Client) -> None:
     assert b'name="privacy_consent"' in response.content
 
 
-def test_signing_up_creates_the_company_and_its_owner_and_signs_the_owner_in(
+def test_signing_up_creates_the_company_and_its_owner_and_asks_to_confirm_the_address(
     client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("tenancy:signup"), page_data())
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("tenancy:company")
+    assert response["Location"] == reverse("tenancy:signup-sent")
     tenant = Tenant.objects.get(tax_code=TAX_CODE)
     user = User.objects.get(email="bich@songhan.vn")
     with tenant_context(tenant):
         assert list(Membership.objects.values_list("user_id", "role")) == [(user.pk, "owner")]
     assert tenant.street_address == "12 Nguyễn Huệ"
     assert (tenant.province_code, tenant.ward_code) == (PROVINCE_HCMC, WARD_IN_HCMC)
-    assert client.session[SESSION_TENANT_KEY] == tenant.pk
-    assert int(client.session["_auth_user_id"]) == user.pk
-    assert client.get(reverse("tenancy:company")).status_code == 200
+    # No session: a sign-up with a taken address must answer the same (docs/adr/0012).
+    assert SESSION_TENANT_KEY not in client.session
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("tenancy:signup-sent")).status_code == 200
     assert [m.to for m in mail.outbox] == [["bich@songhan.vn"]]
+    assert "/account/verify-email/" in mail.outbox[0].body
     actions = set(AuditEntry.objects.filter(tenant_id=tenant.pk).values_list("action", flat=True))
     assert {"tenant_created", "consent_granted"} <= actions
 
@@ -171,14 +173,15 @@ def test_someone_turning_16_today_may_sign_up(client: Client) -> None:
     assert response.status_code == 201
 
 
-def test_a_taken_email_is_refused_and_no_company_is_created(client: Client) -> None:
+def test_a_taken_email_creates_no_company_and_the_api_still_refuses_it(client: Client) -> None:
     make_user(email="bich@songhan.vn")
     before = _counts()
 
     page = client.post(reverse("tenancy:signup"), page_data(email="BICH@songhan.vn"))
     api = _post_api(client, api_data(owner_email="bich@songhan.vn"))
 
-    assert page.status_code == 400
+    assert page.status_code == 302
+    assert page["Location"] == reverse("tenancy:signup-sent")
     assert api.status_code == 409
     assert api.json()["error"]["code"] == "email_taken"
     assert _counts() == before

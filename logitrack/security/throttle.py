@@ -1,0 +1,261 @@
+"""Rate limits on the doors that attackers knock on: sign-in, reset, sign-up, verification resend,
+invitation acceptance and bearer tokens (docs/adr/0012-rate-limits-and-background-mail.md).
+
+Counters are fixed windows kept in Django's cache by django-ratelimit's ``get_usage`` (a database
+table by default, Redis when REDIS_URL is set), so every process of a deployment shares them.
+Each limit is counted per client IP (an IPv6 client per /64 network, the block one subscriber
+gets) and, where an e-mail address is involved, per account; the account key is the address's
+canonical form from ``account_key``, so spellings of one address share one counter.
+
+Shapes: a rate is "<count>/<period>" as django-ratelimit reads it ("5/h", "30/10m"); windows are
+whole seconds; ``Retry-After`` is a delay in seconds (RFC 9110 §10.2.3).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+
+from logitrack.core.errors import error_json, wants_json
+
+# Defaults; LOGITRACK_RATE_LIMITS (a dict of the same names) overrides any of them.
+DEFAULT_RATES: dict[str, str] = {
+    # Every sign-in POST from one address, whichever accounts it tries.
+    "signin.ip": "30/10m",
+    # Failed sign-ins of one account from all addresses: past this, only addresses that have
+    # signed in to the account before may keep trying until the window ends (the ADR's ceiling).
+    "signin.account_failures": "20/h",
+    "password_reset.ip": "10/h",
+    "password_reset.account": "3/h",
+    "signup.ip": "10/h",
+    "signup.account": "3/h",
+    "verification_resend.ip": "10/h",
+    "verification_resend.account": "3/h",
+    "invitation_accept.ip": "20/h",
+    "invitation_accept.account": "10/h",
+    # Requests with an unknown, expired or revoked bearer key from one address.
+    "api_key_failures.ip": "20/10m",
+}
+# How long an address stays "known" for an account after a successful sign-in from it.
+KNOWN_ADDRESS_SECONDS = 90 * 24 * 60 * 60
+_KNOWN_SALT = "logitrack.security.throttle.known"
+_KEY_SALT = "logitrack.security.throttle.key"
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+KeyFunction = Callable[[HttpRequest], "str | None"]
+
+
+def account_key(email: str) -> str:
+    """The account part of a limit's key: the address's canonical form (NFKC, case-folded,
+    stripped of surrounding whitespace; UAX #15 and Unicode §5.18 case folding).
+
+    Every per-account key is made here, so that it follows the platform's canonical e-mail
+    form (ISSUE 6, point 2) by changing this one function.
+    """
+    return unicodedata.normalize("NFKC", email).casefold().strip()
+
+
+def ip_key(request: HttpRequest) -> str | None:
+    """The client address a limit counts against: the audit chain's, IPv6 reduced to its /64."""
+    from logitrack.security.services import client_ip  # services imports models: load lazily
+
+    address = client_ip(request)
+    if not address:
+        return None
+    parsed = ipaddress.ip_address(address)
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return address
+
+
+def rate_of(name: str) -> str:
+    overrides: dict[str, str] = getattr(settings, "LOGITRACK_RATE_LIMITS", {}) or {}
+    return overrides.get(name) or DEFAULT_RATES[name]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One limit's counter for one key: ``count`` hits in the window, ``limit`` allowed."""
+
+    name: str
+    count: int
+    limit: int
+    retry_after: int
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.limit
+
+
+def _digest(value: str) -> str:
+    # Keys are hashed again by django-ratelimit; keying them first keeps addresses and e-mails
+    # out of the cache even for someone who can read it and guess them.
+    return salted_hmac(_KEY_SALT, value, algorithm="sha256").hexdigest()
+
+
+def usage(request: HttpRequest, name: str, value: str, *, increment: bool) -> Usage:
+    """Count (``increment``) or read the hits of limit ``name`` for ``value`` in this window.
+
+    Fails closed: a cache that cannot count answers "exceeded" (django-ratelimit's behaviour
+    without RATELIMIT_FAIL_OPEN), with a retry after one minute.
+    """
+    rate = rate_of(name)
+    found = get_usage(
+        request,
+        group=f"logitrack.{name}",
+        key=lambda _group, _request: _digest(value),
+        rate=rate,
+        increment=increment,
+    )
+    if found is None:  # RATELIMIT_ENABLE is off
+        return Usage(name=name, count=0, limit=1, retry_after=0)
+    count, limit = int(found["count"]), int(found["limit"])
+    if found["time_left"] < 0:
+        return Usage(name=name, count=1, limit=0, retry_after=60)
+    return Usage(name=name, count=count, limit=limit, retry_after=max(1, int(found["time_left"])))
+
+
+def hit(request: HttpRequest, name: str, value: str | None) -> Usage | None:
+    """Count one attempt against ``name`` for ``value``; the usage if this attempt is over."""
+    if not value:
+        return None
+    counted = usage(request, name, value, increment=True)
+    return counted if counted.exceeded else None
+
+
+def over(request: HttpRequest, name: str, value: str | None) -> Usage | None:
+    """The usage of ``name`` for ``value`` if its budget is spent, without counting."""
+    if not value:
+        return None
+    current = usage(request, name, value, increment=False)
+    return current if current.count >= current.limit else None
+
+
+def throttled_response(request: HttpRequest, usage_: Usage) -> HttpResponse:
+    """429 with Retry-After: ``rate_limited`` on the API, a translated page for browsers."""
+    minutes = max(1, (usage_.retry_after + 59) // 60)
+    message = _("Too many attempts. Please try again in %(minutes)d minutes.") % {
+        "minutes": minutes
+    }
+    response: HttpResponse
+    if wants_json(request):
+        response = error_json("rate_limited", message, 429)
+    else:
+        response = render(
+            request,
+            "security/rate_limited.html",
+            {"message": message, "minutes": minutes},
+            status=429,
+        )
+    response["Retry-After"] = str(usage_.retry_after)
+    return response
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Limit ``name`` counted per the value ``key`` takes from a request (None: not counted)."""
+
+    name: str
+    key: KeyFunction
+
+
+def per_ip(name: str) -> Rule:
+    return Rule(name, ip_key)
+
+
+def per_posted_email(name: str, field: str = "email") -> Rule:
+    def key(request: HttpRequest) -> str | None:
+        raw = request.POST.get(field, "")
+        return account_key(raw) if raw.strip() else None
+
+    return Rule(name, key)
+
+
+def check(request: HttpRequest, *rules: Rule) -> HttpResponse | None:
+    """Count this request against every rule; the 429 response if one is exceeded, else None.
+
+    Every rule is counted even when an earlier one is already over, so that an attacker cannot
+    spend one budget to save another.
+    """
+    exceeded = [hit(request, rule.name, rule.key(request)) for rule in rules]
+    worst = max(
+        (found for found in exceeded if found is not None),
+        key=lambda found: found.retry_after,
+        default=None,
+    )
+    return throttled_response(request, worst) if worst is not None else None
+
+
+def throttle(*rules: Rule, methods: tuple[str, ...] = ("POST",)) -> Callable[[View], View]:
+    """A view decorator: ``check`` each request of ``methods`` against ``rules``."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method in methods:
+                refused = check(request, *rules)
+                if refused is not None:
+                    return refused
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapped)
+
+    return decorate
+
+
+# --- the per-account sign-in ceiling -----------------------------------------------------------
+
+
+def _known_key(account: str, address: str) -> str:
+    return "lt:known:" + salted_hmac(_KNOWN_SALT, f"{account}|{address}").hexdigest()
+
+
+def remember_address(request: HttpRequest, email: str) -> None:
+    """Record that this request's address signed in to the account of ``email`` successfully."""
+    address = ip_key(request)
+    if address:
+        caches[settings.RATELIMIT_USE_CACHE].set(
+            _known_key(account_key(email), address), 1, KNOWN_ADDRESS_SECONDS
+        )
+
+
+def is_known_address(request: HttpRequest, email: str) -> bool:
+    address = ip_key(request)
+    if not address:
+        return False
+    key = _known_key(account_key(email), address)
+    return bool(caches[settings.RATELIMIT_USE_CACHE].get(key))
+
+
+def signin_ceiling(request: HttpRequest, email: str) -> Usage | None:
+    """The usage that refuses this sign-in attempt, or None to let it through.
+
+    Past the account's failure budget (across every address), an attempt is let through only
+    from an address that has signed in to this account before; others wait until the window
+    ends, or reset their password: the address that completes a reset becomes known.
+    """
+    account = account_key(email)
+    if not account:
+        return None
+    spent = over(request, "signin.account_failures", account)
+    if spent is None or is_known_address(request, email):
+        return None
+    return spent
+
+
+def signin_failed(request: HttpRequest, email: str) -> None:
+    account = account_key(email)
+    if account:
+        usage(request, "signin.account_failures", account, increment=True)
