@@ -361,3 +361,46 @@ def test_ipv6_clients_are_counted_per_64_network(client: HttpsClient, db: Any) -
 
 
 assert GOOD_PASSWORD  # the factories' password, used by make_member's accounts
+
+
+# --- sign-up with a taken address --------------------------------------------------------------
+
+
+def _signup_form(email: str, tax_seed: int) -> dict[str, str]:
+    from logitrack.tenancy.tests.test_signup import page_data
+
+    from logitrack.tenancy.tests.factories import valid_tax_code
+
+    return {k: str(v) for k, v in page_data(email=email, tax_code=valid_tax_code(tax_seed)).items()}
+
+
+def _without_csrf(body: bytes) -> bytes:
+    import re
+
+    # The CSRF token and the CSP nonce are random in every response, whoever asks.
+    body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", body)
+    return re.sub(rb'nonce="[^"]*"', b"", body)
+
+
+def test_signing_up_with_a_taken_address_answers_exactly_like_a_new_sign_up(
+    person: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    new_browser, taken_browser = HttpsClient(), HttpsClient()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = new_browser.post(
+            reverse("tenancy:signup"), _signup_form("bich@songhan.vn", 11), follow=True
+        )
+        taken = taken_browser.post(
+            reverse("tenancy:signup"), _signup_form("LAN.nguyen@example.vn", 12), follow=True
+        )
+
+    assert new.redirect_chain == taken.redirect_chain == [(reverse("tenancy:signup-sent"), 302)]
+    assert new.status_code == taken.status_code == 200
+    assert [t.name for t in new.templates] == [t.name for t in taken.templates]
+    assert _without_csrf(new.content) == _without_csrf(taken.content)
+    assert set(new_browser.cookies) == set(taken_browser.cookies)
+    assert sorted(m.to[0] for m in mail.outbox) == ["bich@songhan.vn", EMAIL]
+    to_owner = next(m for m in mail.outbox if m.to == [EMAIL])
+    assert "/account/password-reset/" in to_owner.body
+    assert "/login/" in to_owner.body
+    assert User.objects.filter(email=EMAIL).count() == 1
