@@ -125,3 +125,9 @@ register_global_model(
     "axes.accessfailurelog",
     "django-axes' failure log (disabled by default); failed sign-ins precede any tenant.",
 )
+
+
+register_global_model(
+    "django_tasks_database.dbtaskresult",
+    "The job queue of django-tasks-db; a task names the tenant in its arguments when it has one.",
+)

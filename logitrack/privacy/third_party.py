@@ -112,3 +112,31 @@ register(
         "locked_out": _sign_in("system.authentication", Retention.AUDIT, kept=True),
     },
 )
+
+
+# django-tasks-db's job queue (docs/adr/0012). Account e-mail tasks carry a user id and a
+# template name, never an address or a token; finished rows are pruned by
+# `logitrack prune_db_task_results`.
+_job = not_personal(retention=Retention.SHORT_LIVED)
+_job_arguments = FieldClass(
+    category="user.unique_id.pseudonymous",
+    subject=Subject.USER,
+    purpose=Purpose.AUTHENTICATE_SECURE,
+    basis=LegalBasis.CONTRACT,
+    retention=Retention.SHORT_LIVED,
+    erasure=Erasure.DELETE,
+)
+register(
+    "django_tasks_database.DBTaskResult",
+    {
+        **{
+            name: _job
+            for name in (
+                "id", "status", "enqueued_at", "started_at", "finished_at", "priority",
+                "task_path", "worker_ids", "queue_name", "backend_name", "run_after",
+                "return_value", "exception_class_path", "traceback",
+            )
+        },  # fmt: skip
+        "args_kwargs": _job_arguments,
+    },
+)

@@ -1,8 +1,10 @@
 """``logitrack serve``: HTTPS for the application and a plain-HTTP listener that only redirects.
 
 Two granian processes run side by side: the Django application over TLS 1.2/1.3 (rustls, whose
-cipher suites are all AEAD with forward secrecy) and the redirect listener. Ctrl-C or SIGTERM stops
-both and waits for them.
+cipher suites are all AEAD with forward secrecy) and the redirect listener; beside them the job
+worker (docs/adr/0009, 0012): django-tasks-db's ``db_worker`` by default, an RQ worker when
+REDIS_URL is set. A worker that dies is restarted (after a growing pause, at most 30 s). Ctrl-C or
+SIGTERM stops all of them and waits for them.
 """
 
 from __future__ import annotations
@@ -19,11 +21,46 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from logitrack.core.tls import TlsFiles, ensure_local_tls
 
 READY_TIMEOUT_S = 60.0
+WORKER_RESTART_MAX_S = 30.0
+
+
+def _worker_cmd() -> list[str]:
+    """The job worker for the configured backend, run through this same ``logitrack`` CLI."""
+    manage = [sys.executable, "-m", "logitrack.cli"]
+    if settings.REDIS_URL:
+        return [*manage, "rqworker", "--job-class", "django_tasks_rq.Job", "default"]
+    return [*manage, "db_worker", "--queue-name", "default"]
+
+
+class Supervised:
+    """A child process restarted whenever it exits, after a pause that doubles up to a limit."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
+        self.cmd, self.env = cmd, env
+        self.pause = 1.0
+        self.restart_at = 0.0
+        self.process = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.cmd, env=self.env, start_new_session=True)  # noqa: S603
+
+    def tend(self, write: Any) -> None:
+        if self.process.poll() is None:
+            return
+        now = time.monotonic()
+        if self.restart_at == 0.0:
+            write(f"job worker exited with {self.process.returncode}; restarting")
+            self.restart_at = now + self.pause
+            self.pause = min(self.pause * 2, WORKER_RESTART_MAX_S)
+        elif now >= self.restart_at:
+            self.restart_at = 0.0
+            self.process = self._start()
 
 
 def _granian() -> list[str]:
@@ -84,10 +121,14 @@ class Command(BaseCommand):
             *common,
             "logitrack.core.http_redirect:app",
         ]  # fmt: skip
+        # The rate-limit counters live in the database cache table unless Redis is configured.
+        if not settings.REDIS_URL:
+            call_command("createcachetable", verbosity=0)
         children = [
             subprocess.Popen(https_cmd, env=env, start_new_session=True),  # noqa: S603
             subprocess.Popen(http_cmd, env=env, start_new_session=True),  # noqa: S603
         ]
+        worker = Supervised(_worker_cmd(), env)
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
@@ -101,9 +142,10 @@ class Command(BaseCommand):
             if self._wait_ready(children, host, https_port, tls, lambda: stopping):
                 self._announce(host, https_port, http_port, tls)
             while not stopping and all(child.poll() is None for child in children):
+                worker.tend(self.stderr.write)
                 time.sleep(0.2)
         finally:
-            self._stop(children)
+            self._stop([*children, worker.process])
         failed = [child.returncode for child in children if child.returncode not in (0, None)]
         if not stopping and failed:
             raise CommandError(f"the server stopped unexpectedly (exit codes {failed})")
