@@ -11,7 +11,7 @@ LOCALES := $(wildcard logitrack/*/locale/*/LC_MESSAGES/django.po)
 CATALOGUES := $(LOCALES:.po=.mo)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install install-dev run test lint typecheck pytest test-postgres test-browser bench messages clean
+.PHONY: install install-dev run test lint typecheck pytest test-postgres test-redis test-browser bench messages clean
 
 install: $(RUNTIME_STAMP) $(CATALOGUES)
 
@@ -41,6 +41,7 @@ messages: $(RUNTIME_STAMP)
 
 run: install
 	$(LT) migrate --noinput -v 0
+	$(LT) createcachetable
 	$(LT) collectstatic --noinput -v 0
 	$(LT) demo --first-run
 	$(LT) serve
@@ -61,6 +62,10 @@ test: lint typecheck pytest
 # test database on it and drops it afterwards.
 test-postgres: install-dev
 	$(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --create-db
+
+# The Redis-backed cache and task backend against the Redis at REDIS_URL.
+test-redis: install-dev
+	$(VENV)/bin/pytest -m redis -p no:xdist
 
 test-browser: install-dev
 	$(VENV)/bin/pytest -m browser -p no:xdist

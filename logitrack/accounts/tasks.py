@@ -41,7 +41,8 @@ def _context(user: User, name: str) -> dict[str, object] | None:
     if name == "verify_email":
         if user.email_verified_at is not None:
             return None
-        link = absolute_url("accounts:verify_email", kwargs={"token": email_verification_token(user)})
+        token = email_verification_token(user)
+        link = absolute_url("accounts:verify_email", kwargs={"token": token})
         return {"link": link, "days": EMAIL_VERIFICATION_MAX_AGE.days}
     if name == "signup_existing":
         return {

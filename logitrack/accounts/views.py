@@ -93,7 +93,7 @@ class LoginView(auth_views.LoginView):
         refused = refused or throttle.signin_ceiling(request, email)
         if refused is not None:
             return throttle.throttled_response(request, refused)
-        return cast(HttpResponse, super().post(request, *args, **kwargs))
+        return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         email = str(self.request.POST.get("username", ""))

@@ -118,6 +118,11 @@ register(
 # template name, never an address or a token; finished rows are pruned by
 # `logitrack prune_db_task_results`.
 _job = not_personal(retention=Retention.SHORT_LIVED)
+_JOB_FIELDS = (
+    "id", "status", "enqueued_at", "started_at", "finished_at", "priority", "task_path",
+    "worker_ids", "queue_name", "backend_name", "run_after", "return_value",
+    "exception_class_path", "traceback",
+)  # fmt: skip
 _job_arguments = FieldClass(
     category="user.unique_id.pseudonymous",
     subject=Subject.USER,
@@ -129,14 +134,7 @@ _job_arguments = FieldClass(
 register(
     "django_tasks_database.DBTaskResult",
     {
-        **{
-            name: _job
-            for name in (
-                "id", "status", "enqueued_at", "started_at", "finished_at", "priority",
-                "task_path", "worker_ids", "queue_name", "backend_name", "run_after",
-                "return_value", "exception_class_path", "traceback",
-            )
-        },  # fmt: skip
+        **dict.fromkeys(_JOB_FIELDS, _job),
         "args_kwargs": _job_arguments,
     },
 )

@@ -416,7 +416,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @public("the invitation link's token is the permission; it is single-use and expires")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:  # noqa: PLR0911, PLR0912
     from logitrack.accounts.errors import AccountError, UnderMinimumAge
 
     principal = _principal(request)
