@@ -138,3 +138,5 @@ register(
         "args_kwargs": _job_arguments,
     },
 )
+# django-rq's admin placeholder model (no table), installed with the Redis backend.
+register("django_rq.Dashboard", {"id": _job})
