@@ -21,12 +21,13 @@ RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["defa
 
 
 @pytest.fixture(autouse=True)
-def _forget_counters() -> Any:
+def _forget_counters(django_db_blocker: Any) -> Any:
     """The transactional tests commit their rate-limit counters; later tests must not see them."""
     yield
     from django.core.cache import cache
 
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture
