@@ -9,10 +9,12 @@ when the account level does not allow the change, 422 for invalid input.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from logitrack.accounts.errors import AccountError, EmailTaken, PasswordRejected
 from logitrack.core.errors import NotFound, error_json
+from logitrack.security import throttle
 from logitrack.tenancy import selectors, services
 from logitrack.tenancy.access import (
     access_api_key_by_id,
@@ -43,8 +45,8 @@ from logitrack.tenancy.schemas import (
     PermissionMatrixOut,
     PermissionRowOut,
     RoleIn,
+    SignupAccepted,
     SignupIn,
-    SignupOut,
     TenantOut,
     TenantSwitchIn,
     TenantUpdateIn,
@@ -127,14 +129,26 @@ def _tenant(principal: Principal) -> Tenant:
 
 @router.post(
     "/signup",
-    response={201: SignupOut},
+    response={202: SignupAccepted},
     url_name="signup",
     summary="Sign up a company and its owner",
 )
 @public("companies sign up here; no session is created, the owner then signs in")
-def signup(request: HttpRequest, payload: SignupIn) -> Status[SignupOut] | JsonResponse:
+def signup(request: HttpRequest, payload: SignupIn) -> Status[SignupAccepted] | HttpResponseBase:
+    """202 for every valid sign-up: a new owner gets the verification e-mail, the holder of a
+    taken address an e-mail saying someone tried to sign up with it (docs/adr/0012)."""
+    from logitrack.accounts.services import signup_address_taken
+
+    owner = throttle.account_key(payload.owner_email)
+    refused = throttle.check(
+        request,
+        throttle.per_ip("signup.ip"),
+        throttle.Rule("signup.account", lambda _request: owner or None),
+    )
+    if refused is not None:
+        return refused
     try:
-        result = services.tenant_signup(
+        services.tenant_signup(
             company_name=payload.company_name,
             tax_code=payload.tax_code,
             industry=payload.industry,
@@ -150,14 +164,17 @@ def signup(request: HttpRequest, payload: SignupIn) -> Status[SignupOut] | JsonR
             language=payload.language,
             request=request,
         )
+    except EmailTaken:
+        signup_address_taken(
+            email=payload.owner_email, password=payload.owner_password, request=request
+        )
     except (TenancyError, AccountError) as exc:
         return _error(exc)
-    out = SignupOut(
-        tenant=_tenant_out(result.tenant),
-        user_id=result.user.pk,
-        membership_id=result.membership.pk,
+    message = _(
+        "We have sent a message to the address you gave. Follow the link in it to "
+        "confirm your address, then sign in to your company."
     )
-    return Status(201, out)
+    return Status(202, SignupAccepted(status="check_email", message=message))
 
 
 @router.get(
@@ -387,8 +404,18 @@ def invitation_accept(
     refused = csrf_refusal(request)
     if refused is not None:
         return refused
+    # Per address before the token is looked up, then per invitee (docs/adr/0012).
+    refused = throttle.check(request, throttle.per_ip("invitation_accept.ip"))
+    if refused is not None:
+        return refused
     principal = principal_of(request)
     invitation = access_invitation_by_token(principal, payload.token, request=request)
+    invitee = throttle.account_key(invitation.email)
+    refused = throttle.check(
+        request, throttle.Rule("invitation_accept.account", lambda _request: invitee)
+    )
+    if refused is not None:
+        return refused
     try:
         membership = services.invitation_accept(
             invitation=invitation,

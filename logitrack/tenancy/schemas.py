@@ -39,10 +39,12 @@ class TenantOut(Schema):
     created_at: datetime
 
 
-class SignupOut(Schema):
-    tenant: TenantOut
-    user_id: int
-    membership_id: int
+class SignupAccepted(Schema):
+    """The answer to every valid sign-up, whether or not the address already has an account
+    (docs/adr/0012): the owner confirms the address through the e-mail, then signs in."""
+
+    status: Literal["check_email"]
+    message: str
 
 
 class TenantUpdateIn(Schema):

@@ -403,3 +403,45 @@ def test_signing_up_with_a_taken_address_answers_exactly_like_a_new_sign_up(
     assert "/account/password-reset/" in to_owner.body
     assert "/login/" in to_owner.body
     assert User.objects.filter(email=EMAIL).count() == 1
+
+
+# --- the same limits on the API ----------------------------------------------------------------
+
+
+def test_api_sign_ups_for_one_address_are_limited_with_the_stable_code(
+    client: HttpsClient, db: Any
+) -> None:
+    import json
+
+    from logitrack.tenancy.tests.test_signup import api_data
+
+    def post(n: int) -> Any:
+        # A well-formed body that the service refuses (password too short): counted, no account.
+        body = api_data(owner_email="Bich@songhan.vn", owner_password="12345678")
+        return client.post(
+            "/api/v1/signup", json.dumps(body), content_type="application/json", REMOTE_ADDR=ip(n)
+        )
+
+    answers = [post(n).status_code for n in range(limit_of("signup.account") + 1)]
+
+    assert answers[:-1] == [422] * limit_of("signup.account")
+    assert answers[-1] == 429
+
+
+def test_api_invitation_acceptance_is_limited_per_address(client: HttpsClient, db: Any) -> None:
+    import json
+
+    def post(token: str) -> Any:
+        return client.post(
+            "/api/v1/invitations/accept",
+            json.dumps({"token": token}),
+            content_type="application/json",
+            REMOTE_ADDR=ip(1),
+        )
+
+    answers = [post(f"unknown-{n}").status_code for n in range(limit_of("invitation_accept.ip"))]
+    refused = post("unknown")
+
+    assert 429 not in answers
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"

@@ -121,17 +121,18 @@ def test_signing_up_creates_the_company_and_its_owner_and_asks_to_confirm_the_ad
     assert {"tenant_created", "consent_granted"} <= actions
 
 
-def test_signing_up_through_the_api_answers_201_without_starting_a_session(
+def test_signing_up_through_the_api_answers_202_without_starting_a_session(
     client: Client,
 ) -> None:
     response = _post_api(client, api_data())
 
-    assert response.status_code == 201
-    body = response.json()
+    assert response.status_code == 202
+    assert response.json()["status"] == "check_email"
     tenant = Tenant.objects.get(tax_code=TAX_CODE)
-    assert body["tenant"]["id"] == tenant.pk
-    assert body["tenant"]["data_region"] == "international"
-    assert body["user_id"] == User.objects.get(email="bich@songhan.vn").pk
+    assert tenant.data_region == "international"
+    user = User.objects.get(email="bich@songhan.vn")
+    with tenant_context(tenant):
+        assert list(Membership.objects.values_list("user_id", "role")) == [(user.pk, "owner")]
     assert "_auth_user_id" not in client.session
 
 
@@ -170,21 +171,27 @@ def test_someone_under_16_is_refused_by_the_api_with_a_code_and_nothing_is_store
 def test_someone_turning_16_today_may_sign_up(client: Client) -> None:
     response = _post_api(client, api_data(owner_date_of_birth=_years_ago(16).isoformat()))
 
-    assert response.status_code == 201
+    assert response.status_code == 202
 
 
-def test_a_taken_email_creates_no_company_and_the_api_still_refuses_it(client: Client) -> None:
+def test_a_taken_email_creates_nothing_and_answers_like_a_new_sign_up(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
     make_user(email="bich@songhan.vn")
     before = _counts()
 
-    page = client.post(reverse("tenancy:signup"), page_data(email="BICH@songhan.vn"))
-    api = _post_api(client, api_data(owner_email="bich@songhan.vn"))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("tenancy:signup"), page_data(email="BICH@songhan.vn"))
+        api = _post_api(client, api_data(owner_email="bich@songhan.vn"))
+    new_api = _post_api(client, api_data(owner_email="new@songhan.vn", tax_code=valid_tax_code(8)))
 
     assert page.status_code == 302
     assert page["Location"] == reverse("tenancy:signup-sent")
-    assert api.status_code == 409
-    assert api.json()["error"]["code"] == "email_taken"
-    assert _counts() == before
+    assert api.status_code == new_api.status_code == 202
+    assert api.json() == new_api.json()
+    assert _counts()[0] == before[0] + 1  # only the new address's company
+    assert [m.to for m in mail.outbox] == [["bich@songhan.vn"], ["bich@songhan.vn"]]
+    assert all("/account/password-reset/" in m.body for m in mail.outbox)
 
 
 def test_a_taken_tax_code_is_refused_and_no_account_is_created(
