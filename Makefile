@@ -41,7 +41,6 @@ messages: $(RUNTIME_STAMP)
 
 run: install
 	$(LT) migrate --noinput -v 0
-	$(LT) createcachetable
 	$(LT) collectstatic --noinput -v 0
 	$(LT) demo --first-run
 	$(LT) serve
