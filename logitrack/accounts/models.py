@@ -131,3 +131,7 @@ register_global_model(
     "django_tasks_database.dbtaskresult",
     "The job queue of django-tasks-db; a task names the tenant in its arguments when it has one.",
 )
+register_global_model(
+    "django_rq.dashboard",
+    "django-rq's placeholder for its admin page (unmanaged, no table), present with REDIS_URL.",
+)
