@@ -330,6 +330,12 @@ if REDIS_URL:
             "KEY_PREFIX": "logitrack",
         },
     }
+# Any limit of logitrack/security/throttle.py's DEFAULT_RATES can be changed per deployment:
+# LOGITRACK_RATE_LIMITS="signin.ip=60/10m,password_reset.account=5/h".
+LOGITRACK_RATE_LIMITS = {
+    name.strip(): rate.strip()
+    for name, _, rate in (item.partition("=") for item in env_list("LOGITRACK_RATE_LIMITS", []))
+}
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_CACHE_PREFIX = "rl:"
 # Rate limits are always on; tests prove each one by exceeding it.

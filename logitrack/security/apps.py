@@ -20,3 +20,9 @@ class SecurityConfig(AppConfig):
 
         for label, reason in GLOBAL_MODEL_REASONS.items():
             register_global_model(label, reason)
+
+        from django.core import checks
+
+        from logitrack.security.throttle import rate_limits_check
+
+        checks.register(rate_limits_check, checks.Tags.security)

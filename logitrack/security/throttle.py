@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.checks import CheckMessage, Error
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
@@ -81,8 +82,30 @@ def ip_key(request: HttpRequest) -> str | None:
 
 
 def rate_of(name: str) -> str:
+    """The rate of limit ``name``: LOGITRACK_RATE_LIMITS's if it sets one, else the default."""
     overrides: dict[str, str] = getattr(settings, "LOGITRACK_RATE_LIMITS", {}) or {}
     return overrides.get(name) or DEFAULT_RATES[name]
+
+
+def check_rates() -> list[str]:
+    """Problems with LOGITRACK_RATE_LIMITS: unknown names or rates django-ratelimit cannot read."""
+    from django_ratelimit.core import rate_re
+
+    overrides: dict[str, str] = getattr(settings, "LOGITRACK_RATE_LIMITS", {}) or {}
+    problems = [f"unknown limit {name!r}" for name in overrides if name not in DEFAULT_RATES]
+    problems += [
+        f"{name}: {rate!r} is not <count>/<period> (e.g. 5/h, 30/10m)"
+        for name, rate in overrides.items()
+        if not rate_re.fullmatch(rate)
+    ]
+    return problems
+
+
+def rate_limits_check(**_kwargs: Any) -> list[CheckMessage]:
+    """System check security.E101: a mistyped LOGITRACK_RATE_LIMITS stops start-up."""
+    return [
+        Error(f"LOGITRACK_RATE_LIMITS: {problem}", id="security.E101") for problem in check_rates()
+    ]
 
 
 @dataclass(frozen=True)

@@ -445,3 +445,28 @@ def test_api_invitation_acceptance_is_limited_per_address(client: HttpsClient, d
     assert 429 not in answers
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "rate_limited"
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+def test_a_deployment_can_change_a_limit(client: HttpsClient, person: User, settings: Any) -> None:
+    settings.LOGITRACK_RATE_LIMITS = {"password_reset.account": "1/h"}
+
+    first, second = reset(client, EMAIL, 1), reset(client, EMAIL, 2)
+
+    assert first.status_code == 302
+    assert_throttled_page(second)
+
+
+def test_a_mistyped_limit_stops_the_system_checks(settings: Any) -> None:
+    from logitrack.security.throttle import rate_limits_check
+
+    settings.LOGITRACK_RATE_LIMITS = {"signin.ip": "lots", "sign_in.ip": "5/h"}
+
+    assert sorted(message.msg for message in rate_limits_check()) == [
+        "LOGITRACK_RATE_LIMITS: signin.ip: 'lots' is not <count>/<period> (e.g. 5/h, 30/10m)",
+        "LOGITRACK_RATE_LIMITS: unknown limit 'sign_in.ip'",
+    ]
+    settings.LOGITRACK_RATE_LIMITS = {"signin.ip": "60/10m"}
+    assert rate_limits_check() == []
