@@ -6,7 +6,6 @@ their address locks only that pair: the real person, from their own address, sti
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from logitrack.core.errors import error_json, wants_json
-from logitrack.core.identity import canonical_email_or_none
+from logitrack.core.identity import email_key
 
 _CLIENT_STR_SALT = "logitrack.accounts.lockout.client"
 
@@ -35,11 +34,7 @@ def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -
     raw = (credentials or {}).get(field)
     if raw is None:
         raw = request.POST.get(field, "") if request.method == "POST" else ""
-    text = str(raw)
-    address = canonical_email_or_none(text)
-    if address is not None:
-        return address
-    return "invalid:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return email_key(str(raw))
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -9,6 +9,7 @@ database function (``LOWER``/``UPPER``) takes part, so SQLite and PostgreSQL agr
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -141,3 +142,16 @@ def validate_canonical_email(value: str) -> None:
     """Model-field validator: ``value`` must already be in canonical form (nothing is changed)."""
     if canonical_email(value) != value:
         raise _refuse(CODE_INVALID)
+
+
+def email_key(value: str) -> str:
+    """The key that counters (lockout, rate limits) count an e-mail address under.
+
+    The canonical address when ``value`` is one, so every spelling of one address shares one
+    counter and a spelling that names another address never does; anything else is keyed
+    ``invalid:<sha256 of the input>``, which cannot equal a canonical address (no colon in one).
+    """
+    address = canonical_email_or_none(value)
+    if address is not None:
+        return address
+    return "invalid:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()

@@ -14,7 +14,6 @@ whole seconds; ``Retry-After`` is a delay in seconds (RFC 9110 §10.2.3).
 from __future__ import annotations
 
 import ipaddress
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
 from logitrack.core.errors import error_json, wants_json
+from logitrack.core.identity import email_key
 
 # Defaults; LOGITRACK_RATE_LIMITS (a dict of the same names) overrides any of them.
 DEFAULT_RATES: dict[str, str] = {
@@ -59,13 +59,9 @@ KeyFunction = Callable[[HttpRequest], "str | None"]
 
 
 def account_key(email: str) -> str:
-    """The account part of a limit's key: the address's canonical form (NFKC, case-folded,
-    stripped of surrounding whitespace; UAX #15 and Unicode §5.18 case folding).
-
-    Every per-account key is made here, so that it follows the platform's canonical e-mail
-    form (ISSUE 6, point 2) by changing this one function.
-    """
-    return unicodedata.normalize("NFKC", email).casefold().strip()
+    """The account part of a limit's key: ``core.identity.email_key``, the same key the lockout
+    counts under, so every spelling of one address shares one limit (docs/adr/0011)."""
+    return email_key(email)
 
 
 def ip_key(request: HttpRequest) -> str | None:
