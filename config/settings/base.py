@@ -179,7 +179,8 @@ LOGITRACK_MAX_BODY_BYTES = env_int("LOGITRACK_MAX_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LOGITRACK_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# The development outbox: one 0600 file per message in a 0700 directory (logitrack.core.mail).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "logitrack.core.mail.PrivateFileEmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
