@@ -197,6 +197,7 @@ def start(
     http_port: int | None = None,
     logitrack: Path = LOGITRACK,
     wait: bool = True,
+    serve_args: tuple[str, ...] = (),
 ) -> RunningServer:
     """Start ``logitrack serve`` on free loopback ports (after ``prepare``) and wait for it."""
     if https_port is None or http_port is None:
@@ -211,6 +212,7 @@ def start(
                 str(https_port),
                 "--http-port",
                 str(http_port),
+                *serve_args,
             ],
             env=server_env(data_dir),
             cwd=REPO,
