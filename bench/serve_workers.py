@@ -46,7 +46,7 @@ def _ms(value: str, unit: str) -> float:
 
 
 def _wrk(url: str, seconds: int) -> tuple[float, float, int]:
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [
             "wrk",
             f"-t{WRK_THREADS}",
@@ -115,7 +115,9 @@ def measure(root: Path, label: str, serve_args: tuple[str, ...]) -> Result:
     server = _server.start(root, serve_args=serve_args)
     try:
         url = f"https://{server.host}:{server.https_port}{PATH}"
-        status, _body = _server.https_get(server.host, server.https_port, PATH, server.ssl_context())
+        status, _body = _server.https_get(
+            server.host, server.https_port, PATH, server.ssl_context()
+        )
         if status != 200:
             raise RuntimeError(f"GET {PATH} answered {status}")
         if shutil.which("wrk"):

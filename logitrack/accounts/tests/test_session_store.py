@@ -120,9 +120,7 @@ def test_a_new_session_is_saved_loaded_and_found_by_its_key() -> None:
     assert loaded.load() == {"tenant": 7}
     assert loaded.exists(key) is True
     assert loaded.exists(session_key_digest(key)) is False
-    assert list(Session.objects.values_list("session_key", flat=True)) == [
-        session_key_digest(key)
-    ]
+    assert list(Session.objects.values_list("session_key", flat=True)) == [session_key_digest(key)]
 
 
 def test_saving_again_updates_the_same_row() -> None:

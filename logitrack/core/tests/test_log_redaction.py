@@ -218,7 +218,10 @@ def test_every_handler_of_every_logger_carries_the_redacting_filter() -> None:
         ("/password-reset/sent/", "/password-reset/sent/"),
         (f"key {TOKEN} in text", "key [token] in text"),
         ("input_value='lan dep trai', input_type=str", "input_value=[redacted], input_type=str"),
-        ("request 2026-11-29 took 12.5 ms, status 500", "request 2026-11-29 took 12.5 ms, status 500"),
+        (
+            "request 2026-11-29 took 12.5 ms, status 500",
+            "request 2026-11-29 took 12.5 ms, status 500",
+        ),
         ("from 198.51.100.7 to logitrack.accounts.session_store", None),
     ],
 )

@@ -50,7 +50,7 @@ _SCRUBBED = {
 def _first_run(data_dir: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key not in _SCRUBBED}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.local", LOGITRACK_DATA_DIR=str(data_dir))
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-c", _FIRST_RUN], cwd=BASE_DIR, env=env, check=True, timeout=120
     )
 
@@ -87,12 +87,14 @@ def test_files_of_an_older_install_are_narrowed_on_the_next_run(tmp_path: Path) 
     _first_run(data_dir)
     for name in ("secret_key", "master.key", "logitrack.sqlite3"):
         os.chmod(data_dir / name, 0o644)
-    os.chmod(data_dir, 0o755)
+    os.chmod(data_dir, 0o755)  # noqa: S103 - an older install, on purpose
 
     _first_run(data_dir)
 
     assert _mode(data_dir) == 0o700
-    assert [_mode(data_dir / name) for name in ("secret_key", "master.key", "logitrack.sqlite3")] == [
+    assert [
+        _mode(data_dir / name) for name in ("secret_key", "master.key", "logitrack.sqlite3")
+    ] == [
         0o600,
         0o600,
         0o600,

@@ -46,9 +46,7 @@ def test_a_malformed_worker_count_is_refused(monkeypatch: pytest.MonkeyPatch, ra
 
 
 @pytest.mark.parametrize("raw", ["0", "-1", "x"])
-def test_a_malformed_workers_flag_is_refused(
-    monkeypatch: pytest.MonkeyPatch, raw: str
-) -> None:
+def test_a_malformed_workers_flag_is_refused(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     monkeypatch.delenv("LOGITRACK_WORKERS", raising=False)
 
     with pytest.raises(CommandError):
