@@ -198,6 +198,7 @@ def start(
     logitrack: Path = LOGITRACK,
     wait: bool = True,
     extra_env: dict[str, str] | None = None,
+    serve_args: tuple[str, ...] = (),
 ) -> RunningServer:
     """Start ``logitrack serve`` on free loopback ports (after ``prepare``) and wait for it.
 
@@ -215,6 +216,7 @@ def start(
                 str(https_port),
                 "--http-port",
                 str(http_port),
+                *serve_args,
             ],
             env={**server_env(data_dir), **(extra_env or {})},
             cwd=REPO,

@@ -181,7 +181,8 @@ LOGITRACK_MAX_BODY_BYTES = env_int("LOGITRACK_MAX_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LOGITRACK_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# The development outbox: one 0600 file per message in a 0700 directory (logitrack.core.mail).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "logitrack.core.mail.PrivateFileEmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
@@ -200,22 +201,31 @@ LOGITRACK_HTTP_PORT = env_int("LOGITRACK_HTTP_PORT", 8080)
 LOGITRACK_BIND = env_str("LOGITRACK_BIND", "127.0.0.1")
 TLS_DIR = DATA_DIR / "tls"
 
+# Logging (ADR 0013): every logger propagates to the root logger, whose only handler carries the
+# redacting filter (logitrack.core.logging.RedactingFilter); no logger has a handler of its own,
+# so nothing reaches an output without passing the filter. Django's default handlers (console,
+# mail_admins, django.server) are replaced by naming their loggers here with no handlers.
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "logitrack.core.logging.RedactingFilter"}},
     "formatters": {"json": {"()": "logitrack.core.logging.JsonFormatter"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "formatter": "json"},
-        "null": {"class": "logging.NullHandler"},
+        "stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]},
     },
     "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {
-        # The request line is written by RequestLogMiddleware; Django's own per-request
-        # warnings repeat it and carry raw paths and host names, which may hold personal data.
-        "django.request": {"handlers": ["null"], "propagate": False},
-        "django.server": {"handlers": ["null"], "propagate": False},
-        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
-        "logitrack": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # 4xx warnings repeat RequestLogMiddleware's line; 5xx errors carry the traceback.
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": True},
+        "django.security": {"handlers": [], "level": "WARNING", "propagate": True},
+        "django.db.backends": {"handlers": [], "level": "WARNING", "propagate": True},
+        "logitrack": {"handlers": [], "level": "INFO", "propagate": True},
+        "py.warnings": {"handlers": [], "level": "WARNING", "propagate": True},
+        # granian's own loggers, in the worker processes where Django configures logging.
+        "_granian": {"handlers": [], "level": "WARNING", "propagate": True},
+        "granian.access": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }
 
@@ -288,7 +298,7 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
 # axes logs successes at INFO and failures and lockouts at WARNING (as digests, see
 # AXES_CLIENT_STR_CALLABLE); keep the warnings only.
-LOGGING["loggers"]["axes"] = {"handlers": ["stdout"], "level": "WARNING", "propagate": False}
+LOGGING["loggers"]["axes"] = {"handlers": [], "level": "WARNING", "propagate": True}
 
 # --- Field encryption (logitrack.core.crypto, docs/adr/0005-field-encryption.md) -----------------
 # The master keyring never lives in the database: LOGITRACK_MASTER_KEY holds one or more entries

@@ -55,13 +55,37 @@ def data_dir() -> Path:
     return path.resolve()
 
 
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Files and directories this process creates are its user's alone (0600 / 0700).
+
+    Covers what Logitrack does not open itself: the SQLite database and its -wal/-shm files,
+    uploads, collected static files. Child processes (granian's workers) inherit the mask.
+    """
+    os.umask(PRIVATE_UMASK)
+
+
+def ensure_private_data_dir(path: Path) -> Path:
+    """Create the data directory if needed and make it (not its parents) mode 0700."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
 def read_or_create_secret(path: Path, nbytes: int = 48) -> str:
-    """Return the secret stored at ``path``, creating it (mode 0600) on first use."""
+    """Return the secret stored at ``path``, creating it (mode 0600) on first use.
+
+    An existing file readable by others (an install older than this rule) is narrowed to 0600.
+    """
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
         value = path.read_text(encoding="ascii").strip()
         if value:
             return value
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_urlsafe(nbytes)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

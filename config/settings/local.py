@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATA_DIR
-from config.settings.env import env_str, read_or_create_secret
+from config.settings.env import (
+    ensure_private_data_dir,
+    env_str,
+    private_files,
+    read_or_create_secret,
+)
 
+# Nothing live at rest is readable by another user of the machine (ADR 0013).
+private_files()
+ensure_private_data_dir(DATA_DIR)
 SECRET_KEY = env_str("SECRET_KEY") or read_or_create_secret(DATA_DIR / "secret_key")
 
 # Field encryption (docs/adr/0005-field-encryption.md): with no master key configured, the

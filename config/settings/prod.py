@@ -9,11 +9,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATA_DIR
-from config.settings.env import env_list, env_str
+from config.settings.env import ensure_private_data_dir, env_list, env_str, private_files
 
 DEBUG = False
 LOGITRACK_DEMO_ALLOWED = False
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Nothing live at rest is readable by another user of the machine (ADR 0013).
+private_files()
+ensure_private_data_dir(DATA_DIR)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:

@@ -93,7 +93,8 @@ class UserSession(models.Model):
     """One signed-in browser of a person, so that they can list and end their own sessions.
 
     Only a keyed hash of the session key is stored (the same digest as the session table's, see
-    ``accounts.session_store``): this table must not hand out live sessions to whoever reads it. A session whose row is gone is refused and flushed on its next request
+    ``accounts.session_store``): this table must not hand out live sessions to whoever reads it.
+    A session whose row is gone is refused and flushed on its next request
     (``accounts.middleware.SessionTimeoutMiddleware``), which is how revoking takes effect.
     """
 

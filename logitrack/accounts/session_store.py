@@ -72,16 +72,19 @@ class SessionStore(db.SessionStore):
         )
 
     def create_model_instance(self, data: dict[str, Any]) -> AbstractBaseSession:
+        # Not in django-stubs, but part of SessionBase since Django 1.x.
+        key: str = self._get_or_create_session_key()  # type: ignore[attr-defined]
         row: AbstractBaseSession = self.model(
-            session_key=session_key_digest(self._get_or_create_session_key()),
+            session_key=session_key_digest(key),
             session_data=self.encode(data),
             expire_date=self.get_expiry_date(),
         )
         return row
 
     async def acreate_model_instance(self, data: dict[str, Any]) -> AbstractBaseSession:
+        key: str = await self._aget_or_create_session_key()  # type: ignore[attr-defined]
         row: AbstractBaseSession = self.model(
-            session_key=session_key_digest(await self._aget_or_create_session_key()),
+            session_key=session_key_digest(key),
             session_data=self.encode(data),
             expire_date=await self.aget_expiry_date(),
         )

@@ -34,7 +34,7 @@ class DemoFile:
 
     def write(self) -> None:
         """Write atomically with mode 0600: the file holds passwords."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = self.path.with_suffix(".json.partial")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -20,8 +20,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
+# No Strict-Transport-Security here: a user agent ignores it over plain HTTP, and a server must
+# not send it there (RFC 6797 §7.2); the HTTPS responses carry it (Django's SecurityMiddleware).
 SECURITY_HEADERS = [
-    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),

@@ -211,6 +211,10 @@ def test_plain_http_redirects_to_https(
     first_response = first.response()
     assert first_response is not None
     assert first_response.status == 301
+    # RFC 6797 §7.2: HSTS on the HTTPS answer only, never over plain HTTP.
+    assert "strict-transport-security" not in first_response.headers
+    assert response is not None
+    assert response.headers["strict-transport-security"].startswith("max-age=31536000")
     assert problems.messages == []
 
 

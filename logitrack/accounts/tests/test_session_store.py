@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -203,3 +204,26 @@ def test_a_sign_in_rotates_to_a_new_stored_key(client: HttpsClient, user: User) 
 
     assert Session.objects.filter(session_key=session_key_digest(key)).count() == 1
     assert not Session.objects.filter(session_key=key).exists()
+
+
+async def _async_round_trip() -> tuple[str, dict[str, object], bool, bool, int]:
+    store = SessionStore()
+    await store.aset("tenant", 9)
+    await store.asave()
+    key = str(store.session_key)
+    loaded = await SessionStore(key).aload()
+    found = await store.aexists(key)
+    stored_as_key = await store.aexists(session_key_digest(key))
+    await SessionStore(key).adelete()
+    remaining = await Session.objects.acount()
+    return key, loaded, found, stored_as_key, remaining
+
+
+def test_the_async_methods_store_and_find_the_keyed_hash_too() -> None:
+    key, loaded, found, stored_as_key, remaining = async_to_sync(_async_round_trip)()
+
+    assert loaded == {"tenant": 9}
+    assert found is True
+    assert stored_as_key is False
+    assert remaining == 0
+    assert len(key) == 32

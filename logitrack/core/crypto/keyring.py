@@ -146,8 +146,10 @@ def ensure_master_key_file(path: Path) -> Path:
     For the embedded default only: production names its key explicitly and never generates one.
     """
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process created it first

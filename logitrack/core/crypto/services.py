@@ -26,6 +26,7 @@ from logitrack.core.crypto.keyring import master_keyring
 from logitrack.core.crypto.models import DataKey, KeyState, OwnerKind
 from logitrack.core.crypto.store import DataKeyMaterial, KeyOwner
 from logitrack.core.crypto.tokens import Sealed
+from logitrack.core.mail import outbox_purge_recipient
 
 if TYPE_CHECKING:
     from logitrack.security.actors import Actor
@@ -329,7 +330,12 @@ def user_keys_destroy(*, actor: Actor, user_id: int) -> int:
                 % {"id": user_id}
             )
         )
-    return data_keys_destroy(actor=actor, owner=KeyOwner(OwnerKind.USER, str(user_id)))
+    destroyed = data_keys_destroy(actor=actor, owner=KeyOwner(OwnerKind.USER, str(user_id)))
+    if user is not None:
+        # The development outbox keeps copies of the person's e-mails: erased with them.
+        address = str(user.email)
+        transaction.on_commit(lambda: outbox_purge_recipient(address))
+    return destroyed
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,15 @@ def test_subdomain_pattern_from_allowed_hosts_is_honoured() -> None:
     assert headers[b"location"] == b"https://acme.logitrack.vn:8443/"
 
 
-def test_every_answer_carries_hsts_and_nosniff() -> None:
-    for method, path in (("GET", "/"), ("POST", "/"), ("GET", "/api/v1/x")):
-        _, headers, _ = _call(method, path, "localhost")
-        assert headers[b"strict-transport-security"].startswith(b"max-age=31536000")
+def test_no_answer_over_plain_http_carries_hsts_and_every_one_nosniff() -> None:
+    # RFC 6797 §7.2: an HSTS host must not include the header in responses over non-secure
+    # transport. Redirect, refusal and bad-host answers alike.
+    for method, path, host in (
+        ("GET", "/", "localhost"),
+        ("POST", "/", "localhost"),
+        ("GET", "/api/v1/x", "localhost"),
+        ("GET", "/", "evil.example"),
+    ):
+        _, headers, _ = _call(method, path, host)
+        assert b"strict-transport-security" not in headers
         assert headers[b"x-content-type-options"] == b"nosniff"

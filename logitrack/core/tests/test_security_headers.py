@@ -30,6 +30,15 @@ def test_every_response_carries_hsts_csp_nosniff_and_referrer_policy(
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+@pytest.mark.parametrize("path", ["/", "/login/", "/api/v1/missing"])
+def test_a_plain_http_request_to_django_is_redirected_without_hsts(path: str) -> None:
+    response = Client().get(path)
+
+    assert response.status_code == 301
+    assert response["Location"] == f"https://testserver{path}"
+    assert "Strict-Transport-Security" not in response
+
+
 def test_script_policy_uses_a_fresh_nonce_and_no_unsafe_inline(client: HttpsClient) -> None:
     first = client.get("/")
     second = client.get("/")

@@ -63,6 +63,43 @@ class Supervised:
             self.process = self._start()
 
 
+def usable_cpu_count() -> int:
+    """The number of CPUs this process may run on (its affinity mask), at least 1."""
+    counter = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counter is not None:
+        count = counter()
+    elif hasattr(os, "sched_getaffinity"):
+        count = len(os.sched_getaffinity(0))
+    else:
+        count = os.cpu_count()
+    return max(1, count or 1)
+
+
+def default_workers() -> int:
+    """LOGITRACK_WORKERS when set, else one granian worker process per usable CPU (ADR 0013).
+
+    One WSGI process runs Python on one core at a time (the GIL), so threads alone leave the
+    other cores idle; a process per core uses them.
+    """
+    raw = os.environ.get("LOGITRACK_WORKERS", "").strip()
+    if not raw:
+        return usable_cpu_count()
+    try:
+        workers = int(raw)
+    except ValueError:
+        raise CommandError(f"LOGITRACK_WORKERS must be a whole number, got {raw!r}") from None
+    if workers < 1:
+        raise CommandError(f"LOGITRACK_WORKERS must be at least 1, got {workers}")
+    return workers
+
+
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError(raw)
+    return value
+
+
 def _granian() -> list[str]:
     return [sys.executable, "-m", "granian"]
 
@@ -81,7 +118,10 @@ class Command(BaseCommand):
         parser.add_argument("--https-port", type=int, default=settings.LOGITRACK_HTTPS_PORT)
         parser.add_argument("--http-port", type=int, default=settings.LOGITRACK_HTTP_PORT)
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("LOGITRACK_WORKERS", "1"))
+            "--workers",
+            type=_positive,
+            default=default_workers(),
+            help="granian worker processes (default: LOGITRACK_WORKERS, else one per CPU)",
         )
         parser.add_argument(
             "--threads",
