@@ -15,7 +15,6 @@ from logitrack.tenancy.roles import API_KEY_PERMISSIONS, Permission, Role, has_p
 from tests.isolation.contract import MISSING_ID, Contract, Target
 from tests.isolation.world import World, make_key, world_state
 
-
 NOT_FOUND_CODE = re.compile(r"[a-z]+(?:_[a-z]+)*_not_found")
 
 
