@@ -329,3 +329,18 @@ def test_revoking_a_key_is_audited_with_who_which_key_and_where() -> None:
         str(key.api_key.pk), {}, "198.51.100.7",
     )  # fmt: skip
     assert ApiKey.dangerously_unscoped.get(pk=key.api_key.pk).revoked_at is not None
+
+
+def test_creating_a_key_is_audited_with_its_permissions_and_lifetime_never_its_token() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+
+    key = make_api_key(owner, {P.TENANT_VIEW, P.OPERATIONS_VIEW}, days=30)
+
+    entry = _last("authn_token_created")
+    me = Actor.user(owner.user)
+    assert _row(entry)[:6] == (
+        "authn_token_created", me.kind, me.pseudonym, owner.tenant_id, "api_key",
+        str(key.api_key.pk),
+    )  # fmt: skip
+    assert entry.details == {"permissions": ["operations.view", "tenant.view"], "lifetime_days": 29}
+    assert key.token not in json.dumps(entry.details)
