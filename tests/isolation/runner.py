@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,8 @@ from logitrack.tenancy.middleware import SESSION_TENANT_KEY
 from logitrack.tenancy.roles import API_KEY_PERMISSIONS, Permission, Role, has_permission
 from tests.isolation.contract import MISSING_ID, Contract, Target
 from tests.isolation.world import World, make_key, world_state
+
+NOT_FOUND_CODE = re.compile(r"[a-z]+(?:_[a-z]+)*_not_found")
 
 
 @dataclass(frozen=True)
@@ -82,14 +85,26 @@ def _is_login_redirect(response: HttpResponse) -> bool:
 
 
 def _error_code(response: HttpResponse) -> str:
+    """The stable code of an API error answer; empty unless it has a code and a message."""
     try:
-        return str(json.loads(response.content)["error"]["code"])
+        error = json.loads(response.content)["error"]
     except (ValueError, KeyError, TypeError):
         return ""
+    if not isinstance(error, dict) or not error.get("message"):
+        return ""
+    return str(error.get("code") or "")
 
 
 def _make_target(contract: Contract, world: World, role: Role, target: Target) -> int | None:
-    """The object id the request names: the requester's, a peer's, tenant B's, or missing."""
+    """The object id the request names: the requester's, a peer's, tenant B's, or missing.
+
+    For every target but "own", an object of the requester's own is made too, as a decoy: a
+    lookup that ignored the id would find it, answer 2xx or change it, and so be caught.
+    """
+    if target != "own" and contract.make_for is not None:
+        contract.make_for(world, world.a.users[role])
+    elif target != "own" and contract.make is not None:
+        contract.make(world, "a")
     if target == "missing":
         return MISSING_ID if contract.has_object else None
     if contract.make_for is not None:
@@ -120,7 +135,10 @@ def _judge(
     unchanged = before == after
     ok = status == expected_status and (changes_allowed or unchanged)
     if ok and expected_status in {401, 403, 404} and contract.is_api:
-        ok = _error_code(response) != ""
+        code = _error_code(response)
+        # A 404 names what was not found ("membership_not_found"), the same for missing and
+        # another tenant's, so the code itself cannot be used to probe ids.
+        ok = code != "" and (expected_status != 404 or NOT_FOUND_CODE.fullmatch(code) is not None)
     reaches_foreign = target in {"other", "peer"}
     leaked = reaches_foreign and (200 <= status < 300 or before[0] != after[0])
     return Outcome(contract.label(), label, target, status, str(expected_status), ok, leaked)

@@ -2,12 +2,15 @@
 
 Reads ``mutants/**/*.meta`` (mutmut 3's per-file results: mutant name -> the exit code of the
 tests run against it) and prints killed / survived / total and every survivor by name, so that
-each can be matched with its explanation in docs/mutation.md. Exit status 0 always: the score is
-a figure to read, the explanations are the gate.
+each can be matched with its explanation in docs/mutation.md (``--diff`` adds each survivor's
+changed lines). Exit status 0 always: the score is a figure to read, the explanations the gate.
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
+import functools
 import json
 import sys
 from collections import Counter
@@ -34,7 +37,31 @@ def classify(code: int | None) -> str:
     return "suspicious"
 
 
-def main(root: Path) -> int:
+@functools.cache
+def _functions(path: Path) -> dict[str, str]:
+    """Source of every function in a trampolined module, by name."""
+    source = path.read_text(encoding="utf-8")
+    return {
+        node.name: ast.get_source_segment(source, node) or ""
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def mutant_diff(root: Path, name: str) -> str:
+    """The changed lines of mutant ``name`` (``pkg.module.x_function__mutmut_N``), read from
+    the trampolined copy of the module mutmut writes under ``root``."""
+    module, function = name.rsplit(".", 1)
+    bodies = _functions(root / (module.replace(".", "/") + ".py"))
+    original = bodies.get(function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", "")
+    mutated = bodies.get(function, "")
+    lines = difflib.unified_diff(original.splitlines(), mutated.splitlines(), lineterm="", n=0)
+    return " | ".join(
+        line.strip() for line in lines if line[:1] in "+-" and line[:3] not in {"+++", "---"}
+    )
+
+
+def main(root: Path, *, diffs: bool = False) -> int:
     counts: Counter[str] = Counter()
     survivors: list[str] = []
     for meta in sorted(root.glob("**/*.py.meta")):
@@ -43,7 +70,8 @@ def main(root: Path) -> int:
             status = classify(code)
             counts[status] += 1
             if status in {"survived", "no tests"}:
-                survivors.append(f"{status}: {name}")
+                diff = f"  {mutant_diff(root, name)}" if diffs else ""
+                survivors.append(f"{status}: {name}{diff}")
     total = sum(counts.values())
     detail = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
     killed = counts["killed"] + counts["timeout"]
@@ -56,4 +84,5 @@ def main(root: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "mutants")))
+    arguments = [arg for arg in sys.argv[1:] if arg != "--diff"]
+    sys.exit(main(Path(arguments[0] if arguments else "mutants"), diffs="--diff" in sys.argv))

@@ -69,7 +69,8 @@ def _invitations(tenant: Tenant) -> dict[int, tuple[str, bool]]:
 
 
 def _key(pk: int) -> ApiKey:
-    return ApiKey.dangerously_unscoped.get(pk=pk)
+    key: ApiKey = ApiKey.dangerously_unscoped.get(pk=pk)
+    return key
 
 
 def _set_role(membership: Membership, role: Role) -> None:
@@ -277,7 +278,7 @@ def _token_of(tenant: Tenant, address: str) -> str:
 
     for message in mail.outbox:
         if address in message.to:
-            match = re.search(r"/invitations/([A-Za-z0-9_-]+)/", message.body)
+            match = re.search(r"/invitations/([A-Za-z0-9_-]+)/", str(message.body))
             assert match is not None
             return match.group(1)
     raise AssertionError(f"no invitation e-mail to {address}")

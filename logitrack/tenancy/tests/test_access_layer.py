@@ -1,0 +1,346 @@
+"""The access layer's smaller promises: declarations made at run time, invitation links at the
+edges of their length, the audit of refused links and keys, and exact error codes."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+from django.utils import timezone
+
+from logitrack.core.errors import NotFound
+from logitrack.core.models import GLOBAL_MODELS, register_global_model
+from logitrack.core.tenant import tenant_context
+from logitrack.core.testing import HttpsClient
+from logitrack.security.actors import Actor
+from logitrack.security.models import AuditEntry
+from logitrack.tenancy.access import (
+    AccessRule,
+    access_api_key_by_id,
+    access_invitation_by_id,
+    access_invitation_by_token,
+    access_rule_of,
+    declare_public,
+    platform_staff,
+    public,
+    requires,
+    signed_in,
+)
+from logitrack.tenancy.api_keys import _refusal, api_key_revoke
+from logitrack.tenancy.errors import InvitationInvalid
+from logitrack.tenancy.models import ApiKey, Invitation
+from logitrack.tenancy.principal import Principal
+from logitrack.tenancy.roles import Permission, Role, matrix_rows
+from logitrack.tenancy.services import invitation_token_hash, membership_invite
+from logitrack.tenancy.tests.factories import (
+    bearer,
+    make_api_key,
+    make_member,
+    make_tenant,
+    principal_for,
+)
+
+pytestmark = pytest.mark.django_db
+P = Permission
+
+
+def _row(entry: AuditEntry) -> tuple[object, ...]:
+    return (
+        entry.action,
+        entry.actor_kind,
+        entry.actor_pseudonym,
+        entry.tenant_id,
+        entry.object_type,
+        entry.object_id,
+        entry.details,
+        entry.ip,
+    )
+
+
+def _last(action: str) -> AuditEntry:
+    return AuditEntry.objects.filter(action=action).order_by("-sequence")[0]
+
+
+# --- declarations made at run time -------------------------------------------------------------
+
+
+def _view(request: HttpRequest, value: int = 0) -> HttpResponse:
+    """A view that says it ran."""
+    return HttpResponse(f"ran {value}")
+
+
+def _api_request(principal: Principal) -> Any:
+    request: Any = RequestFactory().get("/api/v1/anything")
+    request.principal = principal
+    request.auth_via = "api_key"
+    return request
+
+
+def test_a_permission_declaration_lets_holders_through_and_refuses_others() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    viewer = make_member(owner.tenant, Role.VIEWER)
+    guarded = requires(P.TENANT_MANAGE)(_view)
+
+    allowed = guarded(_api_request(principal_for(owner)), value=7)
+    refused = guarded(_api_request(principal_for(viewer)), value=7)
+    anonymous = guarded(_api_request(Principal.anonymous()), value=7)
+
+    assert (allowed.status_code, allowed.content) == (200, b"ran 7")
+    assert refused.status_code == 403
+    assert json.loads(refused.content)["error"]["code"] == "permission_denied"
+    assert anonymous.status_code == 401
+    assert access_rule_of(guarded) == AccessRule(kind="permission", permission=P.TENANT_MANAGE)
+    assert guarded.__wrapped__ is _view  # type: ignore[attr-defined]
+    signature = guarded.__signature__  # type: ignore[attr-defined]
+    assert signature.parameters["value"].annotation is int
+
+
+def test_a_view_cannot_declare_its_access_twice() -> None:
+    guarded = signed_in("own profile")(_view)
+
+    with pytest.raises(TypeError):
+        requires(P.TENANT_VIEW)(guarded)
+    with pytest.raises(TypeError):
+        public("anyone")(guarded)
+
+
+def test_signed_in_and_platform_declarations_record_their_rule() -> None:
+    person = signed_in("own profile")(_view)
+    staff = platform_staff("privacy_officer")(_view)
+    someone = make_member(make_tenant(), Role.OWNER)
+
+    assert access_rule_of(person) == AccessRule(kind="signed_in", reason="own profile")
+    assert access_rule_of(staff) == AccessRule(kind="platform", platform_role="privacy_officer")
+    assert person(_api_request(principal_for(someone))).status_code == 200
+    assert staff(_api_request(principal_for(someone))).status_code == 403
+    assert person(_api_request(Principal.anonymous())).status_code == 401
+
+
+def test_a_public_declaration_needs_a_reason_and_lets_anyone_through() -> None:
+    open_view = public("the landing page")(_view)
+
+    with pytest.raises(ValueError, match="reason"):
+        public("   ")(_view)
+    assert open_view(_api_request(Principal.anonymous())).status_code == 200
+    assert access_rule_of(open_view) == AccessRule(kind="public", reason="the landing page")
+
+
+def test_declaring_a_third_party_view_public_marks_it_without_wrapping() -> None:
+    def third_party(request: HttpRequest) -> HttpResponse:
+        return HttpResponse("theirs")
+
+    with pytest.raises(ValueError, match="reason"):
+        declare_public(third_party, " ")
+    assert access_rule_of(third_party) is None
+
+    marked = declare_public(third_party, "Django's own sign-out")
+
+    assert marked is third_party
+    assert access_rule_of(marked) == AccessRule(kind="public", reason="Django's own sign-out")
+
+
+def test_a_global_model_is_registered_lowercased_with_its_reason() -> None:
+    with pytest.raises(ValueError, match="reason"):
+        register_global_model("Tests.Refused", "  ")
+    assert "tests.refused" not in GLOBAL_MODELS
+
+    register_global_model("Tests.Thing", "a fixture of this test")
+    try:
+        assert GLOBAL_MODELS["tests.thing"] == "a fixture of this test"
+    finally:
+        del GLOBAL_MODELS["tests.thing"]
+
+
+def test_the_matrix_rows_mark_the_levels_that_hold_each_permission() -> None:
+    rows = dict(matrix_rows())
+
+    assert rows[P.OWNERS_MANAGE] == [True, False, False, False, False, False, False]
+    assert rows[P.TENANT_VIEW] == [True] * 7
+    assert rows[P.DRIVER_TASKS] == [True, True, False, False, True, False, False]
+
+
+def test_the_api_says_how_to_authenticate_in_the_request_language() -> None:
+    response = HttpsClient().get("/api/v1/tenant", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == {
+        "code": "not_authenticated",
+        "message": "Sign in or send a valid API key.",
+    }
+
+
+# --- objects through access_* ------------------------------------------------------------------
+
+
+def test_access_functions_refuse_a_principal_without_the_permission_with_their_own_code() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    dispatcher = make_member(owner.tenant, Role.DISPATCHER)
+    key = make_api_key(owner, {P.TENANT_VIEW})
+    with tenant_context(owner.tenant):
+        invitation = membership_invite(
+            principal=principal_for(owner), email="lan@example.vn", role="viewer"
+        ).invitation
+
+        with pytest.raises(NotFound) as not_invitation:
+            access_invitation_by_id(principal_for(dispatcher), invitation.pk, for_write=True)
+        with pytest.raises(NotFound) as not_key:
+            access_api_key_by_id(principal_for(dispatcher), key.api_key.pk)
+        found = access_invitation_by_id(principal_for(owner), invitation.pk)
+
+    assert not_invitation.value.code == "invitation_not_found"
+    assert not_key.value.code == "api_key_not_found"
+    assert found.pk == invitation.pk
+
+
+def _invitation_with_token(token: str, **fields: Any) -> Invitation:
+    owner = make_member(make_tenant(), Role.OWNER)
+    with tenant_context(owner.tenant):
+        invitation: Invitation = Invitation.objects.create(
+            email="lan@example.vn",
+            role=Role.VIEWER,
+            token_hash=invitation_token_hash(token),
+            invited_by=owner.user,
+            expires_at=timezone.now() + timedelta(days=7),
+            **fields,
+        )
+    return invitation
+
+
+@pytest.mark.parametrize(("length", "works"), [(19, False), (20, True), (100, True), (101, False)])
+def test_an_invitation_token_is_looked_up_only_between_20_and_100_characters(
+    length: int, works: bool
+) -> None:
+    token = "t" * length
+    invitation = _invitation_with_token(token)
+
+    if works:
+        assert access_invitation_by_token(Principal.anonymous(), token).pk == invitation.pk
+    else:
+        with pytest.raises(InvitationInvalid):
+            access_invitation_by_token(Principal.anonymous(), token)
+
+
+def test_a_short_token_is_refused_and_audited_without_a_tenant() -> None:
+    request = RequestFactory().get("/invitations/x/", REMOTE_ADDR="198.51.100.7")
+
+    with pytest.raises(InvitationInvalid):
+        access_invitation_by_token(Principal.anonymous(), "short", request=request)
+
+    assert _row(_last("authz_fail")) == (
+        "authz_fail", "anonymous", "", None, "invitation", "",
+        {"reason": "invitation_link_invalid"}, "198.51.100.7",
+    )  # fmt: skip
+
+
+def test_an_expired_link_is_refused_and_audited_with_its_invitation() -> None:
+    token = "e" * 43
+    invitation = _invitation_with_token(token)
+    Invitation.dangerously_unscoped.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - timedelta(days=9), expires_at=timezone.now()
+    )
+    request = RequestFactory().get("/invitations/x/", REMOTE_ADDR="198.51.100.7")
+
+    with pytest.raises(InvitationInvalid):
+        access_invitation_by_token(Principal.anonymous(), token, request=request)
+
+    assert _row(_last("authz_fail")) == (
+        "authz_fail", "anonymous", "", invitation.tenant_id, "invitation", str(invitation.pk),
+        {"reason": "invitation_link_invalid"}, "198.51.100.7",
+    )  # fmt: skip
+
+
+# --- API keys: refusals and revocation, as audited ---------------------------------------------
+
+
+def test_a_malformed_token_is_refused_and_audited_without_a_key() -> None:
+    response = HttpsClient().get(
+        "/api/v1/tenant", headers=bearer("not-a-token"), REMOTE_ADDR="198.51.100.7"
+    )
+
+    assert response.status_code == 401
+    assert _row(_last("authn_token_invalid")) == (
+        "authn_token_invalid", "anonymous", "", None, "api_key", "", {"reason": "malformed"},
+        "198.51.100.7",
+    )  # fmt: skip
+
+
+def test_an_unknown_key_is_refused_and_audited_as_unknown() -> None:
+    response = HttpsClient().get(
+        "/api/v1/tenant", headers=bearer("lt_abcdefgh_" + "A" * 43), REMOTE_ADDR="198.51.100.7"
+    )
+
+    assert response.status_code == 401
+    assert _row(_last("authn_token_invalid"))[3:] == (
+        None, "api_key", "", {"reason": "unknown"}, "198.51.100.7",
+    )  # fmt: skip
+
+
+def test_using_a_revoked_key_is_audited_as_reuse_by_that_key() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    key = make_api_key(owner, {P.TENANT_VIEW})
+    ApiKey.dangerously_unscoped.filter(pk=key.api_key.pk).update(revoked_at=timezone.now())
+
+    HttpsClient().get("/api/v1/tenant", headers=bearer(key.token), REMOTE_ADDR="198.51.100.7")
+
+    actor = Actor.api_key(key.api_key.pk)
+    assert _row(_last("authn_token_reuse")) == (
+        "authn_token_reuse", actor.kind, actor.pseudonym, owner.tenant_id, "api_key",
+        str(key.api_key.pk), {"reason": "revoked"}, "198.51.100.7",
+    )  # fmt: skip
+
+
+def test_a_key_of_a_terminated_company_is_audited_as_such() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    key = make_api_key(owner, {P.TENANT_VIEW})
+    type(owner.tenant).objects.filter(pk=owner.tenant_id).update(
+        status="terminated", terminated_at=timezone.now()
+    )
+
+    response = HttpsClient().get("/api/v1/tenant", headers=bearer(key.token))
+
+    assert response.status_code == 401
+    assert _last("authn_token_invalid").details == {"reason": "tenant_terminated"}
+
+
+def test_a_key_stops_working_at_its_expiry_instant() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    key = make_api_key(owner, {P.TENANT_VIEW})
+    row = ApiKey.dangerously_unscoped.select_related("tenant").get(pk=key.api_key.pk)
+
+    assert _refusal(row, key.token, row.expires_at) == "expired"
+    assert _refusal(row, key.token, row.expires_at - timedelta(microseconds=1)) is None
+
+
+def test_revoking_a_key_is_audited_with_who_which_key_and_where() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    key = make_api_key(owner, {P.TENANT_VIEW})
+    request = RequestFactory().delete("/api/v1/api-keys/1", REMOTE_ADDR="198.51.100.7")
+
+    with tenant_context(owner.tenant):
+        api_key_revoke(principal=principal_for(owner), api_key=key.api_key, request=request)
+
+    me = Actor.user(owner.user)
+    assert _row(_last("authn_token_revoked")) == (
+        "authn_token_revoked", me.kind, me.pseudonym, owner.tenant_id, "api_key",
+        str(key.api_key.pk), {}, "198.51.100.7",
+    )  # fmt: skip
+    assert ApiKey.dangerously_unscoped.get(pk=key.api_key.pk).revoked_at is not None
+
+
+def test_creating_a_key_is_audited_with_its_permissions_and_lifetime_never_its_token() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+
+    key = make_api_key(owner, {P.TENANT_VIEW, P.OPERATIONS_VIEW}, days=30)
+
+    entry = _last("authn_token_created")
+    me = Actor.user(owner.user)
+    assert _row(entry)[:6] == (
+        "authn_token_created", me.kind, me.pseudonym, owner.tenant_id, "api_key",
+        str(key.api_key.pk),
+    )  # fmt: skip
+    assert entry.details == {"permissions": ["operations.view", "tenant.view"], "lifetime_days": 29}
+    assert key.token not in json.dumps(entry.details)
