@@ -524,7 +524,7 @@ def api_key_revoke(request: HttpRequest, api_key_id: Id) -> ApiKeyOut | JsonResp
     summary="Confirm a suspended API key: it works again and answers for you (owners only)",
 )
 @requires(Permission.API_KEYS_CONFIRM)
-def api_key_confirm(request: HttpRequest, api_key_id: int) -> ApiKeyOut | JsonResponse:
+def api_key_confirm(request: HttpRequest, api_key_id: Id) -> ApiKeyOut | JsonResponse:
     principal = principal_of(request)
     api_key = access_api_key_by_id(principal, api_key_id, for_write=True)
     try:

@@ -35,7 +35,7 @@ urlpatterns = [
         name="api-key-revoke",
     ),
     path(
-        "company/api-keys/<int:api_key_id>/confirm/",
+        "company/api-keys/<id:api_key_id>/confirm/",
         views.api_key_confirm,
         name="api-key-confirm",
     ),

@@ -166,7 +166,10 @@ def test_the_form_field_cleans_to_the_canonical_form_or_a_field_error() -> None:
     assert field.clean(FULLWIDTH) == "lan@example.vn"
     with pytest.raises(ValidationError) as refused:
         field.clean("lan@exam\x00ple.vn")
-    assert refused.value.code == "email_forbidden_character"
+    assert refused.value.code == "text_control_character"
+    with pytest.raises(ValidationError) as invalid:
+        field.clean("b\u0131ch@songhan.vn")
+    assert invalid.value.code == "email_invalid"
     assert EmailTextField(required=False).clean("") == ""
 
 

@@ -195,7 +195,8 @@ def test_an_api_key_without_the_permission_gets_403_before_the_input_is_read(cal
     response = call.send(HttpsClient(), headers=bearer(created.token))
 
     assert response.status_code == 403
-    assert _error_code(response) == "permission_denied"
+    # The refusal names the key's missing permission, not the caller's account level.
+    assert _error_code(response) == "api_key_permission_denied"
 
 
 @pytest.mark.parametrize(
