@@ -54,7 +54,7 @@ def _validation_error(request: HttpRequest, exc: object) -> HttpResponse:
 
 
 def _authentication_error(request: HttpRequest, exc: object) -> HttpResponse:
-    return error_json("not_authenticated", _("Authentication is required."), 401)
+    return error_json("not_authenticated", _("Sign in or send a valid API key."), 401)
 
 
 class BodyNotAnObject(ValueError):

@@ -194,6 +194,8 @@ def test_every_handler_of_every_logger_carries_the_redacting_filter() -> None:
         for logger in loggers
         for handler in logger.handlers
         if not type(handler).__module__.startswith("_pytest")
+        # A NullHandler (a library's default, e.g. urllib3's) writes nothing anywhere.
+        and not isinstance(handler, logging.NullHandler)
         and not any(isinstance(f, RedactingFilter) for f in handler.filters)
     ]
 
