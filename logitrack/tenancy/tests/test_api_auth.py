@@ -134,7 +134,10 @@ def test_an_anonymous_call_gets_401_before_its_input_is_read(call: Call) -> None
 
     assert response.status_code == 401
     assert json.loads(response.content) == {
-        "error": {"code": "not_authenticated", "message": "Cần xác thực để tiếp tục."}
+        "error": {
+            "code": "not_authenticated",
+            "message": "Hãy đăng nhập hoặc gửi một khóa API hợp lệ.",
+        }
     }
 
 
