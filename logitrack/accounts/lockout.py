@@ -38,10 +38,12 @@ def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address attempts are counted against: the same one the audit chain records."""
-    from logitrack.security.services import client_ip as audit_client_ip
+    """The network attempts are counted against: the rate limits' key (``throttle.ip_key``),
+    an IPv4 address or an IPv6 /64, so rotating addresses inside one subscriber's /64 does not
+    reset the lockout."""
+    from logitrack.security.throttle import ip_key
 
-    return audit_client_ip(request) or None
+    return ip_key(request)
 
 
 def client_str(

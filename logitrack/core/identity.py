@@ -25,7 +25,6 @@ MAX_LOCAL_PART_OCTETS = 64  # RFC 5321 §4.5.3.1.1
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 # RFC 5322 §3.2.3 dot-atom over atext, ASCII only (no quoted local parts, no RFC 6531 UTF-8).
 _LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_EDGE_WHITESPACE = " \t\r\n"
 
 CODE_INVALID = "email_invalid"
 CODE_FORBIDDEN_CHARACTER = "email_forbidden_character"
@@ -92,8 +91,8 @@ def canonical_email(value: str) -> str:
     forms are equal strings.
 
     Steps: Unicode NFKC over the whole value (fullwidth letters, ``@`` and ``.``, U+FF01 to
-    U+FF5E, become ASCII; U+017F LATIN SMALL LETTER LONG S becomes ``s``); spaces, tabs and
-    line breaks at either end are dropped; control, format (bidi marks and overrides,
+    U+FF5E, become ASCII; U+017F LATIN SMALL LETTER LONG S becomes ``s``); every Unicode white space at either
+    end (``str.strip``) is dropped; control, format (bidi marks and overrides,
     zero-width characters, BOM), surrogate, private-use and unassigned code points anywhere are
     refused; the value is split at its
     single ``@``; the local part is case-folded; UTS #46 maps the domain (case, width,
@@ -112,7 +111,9 @@ def canonical_email(value: str) -> str:
     """
     if not isinstance(value, str):
         raise _refuse(CODE_INVALID)
-    text = _nfkc(value).strip(_EDGE_WHITESPACE)
+    # Every Unicode space at either end (str.strip: U+2028, U+2029, U+1680 included), as the text
+    # layer's opaque_text drops them: a key and a form must agree on the address (docs/adr/0011).
+    text = _nfkc(value).strip()
     if any(unicodedata.category(ch) in _FORBIDDEN_CATEGORIES for ch in text):
         raise _refuse(CODE_FORBIDDEN_CHARACTER)
     if not text or any(ch.isspace() for ch in text) or text.count("@") != 1:

@@ -181,3 +181,17 @@ def test_sign_out_by_get_is_refused(signed_in_client: HttpsClient, user: User) -
 
     assert response.status_code == 405
     assert UserSession.objects.count() == 1
+
+
+def test_the_lockout_counts_an_ipv6_subscribers_64_as_one_address(
+    client: HttpsClient, user: User
+) -> None:
+    for n in range(5):
+        sign_in(client, password=f"wrong password {n}", ip=f"2001:db8:0:1::{n + 1}")
+
+    # Another address inside the same /64 is the same subscriber: still locked.
+    same_network = sign_in(HttpsClient(), ip="2001:db8:0:1::ff")
+    other_network = sign_in(HttpsClient(), ip="2001:db8:0:2::1")
+
+    assert same_network.status_code == 429
+    assert other_network.status_code == 302

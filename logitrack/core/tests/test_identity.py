@@ -85,7 +85,7 @@ def test_dotted_capital_i_is_not_folded_to_plain_i() -> None:
         "la\u200bn@example.vn",
         "\ufefflan@example.vn",
         "lan\u200e@example.vn",
-        "lan@example.vn\u2028",
+        "lan@exam\u2028ple.vn",
         "lan\ue000@example.vn",
     ],
 )

@@ -169,6 +169,31 @@ def test_past_the_accounts_failure_ceiling_only_known_addresses_may_sign_in(
     assert owner_at_home.status_code == 302
 
 
+@pytest.mark.parametrize("edge", ["\u2028", "\u2029", "\u1680", "\u3000", "\u00a0 \u2028"])
+def test_a_spelling_with_unicode_space_at_its_end_shares_the_accounts_ceiling(
+    client: HttpsClient, person: User, edge: str
+) -> None:
+    for n in range(1, limit_of("signin.account_failures") + 1):
+        sign_in(client, EMAIL, "wrong password!", n)
+
+    # The form reads "lan@…\u2028" as the account: the ceiling must count it as that account.
+    assert_throttled_page(sign_in(HttpsClient(), EMAIL + edge, PASSWORD, 201))
+    assert account_key(EMAIL + edge) == account_key(EMAIL)
+
+
+@pytest.mark.parametrize("edge", ["\u2028", "\u2029\u1680", " \u2028 "])
+def test_a_spelling_with_unicode_space_at_its_end_shares_the_reset_budget(
+    client: HttpsClient, person: User, edge: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    budget = limit_of("password_reset.account")
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(budget):
+            reset(client, EMAIL, n)
+        assert_throttled_page(reset(client, EMAIL + edge, 100))
+
+    assert len(mail.outbox) == budget
+
+
 def test_below_the_ceiling_a_new_address_signs_in(client: HttpsClient, person: User) -> None:
     for n in range(1, limit_of("signin.account_failures")):
         sign_in(client, EMAIL, "wrong password!", n)
