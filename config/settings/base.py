@@ -180,6 +180,10 @@ CONTENT_SECURITY_POLICY = {
 LOGITRACK_MAX_BODY_BYTES = env_int("LOGITRACK_MAX_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LOGITRACK_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Django's file storage sets 0644 on every file it writes, whatever the umask: uploads and
+# collected static files stay readable by this account only, like the rest of DATA_DIR (ADR 0013).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # The development outbox: one 0600 file per message in a 0700 directory (logitrack.core.mail).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "logitrack.core.mail.PrivateFileEmailBackend")

@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -271,6 +272,10 @@ def password_reset_complete(
             request=request,
         )
         send_email_on_commit(user.pk, "password_changed")
+        # Whoever completed the reset holds the mailbox: the sign-in lockout of this account
+        # (django-axes counts under the canonical address, accounts.lockout) ends, as the
+        # lockout page promises.
+        AxesProxyHandler.reset_attempts(username=user.email)
     if request is not None:
         # The reset link reached the mailbox: this address may sign in past the account's
         # failure ceiling (docs/adr/0012).

@@ -91,8 +91,8 @@ def canonical_email(value: str) -> str:
     forms are equal strings.
 
     Steps: Unicode NFKC over the whole value (fullwidth letters, ``@`` and ``.``, U+FF01 to
-    U+FF5E, become ASCII; U+017F LATIN SMALL LETTER LONG S becomes ``s``); every Unicode white space at either
-    end (``str.strip``) is dropped; control, format (bidi marks and overrides,
+    U+FF5E, become ASCII; U+017F LATIN SMALL LETTER LONG S becomes ``s``); every Unicode white
+    space at either end (``str.strip``) is dropped; control, format (bidi marks and overrides,
     zero-width characters, BOM), surrogate, private-use and unassigned code points anywhere are
     refused; the value is split at its
     single ``@``; the local part is case-folded; UTS #46 maps the domain (case, width,

@@ -232,3 +232,17 @@ def test_mismatched_passwords_change_nothing(
     assert "Hai mật khẩu không khớp." in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_completing_a_reset_ends_the_sign_in_lockout_as_the_lockout_page_promises(
+    client: HttpsClient, user: User, django_capture_on_commit_callbacks: Commit
+) -> None:
+    for n in range(5):
+        sign_in(client, password=f"wrong password {n}")
+    assert sign_in(client).status_code == 429
+    link = _request_link(client, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _choose(client, link)
+
+    assert sign_in(client, password=NEW_PASSWORD).status_code == 302

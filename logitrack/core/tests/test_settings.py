@@ -103,3 +103,30 @@ def test_logitrack_console_script_runs_the_system_checks(tmp_path: Path) -> None
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_embedded_links_point_where_make_run_says_it_listens(tmp_path: Path) -> None:
+    code = "from django.conf import settings; print(settings.LOGITRACK_PUBLIC_URL)"
+    base = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "LOGITRACK_DATA_DIR": str(tmp_path)}
+
+    loopback = _django(["shell", "-c", code], base)
+    lan = _django(
+        ["shell", "-c", code],
+        {**base, "LOGITRACK_BIND": "0.0.0.0", "ALLOWED_HOSTS": "127.0.0.1,logitrack.lan"},  # noqa: S104
+    )
+    chosen = _django(["shell", "-c", code], {**base, "LOGITRACK_PUBLIC_URL": "https://lt.vn"})
+
+    assert loopback.stdout.strip().splitlines()[-1] == "https://127.0.0.1:8443"
+    assert lan.stdout.strip().splitlines()[-1] == "https://logitrack.lan:8443"
+    assert chosen.stdout.strip().splitlines()[-1] == "https://lt.vn"
+
+
+def test_files_written_through_the_storage_api_are_private(tmp_path: Path) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+
+    storage = FileSystemStorage(location=tmp_path / "media")
+    name = storage.save("waybills/a.txt", ContentFile(b"x"))
+
+    assert stat.S_IMODE((tmp_path / "media" / name).stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "media" / "waybills").stat().st_mode) == 0o700
