@@ -6,13 +6,17 @@ then invites one colleague per account level, who accept and set their own passw
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import transaction
+
 from logitrack.accounts.services import email_verify
 from logitrack.accounts.tokens import email_verification_token
 from logitrack.core.demo import DemoFile
+from logitrack.core.mail import outbox_purge_recipient
 from logitrack.core.tenant import tenant_context
 from logitrack.tenancy.access import access_invitation_by_token
 from logitrack.tenancy.principal import Principal
@@ -120,6 +124,10 @@ def load(demo: DemoFile) -> None:
                     privacy_consent=True,
                 )
                 users.append({"email": email, "password": password, "role": role.value})
+                # Accepted on the spot: the invitation e-mail's link is already spent, and a
+                # developer opening the outbox should not meet a dozen dead links first. The
+                # e-mail leaves on commit; the purge is queued after it.
+                transaction.on_commit(functools.partial(outbox_purge_recipient, email))
         demo.tenants.append(
             {"name": signup.tenant.name, "slug": signup.tenant.slug, "users": users}
         )

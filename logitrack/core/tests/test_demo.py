@@ -6,6 +6,7 @@ import json
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -110,3 +111,19 @@ def test_every_demo_account_has_a_verified_email_address(data_dir: Path) -> None
     assert len(emails) == 14
     assert User.objects.filter(email__in=emails).count() == 14
     assert unverified == []
+
+
+def test_the_demo_leaves_no_spent_invitation_in_the_file_outbox(
+    data_dir: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    outbox = data_dir / "mail"
+    with (
+        override_settings(
+            EMAIL_BACKEND="logitrack.core.mail.PrivateFileEmailBackend", EMAIL_FILE_PATH=outbox
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("demo", "--first-run")
+
+    texts = [path.read_text(errors="replace") for path in outbox.glob("*") if path.is_file()]
+    assert not [text for text in texts if "/invitations/" in text]
