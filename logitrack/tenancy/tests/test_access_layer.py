@@ -30,8 +30,8 @@ from logitrack.tenancy.access import (
     requires,
     signed_in,
 )
-from logitrack.tenancy.api_keys import _refusal, api_key_revoke
-from logitrack.tenancy.errors import InvitationInvalid
+from logitrack.tenancy.api_keys import _refusal, api_key_create, api_key_revoke
+from logitrack.tenancy.errors import ApiKeyNeedsPerson, InvalidApiKeyName, InvitationInvalid
 from logitrack.tenancy.models import ApiKey, Invitation
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission, Role, matrix_rows
@@ -102,10 +102,19 @@ def test_a_permission_declaration_lets_holders_through_and_refuses_others() -> N
 def test_a_view_cannot_declare_its_access_twice() -> None:
     guarded = signed_in("own profile")(_view)
 
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"already declares its access$"):
         requires(P.TENANT_VIEW)(guarded)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"already declares its access$"):
         public("anyone")(guarded)
+
+
+def test_a_view_annotated_only_for_type_checkers_can_still_be_declared() -> None:
+    def typed_later(request: HttpRequest, value: Unknowable) -> HttpResponse:  # type: ignore[name-defined]  # noqa: F821
+        return HttpResponse("ran")
+
+    guarded = signed_in("own profile")(typed_later)
+
+    assert access_rule_of(guarded) == AccessRule(kind="signed_in", reason="own profile")
 
 
 def test_signed_in_and_platform_declarations_record_their_rule() -> None:
@@ -123,7 +132,7 @@ def test_signed_in_and_platform_declarations_record_their_rule() -> None:
 def test_a_public_declaration_needs_a_reason_and_lets_anyone_through() -> None:
     open_view = public("the landing page")(_view)
 
-    with pytest.raises(ValueError, match="reason"):
+    with pytest.raises(ValueError, match=r"^a public view needs a reason$"):
         public("   ")(_view)
     assert open_view(_api_request(Principal.anonymous())).status_code == 200
     assert access_rule_of(open_view) == AccessRule(kind="public", reason="the landing page")
@@ -133,7 +142,7 @@ def test_declaring_a_third_party_view_public_marks_it_without_wrapping() -> None
     def third_party(request: HttpRequest) -> HttpResponse:
         return HttpResponse("theirs")
 
-    with pytest.raises(ValueError, match="reason"):
+    with pytest.raises(ValueError, match=r"^a public view needs a reason$"):
         declare_public(third_party, " ")
     assert access_rule_of(third_party) is None
 
@@ -144,7 +153,7 @@ def test_declaring_a_third_party_view_public_marks_it_without_wrapping() -> None
 
 
 def test_a_global_model_is_registered_lowercased_with_its_reason() -> None:
-    with pytest.raises(ValueError, match="reason"):
+    with pytest.raises(ValueError, match=r"^a global model needs a reason$"):
         register_global_model("Tests.Refused", "  ")
     assert "tests.refused" not in GLOBAL_MODELS
 
@@ -192,6 +201,16 @@ def test_access_functions_refuse_a_principal_without_the_permission_with_their_o
         found = access_invitation_by_id(principal_for(owner), invitation.pk)
 
     assert not_invitation.value.code == "invitation_not_found"
+    assert not_key.value.code == "api_key_not_found"
+    with tenant_context(owner.tenant):
+        Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+        with pytest.raises(NotFound):
+            access_invitation_by_id(principal_for(owner), invitation.pk)
+        Invitation.objects.filter(pk=invitation.pk).update(
+            revoked_at=None, accepted_at=timezone.now()
+        )
+        with pytest.raises(NotFound):
+            access_invitation_by_id(principal_for(owner), invitation.pk)
     assert not_key.value.code == "api_key_not_found"
     assert found.pk == invitation.pk
 
@@ -344,3 +363,30 @@ def test_creating_a_key_is_audited_with_its_permissions_and_lifetime_never_its_t
     )  # fmt: skip
     assert entry.details == {"permissions": ["operations.view", "tenant.view"], "lifetime_days": 29}
     assert key.token not in json.dumps(entry.details)
+
+
+def test_only_a_person_creates_keys_with_a_name_of_1_to_100_characters() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    as_key = Principal.for_api_key(
+        api_key_id=1, tenant=owner.tenant, permissions=frozenset({P.API_KEYS_MANAGE, P.TENANT_VIEW})
+    )
+    request = RequestFactory().post("/api/v1/api-keys", REMOTE_ADDR="198.51.100.7")
+
+    def create(principal: Principal, name: str) -> ApiKey:
+        with tenant_context(owner.tenant):
+            return api_key_create(
+                principal=principal,
+                name=name,
+                permissions={P.TENANT_VIEW},
+                expires_at=timezone.now() + timedelta(days=30),
+                request=request,
+            ).api_key
+
+    with pytest.raises(ApiKeyNeedsPerson):
+        create(as_key, "Đối tác")
+    for bad in ("", "   ", "x" * 101):
+        with pytest.raises(InvalidApiKeyName):
+            create(principal_for(owner), bad)
+    assert ApiKey.dangerously_unscoped.count() == 0
+    assert create(principal_for(owner), "x" * 100).name == "x" * 100
+    assert _last("authn_token_created").ip == "198.51.100.7"

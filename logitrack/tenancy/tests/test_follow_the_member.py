@@ -555,3 +555,98 @@ def test_only_a_holder_of_api_keys_manage_creates_keys(owner: Membership) -> Non
             expires_at=timezone.now() + timedelta(days=30),
         )
     assert ApiKey.dangerously_unscoped.count() == 0
+
+
+def test_confirming_and_suspending_keys_is_audited_with_the_key_and_where() -> None:
+    from django.test import RequestFactory
+
+    from logitrack.security.actors import Actor
+    from logitrack.tenancy.api_keys import api_key_confirm, api_keys_suspend_for_guarantor
+
+    owner = make_member(make_tenant(), Role.OWNER)
+    leaver = make_member(owner.tenant, Role.ADMIN)
+    key = make_api_key(leaver, {P.TENANT_VIEW})
+    request = RequestFactory().post("/x", REMOTE_ADDR="198.51.100.7")
+    me = Actor.user(owner.user)
+
+    with tenant_context(owner.tenant):
+        api_keys_suspend_for_guarantor(
+            principal=principal_for(owner),
+            user_id=leaver.user_id,
+            guarantor_permissions=frozenset(),
+            reason="creator_removed",
+            request=request,
+        )
+        again = api_keys_suspend_for_guarantor(
+            principal=principal_for(owner),
+            user_id=leaver.user_id,
+            guarantor_permissions=frozenset(),
+            reason="creator_removed",
+        )
+        api_key_confirm(principal=principal_for(owner), api_key=key.api_key, request=request)
+        after_confirmation = api_keys_suspend_for_guarantor(
+            principal=principal_for(owner),
+            user_id=leaver.user_id,
+            guarantor_permissions=frozenset(),
+            reason="creator_removed",
+        )
+
+    rows = [
+        (e.action, e.actor_pseudonym, e.tenant_id, e.object_type, e.object_id, e.ip)
+        for e in AuditEntry.objects.filter(
+            action__in=["authn_token_suspended", "authn_token_confirmed"]
+        ).order_by("sequence")
+    ]
+    where = (owner.tenant_id, "api_key", str(key.api_key.pk), "198.51.100.7")
+    assert rows == [
+        ("authn_token_suspended", me.pseudonym, *where),
+        ("authn_token_confirmed", me.pseudonym, *where),
+    ]
+    assert again == []
+    assert after_confirmation == []
+    confirmed = _key(key.api_key.pk)
+    assert confirmed.confirmed_at is not None
+    assert confirmed.suspended_at is None
+
+
+def test_a_revoked_key_of_a_removed_creator_is_not_suspended(
+    client: Client, owner: Membership, admin: Membership
+) -> None:
+    key = make_api_key(admin, {P.TENANT_VIEW})
+    ApiKey.dangerously_unscoped.filter(pk=key.api_key.pk).update(revoked_at=timezone.now())
+    sign_in(client, owner)
+
+    client.delete(f"/api/v1/members/{admin.pk}")
+
+    assert _key(key.api_key.pk).suspended_at is None
+    assert _audit("authn_token_suspended") == []
+
+
+def test_only_a_person_holding_every_permission_of_the_key_confirms_it(owner: Membership) -> None:
+    from logitrack.tenancy.api_keys import api_key_confirm
+
+    leaver = make_member(owner.tenant, Role.ADMIN)
+    key = make_api_key(leaver, {P.TENANT_VIEW, P.PAYMENTS_MANAGE})
+    ApiKey.dangerously_unscoped.filter(pk=key.api_key.pk).update(
+        suspended_at=timezone.now(), suspension_reason="creator_removed"
+    )
+    as_key = Principal.for_api_key(
+        api_key_id=key.api_key.pk,
+        tenant=owner.tenant,
+        permissions=frozenset({P.API_KEYS_CONFIRM, P.API_KEYS_MANAGE}),
+    )
+    partial = Principal(
+        user=owner.user,
+        tenant=owner.tenant,
+        membership=owner,
+        permissions=frozenset({P.API_KEYS_CONFIRM, P.TENANT_VIEW}),
+    )
+
+    with tenant_context(owner.tenant):
+        with pytest.raises(NotAllowed):
+            api_key_confirm(principal=as_key, api_key=key.api_key)
+        with pytest.raises(PermissionsNotGrantable):
+            api_key_confirm(principal=partial, api_key=key.api_key)
+
+    assert _key(key.api_key.pk).suspended_at is not None
+    assert _audit("authn_token_confirmed") == []
