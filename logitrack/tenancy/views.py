@@ -586,8 +586,12 @@ def _api_keys_context(principal: Principal, form: ApiKeyForm) -> dict[str, Any]:
 
 @requires(Permission.API_KEYS_MANAGE)
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def api_key_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        # A reload or a bookmark of the page that showed a new key: back to the list (the key
+        # itself is shown once and never again).
+        return redirect("tenancy:api-keys")
     principal = _principal(request)
     form = ApiKeyForm(request.POST, permissions=principal.permissions)
     if form.is_valid():

@@ -290,3 +290,15 @@ def test_a_dispatcher_cannot_open_the_api_keys_page(client: Client, owner: Membe
 
     assert client.get(reverse("tenancy:api-keys")).status_code == 403
     assert client.get("/api/v1/api-keys").status_code == 403
+
+
+def test_reloading_the_page_that_showed_a_new_key_goes_back_to_the_list_and_creates_nothing(
+    client: Client, owner: Membership
+) -> None:
+    sign_in(client, owner)
+
+    response = client.get(reverse("tenancy:api-key-create"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("tenancy:api-keys")
+    assert _keys(owner.tenant) == []
