@@ -224,10 +224,10 @@ def test_the_list_filters_by_status_and_pages_with_a_cursor() -> None:
         Shipment.objects.filter(pk=created[0].pk).update(status="delivered")
     client = _key_client(tenant)
 
-    first = client.get(f"{V1}/shipments", {"limit": 2, "status": "created"})
+    first = client.get(f"{V1}/shipments", {"limit": "2", "status": "created"})
     second = client.get(
         f"{V1}/shipments",
-        {"limit": 2, "status": "created", "cursor": str(first.json()["next_cursor"])},
+        {"limit": "2", "status": "created", "cursor": str(first.json()["next_cursor"])},
     )
     seen = [s["waybill"] for page in (first, second) for s in page.json()["items"]]
     assert seen == [s.waybill for s in reversed(created[1:])]
