@@ -37,25 +37,26 @@ class Level(StrEnum):
     CITY = "city"
 
 
-# Folded prefix words (as token tuples) -> level; longest first when matched.
-_PREFIXES: dict[tuple[str, ...], Level] = {
-    ("thanh", "pho"): Level.CITY,
-    ("tp",): Level.CITY,
-    ("tinh",): Level.PROVINCE,
-    ("quan",): Level.DISTRICT,
-    ("q",): Level.DISTRICT,
-    ("huyen",): Level.DISTRICT,
-    ("h",): Level.DISTRICT,
-    ("thi", "xa"): Level.DISTRICT,
-    ("tx",): Level.DISTRICT,
-    ("phuong",): Level.COMMUNE,
-    ("p",): Level.COMMUNE,
-    ("f",): Level.COMMUNE,
-    ("xa",): Level.COMMUNE,
-    ("x",): Level.COMMUNE,
-    ("thi", "tran"): Level.COMMUNE,
-    ("tt",): Level.COMMUNE,
-    ("dac", "khu"): Level.COMMUNE,
+# Folded prefix words (as token tuples) -> (level, kind); longest first when matched. ``kind`` is
+# the unit type the prefix names, the same for a word and its abbreviation ("p" and "phuong").
+_PREFIXES: dict[tuple[str, ...], tuple[Level, str]] = {
+    ("thanh", "pho"): (Level.CITY, "thanhpho"),
+    ("tp",): (Level.CITY, "thanhpho"),
+    ("tinh",): (Level.PROVINCE, "tinh"),
+    ("quan",): (Level.DISTRICT, "quan"),
+    ("q",): (Level.DISTRICT, "quan"),
+    ("huyen",): (Level.DISTRICT, "huyen"),
+    ("h",): (Level.DISTRICT, "huyen"),
+    ("thi", "xa"): (Level.DISTRICT, "thixa"),
+    ("tx",): (Level.DISTRICT, "thixa"),
+    ("phuong",): (Level.COMMUNE, "phuong"),
+    ("p",): (Level.COMMUNE, "phuong"),
+    ("f",): (Level.COMMUNE, "phuong"),
+    ("xa",): (Level.COMMUNE, "xa"),
+    ("x",): (Level.COMMUNE, "xa"),
+    ("thi", "tran"): (Level.COMMUNE, "thitran"),
+    ("tt",): (Level.COMMUNE, "thitran"),
+    ("dac", "khu"): (Level.COMMUNE, "dackhu"),
 }
 _MAX_PREFIX = max(len(words) for words in _PREFIXES)
 # "Q1", "P12", "F.3" written without a space: the letters are a prefix, the number the name.
@@ -66,9 +67,10 @@ _TONES = {"\u0300": "1", "\u0301": "2", "\u0309": "3", "\u0303": "4", "\u0323": 
 
 @dataclass(frozen=True, slots=True)
 class NameKey:
-    """A written unit name cut into its prefix level (None when unprefixed) and its keys."""
+    """A written unit name: its prefix (level and kind; None and "" if none) and its keys."""
 
     level: Level | None
+    kind: str
     folded: str
     toned: str
 
@@ -103,26 +105,27 @@ def _words(text: str) -> list[str]:
 def name_key(text: str) -> NameKey:
     """The prefix level and the two keys of one written unit name (see the module docstring).
 
-    Shape: ``"P. Bến Thành"`` -> ``NameKey(Level.COMMUNE, "benthanh", "bên2thanh1")``.
+    Shape: ``"P. Bến Thành"`` -> ``NameKey(Level.COMMUNE, "phuong", "benthanh", "bên2thanh1")``.
     A text that the human text layer refuses, or that is only a prefix, gives empty keys.
     """
     try:
         clean = human_text(text)
     except TextRefused:
-        return NameKey(None, "", "")
+        return NameKey(None, "", "", "")
     words = _words(clean)
     folded_words = [fold(word) for word in words]
     level: Level | None = None
+    kind = ""
     if len(words) == 1 and (glued := _GLUED_NUMBER.match(folded_words[0])):
-        level = _PREFIXES[(glued.group(1),)]
+        level, kind = _PREFIXES[(glued.group(1),)]
         words = folded_words = [glued.group(2)]
     else:
         for size in range(min(_MAX_PREFIX, len(words) - 1), 0, -1):
             found = _PREFIXES.get(tuple(folded_words[:size]))
             if found is not None:
-                level = found
+                level, kind = found
                 words, folded_words = words[size:], folded_words[size:]
                 break
     folded = "".join(_number(word) for word in folded_words)
     toned = "".join(_number(word) if word.isdigit() else _toned_syllable(word) for word in words)
-    return NameKey(level, folded, toned)
+    return NameKey(level, kind, folded, toned)

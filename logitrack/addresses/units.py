@@ -14,24 +14,30 @@ from vietnam_provinces import Province, Ward
 from logitrack.addresses.keys import Level, name_key
 from logitrack.core.collation import clean_name
 
-# Names people write for a province that its official name does not give by folding alone.
-# Folded keys (see keys.py) -> vietnam-provinces province code.
-PROVINCE_ALIASES: dict[str, int] = {
-    "hcm": 79,
-    "tphcm": 79,
-    "hochiminhcity": 79,
-    "saigon": 79,
-    "sg": 79,
-    "hn": 1,
-    "tphn": 1,
-    "hanoicity": 1,
-    "hp": 31,
-    "tphp": 31,
-    "danangcity": 48,
-    "daklak": 66,
-    "daclac": 66,
-    "canthocity": 92,
+# Names people write for a province that folding its official name does not give: folded
+# alias -> folded official name (2025 or pre-2025, see legacy.py), e.g. "TP.HCM" -> "hochiminh".
+PROVINCE_ALIASES: dict[str, str] = {
+    "hcm": "hochiminh",
+    "tphcm": "hochiminh",
+    "hcmc": "hochiminh",
+    "hochiminhcity": "hochiminh",
+    "saigon": "hochiminh",
+    "sg": "hochiminh",
+    "hn": "hanoi",
+    "tphn": "hanoi",
+    "hp": "haiphong",
+    "daclac": "daklak",
+    "daknong": "daknong",
+    "brvt": "bariavungtau",
+    "vungtau": "bariavungtau",
+    "thuathienhue": "hue",
+    "tthue": "hue",
 }
+
+
+def canonical_province_key(folded: str) -> str:
+    """The folded official province name an alias stands for (the key itself when no alias)."""
+    return PROVINCE_ALIASES.get(folded, folded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +48,14 @@ class Unit:
     province_code: int
     name: str
     level: Level
+    kind: str
     folded: str
     toned: str
 
 
 def _unit(code: int, province_code: int, name: str, level: Level) -> Unit:
     key = name_key(name)
-    return Unit(code, province_code, name, level, key.folded, key.toned)
+    return Unit(code, province_code, name, level, key.kind, key.folded, key.toned)
 
 
 @lru_cache(maxsize=1)
@@ -62,11 +69,10 @@ def provinces() -> dict[int, Unit]:
 
 @lru_cache(maxsize=1)
 def provinces_by_key() -> dict[str, Unit]:
-    """Province by folded key, aliases included; the 34 folded names are distinct."""
+    """Province by folded official name (look aliases up through canonical_province_key)."""
     index = {unit.folded: unit for unit in provinces().values()}
-    assert len(index) == len(provinces()), "two provinces fold to one key"
-    for alias, code in PROVINCE_ALIASES.items():
-        index.setdefault(alias, provinces()[code])
+    if len(index) != len(provinces()):
+        raise RuntimeError("two 2025 provinces fold to one key")
     return index
 
 
