@@ -2,7 +2,7 @@
 
 Input shapes (ADR 0020):
 
-- free text, units separated by commas (or ";", " - ", line breaks), the smallest first after
+- free text, units separated by commas (or ";", line breaks), the smallest first after
   the street: "12 Lê Lợi, P. Bến Thành, Q.1, TP.HCM" (pre-2025, three levels) or
   "12 Lê Lợi, Phường Sài Gòn, TP. Hồ Chí Minh" (2025, two levels); without commas, the text is
   cut before each level prefix ("Phường", "Q.", "TP." ...);
@@ -40,7 +40,8 @@ from logitrack.addresses.keys import Level, NameKey, fold, name_key
 from logitrack.addresses.legacy import OldCommune, OldDistrict, OldProvince, legacy_index
 from logitrack.core.text import TextRefused, human_text
 
-_SEPARATORS = re.compile("\\s*(?:[,;\\n]|\\s[-\u2013\u2014]\\s)\\s*")
+# Not " - ": 2025 names contain it ("Phường Văn Miếu - Quốc Tử Giám", "Bà Rịa - Vũng Tàu").
+_SEPARATORS = re.compile(r"\s*[,;\n]\s*")
 # Level prefixes that start a unit inside a part written without commas ("12 Lê Lợi P. Bến
 # Thành Q.1 TP.HCM"); matched on the folded text, which keeps the positions of the original.
 _UNIT_START = re.compile(
@@ -104,6 +105,20 @@ def _narrow(found: Sequence[N], key: NameKey) -> Sequence[N]:
         kind = [unit for unit in found if unit.kind == key.kind]
         found = kind or found
     return found
+
+
+def _narrow_both(
+    new: Sequence[units.Unit], old: Sequence[OldCommune], key: NameKey
+) -> tuple[Sequence[units.Unit], Sequence[OldCommune]]:
+    """_narrow over a 2025 and a pre-2025 reading together ("Thuận Hóa" is not "Thuận Hòa")."""
+    for attribute, wanted in (("toned", key.toned), ("kind", key.kind)):
+        if not wanted:
+            continue
+        fits_new = [unit for unit in new if getattr(unit, attribute) == wanted]
+        fits_old = [commune for commune in old if getattr(commune, attribute) == wanted]
+        if (fits_new or fits_old) and len(fits_new) + len(fits_old) < len(new) + len(old):
+            new, old = fits_new, fits_old
+    return new, old
 
 
 def _label(code: int, old: OldCommune | None = None) -> Candidate:
@@ -198,6 +213,7 @@ def _match_without_district(key: NameKey, province: _Province | None) -> _Match:
     """A commune named without its district: 2025 name, or an old name in the written province."""
     new = _new_communes(key, province)
     old = _old_communes_in_provinces(key, province.old) if province is not None else ()
+    new, old = _narrow_both(new, old, key)
     codes = {unit.code for unit in new} | _codes(old)
     if len(codes) == 1:
         (code,) = codes
