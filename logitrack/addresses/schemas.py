@@ -1,0 +1,36 @@
+"""API schemas of the address pickers and the resolver."""
+
+from __future__ import annotations
+
+from ninja import Field, Schema
+
+from logitrack.core.schemas import HumanText
+
+
+class UnitOut(Schema):
+    """A 2025 province or commune: vietnam-provinces code and official name."""
+
+    code: int
+    name: str
+
+
+class ResolveIn(Schema):
+    """Free text, or split columns (``province``, pre-2025 ``district``, ``commune``)."""
+
+    text: HumanText = Field(default="", max_length=500)
+    province: HumanText | None = Field(default=None, max_length=100)
+    district: HumanText | None = Field(default=None, max_length=100)
+    commune: HumanText | None = Field(default=None, max_length=100)
+
+
+class ResolvedOut(Schema):
+    """The 2025 address; ``legacy_*`` are null unless a pre-2025 address was converted."""
+
+    street: str
+    ward_code: int
+    ward_name: str
+    province_code: int
+    province_name: str
+    new_form: str
+    legacy_text: str | None
+    legacy_form: str | None
