@@ -75,6 +75,7 @@ class NameKey:
     toned: str
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """``text`` lower-cased without diacritics ("Đắk Lắk" -> "dak lak"); spaces are kept."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))

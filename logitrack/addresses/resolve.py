@@ -24,6 +24,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from logitrack.addresses import units
@@ -147,6 +148,7 @@ class _Province:
     old: tuple[OldProvince, ...]
 
 
+@lru_cache(maxsize=4096)
 def _province(text: str) -> _Province | None:
     key = name_key(text)
     if key.level not in (None, Level.PROVINCE, Level.CITY) or not key.folded:
@@ -281,14 +283,36 @@ def _match_with_district(key: NameKey, district: str, province: _Province | None
     raise AddressUnresolved(COMMUNE_UNKNOWN, _candidates((), elsewhere))
 
 
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    code: str
+    candidates: tuple[Candidate, ...]
+
+
+@lru_cache(maxsize=65536)
+def _units_outcome(
+    commune: str, district: str | None, province_text: str | None
+) -> _Match | _Refusal:
+    """The match of one commune/district/province triple as written, refusals included.
+
+    Cached: an import repeats the same few thousand unit texts with different streets.
+    """
+    key = name_key(commune)
+    province = _province(province_text) if province_text is not None else None
+    try:
+        if not key.folded:
+            raise AddressUnresolved(EMPTY)
+        if district is None:
+            return _match_without_district(key, province)
+        return _match_with_district(key, district, province)
+    except AddressUnresolved as exc:
+        return _Refusal(exc.code, tuple(exc.candidates))
+
+
 def _resolve_reading(reading: _Reading) -> ResolvedAddress:
-    key = name_key(reading.commune)
-    if not key.folded:
-        raise AddressUnresolved(EMPTY)
-    if reading.district is None:
-        match = _match_without_district(key, reading.province)
-    else:
-        match = _match_with_district(key, reading.district, reading.province)
+    match = _units_outcome(reading.commune, reading.district, reading.province_text)
+    if isinstance(match, _Refusal):
+        raise AddressUnresolved(match.code, list(match.candidates))
     unit = units.communes()[match.code]
     legacy_text = None
     if match.legacy:
@@ -304,17 +328,18 @@ def _split(text: str) -> list[str]:
     return parts
 
 
-def _cut_units(part: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _cut_units(part: str) -> tuple[str, ...]:
     """``part`` cut before each level prefix: "12 Lê Lợi P. Bến Thành" -> [street, commune]."""
     folded = fold(part)
     if len(folded) != len(part):
-        return [part]
+        return (part,)
     starts = [found.start() for found in _UNIT_START.finditer(folded)]
     if not starts or starts == [0]:
-        return [part]
+        return (part,)
     bounds = [0, *[start for start in starts if start > 0], len(part)]
     pieces = (part[a:b].strip() for a, b in itertools.pairwise(bounds))
-    return [piece for piece in pieces if piece]
+    return tuple(piece for piece in pieces if piece)
 
 
 def _is_district(text: str) -> bool:
@@ -391,8 +416,9 @@ def address_resolve(
     parts = _split(_clean(text))
     columns = {"province": _clean(province), "district": _clean(district)}
     commune_text = _clean(commune)
-    if len(parts) == 1 and not commune_text:
-        parts = _cut_units(parts[0])
+    if parts and not commune_text and _province(parts[-1]) is None:
+        # Units written without commas ("12 Lê Lợi P. Bến Thành Q.1 TP.HCM").
+        parts[-1:] = _cut_units(parts[-1])
     province_unit: _Province | None = None
     province_text: str | None = None
     if columns["province"]:
