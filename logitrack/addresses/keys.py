@@ -11,7 +11,8 @@ two keys:
 - ``toned``: each syllable with its vowel marks (ă â ê ô ơ ư đ) and its tone as a digit
   (0 level, 1 grave, 2 acute, 3 hook, 4 tilde, 5 dot), so that the old and new tone placements
   ("Hòa"/"Hoà") give one key while "Cẩm Giang" and "Cẩm Giàng", two communes of one province,
-  stay apart.
+  stay apart. A name written without any diacritic has an empty ``toned`` key: it cannot
+  tell such names apart, and the resolver then offers them all.
 
 The text first passes the human text layer (``logitrack.core.text.human_text``, ADR 0017), so a
 decomposed or invisible-laden input keys like its clean form.
@@ -128,5 +129,9 @@ def name_key(text: str) -> NameKey:
                 words, folded_words = words[size:], folded_words[size:]
                 break
     folded = "".join(_number(word) for word in folded_words)
-    toned = "".join(_number(word) if word.isdigit() else _toned_syllable(word) for word in words)
+    toned = ""
+    if words != folded_words:
+        # Written with diacritics: they tell apart names that fold alike. A name written
+        # without any says nothing about them, so it gets no toned key.
+        toned = "".join(_number(w) if w.isdigit() else _toned_syllable(w) for w in words)
     return NameKey(level, kind, folded, toned)

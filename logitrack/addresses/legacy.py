@@ -63,6 +63,9 @@ class LegacyIndex:
     districts_anywhere: dict[str, tuple[OldDistrict, ...]]
     communes_in_district: dict[tuple[str, str], tuple[OldCommune, ...]]
     communes_in_province: dict[tuple[str, str], tuple[OldCommune, ...]]
+    # Island districts without communes (Côn Đảo, Lý Sơn, Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa),
+    # each now one special zone: district ident -> 2025 code.
+    whole_districts: dict[str, int]
 
 
 def _new_code(province_name: str, commune_name: str) -> tuple[int, int]:
@@ -88,6 +91,7 @@ def legacy_index() -> LegacyIndex:
     provinces: dict[str, OldProvince] = {}
     districts: dict[str, OldDistrict] = {}
     communes: dict[tuple[str, str], dict[str, object]] = {}
+    whole_districts: dict[str, int] = {}
     for row in _rows():
         old, new = row["old"], row["new"]
         new_province_code, new_code = _new_code(new["province_name"], new["ward_name"])
@@ -107,6 +111,9 @@ def legacy_index() -> LegacyIndex:
                 key.folded,
                 key.toned,
             )
+        if not old["ward_name"].strip():
+            whole_districts[district_id] = new_code
+            continue
         entry = communes.setdefault(
             (district_id, old["ward_code"]), {"name": old["ward_name"], "codes": set()}
         )
@@ -135,4 +142,5 @@ def legacy_index() -> LegacyIndex:
         districts_anywhere={key: tuple(value) for key, value in anywhere.items()},
         communes_in_district={key: tuple(value) for key, value in in_district.items()},
         communes_in_province={key: tuple(value) for key, value in in_province.items()},
+        whole_districts=whole_districts,
     )

@@ -99,7 +99,7 @@ N = TypeVar("N", bound=_Named)
 
 def _narrow(found: Sequence[N], key: NameKey) -> Sequence[N]:
     """Of units sharing a folded name, those the written tones, then prefix, single out."""
-    if len(found) > 1:
+    if len(found) > 1 and key.toned:
         toned = [unit for unit in found if unit.toned == key.toned]
         found = toned or found
     if len(found) > 1 and key.kind:
@@ -309,7 +309,25 @@ def _units_outcome(
         return _Refusal(exc.code, tuple(exc.candidates))
 
 
+@lru_cache(maxsize=4096)
+def _whole_district(district: str, province_text: str | None) -> int | None:
+    """The special zone an island district without communes became, e.g. Huyện Côn Đảo."""
+    province = _province(province_text) if province_text is not None else None
+    whole = legacy_index().whole_districts
+    codes = {whole.get(found.ident) for found in _districts(name_key(district), province)}
+    if len(codes) == 1 and None not in codes:
+        return codes.pop()
+    return None
+
+
 def _resolve_reading(reading: _Reading) -> ResolvedAddress:
+    if reading.district is not None:
+        code = _whole_district(reading.district, reading.province_text)
+        if code is not None:
+            street = ", ".join(part for part in (*reading.street, reading.commune) if part)
+            written = (reading.district, reading.province_text)
+            legacy_text = ", ".join(part for part in written if part)
+            return ResolvedAddress(street, code, units.communes()[code].province_code, legacy_text)
     match = _units_outcome(reading.commune, reading.district, reading.province_text)
     if isinstance(match, _Refusal):
         raise AddressUnresolved(match.code, list(match.candidates))
@@ -357,6 +375,9 @@ def _readings(
         district, parts = parts[-1], parts[:-1]
     first = _Reading(tuple(parts[:-1]), parts[-1], district, province, province_text)
     readings = [first]
+    if district is None and _is_district(parts[-1]):
+        # An island district written alone: "Huyện Côn Đảo, Bà Rịa - Vũng Tàu".
+        readings.append(_Reading(tuple(parts[:-1]), "", parts[-1], province, province_text))
     last_key = name_key(parts[-1])
     unprefixed = last_key.level is None and bool(last_key.folded)
     if district is None and len(parts) > 1 and unprefixed and _districts(last_key, province):
@@ -383,7 +404,8 @@ def _best(readings: list[_Reading]) -> ResolvedAddress:
     if results:
         codes = {result.ward_code for result in results}
         if len(codes) == 1:
-            return results[0]
+            # Readings that agree: keep the old form if one of them read it (for the label).
+            return next((result for result in results if result.legacy_text), results[0])
         raise AddressUnresolved(AMBIGUOUS, [_label(code) for code in sorted(codes)])
     with_candidates = [failure for failure in failures if failure.candidates]
     raise (with_candidates or failures)[0]
