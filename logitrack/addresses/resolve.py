@@ -320,23 +320,25 @@ def _whole_district(district: str, province_text: str | None) -> int | None:
     return None
 
 
+def _written(*parts: str | None) -> str:
+    return ", ".join(part for part in parts if part)
+
+
 def _resolve_reading(reading: _Reading) -> ResolvedAddress:
     if reading.district is not None:
         code = _whole_district(reading.district, reading.province_text)
         if code is not None:
-            street = ", ".join(part for part in (*reading.street, reading.commune) if part)
-            written = (reading.district, reading.province_text)
-            legacy_text = ", ".join(part for part in written if part)
-            return ResolvedAddress(street, code, units.communes()[code].province_code, legacy_text)
+            street = _written(*reading.street, reading.commune)
+            old_units = _written(reading.district, reading.province_text)
+            return ResolvedAddress(street, code, units.communes()[code].province_code, old_units)
     match = _units_outcome(reading.commune, reading.district, reading.province_text)
     if isinstance(match, _Refusal):
         raise AddressUnresolved(match.code, list(match.candidates))
     unit = units.communes()[match.code]
     legacy_text = None
     if match.legacy:
-        written = (reading.commune, reading.district, reading.province_text)
-        legacy_text = ", ".join(part for part in written if part)
-    return ResolvedAddress(", ".join(reading.street), unit.code, unit.province_code, legacy_text)
+        legacy_text = _written(reading.commune, reading.district, reading.province_text)
+    return ResolvedAddress(_written(*reading.street), unit.code, unit.province_code, legacy_text)
 
 
 def _split(text: str) -> list[str]:
