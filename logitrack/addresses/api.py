@@ -17,7 +17,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
 from logitrack.addresses import AddressUnresolved, address_resolve
-from logitrack.addresses.schemas import ResolvedOut, ResolveIn, UnitOut
+from logitrack.addresses.schemas import ResolvedOut, ResolveIn, UnitOut, UnresolvedOut
 from logitrack.core.errors import NotFound
 from logitrack.core.ids import Id
 from logitrack.tenancy.access import requires
@@ -54,7 +54,7 @@ def communes(request: HttpRequest, province_code: Id) -> list[UnitOut]:
 
 @router.post(
     "/resolve",
-    response={200: ResolvedOut},
+    response={200: ResolvedOut, 422: UnresolvedOut},
     url_name="addresses_resolve",
     summary="Resolve a free-text or pre-2025 address to a 2025 commune and province",
 )

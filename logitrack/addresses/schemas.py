@@ -34,3 +34,24 @@ class ResolvedOut(Schema):
     new_form: str
     legacy_text: str | None
     legacy_form: str | None
+
+
+class CandidateOut(Schema):
+    """A 2025 commune the address could mean; ``label`` is readable, old name in brackets."""
+
+    ward_code: int
+    province_code: int
+    label: str
+
+
+class UnresolvedErrorOut(Schema):
+    """``code``: address_ambiguous, address_commune_unknown, address_commune_not_in_province,
+    address_province_unknown, address_empty (or validation_error for a malformed body)."""
+
+    code: str
+    message: str
+    candidates: list[CandidateOut] = []
+
+
+class UnresolvedOut(Schema):
+    error: UnresolvedErrorOut
