@@ -164,8 +164,6 @@ CASES: tuple[Case, ...] = (
     resolved("Phường 1, TP Sóc Trăng, Sóc Trăng", "Phường Phú Lợi", 92, legacy=True),
     resolved("Phường 1, TP Tuy Hòa, Phú Yên", "Phường Tuy Hòa", 66, legacy=True),
     resolved("Phường Sa Pa, Thị xã Sa Pa, Lào Cai", "Phường Sa Pa", 15, legacy=True),
-    # A ward abolished by the 2024 arrangement (Minh An -> Phường Hội An, then 2025 Phường Hội
-    # An): neither data set knows the 2024 step.
     resolved("Phường Minh An, TP Hội An, Quảng Nam", "Phường Hội An", DN, legacy=True),
     # --- pre-2025 communes split between several 2025 communes: never guessed -----------------
     candidates("5 Đinh Tiên Hoàng, P. Đa Kao, Q.1, TP.HCM", "Phường Sài Gòn", "Phường Tân Định"),
@@ -188,6 +186,9 @@ CASES: tuple[Case, ...] = (
     ),
     refused("Phường Sài Gòn, Tỉnh Atlantis", "address_province_unknown"),
     refused("Xã Không Có Thật, Hà Nội", "address_commune_unknown"),
+    # Merged into "Văn Miếu - Quốc Tử Giám" on 1 January 2025 (1286/NQ-UBTVQH15), before the
+    # mapping's baseline: unknown, so refused rather than guessed.
+    refused("Phường Quốc Tử Giám, Quận Đống Đa, Hà Nội", "address_commune_unknown"),
     # --- split columns ------------------------------------------------------------------------
     resolved(
         "12 Lê Lợi",
