@@ -99,7 +99,13 @@ def render_pdf(labels: Sequence[LabelData], size: LabelSize) -> bytes:
     register_pdf_fonts()
     width, height = SIZES_MM[size]
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width * mm, height * mm), pageCompression=1)
+    canvas = Canvas(
+        buffer,
+        pagesize=(width * mm, height * mm),
+        pageCompression=1,
+        # Without it every page would also name Helvetica, a font that has no Vietnamese letters.
+        initialFontName=PDF_NAMES["regular"],
+    )
     canvas.setTitle("Logitrack labels")
     canvas.setCreator("Logitrack")
     for layout in layouts:
