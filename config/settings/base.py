@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "logitrack.core",
+    "logitrack.addresses",
     "logitrack.tenancy",
     "logitrack.accounts",
     "logitrack.security",
