@@ -246,25 +246,25 @@ def service_level(cell: Cell) -> str:
 _CARD_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ -]?[0-9]){12,18}(?![0-9A-Za-z])")
 
 
-def card_number_last4(cell: Cell) -> str | None:
-    """The last four digits of a payment card number in the cell, or None when there is none.
+def holds_card_number(cell: Cell) -> bool:
+    """True when the cell holds a payment card number anywhere in it.
 
     A card number is 13-19 digits (ISO/IEC 7812-1), optionally grouped by spaces or dashes,
-    whose Luhn check digit (ISO/IEC 7812-1 Annex B, ``stdnum.luhn``) is valid. Only the last
-    four digits leave this function: the caller refuses the row and shows ``•••• 1234``.
+    whose Luhn check digit (ISO/IEC 7812-1 Annex B, ``stdnum.luhn``) is valid. No digit of it
+    leaves this function: the caller refuses the row and reports only where it was.
     """
     if isinstance(cell, float):
         if not cell.is_integer():
-            return None
+            return False
         cell = int(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
         candidates = [str(cell)]
     elif isinstance(cell, str):
         candidates = [m.group() for m in _CARD_CANDIDATE.finditer(cell)]
     else:
-        return None
+        return False
     for candidate in candidates:
         digits = candidate.replace(" ", "").replace("-", "")
         if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
-            return digits[-4:]
-    return None
+            return True
+    return False

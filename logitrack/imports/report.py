@@ -5,7 +5,7 @@ Shape of one entry (stored as JSON in ``ImportJob.report``, returned by the API)
 row number the user sees in their spreadsheet, ``column`` the header as written in their file
 (``""`` for the whole row). Messages are not stored: :func:`issue_message` translates the code
 when the report is shown, so one report reads in Vietnamese and in English. No entry carries a
-cell's content (a card number is shown by its last four digits only).
+cell's content (nor any digit of a payment card number).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ MESSAGES: dict[str, Promise] = {
         "Unknown service: use Tiêu chuẩn (standard), Nhanh (express) or Hỏa tốc (same day)."
     ),
     "card_number": _(
-        "This cell holds a payment card number (•••• %(last4)s); the row is refused "
-        "and the number is not kept. Remove it from the file."
+        "This cell holds a payment card number: the row is refused and the number is not "
+        "kept. Remove it from the file."
     ),
     "address_unresolved": _("The address could not be matched to a province and ward."),
     "address_ambiguous": _("The address matches several wards: %(candidates)s. Add the ward."),

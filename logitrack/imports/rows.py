@@ -161,8 +161,8 @@ def parse_rows(
     """Every row below the header read with ``mapping``: order rows and the report.
 
     A row is refused (no OrderRow) when any mapped cell is invalid, a required field is blank,
-    any cell (mapped or not) holds a payment card number (``card_number``, last four digits
-    only), or its reference repeats an earlier row's (``duplicate_reference``). Rows above the
+    any cell (mapped or not) holds a payment card number (``card_number``, with no digit
+    of it), or its reference repeats an earlier row's (``duplicate_reference``). Rows above the
     header are checked for card numbers too (reported against their own row numbers).
     """
     headers = list(header.headers)
@@ -174,9 +174,9 @@ def parse_rows(
     seen_references: dict[str, int] = {}
     for position, (number, row) in enumerate(sheet.rows):
         card_issues = [
-            issue(number, headers[col] if col < len(headers) else "", "card_number", last4=last4)
+            issue(number, headers[col] if col < len(headers) else "", "card_number")
             for col, cell in enumerate(row)
-            if (last4 := cells.card_number_last4(cell)) is not None
+            if cells.holds_card_number(cell)
         ]
         if position <= header.index:
             result.issues.extend(card_issues)

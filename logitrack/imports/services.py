@@ -108,9 +108,7 @@ def import_upload(
 
 
 def _check_mapping(job: ImportJob, mapping: Sequence[str]) -> list[str]:
-    if len(mapping) != len(job.headers) or any(
-        key and key not in FIELDS_BY_KEY for key in mapping
-    ):
+    if len(mapping) != len(job.headers) or any(key and key not in FIELDS_BY_KEY for key in mapping):
         raise ImportRefused("mapping_invalid")
     chosen = [key for key in mapping if key]
     if len(chosen) != len(set(chosen)):
