@@ -26,7 +26,7 @@ def access_import_job_by_id(
         or bound_tenant_id() != tenant_id
     ):
         raise NotFound(code)
-    job = ImportJob.objects.filter(pk=job_id, tenant_id=tenant_id).first()
+    job: ImportJob | None = ImportJob.objects.filter(pk=job_id, tenant_id=tenant_id).first()
     if job is None:
         raise NotFound(code)
     return job

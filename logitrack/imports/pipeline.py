@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,7 +28,8 @@ from logitrack.imports import storage
 from logitrack.imports.models import ImportJob, ImportMode, ImportStatus
 from logitrack.imports.reading import SheetRefused, read_sheet
 from logitrack.imports.report import Issue
-from logitrack.imports.rows import DEFAULT_COD_CAP, HeaderFound, locate_header, parse_rows
+from logitrack.imports.rows import HeaderFound, locate_header, parse_rows
+from logitrack.logistics.limits import cod_cap_vnd
 
 logger = logging.getLogger("logitrack.imports")
 
@@ -58,7 +58,7 @@ def _finish_failed(job: ImportJob, code: str, report: list[Issue] | None = None)
 
 def process(job_id: int, *, dry_run: bool) -> ImportJob | None:
     """Run step 1-3 (``dry_run``) or 1-4 of the module docstring for one job; None if gone."""
-    job = ImportJob.objects.filter(pk=job_id).first()
+    job: ImportJob | None = ImportJob.objects.filter(pk=job_id).first()
     expected = ImportStatus.VALIDATING if dry_run else ImportStatus.IMPORTING
     if job is None or job.status != expected or not job.file_key:
         return job
@@ -82,8 +82,7 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
     if found.row != job.header_row:
         raise SheetRefused("header_not_found", "")
     header = HeaderFound(found.index, found.row, list(job.headers), list(job.mapping))
-    cod_cap = getattr(settings, "LOGITRACK_COD_MAX_VND", DEFAULT_COD_CAP)
-    parsed = parse_rows(sheet, header, job.mapping, cod_cap=cod_cap)
+    parsed = parse_rows(sheet, header, job.mapping, cod_cap=cod_cap_vnd())
     del sheet
     total = parsed.total
 

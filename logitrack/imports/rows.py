@@ -23,7 +23,7 @@ from logitrack.imports.columns import (
 from logitrack.imports.reading import Cell, Sheet, SheetRefused, iter_cells_as_text
 from logitrack.imports.report import Issue, issue
 
-DEFAULT_COD_CAP = 100_000_000  # VND; settings.LOGITRACK_COD_MAX_VND overrides
+DEFAULT_COD_CAP = 100_000_000  # VND; the job passes logistics.limits.cod_cap_vnd()
 
 
 @dataclass

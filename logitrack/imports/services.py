@@ -85,7 +85,7 @@ def import_upload(
     key = storage.store_upload(tenant_id, data)
     try:
         with transaction.atomic():
-            job = ImportJob.objects.create(
+            job: ImportJob = ImportJob.objects.create(
                 tenant_id=tenant_id,
                 created_by=principal.user,
                 shipper_id=shipper_id,
