@@ -50,7 +50,7 @@ Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta
 KIND_CSV = "csv"
 KIND_XLSX = "xlsx"
 
-DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024  # within LOGITRACK_MAX_BODY_BYTES' default
 DEFAULT_MAX_ROWS = 200_000
 DEFAULT_MAX_COLUMNS = 100
 DEFAULT_XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
