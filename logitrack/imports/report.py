@@ -81,3 +81,21 @@ def issue_message(code: str, params: Mapping[str, Any] | None = None) -> str:
 def with_messages(issues: list[Issue]) -> list[dict[str, Any]]:
     """The issues with their ``message`` in the active language (for pages and the API)."""
     return [{**item, "message": issue_message(item["code"], item["params"])} for item in issues]
+
+
+FAILURES: dict[str, Promise] = {
+    "import_has_invalid_rows": _(
+        "Some rows are invalid, so nothing was imported (all or nothing). Correct the file and "
+        "upload it again, or import the valid rows only."
+    ),
+    "shipper_not_found": _("The shipper of this import no longer exists."),
+    "header_not_found": _("The file changed: its header row is no longer where it was."),
+}
+
+
+def failure_message(code: str) -> str:
+    """Why an import ended ``failed``, in the active language."""
+    message = FAILURES.get(code)
+    if message is None:
+        return gettext("The import could not be completed; nothing was created.")
+    return str(message)

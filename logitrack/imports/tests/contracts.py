@@ -139,3 +139,67 @@ contract(
         ok=202,
     )
 )
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def _upload_form(world: World, pk: int | None) -> dict[str, Any]:
+    body = _upload_body(world, pk)
+    return {"file": body["file"], "shipper": body["shipper_id"], "mode": "all_or_nothing"}
+
+
+def _mapping_form(world: World, pk: int | None) -> dict[str, Any]:
+    keys = _mapping_body(world, pk)["mapping"]
+    return {"mode": "all_or_nothing", **{f"column_{i}": key for i, key in enumerate(keys)}}
+
+
+def _run_form(world: World, pk: int | None) -> dict[str, Any]:
+    return {"mode": "all_or_nothing"}
+
+
+contract(Contract("imports:list", "GET", P.OPERATIONS_MANAGE, lambda pk: "/imports/"))
+contract(
+    Contract(
+        "imports:upload",
+        "POST",
+        P.OPERATIONS_MANAGE,
+        lambda pk: "/imports/new/",
+        body=_upload_form,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        "imports:detail",
+        "GET",
+        P.OPERATIONS_MANAGE,
+        _object("/imports/{}/"),
+        make=_make_uploaded,
+        snapshot=_job_state,
+    )
+)
+contract(
+    Contract(
+        "imports:mapping",
+        "POST",
+        P.OPERATIONS_MANAGE,
+        _object("/imports/{}/mapping/"),
+        make=_make_uploaded,
+        snapshot=_job_state,
+        body=_mapping_form,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        "imports:run",
+        "POST",
+        P.OPERATIONS_MANAGE,
+        _object("/imports/{}/run/"),
+        make=_make_validated,
+        snapshot=_job_state,
+        body=_run_form,
+        ok=302,
+    )
+)
