@@ -47,8 +47,6 @@ MESSAGES: dict[str, Promise] = {
         "This cell holds a payment card number: the row is refused and the number is not "
         "kept. Remove it from the file."
     ),
-    "address_unresolved": _("The address could not be matched to a province and ward."),
-    "address_ambiguous": _("The address matches several wards: %(candidates)s. Add the ward."),
     "duplicate_reference": _(
         "This order reference appears more than once in the file (also row %(other_row)s)."
     ),
@@ -66,6 +64,8 @@ def issue_message(code: str, params: Mapping[str, Any] | None = None) -> str:
 
     An unknown code (a report written by a newer version) reads as a generic message.
     """
+    if code.startswith("address_"):
+        return _address_message(code, params or {})
     template = MESSAGES.get(code)
     if template is None:
         return gettext("This value is not valid.")
@@ -75,6 +75,20 @@ def issue_message(code: str, params: Mapping[str, Any] | None = None) -> str:
             return text % dict(params)
         except (KeyError, TypeError, ValueError):
             return gettext("This value is not valid.")
+    return text
+
+
+def _address_message(code: str, params: Mapping[str, Any]) -> str:
+    """The address resolver's own message for its code, with the candidates it offered."""
+    from logitrack.addresses import AddressUnresolved
+
+    try:
+        text = AddressUnresolved(code).message
+    except KeyError:
+        return gettext("This value is not valid.")
+    candidates = str(params.get("candidates", ""))
+    if candidates:
+        text = f"{text} " + gettext("Could be: %(candidates)s.") % {"candidates": candidates}
     return text
 
 
