@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "logitrack.security",
     "logitrack.privacy",
     "logitrack.logistics",
+    "logitrack.imports",
     "logitrack.web",
 ]
 

@@ -210,6 +210,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "logitrack.tenancy.api.router"),
     ("/", "logitrack.logistics.api.router"),
     ("/addresses", "logitrack.addresses.api.router"),
+    ("/", "logitrack.imports.api.router"),
 ]
 
 

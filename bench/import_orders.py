@@ -1,0 +1,209 @@
+"""Bulk import of N orders (default 100,000) from one CSV file, against a raw ``executemany``.
+
+For each database (a throw-away SQLite file; PostgreSQL at ``BENCH_POSTGRES_URL``, default
+``postgres://postgres@127.0.0.1:5432/postgres``, when it answers, in a database made and dropped
+for the run): the whole import as a user runs it, with the job run in-process
+(django-tasks' ImmediateBackend): upload (type sniffing, reading, header search, encrypted
+store), dry run (every row checked through the core's ``OrderInput``, addresses resolved from
+2,000 distinct texts) and import (``valid_rows_only``, batches of 1,000 in bulk). The baseline
+inserts the same N rows, already parsed, into a plain table of the same columns with one
+``executemany`` in one transaction: no checks, no encryption, no shipments. Prints rows/s of
+each phase and of the whole, and the ratio to the baseline.
+
+    .venv/bin/python bench/import_orders.py [N]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100_000
+TARGET = 5000
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+BENCH_DB = "logitrack_bench_import"
+
+WARDS = [
+    ("Phường Sài Gòn", "TP.HCM"),
+    ("Phường Bến Thành", "Thành phố Hồ Chí Minh"),
+    ("Phường Ba Đình", "Hà Nội"),
+    ("Phường Hoàn Kiếm", "Hà Nội"),
+]
+
+
+def make_csv(n: int) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(["CÔNG TY TNHH SHOP HOA MAI - DANH SÁCH ĐƠN HÀNG"])
+    writer.writerow([])
+    writer.writerow(
+        [
+            "Mã đơn hàng",
+            "Họ tên người nhận (*)",
+            "Số điện thoại (*)",
+            "Địa chỉ (*)",
+            "Khối lượng (gram)",
+            "Tiền thu hộ (COD)",
+            "Tên sản phẩm",
+            "Số lượng",
+            "Dịch vụ",
+        ]
+    )
+    for i in range(n):
+        ward, province = WARDS[i % len(WARDS)]
+        writer.writerow(
+            [
+                f"DH{i:07d}",
+                f"Nguyễn Văn {i % 997}",
+                f"9{i % 100_000_000:08d}",  # stored as a number: the leading 0 is lost
+                f"{i % 500} Lê Lợi, {ward}, {province}",
+                100 + i % 5000,
+                f"{(i % 200) * 5000:,}".replace(",", "."),
+                "Áo thun",
+                1 + i % 3,
+                ("Tiêu chuẩn", "Nhanh", "Hỏa tốc")[i % 3],
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def _postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        return True
+    except Exception:
+        return False
+
+
+def _drop_postgres() -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES, connect_timeout=3, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def main() -> None:
+    print(f"import of {N:,} orders from one CSV file (target >= {TARGET:,} rows/s)")
+    data_dir = Path(tempfile.mkdtemp(prefix="logitrack-bench-import-"))
+    runs = [("SQLite", f"sqlite:///{data_dir / 'bench.sqlite3'}")]
+    if _postgres_reachable():
+        base = POSTGRES.rsplit("/", 1)[0]
+        runs.append(("PostgreSQL", f"{base}/{BENCH_DB}"))
+    else:
+        print("PostgreSQL: not reachable at BENCH_POSTGRES_URL, skipped")
+    try:
+        for label, url in runs:
+            env = dict(os.environ, DATABASE_URL=url, LOGITRACK_DATA_DIR=str(data_dir))
+            subprocess.run(
+                [sys.executable, __file__, str(N), "--run", label], env=env, check=True
+            )
+    finally:
+        if len(runs) > 1:
+            _drop_postgres()
+
+
+def run(label: str) -> None:  # noqa: PLR0915
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    settings.IMPORT_MAX_FILE_BYTES = 100 * 1024 * 1024
+    call_command("migrate", verbosity=0)
+
+    from logitrack.core.tenant import tenant_context
+    from logitrack.imports import cells
+    from logitrack.imports.models import ImportJob
+    from logitrack.imports.reading import read_sheet
+    from logitrack.imports.rows import locate_header, parse_rows
+    from logitrack.imports.services import import_mapping_confirm, import_run, import_upload
+    from logitrack.logistics.models import Order, Shipment
+    from logitrack.logistics.tests.factories import make_shipper
+    from logitrack.tenancy.roles import Role
+    from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for
+
+    data = make_csv(N)
+    tenant = make_tenant()
+    principal = principal_for(make_member(tenant, Role.DISPATCHER))
+    shipper = make_shipper(tenant)
+
+    with tenant_context(tenant):
+        t0 = time.perf_counter()
+        job = import_upload(
+            principal=principal, file_name="orders.csv", data=data, shipper_id=shipper.pk
+        )
+        t1 = time.perf_counter()
+        import_mapping_confirm(principal=principal, job=job, mapping=job.mapping)
+        t2 = time.perf_counter()
+        job = ImportJob.objects.get(pk=job.pk)
+        assert job.invalid_rows == 0, job.report[:3]
+        import_run(principal=principal, job=job, mode="valid_rows_only")
+        t3 = time.perf_counter()
+        job = ImportJob.objects.get(pk=job.pk)
+        orders = Order.objects.count()
+        shipments = Shipment.objects.count()
+    assert job.created_orders == N == orders == shipments, (job.status, job.error_code, orders)
+
+    # The baseline: the same rows, parsed, into a plain table with one executemany.
+    sheet = read_sheet(data)
+    header = locate_header(sheet)
+    rows = parse_rows(sheet, header, header.mapping).rows
+    values = [
+        (
+            r.reference, r.consignee_name, r.consignee_phone, r.address, r.weight_grams,
+            r.cod_amount, r.item_description, r.quantity, r.service_level,
+        )
+        for r in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_raw_orders (id integer PRIMARY KEY, reference varchar(100), "
+            "name varchar(200), phone varchar(20), address varchar(500), weight_g integer, "
+            "cod bigint, description varchar(300), quantity integer, service varchar(16))"
+            if connection.vendor == "sqlite"
+            else "CREATE TABLE bench_raw_orders (id serial PRIMARY KEY, reference varchar(100), "
+            "name varchar(200), phone varchar(20), address varchar(500), weight_g integer, "
+            "cod bigint, description varchar(300), quantity integer, service varchar(16))"
+        )
+    r0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO bench_raw_orders (reference, name, phone, address, weight_g, cod, "
+            "description, quantity, service) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            values,
+        )
+    raw = time.perf_counter() - r0
+    assert cells  # the parsing module is the one the import used
+
+    total = t3 - t0
+    print(f"{label}:")
+    print(f"  upload (read, find header, encrypt, store): {t1 - t0:6.2f} s")
+    print(f"  dry run (check {N:,} rows):               {t2 - t1:6.2f} s  {N / (t2 - t1):9,.0f} rows/s")
+    print(f"  import (create orders in bulk):             {t3 - t2:6.2f} s  {N / (t3 - t2):9,.0f} rows/s")
+    print(f"  whole import:                               {total:6.2f} s  {N / total:9,.0f} rows/s")
+    print(f"  raw executemany of the same rows:           {raw:6.2f} s  {N / raw:9,.0f} rows/s")
+    print(f"  ratio whole import / raw executemany: {raw / total:.3f} "
+          f"(import {total / raw:.1f}x slower); target {TARGET:,} rows/s: "
+          f"{'met' if N / total >= TARGET else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    if "--run" in sys.argv:
+        run(sys.argv[sys.argv.index("--run") + 1])
+    else:
+        main()

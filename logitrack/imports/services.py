@@ -1,0 +1,211 @@
+"""Writes of the imports app: upload a sheet, confirm its column mapping, run the import.
+
+Each service is atomic, writes its audit entry in the same transaction and queues the
+background job (``imports.tasks.import_process``) only on commit. Bad input raises
+:class:`~logitrack.imports.errors.ImportRefused` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from logitrack.core.text import TextRefused, human_text
+from logitrack.imports import storage
+from logitrack.imports.columns import FIELDS_BY_KEY, header_signature, missing_required
+from logitrack.imports.errors import MESSAGES, ImportRefused
+from logitrack.imports.models import ColumnMapping, ImportJob, ImportMode, ImportStatus
+from logitrack.imports.reading import SheetRefused, read_sheet
+from logitrack.imports.rows import locate_header
+from logitrack.tenancy.audit import actor_of
+from logitrack.tenancy.principal import Principal
+
+MAX_FILE_NAME = 255
+
+
+def _audit(principal: Principal, action: str, job: ImportJob, **details: object) -> None:
+    from logitrack.security.services import audit_record
+
+    audit_record(
+        action=action,
+        actor=actor_of(principal),
+        tenant_id=job.tenant_id,
+        object_type="import_job",
+        object_id=str(job.pk),
+        details=details,
+    )
+
+
+def _clean_file_name(name: str) -> str:
+    try:
+        cleaned = human_text(name)
+    except TextRefused:
+        cleaned = ""
+    # Only the last path component, never a directory someone typed.
+    cleaned = cleaned.replace("\\", "/").rsplit("/", 1)[-1]
+    return cleaned[:MAX_FILE_NAME] or "import"
+
+
+def _saved_mapping(signature: str, width: int) -> list[str] | None:
+    saved = ColumnMapping.objects.filter(header_signature=signature).first()
+    if saved is None or len(saved.mapping) != width:
+        return None
+    return [key if key in FIELDS_BY_KEY else "" for key in saved.mapping]
+
+
+def import_upload(
+    *,
+    principal: Principal,
+    file_name: str,
+    data: bytes,
+    shipper_id: int | None = None,
+    mode: str = ImportMode.ALL_OR_NOTHING,
+) -> ImportJob:
+    """A new import job for an uploaded sheet, its header row found and columns mapped.
+
+    The mapping is the tenant's saved one for this header row when there is one, else guessed
+    from the names. The file is checked (type from the bytes, size, XLSX bomb checks, header
+    row) before anything is stored; a refused file raises ImportRefused with the reader's code
+    (``file_too_large``, ``file_type_not_allowed``, ``header_not_found`` ...) and stores nothing.
+    """
+    if mode not in ImportMode.values:
+        raise ImportRefused("import_not_ready")
+    try:
+        sheet = read_sheet(data)
+        header = locate_header(sheet)
+    except SheetRefused as exc:
+        raise ImportRefused(exc.code, message=exc.message) from exc
+    tenant_id = principal.tenant_id
+    if tenant_id is None:
+        raise ImportRefused("import_not_ready", status=403)
+    signature = header_signature(header.headers)
+    mapping = _saved_mapping(signature, len(header.headers)) or header.mapping
+    key = storage.store_upload(tenant_id, data)
+    try:
+        with transaction.atomic():
+            job: ImportJob = ImportJob.objects.create(
+                tenant_id=tenant_id,
+                created_by=principal.user,
+                shipper_id=shipper_id,
+                file_name=_clean_file_name(file_name),
+                file_kind=sheet.kind,
+                file_size=len(data),
+                file_key=key,
+                mode=mode,
+                header_row=header.row,
+                headers=header.headers,
+                mapping=mapping,
+                header_signature=signature,
+                total_rows=len(sheet.rows) - header.index - 1,
+            )
+            _audit(principal, "import_uploaded", job, rows=job.total_rows, kind=sheet.kind)
+    except Exception:
+        storage.delete_upload(key)
+        raise
+    return job
+
+
+def _check_mapping(job: ImportJob, mapping: Sequence[str]) -> list[str]:
+    if len(mapping) != len(job.headers) or any(key and key not in FIELDS_BY_KEY for key in mapping):
+        raise ImportRefused("mapping_invalid")
+    chosen = [key for key in mapping if key]
+    if len(chosen) != len(set(chosen)):
+        raise ImportRefused("mapping_duplicate_field")
+    missing = missing_required(mapping)
+    if missing:
+        labels = ", ".join(str(FIELDS_BY_KEY[key].label) for key in missing)
+        raise ImportRefused(
+            "mapping_missing_required",
+            message=str(MESSAGES["mapping_missing_required"]) % {"fields": labels},
+        )
+    return list(mapping)
+
+
+def import_mapping_confirm(
+    *,
+    principal: Principal,
+    job: ImportJob,
+    mapping: Sequence[str],
+    mode: str | None = None,
+    shipper_id: int | None = None,
+) -> ImportJob:
+    """Confirm (or correct) the column mapping, save it for the tenant, start the dry run.
+
+    ``mapping`` has one field key (or ``""``) per header column; every required field must be
+    mapped once. The mapping is saved per tenant under the header row's signature and reused on
+    the next upload of the same template. The dry run (``import_process`` with
+    ``dry_run=True``) checks every row and creates nothing. Allowed while the job waits for its
+    mapping or after a dry run (to change the mapping and check again).
+    """
+    if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED) or not job.file_key:
+        raise ImportRefused("import_not_ready", status=409)
+    if mode is not None and mode not in ImportMode.values:
+        raise ImportRefused("import_not_ready")
+    checked = _check_mapping(job, mapping)
+    shipper = shipper_id if shipper_id is not None else job.shipper_id
+    if shipper is None:
+        raise ImportRefused("shipper_required")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
+            raise ImportRefused("import_not_ready", status=409)
+        now = timezone.now()
+        ColumnMapping.objects.update_or_create(
+            header_signature=job.header_signature,
+            defaults={
+                "tenant_id": job.tenant_id,
+                "headers": job.headers,
+                "mapping": checked,
+                "updated_by": principal.user,
+                "updated_at": now,
+            },
+        )
+        job.mapping = checked
+        job.shipper_id = shipper
+        if mode is not None:
+            job.mode = mode
+        job.status = ImportStatus.VALIDATING
+        job.dry_run = True
+        job.progress = 0
+        job.report = []
+        job.updated_at = now
+        job.save()
+        _audit(principal, "import_mapping_confirmed", job)
+        _enqueue(job, dry_run=True)
+    return job
+
+
+def import_run(*, principal: Principal, job: ImportJob, mode: str | None = None) -> ImportJob:
+    """Create the orders of a checked import, in the background.
+
+    Only after a dry run (status ``validated``). ``all_or_nothing`` refuses when any row was
+    invalid (``import_has_invalid_rows``) and otherwise creates every order in one transaction;
+    ``valid_rows_only`` creates the valid rows and reports the others.
+    """
+    if mode is not None and mode not in ImportMode.values:
+        raise ImportRefused("import_not_ready")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportStatus.VALIDATED or not job.file_key:
+            raise ImportRefused("import_not_ready", status=409)
+        if mode is not None:
+            job.mode = mode
+        if job.mode == ImportMode.ALL_OR_NOTHING and job.invalid_rows:
+            raise ImportRefused("import_has_invalid_rows", status=409)
+        job.status = ImportStatus.IMPORTING
+        job.dry_run = False
+        job.progress = 0
+        job.updated_at = timezone.now()
+        job.save()
+        _audit(principal, "import_started", job, mode=job.mode)
+        _enqueue(job, dry_run=False)
+    return job
+
+
+def _enqueue(job: ImportJob, *, dry_run: bool) -> None:
+    from logitrack.imports.tasks import import_process
+
+    job_id, tenant_id = job.pk, job.tenant_id
+    transaction.on_commit(lambda: import_process.enqueue(job_id, tenant_id, dry_run))
