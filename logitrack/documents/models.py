@@ -1,0 +1,65 @@
+"""Documents: uploaded files (waybill images, proof-of-delivery photos and signatures, invoices)
+stored encrypted under a server-generated key (``vault``), with the facts about them here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from logitrack.core.crypto.fields import EncryptedTextField
+from logitrack.core.models import TenantScopedModel
+
+
+class DocumentKind(models.TextChoices):
+    WAYBILL_IMAGE = "waybill_image", _("Waybill image")
+    POD_PHOTO = "pod_photo", _("Proof-of-delivery photo")
+    POD_SIGNATURE = "pod_signature", _("Recipient's signature")
+    INVOICE = "invoice", _("Invoice")
+    OTHER = "other", _("Other")
+
+
+class Document(TenantScopedModel):
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    # Decided from the bytes (documents.filetypes), never from the client.
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    # SHA-256 of the stored plaintext (after re-encoding), hex: duplicates and integrity.
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    storage_key = models.CharField(_("storage key"), max_length=200, unique=True, editable=False)
+    thumbnail_key = models.CharField(_("thumbnail key"), max_length=200, blank=True, editable=False)
+    # The document's own AES-256 key (base64), sealed under the tenant's data key.
+    file_key = EncryptedTextField(_("file key"), key_owner="tenant", editable=False)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["tenant", "created_at"], name="documents_tenant_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["waybill_image", "pod_photo", "pod_signature", "invoice", "other"]
+                ),
+                name="documents_document_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0), name="documents_document_size_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"document #{self.pk}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
