@@ -1,0 +1,108 @@
+"""The documents API: list, download, thumbnail and delete (uploads: ``shipments`` routes).
+
+Downloads answer the stored bytes with ``Content-Disposition: attachment``, ``nosniff`` and a
+sandboxing CSP (``responses``). Errors leave as ``{"error": {"code", "message"}}``: 404
+``document_not_found`` for another tenant's or a missing document, 410 ``document_unavailable``
+when its stored file can no longer be read.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from ninja import Router, Status
+
+from logitrack.core.errors import error_json
+from logitrack.core.ids import Id
+from logitrack.documents import selectors, services
+from logitrack.documents.access import access_document_by_id
+from logitrack.documents.errors import DocumentError
+from logitrack.documents.models import Document
+from logitrack.documents.responses import download_response, thumbnail_response
+from logitrack.documents.schemas import DocumentOut
+from logitrack.tenancy.access import principal_of, requires
+from logitrack.tenancy.roles import Permission
+
+router = Router(tags=["documents"])
+
+
+def error_of(exc: DocumentError) -> JsonResponse:
+    fields = [{"field": exc.field, "code": exc.code, "message": str(exc.message)}]
+    return error_json(exc.code, str(exc.message), exc.status, fields=fields)
+
+
+def document_out(document: Document) -> DocumentOut:
+    return DocumentOut(
+        id=document.pk,
+        kind=document.kind,
+        content_type=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+        file_name=document.original_name,
+        created_at=document.created_at,
+        has_thumbnail=bool(document.thumbnail_key),
+        download_url=reverse("api-1:document_download", kwargs={"document_id": document.pk}),
+        thumbnail_url=(
+            reverse("api-1:document_thumbnail", kwargs={"document_id": document.pk})
+            if document.thumbnail_key
+            else None
+        ),
+    )
+
+
+@router.get(
+    "/documents", response=list[DocumentOut], url_name="documents_list", summary="Documents"
+)
+@requires(Permission.OPERATIONS_VIEW)
+def documents_list(request: HttpRequest) -> list[DocumentOut]:
+    """The tenant's documents, newest first (at most 200)."""
+    actor = principal_of(request)
+    return [document_out(d) for d in selectors.documents_of_tenant(actor=actor)[:200]]
+
+
+@router.get(
+    "/documents/{document_id}/download",
+    url_name="document_download",
+    summary="Download a document",
+    response={200: None},
+)
+@requires(Permission.OPERATIONS_VIEW)
+def document_download(request: HttpRequest, document_id: Id) -> HttpResponse:
+    actor = principal_of(request)
+    document = access_document_by_id(actor, document_id)
+    try:
+        data = services.document_read(actor=actor, document=document)
+    except DocumentError as exc:
+        return error_of(exc)
+    return download_response(document, data)
+
+
+@router.get(
+    "/documents/{document_id}/thumbnail",
+    url_name="document_thumbnail",
+    summary="A small WebP preview of an image document",
+    response={200: None},
+)
+@requires(Permission.OPERATIONS_VIEW)
+def document_thumbnail(request: HttpRequest, document_id: Id) -> HttpResponse:
+    actor = principal_of(request)
+    document = access_document_by_id(actor, document_id)
+    try:
+        data = services.document_read(actor=actor, document=document, thumbnail=True)
+    except DocumentError as exc:
+        return error_of(exc)
+    return thumbnail_response(data)
+
+
+@router.delete(
+    "/documents/{document_id}",
+    url_name="document_delete",
+    summary="Delete a document and its stored file",
+    response={204: None},
+)
+@requires(Permission.OPERATIONS_MANAGE)
+def document_delete(request: HttpRequest, document_id: Id) -> Status[None]:
+    actor = principal_of(request)
+    document = access_document_by_id(actor, document_id, for_write=True)
+    services.document_delete(actor=actor, document=document, request=request)
+    return Status(204, None)
