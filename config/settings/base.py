@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "logitrack.accounts",
     "logitrack.security",
     "logitrack.privacy",
+    "logitrack.logistics",
     "logitrack.web",
 ]
 
@@ -199,6 +200,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Demo data (``logitrack demo``): each app with demo objects adds its loader here.
 LOGITRACK_DEMO_ALLOWED = True
 DEMO_LOADERS = ["logitrack.tenancy.demo.load"]
+
+# --- Orders and shipments (logitrack.logistics; docs/adr/0018, 0019) ------------------------------
+# The highest cash-on-delivery amount an order may carry, in VND.
+LOGITRACK_COD_CAP_VND = env_int("LOGITRACK_COD_CAP_VND", 100_000_000)
 
 LOGITRACK_HTTPS_PORT = env_int("LOGITRACK_HTTPS_PORT", 8443)
 LOGITRACK_HTTP_PORT = env_int("LOGITRACK_HTTP_PORT", 8080)

@@ -1,0 +1,3 @@
+"""System checks of the logistics app."""
+
+from __future__ import annotations
