@@ -1,4 +1,5 @@
-"""The documents API: list, download, thumbnail and delete (uploads: ``shipments`` routes).
+"""The documents API: upload to and list a shipment's documents; list, download, thumbnail and
+delete documents.
 
 Downloads answer the stored bytes with ``Content-Disposition: attachment``, ``nosniff`` and a
 sandboxing CSP (``responses``). Errors leave as ``{"error": {"code", "message"}}``: 404
@@ -10,16 +11,19 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import Router, Status
+from ninja import Form, Router, Status, UploadedFile
+from ninja.params.functions import File as FileParam
 
 from logitrack.core.errors import error_json
 from logitrack.core.ids import Id
+from logitrack.core.schemas import Code
 from logitrack.documents import selectors, services
-from logitrack.documents.access import access_document_by_id
-from logitrack.documents.errors import DocumentError
+from logitrack.documents.access import access_document_by_id, access_shipment_for
+from logitrack.documents.errors import DocumentError, FileEmpty, FileTooLarge
 from logitrack.documents.models import Document
 from logitrack.documents.responses import download_response, thumbnail_response
 from logitrack.documents.schemas import DocumentOut
+from logitrack.documents.uploads import max_bytes, read_upload, upload_was_too_large
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
 
@@ -106,3 +110,62 @@ def document_delete(request: HttpRequest, document_id: Id) -> Status[None]:
     document = access_document_by_id(actor, document_id, for_write=True)
     services.document_delete(actor=actor, document=document, request=request)
     return Status(204, None)
+
+
+def received_file(request: HttpRequest, upload: UploadedFile | None) -> bytes:
+    """The bytes of an uploaded file field; FileTooLarge when the stream passed the limit
+    (the upload handler dropped it), FileEmpty when none was sent."""
+    if upload_was_too_large(request):
+        raise FileTooLarge(max_bytes())
+    if upload is None:
+        raise FileEmpty()
+    return read_upload(upload)
+
+
+@router.post(
+    "/shipments/{waybill}/documents",
+    response={201: DocumentOut},
+    url_name="shipment_documents_upload",
+    summary="Attach a document to a shipment (multipart: kind, file)",
+)
+@requires(Permission.OPERATIONS_MANAGE)
+def shipment_documents_upload(
+    request: HttpRequest,
+    waybill: Code,
+    kind: Form[Code],
+    file: UploadedFile | None = FileParam(None),  # noqa: B008
+) -> Status[DocumentOut] | JsonResponse:
+    """``kind``: waybill_image, pod_photo, pod_signature, invoice or other. The type is decided
+    from the bytes (JPEG, PNG, WebP, PDF, CSV, XLSX); at most LOGITRACK_DOCUMENT_MAX_BYTES
+    (15 MB): 413 ``file_too_large``, 415 ``file_type_not_allowed``, 422 ``file_empty``,
+    ``file_damaged``, ``file_decompression_bomb``, ``file_name_invalid``."""
+    actor = principal_of(request)
+    shipment = access_shipment_for(actor, waybill, permission=Permission.OPERATIONS_MANAGE)
+    try:
+        data = received_file(request, file)
+        document = services.document_upload(
+            actor=actor,
+            data=data,
+            file_name=file.name or "" if file is not None else "",
+            kind=kind,
+            shipment=shipment,
+            request=request,
+        )
+    except DocumentError as exc:
+        return error_of(exc)
+    return Status(201, document_out(document))
+
+
+@router.get(
+    "/shipments/{waybill}/documents",
+    response=list[DocumentOut],
+    url_name="shipment_documents_list",
+    summary="A shipment's documents",
+)
+@requires(Permission.OPERATIONS_VIEW)
+def shipment_documents_list(request: HttpRequest, waybill: Code) -> list[DocumentOut]:
+    actor = principal_of(request)
+    shipment = access_shipment_for(actor, waybill, permission=Permission.OPERATIONS_VIEW)
+    return [
+        document_out(d) for d in selectors.documents_of_shipment(actor=actor, shipment=shipment)
+    ]

@@ -57,10 +57,57 @@ register(
             retention=_TENANT_DATA,
             erasure=Erasure.DELETE,
         ),
+        "shipment": not_personal(retention=_TENANT_DATA),
+        "order": not_personal(retention=_TENANT_DATA),
         # Set to null when the uploading account is deleted.
         "uploaded_by": FieldClass(
             category="user.unique_id",
             subject=Subject.USER,
+            purpose=Purpose.PROVIDE_SERVICE,
+            basis=LegalBasis.CONTRACT,
+            retention=_TENANT_DATA,
+            erasure=Erasure.DELETE,
+        ),
+        "created_at": not_personal(retention=_TENANT_DATA),
+    },
+)
+
+
+# Proof of delivery: who took the parcel (the recipient's name, encrypted) and, when the driver's
+# phone allowed it, where the phone was (precise location, sensitive, encrypted). The photo and
+# the signature are documents, classified above.
+register(
+    "documents.ProofOfDelivery",
+    {
+        "id": not_personal(retention=_TENANT_DATA),
+        "tenant": not_personal(retention=_TENANT_DATA),
+        "shipment": not_personal(retention=_TENANT_DATA),
+        "event": not_personal(retention=_TENANT_DATA),
+        "outcome": not_personal(retention=_TENANT_DATA),
+        "recipient_name": FieldClass(
+            category="user.name",
+            subject=Subject.CONSIGNEE,
+            purpose=Purpose.PROVIDE_SERVICE,
+            basis=LegalBasis.CONTRACT,
+            retention=_TENANT_DATA,
+            erasure=Erasure.DELETE,
+        ),
+        "device_location": FieldClass(
+            category="user.location.precise",
+            subject=Subject.DRIVER,
+            purpose=Purpose.PROVIDE_SERVICE,
+            basis=LegalBasis.CONTRACT,
+            retention=_TENANT_DATA,
+            erasure=Erasure.DELETE,
+            sensitive=True,
+        ),
+        "photo": _file(),
+        "signature": _file(),
+        "idempotency_key": not_personal(retention=_TENANT_DATA),
+        # Set to null when the driver's account is deleted.
+        "recorded_by": FieldClass(
+            category="user.unique_id",
+            subject=Subject.DRIVER,
             purpose=Purpose.PROVIDE_SERVICE,
             basis=LegalBasis.CONTRACT,
             retention=_TENANT_DATA,

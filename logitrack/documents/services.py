@@ -24,6 +24,7 @@ from logitrack.documents.errors import (
 from logitrack.documents.filetypes import EXTENSIONS, sniff
 from logitrack.documents.models import Document, DocumentKind
 from logitrack.documents.uploads import max_bytes
+from logitrack.logistics.models import Order, Shipment
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.principal import Principal
 
@@ -72,6 +73,8 @@ def document_upload(
     data: bytes,
     file_name: str,
     kind: str,
+    shipment: Shipment | None = None,
+    order: Order | None = None,
     request: HttpRequest | None = None,
 ) -> Document:
     """Store ``data`` as a new document of the actor's tenant and return it.
@@ -81,6 +84,8 @@ def document_upload(
     (``document_kind_invalid``), the type from the bytes (``file_type_not_allowed``,
     ``file_damaged``, ``file_decompression_bomb``) and the file name (``file_name_invalid``).
     Images are re-encoded without metadata and get a thumbnail; other types are stored as sent.
+    ``shipment`` or ``order`` (of the actor's tenant, obtained through their ``access_*``) is
+    what the document is attached to; the model's tenant guard refuses another tenant's.
     """
     tenant_id = _tenant_id(actor)
     if not data:
@@ -120,6 +125,8 @@ def document_upload(
                 file_key=file_key,
                 original_name=name,
                 uploaded_by=actor.user,
+                shipment=shipment,
+                order=order,
             )
             document.save()
             _audit(actor, "document_uploaded", document, request)

@@ -87,3 +87,60 @@ contract(
         ok=204,
     )
 )
+
+
+def make_shipment(world: World, side: str) -> int:
+    from logitrack.logistics.tests.factories import make_order_row, make_shipment_row, make_shipper
+
+    tenant = world.side(side).tenant
+    return int(make_shipment_row(make_order_row(make_shipper(tenant))).pk)
+
+
+def waybill_of(pk: int | None) -> str:
+    """The waybill of shipment ``pk``; for an id that does not exist, a well-formed waybill
+    that no shipment has, so the route looks it up rather than refusing its shape."""
+    from logitrack.logistics.models import Shipment
+    from logitrack.logistics.numbers import new_waybill
+
+    waybill = Shipment.dangerously_unscoped.filter(pk=pk).values_list("waybill", flat=True).first()
+    return waybill or new_waybill("ZZZ")
+
+
+def shipment_documents_state(pk: int) -> Any:
+    from logitrack.documents.models import Document
+
+    return sorted(
+        Document.dangerously_unscoped.filter(shipment_id=pk).values_list("pk", "storage_key")
+    )
+
+
+def _upload_body(world: World, pk: int | None) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from logitrack.documents.tests import samples
+
+    return {"kind": "invoice", "file": SimpleUploadedFile("hóa đơn.pdf", samples.pdf())}
+
+
+contract(
+    Contract(
+        route="api-1:shipment_documents_upload",
+        method="POST",
+        permission=P.OPERATIONS_MANAGE,
+        path=lambda pk: f"/api/v1/shipments/{waybill_of(pk)}/documents",
+        make=make_shipment,
+        snapshot=shipment_documents_state,
+        body=_upload_body,
+        ok=201,
+    )
+)
+contract(
+    Contract(
+        route="api-1:shipment_documents_list",
+        method="GET",
+        permission=P.OPERATIONS_VIEW,
+        path=lambda pk: f"/api/v1/shipments/{waybill_of(pk)}/documents",
+        make=make_shipment,
+        snapshot=shipment_documents_state,
+    )
+)
