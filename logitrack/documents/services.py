@@ -8,6 +8,7 @@ objects are removed once the deletion commits, never before: a rolled-back delet
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
@@ -67,27 +68,26 @@ def _tenant_id(actor: Principal) -> int:
     return tenant_id
 
 
-def document_upload(
-    *,
-    actor: Principal,
-    data: bytes,
-    file_name: str,
-    kind: str,
-    shipment: Shipment | None = None,
-    order: Order | None = None,
-    request: HttpRequest | None = None,
-) -> Document:
-    """Store ``data`` as a new document of the actor's tenant and return it.
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file that passed every check, cleaned, ready to store (no side effect yet)."""
 
-    Checks, in order, each raising a DocumentError before anything is stored: empty
-    (``file_empty``), over ``LOGITRACK_DOCUMENT_MAX_BYTES`` (``file_too_large``), the kind
-    (``document_kind_invalid``), the type from the bytes (``file_type_not_allowed``,
-    ``file_damaged``, ``file_decompression_bomb``) and the file name (``file_name_invalid``).
-    Images are re-encoded without metadata and get a thumbnail; other types are stored as sent.
-    ``shipment`` or ``order`` (of the actor's tenant, obtained through their ``access_*``) is
-    what the document is attached to; the model's tenant guard refuses another tenant's.
+    kind: DocumentKind
+    content_type: str
+    name: str
+    data: bytes
+    thumbnail: bytes
+
+
+def document_prepare(*, data: bytes, file_name: str, kind: str) -> PreparedFile:
+    """Check and clean a file without storing anything.
+
+    Checks, in order, each raising a DocumentError: empty (``file_empty``), over
+    ``LOGITRACK_DOCUMENT_MAX_BYTES`` (``file_too_large``), the kind (``document_kind_invalid``),
+    the type from the bytes (``file_type_not_allowed``, ``file_damaged``,
+    ``file_decompression_bomb``) and the file name (``file_name_invalid``). Images are
+    re-encoded without metadata and get a thumbnail; other types are kept as sent.
     """
-    tenant_id = _tenant_id(actor)
     if not data:
         raise FileEmpty()
     if len(data) > max_bytes():
@@ -99,31 +99,44 @@ def document_upload(
     if sniffed.is_image:
         cleaned = images.reencode(data, sniffed.content_type)
         data, thumbnail = cleaned.data, cleaned.thumbnail
+    return PreparedFile(document_kind, sniffed.content_type, name, data, thumbnail)
 
+
+def document_store(
+    *,
+    actor: Principal,
+    prepared: PreparedFile,
+    shipment: Shipment | None = None,
+    order: Order | None = None,
+    request: HttpRequest | None = None,
+    written: list[str] | None = None,
+) -> Document:
+    """Encrypt and store a prepared file and save its row, atomically with the audit entry.
+
+    The stored objects' keys are appended to ``written`` (when given), so that a caller whose
+    own transaction fails afterwards can remove them; on an error here they are removed at once.
+    """
+    tenant_id = _tenant_id(actor)
     file_key = vault.new_file_key()
     storage_key = vault.new_storage_key(tenant_id)
-    thumbnail_key = vault.new_storage_key(tenant_id, ".thumb") if thumbnail else ""
-    written: list[str] = []
+    thumbnail_key = vault.new_storage_key(tenant_id, ".thumb") if prepared.thumbnail else ""
+    mine: list[str] = []
     try:
-        vault.put(
-            storage_key, vault.seal(file_key, data, tenant_id=tenant_id, storage_key=storage_key)
-        )
-        written.append(storage_key)
-        if thumbnail_key:
-            sealed = vault.seal(file_key, thumbnail, tenant_id=tenant_id, storage_key=thumbnail_key)
-            vault.put(thumbnail_key, sealed)
-            written.append(thumbnail_key)
+        for key, data in ((storage_key, prepared.data), (thumbnail_key, prepared.thumbnail)):
+            if key:
+                vault.put(key, vault.seal(file_key, data, tenant_id=tenant_id, storage_key=key))
+                mine.append(key)
         with transaction.atomic():
             document = Document(
                 tenant_id=tenant_id,
-                kind=document_kind,
-                content_type=sniffed.content_type,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
+                kind=prepared.kind,
+                content_type=prepared.content_type,
+                size=len(prepared.data),
+                sha256=hashlib.sha256(prepared.data).hexdigest(),
                 storage_key=storage_key,
                 thumbnail_key=thumbnail_key,
                 file_key=file_key,
-                original_name=name,
+                original_name=prepared.name,
                 uploaded_by=actor.user,
                 shipment=shipment,
                 order=order,
@@ -131,10 +144,32 @@ def document_upload(
             document.save()
             _audit(actor, "document_uploaded", document, request)
     except BaseException:
-        for key in written:
+        for key in mine:
             vault.delete(key)
         raise
+    if written is not None:
+        written.extend(mine)
     return document
+
+
+def document_upload(
+    *,
+    actor: Principal,
+    data: bytes,
+    file_name: str,
+    kind: str,
+    shipment: Shipment | None = None,
+    order: Order | None = None,
+    request: HttpRequest | None = None,
+) -> Document:
+    """Check, clean and store ``data`` as a new document of the actor's tenant (see
+    ``document_prepare`` for the checks and their errors). ``shipment`` or ``order`` (of the
+    actor's tenant, obtained through their ``access_*``) is what it is attached to; the model's
+    tenant guard refuses another tenant's."""
+    prepared = document_prepare(data=data, file_name=file_name, kind=kind)
+    return document_store(
+        actor=actor, prepared=prepared, shipment=shipment, order=order, request=request
+    )
 
 
 def document_delete(
@@ -184,6 +219,3 @@ def _audit(actor: Principal, action: str, document: Document, request: HttpReque
         },
         request=request,
     )
-
-
-__all__ = ["clean_file_name", "document_delete", "document_read", "document_upload"]
