@@ -11,8 +11,6 @@ from __future__ import annotations
 from logitrack.core.errors import NotFound
 from logitrack.core.tenant import bound_tenant_id
 from logitrack.documents.models import Document
-from logitrack.logistics.models import Shipment
-from logitrack.logistics.numbers import canonical_waybill, waybill_is_well_formed
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
 
@@ -30,27 +28,3 @@ def access_document_by_id(
     if document is None:
         raise NotFound(CODE)
     return document
-
-
-SHIPMENT_CODE = "shipment_not_found"
-
-
-def access_shipment_for(principal: Principal, waybill: str, *, permission: Permission) -> Shipment:
-    """A shipment of the principal's tenant by its waybill (any spelling ``canonical_waybill``
-    accepts), for a principal holding ``permission``: ``operations.view`` to read documents,
-    ``operations.manage`` to attach them, ``driver.tasks`` for proof of delivery.
-
-    Malformed, missing, another tenant's and not permitted all raise
-    NotFound("shipment_not_found"), the same answer, so waybills cannot be probed.
-    """
-    tenant_id = principal.tenant_id
-    if tenant_id is None or not principal.has(permission) or bound_tenant_id() != tenant_id:
-        raise NotFound(SHIPMENT_CODE)
-    if not waybill_is_well_formed(waybill):
-        raise NotFound(SHIPMENT_CODE)
-    shipment: Shipment | None = Shipment.objects.filter(
-        tenant_id=tenant_id, waybill=canonical_waybill(waybill)
-    ).first()
-    if shipment is None:
-        raise NotFound(SHIPMENT_CODE)
-    return shipment

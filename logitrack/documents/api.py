@@ -18,12 +18,13 @@ from logitrack.core.errors import error_json
 from logitrack.core.ids import Id
 from logitrack.core.schemas import Code
 from logitrack.documents import selectors, services
-from logitrack.documents.access import access_document_by_id, access_shipment_for
+from logitrack.documents.access import access_document_by_id
 from logitrack.documents.errors import DocumentError, FileEmpty, FileTooLarge
 from logitrack.documents.models import Document
 from logitrack.documents.responses import download_response, thumbnail_response
 from logitrack.documents.schemas import DocumentOut
 from logitrack.documents.uploads import max_bytes, read_upload, upload_was_too_large
+from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
 
@@ -140,7 +141,7 @@ def shipment_documents_upload(
     (15 MB): 413 ``file_too_large``, 415 ``file_type_not_allowed``, 422 ``file_empty``,
     ``file_damaged``, ``file_decompression_bomb``, ``file_name_invalid``."""
     actor = principal_of(request)
-    shipment = access_shipment_for(actor, waybill, permission=Permission.OPERATIONS_MANAGE)
+    shipment = access_shipment_by_waybill(actor, waybill, for_write=True)
     try:
         data = received_file(request, file)
         document = services.document_upload(
@@ -165,7 +166,7 @@ def shipment_documents_upload(
 @requires(Permission.OPERATIONS_VIEW)
 def shipment_documents_list(request: HttpRequest, waybill: Code) -> list[DocumentOut]:
     actor = principal_of(request)
-    shipment = access_shipment_for(actor, waybill, permission=Permission.OPERATIONS_VIEW)
+    shipment = access_shipment_by_waybill(actor, waybill)
     return [
         document_out(d) for d in selectors.documents_of_shipment(actor=actor, shipment=shipment)
     ]

@@ -78,3 +78,58 @@ class DocumentUnavailable(DocumentError):
     code = "document_unavailable"
     message = _("This document can no longer be read.")
     status = 410
+
+
+class ProofOfDeliveryInvalid(DocumentError):
+    code = "proof_of_delivery_invalid"
+    message = _("The proof of delivery is incomplete.")
+    field = ""
+
+
+class EvidenceMissing(ProofOfDeliveryInvalid):
+    code = "pod_evidence_missing"
+    message = _("Add a photo of the delivery or the recipient's signature (or both).")
+    field = "photo"
+
+
+class RecipientNameMissing(ProofOfDeliveryInvalid):
+    code = "pod_recipient_name_missing"
+    message = _("Enter the name of the person who received the parcel.")
+    field = "recipient_name"
+
+
+class PhotoNotAnImage(ProofOfDeliveryInvalid):
+    code = "pod_photo_not_image"
+    message = _("The photo must be a JPEG, PNG or WebP image.")
+    field = "photo"
+
+
+class SignatureNotPng(ProofOfDeliveryInvalid):
+    code = "pod_signature_not_png"
+    message = _("The signature must be a PNG image.")
+    field = "signature"
+
+
+class LocationInvalid(ProofOfDeliveryInvalid):
+    code = "pod_location_invalid"
+    message = _("The location is not valid; send latitude and longitude together, or neither.")
+    field = "latitude"
+
+
+class OutcomeInvalid(ProofOfDeliveryInvalid):
+    code = "pod_outcome_invalid"
+    message = _("The outcome must be “delivered” or “failed_attempt”.")
+    field = "outcome"
+
+
+class SubmissionKeyInvalid(ProofOfDeliveryInvalid):
+    code = "pod_idempotency_key_invalid"
+    message = _("This form has expired; open it again.")
+    field = "idempotency_key"
+
+
+class SubmissionKeyReused(ProofOfDeliveryInvalid):
+    code = "idempotency_key_reused"
+    message = _("This idempotency key was already used for another shipment.")
+    status = 409
+    field = "idempotency_key"
