@@ -395,6 +395,6 @@ LOGITRACK_UPLOAD_BODY_BYTES = LOGITRACK_DOCUMENT_MAX_BYTES + 1024 * 1024
 LOGITRACK_UPLOAD_PATHS = [
     r"^/api/v1/shipments/[^/]+/documents$",
     r"^/api/v1/shipments/[^/]+/proof-of-delivery$",
-    r"^/documents/upload/",
+    r"^/documents/shipments/[^/]+/upload/$",
     r"^/driver/shipments/[^/]+/",
 ]

@@ -21,10 +21,13 @@ from logitrack.documents import selectors, services
 from logitrack.documents.access import access_document_by_id
 from logitrack.documents.errors import DocumentError, FileEmpty, FileTooLarge
 from logitrack.documents.models import Document
+from logitrack.documents.pod import Upload, proof_of_delivery_record
 from logitrack.documents.responses import download_response, thumbnail_response
-from logitrack.documents.schemas import DocumentOut
+from logitrack.documents.schemas import DocumentOut, ProofOfDeliveryIn, ProofOfDeliveryOut
 from logitrack.documents.uploads import max_bytes, read_upload, upload_was_too_large
 from logitrack.logistics.access import access_shipment_by_waybill
+from logitrack.logistics.errors import LogisticsError
+from logitrack.logistics.status import EventSource
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
 
@@ -170,3 +173,78 @@ def shipment_documents_list(request: HttpRequest, waybill: Code) -> list[Documen
     return [
         document_out(d) for d in selectors.documents_of_shipment(actor=actor, shipment=shipment)
     ]
+
+
+def _logistics_error(exc: LogisticsError) -> JsonResponse:
+    fields = None
+    if exc.field:
+        fields = [{"field": exc.field, "code": exc.code, "message": str(exc.message)}]
+    return error_json(exc.code, str(exc.message), exc.status, fields=fields)
+
+
+def _optional_file(request: HttpRequest, upload: UploadedFile | None) -> Upload | None:
+    if upload_was_too_large(request):
+        raise FileTooLarge(max_bytes())
+    if upload is None:
+        return None
+    data = read_upload(upload)
+    return Upload(data, upload.name or "") if data else None
+
+
+@router.post(
+    "/shipments/{waybill}/proof-of-delivery",
+    response={200: ProofOfDeliveryOut, 201: ProofOfDeliveryOut},
+    url_name="shipment_proof_of_delivery",
+    summary="Record a delivery (photo and/or signature, recipient's name) or a failed attempt",
+)
+@requires(Permission.DRIVER_TASKS)
+def shipment_proof_of_delivery(
+    request: HttpRequest,
+    waybill: Code,
+    payload: Form[ProofOfDeliveryIn],
+    photo: UploadedFile | None = FileParam(None),  # noqa: B008
+    signature: UploadedFile | None = FileParam(None),  # noqa: B008
+) -> Status[ProofOfDeliveryOut] | JsonResponse:
+    """Multipart form. ``outcome=delivered`` needs ``recipient_name`` and a ``photo`` (JPEG, PNG,
+    WebP) and/or a ``signature`` (PNG); ``outcome=failed_attempt`` needs ``failure_reason``
+    (recipient_absent, recipient_refused, wrong_address, unreachable_phone, cod_not_ready,
+    rescheduled, damaged, other: with ``reason_text``). ``latitude``/``longitude`` (WGS 84) and
+    ``accuracy_m`` are the phone's location, optional. 201 when recorded; 200 with
+    ``replayed: true`` when the ``idempotency_key`` was recorded before (nothing is written);
+    409 ``transition_forbidden`` when the shipment is not out for delivery."""
+    actor = principal_of(request)
+    shipment = access_shipment_by_waybill(actor, waybill, for_write=True)
+    try:
+        result = proof_of_delivery_record(
+            actor=actor,
+            shipment=shipment,
+            outcome=payload.outcome,
+            idempotency_key=payload.idempotency_key,
+            recipient_name=payload.recipient_name,
+            photo=_optional_file(request, photo),
+            signature=_optional_file(request, signature),
+            failure_reason=payload.failure_reason,
+            reason_text=payload.reason_text,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            accuracy_m=payload.accuracy_m,
+            source=EventSource.API if actor.api_key_id is not None else EventSource.USER,
+            request=request,
+        )
+    except DocumentError as exc:
+        return error_of(exc)
+    except LogisticsError as exc:
+        return _logistics_error(exc)
+    proof = result.proof
+    shipment.refresh_from_db(fields=["status"])
+    body = ProofOfDeliveryOut(
+        waybill=shipment.waybill,
+        status=shipment.status,
+        outcome=proof.outcome,
+        replayed=result.replayed,
+        event_id=proof.event_id,
+        photo=document_out(proof.photo) if proof.photo is not None else None,
+        signature=document_out(proof.signature) if proof.signature is not None else None,
+        recorded_at=proof.created_at,
+    )
+    return Status(200 if result.replayed else 201, body)
