@@ -6,6 +6,7 @@ and its stored file still exist, so a refused delete that removed the file is ca
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from logitrack.tenancy.roles import Permission
@@ -142,5 +143,131 @@ contract(
         path=lambda pk: f"/api/v1/shipments/{waybill_of(pk)}/documents",
         make=make_shipment,
         snapshot=shipment_documents_state,
+    )
+)
+
+
+_keys = itertools.count(1)
+
+
+def make_out_for_delivery(world: World, side: str) -> int:
+    from logitrack.logistics.tests.factories import make_order_row, make_shipment_row, make_shipper
+
+    tenant = world.side(side).tenant
+    order = make_order_row(make_shipper(tenant))
+    return int(make_shipment_row(order, status="out_for_delivery").pk)
+
+
+def delivery_state(pk: int) -> Any:
+    """The shipment's status, its events and its proofs and documents, unscoped."""
+    from logitrack.documents.models import Document, ProofOfDelivery
+    from logitrack.logistics.models import Shipment, ShipmentEvent
+
+    return (
+        list(Shipment.dangerously_unscoped.filter(pk=pk).values_list("status", flat=True)),
+        ShipmentEvent.dangerously_unscoped.filter(shipment_id=pk).count(),
+        ProofOfDelivery.dangerously_unscoped.filter(shipment_id=pk).count(),
+        Document.dangerously_unscoped.filter(shipment_id=pk).count(),
+    )
+
+
+def _delivered_body(world: World, pk: int | None) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from logitrack.documents.tests import samples
+
+    return {
+        "idempotency_key": f"contract-key-{next(_keys):06d}",
+        "recipient_name": "Nguyễn Văn Nhận",
+        "photo": SimpleUploadedFile("ảnh.jpg", samples.jpeg_rotated()),
+    }
+
+
+def _failed_body(world: World, pk: int | None) -> dict[str, Any]:
+    return {
+        "idempotency_key": f"contract-key-{next(_keys):06d}",
+        "failure_reason": "recipient_absent",
+    }
+
+
+def _api_delivered_body(world: World, pk: int | None) -> dict[str, Any]:
+    return {"outcome": "delivered", **_delivered_body(world, pk)}
+
+
+contract(
+    Contract(
+        route="documents:driver-tasks",
+        method="GET",
+        permission=P.DRIVER_TASKS,
+        path=lambda pk: "/driver/",
+    )
+)
+contract(
+    Contract(
+        route="documents:pod",
+        method="GET",
+        permission=P.DRIVER_TASKS,
+        path=lambda pk: f"/driver/shipments/{waybill_of(pk)}/",
+        make=make_out_for_delivery,
+        snapshot=delivery_state,
+    )
+)
+contract(
+    Contract(
+        route="documents:pod-delivered",
+        method="POST",
+        permission=P.DRIVER_TASKS,
+        path=lambda pk: f"/driver/shipments/{waybill_of(pk)}/delivered/",
+        make=make_out_for_delivery,
+        snapshot=delivery_state,
+        body=_delivered_body,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        route="documents:pod-failed",
+        method="POST",
+        permission=P.DRIVER_TASKS,
+        path=lambda pk: f"/driver/shipments/{waybill_of(pk)}/failed/",
+        make=make_out_for_delivery,
+        snapshot=delivery_state,
+        body=_failed_body,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        route="api-1:shipment_proof_of_delivery",
+        method="POST",
+        permission=P.DRIVER_TASKS,
+        path=lambda pk: f"/api/v1/shipments/{waybill_of(pk)}/proof-of-delivery",
+        make=make_out_for_delivery,
+        snapshot=delivery_state,
+        body=_api_delivered_body,
+        ok=201,
+    )
+)
+contract(
+    Contract(
+        route="documents:upload",
+        method="POST",
+        permission=P.OPERATIONS_MANAGE,
+        path=lambda pk: f"/documents/shipments/{waybill_of(pk)}/upload/",
+        make=make_shipment,
+        snapshot=shipment_documents_state,
+        body=_upload_body,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        route="documents:delete",
+        method="POST",
+        permission=P.OPERATIONS_MANAGE,
+        path=lambda pk: f"/documents/{pk}/delete/",
+        make=make_document,
+        snapshot=document_state,
+        ok=302,
     )
 )
