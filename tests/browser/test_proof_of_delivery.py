@@ -16,7 +16,14 @@ from typing import Any
 import _server  # bench/_server.py, put on sys.path by conftest.py
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Request, Route, ViewportSize
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Geolocation,
+    Request,
+    Route,
+    ViewportSize,
+)
 
 from .conftest import Owner
 from .journeys import goto, sign_in
@@ -24,7 +31,7 @@ from .journeys import goto, sign_in
 pytestmark = pytest.mark.browser
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
-SAIGON = {"latitude": 10.776889, "longitude": 106.700806}
+SAIGON: Geolocation = {"latitude": 10.776889, "longitude": 106.700806}
 
 _SEED = """
 import json
