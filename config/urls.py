@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", include("logitrack.privacy.urls")),
     path("", include("logitrack.tenancy.urls")),
     path("", include("logitrack.imports.urls")),
+    path("", include("logitrack.documents.urls")),
     path("", include("logitrack.web.urls")),
 ]
 

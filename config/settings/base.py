@@ -371,3 +371,32 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_CACHE_PREFIX = "rl:"
 # Rate limits are always on; tests prove each one by exceeding it.
 RATELIMIT_ENABLE = True
+
+# --- Documents (logitrack.documents; docs/adr/0023) ---------------------------------------------
+# Uploaded files: type from the bytes, images re-encoded without metadata, encrypted per file
+# under the tenant's key, stored under server-generated keys in the storage named by
+# LOGITRACK_DOCUMENT_STORAGE.
+INSTALLED_APPS.append("logitrack.documents")
+LOGITRACK_DOCUMENT_STORAGE = env_str("LOGITRACK_DOCUMENT_STORAGE", "default")
+LOGITRACK_DOCUMENT_MAX_BYTES = env_int("LOGITRACK_DOCUMENT_MAX_BYTES", 15 * 1024 * 1024)
+# Images: more pixels than this is a decompression bomb (a 48-megapixel phone photo passes).
+LOGITRACK_DOCUMENT_MAX_PIXELS = env_int("LOGITRACK_DOCUMENT_MAX_PIXELS", 50_000_000)
+# XLSX: members, total inflated bytes, and inflated bytes per compressed byte of one member.
+LOGITRACK_XLSX_MAX_MEMBERS = env_int("LOGITRACK_XLSX_MAX_MEMBERS", 2_000)
+LOGITRACK_XLSX_MAX_EXPANDED_BYTES = env_int("LOGITRACK_XLSX_MAX_EXPANDED_BYTES", 200 * 1024 * 1024)
+LOGITRACK_XLSX_MAX_RATIO = env_int("LOGITRACK_XLSX_MAX_RATIO", 200)
+# The size limit is counted while the body streams in, before Django's own handlers buffer it.
+FILE_UPLOAD_HANDLERS = [
+    "logitrack.documents.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Routes that take a document may receive a body as large as one document and its form fields;
+# every other route keeps LOGITRACK_MAX_BODY_BYTES (core.middleware.BodySizeLimitMiddleware).
+LOGITRACK_UPLOAD_BODY_BYTES = LOGITRACK_DOCUMENT_MAX_BYTES + 1024 * 1024
+LOGITRACK_UPLOAD_PATHS = [
+    r"^/api/v1/shipments/[^/]+/documents$",
+    r"^/api/v1/shipments/[^/]+/proof-of-delivery$",
+    r"^/documents/shipments/[^/]+/upload/$",
+    r"^/driver/shipments/[^/]+/",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -69,14 +70,22 @@ class RequestLogMiddleware:
 class BodySizeLimitMiddleware:
     """Answer 413 to a request whose declared body is larger than LOGITRACK_MAX_BODY_BYTES.
 
-    The check happens before anything reads the body, so an oversized upload costs us nothing.
+    Routes that take a document (paths matching LOGITRACK_UPLOAD_PATHS) may send up to
+    LOGITRACK_UPLOAD_BODY_BYTES instead; the document's own limit is then counted while it streams
+    (logitrack.documents.uploads). The check happens before anything reads the body, so an
+    oversized upload costs us nothing.
     """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
+        self.upload_paths = [
+            re.compile(pattern) for pattern in getattr(settings, "LOGITRACK_UPLOAD_PATHS", [])
+        ]
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         limit: int = settings.LOGITRACK_MAX_BODY_BYTES
+        if any(pattern.match(request.path_info) for pattern in self.upload_paths):
+            limit = max(limit, int(settings.LOGITRACK_UPLOAD_BODY_BYTES))
         raw_length = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw_length)

@@ -1,0 +1,30 @@
+"""Reading documents (scoped to the actor's tenant, newest first) and a driver's deliveries."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from logitrack.documents.models import Document
+from logitrack.logistics.models import Shipment
+from logitrack.logistics.status import ShipmentStatus
+from logitrack.tenancy.principal import Principal
+
+
+def documents_of_tenant(*, actor: Principal) -> QuerySet[Document]:
+    if actor.tenant_id is None:
+        return Document.objects.none()
+    return Document.objects.filter(tenant_id=actor.tenant_id).order_by("-created_at", "-pk")
+
+
+def documents_of_shipment(*, actor: Principal, shipment: Shipment) -> QuerySet[Document]:
+    return documents_of_tenant(actor=actor).filter(shipment_id=shipment.pk)
+
+
+def shipments_out_for_delivery(*, actor: Principal) -> QuerySet[Shipment]:
+    """A driver's delivery list: for now every shipment of the tenant that is out for delivery,
+    oldest status change first (drivers are not yet assigned to shipments)."""
+    if actor.tenant_id is None:
+        return Shipment.objects.none()
+    return Shipment.objects.filter(
+        tenant_id=actor.tenant_id, status=ShipmentStatus.OUT_FOR_DELIVERY
+    ).order_by("status_changed_at", "pk")
