@@ -9,7 +9,9 @@ Asia/Ho_Chi_Minh offset (``+07:00``).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
@@ -17,10 +19,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from logitrack.core.schemas import TextRule
 from logitrack.logistics.public.cache import Entry, cached_response
 from logitrack.logistics.public.selectors import (
     PublicTracking,
     Version,
+    lookup_text,
     public_tracking,
     public_tracking_version,
 )
@@ -32,6 +36,18 @@ from logitrack.tenancy.access import public
 router = Router(tags=["tracking"])
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class _WaybillLookup(TextRule):
+    """The text layer's ``code`` rule, except that text it refuses becomes a code that matches
+    nothing: a malformed waybill must get the unknown waybill's 404, not a 422."""
+
+    def apply(self, value: Any) -> Any:
+        return lookup_text(value) if isinstance(value, str) else value
+
+
+WaybillPath = Annotated[str, _WaybillLookup("code")]
 
 
 class TrackingEventOut(Schema):
@@ -112,7 +128,7 @@ def _missing(language: str) -> Entry:
     summary="Where a parcel is: status, timeline and ETA (public)",
 )
 @public("anyone holding a waybill number may see where its parcel is; limited per address")
-def track(request: HttpRequest, waybill: str) -> HttpResponse:
+def track(request: HttpRequest, waybill: WaybillPath) -> HttpResponse:
     """Public tracking of one waybill. 404 ``waybill_not_found`` for unknown and malformed
     codes alike; 429 ``rate_limited`` with ``Retry-After`` past the per-address limit."""
     refused = throttle.check(request, *RULES)

@@ -111,6 +111,4 @@ def track_form(request: HttpRequest) -> HttpResponse:
         if "lang" in request.GET:
             url += "?" + urlencode({"lang": language})
         return redirect(url)
-    return cached_response(
-        f"form.html.{language}", lambda: _page("form.html", language, {}, 200)
-    )
+    return cached_response(f"form.html.{language}", lambda: _page("form.html", language, {}, 200))

@@ -76,7 +76,8 @@ def test_page_shows_status_timeline_in_vietnam_time_initials_and_province(
     assert "29/11/2026 10:30" in page  # 03:30 UTC is 10:30 in Asia/Ho_Chi_Minh
     assert "Trần Thị Bích" not in page
     assert "12 Lê Lợi" not in page
-    assert "+84912345678" not in page and "0912345678" not in page
+    assert "+84912345678" not in page
+    assert "0912345678" not in page
 
 
 def test_page_switches_to_english_with_a_link(client: HttpsClient) -> None:
