@@ -12,9 +12,12 @@ Shapes: times are aware datetimes in UTC (pages show them in Asia/Ho_Chi_Minh); 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any, cast
 
-from django.db.models import OuterRef, Subquery
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.dateparse import parse_datetime
 
 from logitrack.logistics.models import Order, Shipment, ShipmentEvent
 from logitrack.logistics.numbers import WAYBILL_MAX_LENGTH, canonical_waybill
@@ -74,12 +77,13 @@ def lookup_text(raw: str) -> str:
     return canonical if len(canonical) <= WAYBILL_MAX_LENGTH else ""
 
 
-def public_tracking_version(raw: str) -> Version | None:
-    """The current version of the shipment ``raw`` names, or None (unknown or malformed).
+_SENTINEL = "\x00waybill\x00"
+# (vendor, alias) -> (sql, params, index of the waybill among params)
+_COMPILED: dict[tuple[str, str], tuple[str, list[Any], int]] = {}
+_COLUMNS = ("pk", "tenant_id", "order_id", "status", "status_changed_at", "eta", "latest_event")
 
-    One query, through the index of constraint ``logistics_waybill_unique`` (waybill first) and
-    the timeline index for the latest event.
-    """
+
+def _version_query() -> QuerySet[Shipment, tuple[Any, ...]]:
     latest_event = (
         ShipmentEvent.dangerously_unscoped.filter(
             tenant_id=OuterRef("tenant_id"), shipment_id=OuterRef("pk")
@@ -87,19 +91,60 @@ def public_tracking_version(raw: str) -> Version | None:
         .order_by("-id")
         .values("id")[:1]
     )
-    rows = list(
-        Shipment.dangerously_unscoped.filter(waybill=lookup_text(raw))
+    return (
+        Shipment.dangerously_unscoped.filter(waybill=_SENTINEL)
         .annotate(latest_event=Subquery(latest_event))
-        .values_list(
-            "pk", "tenant_id", "order_id", "status", "status_changed_at", "eta", "latest_event"
-        )[:2]
+        .values_list(*_COLUMNS)[:2]
     )
+
+
+def _compiled() -> tuple[str, list[Any], int]:
+    """The version query's SQL, built by the ORM once per database and reused.
+
+    Building a query with a subquery costs more than running it; the SQL never changes, only
+    the waybill parameter does.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    key = (connection.vendor, connection.alias)
+    found = _COMPILED.get(key)
+    if found is None:
+        sql, params = _version_query().query.sql_with_params()
+        found = (sql, list(params), list(params).index(_SENTINEL))
+        _COMPILED[key] = found
+    return found
+
+
+def public_tracking_version(raw: str) -> Version | None:
+    """The current version of the shipment ``raw`` names, or None (unknown or malformed).
+
+    One query, through the index of constraint ``logistics_waybill_unique`` (waybill first) and
+    the timeline index for the latest event.
+    """
+    sql, params, at = _compiled()
+    bound = [*params]
+    bound[at] = lookup_text(raw)
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bound)
+        rows = cursor.fetchall()
     if len(rows) != 1:
         return None
     pk, tenant_id, order_id, status, changed, eta, latest = rows[0]
+    changed = _aware(connection, changed)
+    eta = _aware(connection, eta) if eta is not None else None
     eta_part = eta.timestamp() if eta is not None else ""
     key = f"{pk}.{latest or 0}.{status}.{changed.timestamp()}.{eta_part}"
     return Version(shipment_id=pk, tenant_id=tenant_id, order_id=order_id, key=key)
+
+
+def _aware(connection: Any, value: Any) -> datetime:
+    """A datetime column read by a raw cursor, as the ORM would give it (aware, UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    # SQLite returns naive text in UTC; PostgreSQL returns aware datetimes.
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return cast(datetime, value)
 
 
 def initials(name: str | None) -> str:
