@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from logitrack.core.crypto.canonical import e164
 from logitrack.core.crypto.api import prefetch_data_keys
 from logitrack.logistics.errors import NotAllowed, OrderNotFound, ShipmentNotFound
-from logitrack.logistics.models import Order, Shipment, ShipmentEvent
+from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent
 from logitrack.logistics.numbers import canonical_waybill, waybill_is_well_formed
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
@@ -212,3 +212,8 @@ def shipments_by_waybills(*, actor: Principal, waybills: list[str]) -> list[Ship
         )
     }
     return [found[w] for w in dict.fromkeys(wanted) if w in found]
+
+
+def order_items(*, actor: Principal, order: Order) -> list[OrderItem]:
+    _viewer(actor)
+    return list(OrderItem.objects.filter(order=order).order_by("position"))
