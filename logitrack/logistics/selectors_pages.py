@@ -1,61 +1,31 @@
-"""Reads behind the dispatcher pages: shipment and order lists, one shipment, its timeline.
+"""Page-sized reads behind the dispatcher pages, on top of ``logistics.selectors``.
 
-Every function takes the acting ``Principal`` and reads only its bound tenant (the scoped
-managers raise without one); one without ``operations.view`` reads nothing
-(``NotAllowed`` / ``ShipmentNotFound``), so a page cannot forget the check.
+The core selectors give scoped, filtered, sorted querysets; this module cuts them into pages of
+``PAGE_SIZE`` rows (one extra row fetched to know whether a next page exists, never a count, so
+a page costs the same with a million shipments), loads each row's order with the data keys its
+encrypted fields need in one query, and reads what the core selectors do not (an order's items).
 
-Shapes: ``ShipmentFilters`` holds already-cleaned values (the page's form cleans them): dates are
-calendar days in Asia/Ho_Chi_Minh, ``query`` is free text matched exactly against the waybill,
-the customer's reference or the consignee's phone (E.164, through the blind index; ADR 0005).
-Lists are pages of ``PAGE_SIZE`` rows fetched with one extra row to know whether a next page
-exists, never counted, so that a page costs the same with a million shipments.
+Shapes: a calendar day is in Asia/Ho_Chi_Minh; ``day_start`` gives its midnight as an aware
+datetime, which is what the core filters take (``[from, to)``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from logitrack.core.crypto.canonical import e164
 from logitrack.core.crypto.api import prefetch_data_keys
-from logitrack.logistics.errors import NotAllowed, OrderNotFound, ShipmentNotFound
+from logitrack.logistics import selectors
 from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent
-from logitrack.logistics.numbers import canonical_waybill, waybill_is_well_formed
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE_SIZE = 50
-BULK_MAX = 200
-
-SHIPMENT_SORTS: dict[str, tuple[str, ...]] = {
-    "-created": ("-created_at", "-id"),
-    "created": ("created_at", "id"),
-    "status": ("status", "-created_at", "-id"),
-    "waybill": ("waybill",),
-}
-ORDER_SORTS: dict[str, tuple[str, ...]] = {
-    "-created": ("-created_at", "-id"),
-    "created": ("created_at", "id"),
-    "reference": ("reference", "-id"),
-}
-
-
-@dataclass(frozen=True)
-class ShipmentFilters:
-    query: str = ""
-    status: str = ""
-    service_level: str = ""
-    province_code: int | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    sort: str = "-created"
-    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -74,30 +44,6 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=VIETNAM)
 
 
-def _viewer(principal: Principal) -> None:
-    if not principal.has(Permission.OPERATIONS_VIEW):
-        raise NotAllowed()
-
-
-def _phone(text: str) -> str | None:
-    try:
-        return e164(text)
-    except ValidationError:
-        return None
-
-
-def _search(query: str, *, prefix: str = "") -> Q:
-    """Exact match on waybill, reference or consignee phone; ``prefix`` reaches the order."""
-    order = f"{prefix}" if prefix else ""
-    match = Q(**{f"{order}reference": query})
-    if not prefix and waybill_is_well_formed(query):
-        match |= Q(waybill=canonical_waybill(query))
-    phone = _phone(query)
-    if phone is not None:
-        match |= Q(**{f"{order}consignee_phone": phone})
-    return match
-
-
 def _page(rows: QuerySet[Any], number: int) -> Page:
     number = max(1, number)
     start = (number - 1) * PAGE_SIZE
@@ -105,115 +51,44 @@ def _page(rows: QuerySet[Any], number: int) -> Page:
     return Page(rows=found[:PAGE_SIZE], number=number, has_next=len(found) > PAGE_SIZE)
 
 
-def shipments_page(*, actor: Principal, filters: ShipmentFilters) -> Page:
-    """One page of the tenant's shipments, newest first unless ``filters.sort`` says otherwise.
-
-    Rows are ``Shipment`` with their ``order`` loaded (consignee fields decrypt on access).
-    """
-    _viewer(actor)
-    rows = Shipment.objects.select_related("order")
-    if filters.query:
-        query = filters.query
-        by_waybill = Q(waybill=canonical_waybill(query)) if waybill_is_well_formed(query) else Q()
-        by_order = _search(query, prefix="order__")
-        rows = rows.filter(by_waybill | by_order) if by_waybill else rows.filter(by_order)
-    if filters.status:
-        rows = rows.filter(status=filters.status)
-    if filters.service_level:
-        rows = rows.filter(service_level=filters.service_level)
-    if filters.province_code:
-        rows = rows.filter(delivery_province_code=filters.province_code)
-    if filters.created_from:
-        rows = rows.filter(created_at__gte=day_start(filters.created_from))
-    if filters.created_to:
-        rows = rows.filter(created_at__lt=day_start(filters.created_to + timedelta(days=1)))
-    rows = rows.order_by(*SHIPMENT_SORTS.get(filters.sort, SHIPMENT_SORTS["-created"]))
-    page = _page(rows, filters.page)
+def shipments_page(
+    *, actor: Principal, filters: selectors.ShipmentFilters, number: int = 1
+) -> Page:
+    """Page ``number`` of ``selectors.shipments_list``, each shipment with its order loaded."""
+    rows = selectors.shipments_list(principal=actor, filters=filters).select_related("order")
+    page = _page(rows, number)
     prefetch_data_keys([shipment.order for shipment in page.rows])
     return page
 
 
-def orders_page(*, actor: Principal, filters: ShipmentFilters) -> Page:
-    """One page of the tenant's orders; the same filters, read on the order's own fields."""
-    _viewer(actor)
-    rows = Order.objects.select_related("shipper")
-    if filters.query:
-        query = filters.query
-        match = _search(query, prefix="")
-        if waybill_is_well_formed(query):
-            match |= Q(shipments__waybill=canonical_waybill(query))
-        rows = rows.filter(match)
-    if filters.status:
-        rows = rows.filter(shipments__status=filters.status)
-    if filters.service_level:
-        rows = rows.filter(service_level=filters.service_level)
-    if filters.province_code:
-        rows = rows.filter(delivery_province_code=filters.province_code)
-    if filters.created_from:
-        rows = rows.filter(created_at__gte=day_start(filters.created_from))
-    if filters.created_to:
-        rows = rows.filter(created_at__lt=day_start(filters.created_to + timedelta(days=1)))
-    rows = rows.distinct().order_by(*ORDER_SORTS.get(filters.sort, ORDER_SORTS["-created"]))
-    page = _page(rows, filters.page)
+def orders_page(*, actor: Principal, filters: selectors.OrderFilters, number: int = 1) -> Page:
+    """Page ``number`` of ``selectors.orders_list``."""
+    page = _page(selectors.orders_list(principal=actor, filters=filters), number)
     prefetch_data_keys(page.rows)
     return page
 
 
-def shipment_for_page(*, actor: Principal, waybill: str) -> Shipment:
-    """The tenant's shipment ``waybill`` (any spelling), with its order and shipper.
-
-    Missing, malformed, another tenant's and not permitted all raise ShipmentNotFound.
-    """
-    if not actor.has(Permission.OPERATIONS_VIEW):
-        raise ShipmentNotFound()
-    found: Shipment | None = (
-        Shipment.objects.select_related("order", "order__shipper")
-        .filter(waybill=canonical_waybill(waybill))
-        .first()
-    )
-    if found is None:
-        raise ShipmentNotFound()
-    return found
-
-
-def order_for_page(*, actor: Principal, order_id: int) -> Order:
-    """The tenant's order ``order_id`` with its shipper; ``OrderNotFound`` otherwise."""
-    if not actor.has(Permission.OPERATIONS_VIEW):
-        raise OrderNotFound()
-    found: Order | None = Order.objects.select_related("shipper").filter(pk=order_id).first()
-    if found is None:
-        raise OrderNotFound()
-    return found
-
-
-def order_shipments(*, actor: Principal, order: Order) -> list[Shipment]:
-    _viewer(actor)
-    return list(Shipment.objects.filter(order=order).order_by("parcel_number"))
-
-
-def shipment_timeline(*, actor: Principal, shipment: Shipment) -> list[ShipmentEvent]:
-    """Every event of ``shipment``, oldest first (as reported, applied or not)."""
-    _viewer(actor)
-    return list(
-        ShipmentEvent.objects.filter(shipment=shipment)
-        .select_related("actor_user")
-        .order_by("occurred_at", "id")
-    )
-
-
-def shipments_by_waybills(*, actor: Principal, waybills: list[str]) -> list[Shipment]:
-    """The tenant's shipments among ``waybills``, in the given order; unknown ones left out."""
-    _viewer(actor)
-    wanted = [canonical_waybill(w) for w in waybills[:BULK_MAX]]
-    found = {
-        s.waybill: s
-        for s in Shipment.objects.select_related("order", "order__shipper").filter(
-            waybill__in=wanted
-        )
-    }
-    return [found[w] for w in dict.fromkeys(wanted) if w in found]
-
-
 def order_items(*, actor: Principal, order: Order) -> list[OrderItem]:
-    _viewer(actor)
+    """The order's item lines in order; empty for a principal without ``operations.view``."""
+    if not actor.has(Permission.OPERATIONS_VIEW) or actor.tenant_id != order.tenant_id:
+        return []
     return list(OrderItem.objects.filter(order=order).order_by("position"))
+
+
+def parcel_counts(*, actor: Principal, order_ids: list[int]) -> dict[int, int]:
+    """How many parcels each of ``order_ids`` has (for "parcel 2 of 3" on labels)."""
+    if not actor.has(Permission.OPERATIONS_VIEW):
+        return {}
+    rows = (
+        Shipment.objects.filter(order_id__in=order_ids)
+        .values("order_id")
+        .annotate(n=Count("id"))
+        .values_list("order_id", "n")
+    )
+    return {int(order_id): int(n) for order_id, n in rows}
+
+
+def timeline_for_page(*, actor: Principal, shipment: Shipment) -> list[ShipmentEvent]:
+    """``selectors.shipment_timeline`` with who recorded each event, in one query."""
+    events = selectors.shipment_timeline(principal=actor, shipment=shipment)
+    return list(events.select_related("actor_user"))

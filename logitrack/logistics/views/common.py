@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -11,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from logitrack.tenancy.access import principal_of
 from logitrack.tenancy.roles import Permission
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 _NAV = [
     ("logistics:shipments", Permission.OPERATIONS_VIEW, _("Shipments"), ("logistics:shipment",)),
@@ -42,6 +46,7 @@ def render_page(
         "principal": principal,
         "operations_nav": operations_nav(request),
         "can_manage": principal.has(Permission.OPERATIONS_MANAGE),
+        "form_token": new_form_token(),
         **context,
     }
     return render(request, f"logistics/{template}", full, status=status)
@@ -59,3 +64,16 @@ def page_links(query: QueryDict, number: int, has_next: bool) -> dict[str, str]:
             params["page"] = str(target)
             links[name] = "?" + params.urlencode()
     return links
+
+
+def form_token(request: HttpRequest) -> str | None:
+    """The idempotency key of a submitted form, from its hidden ``form_token`` (made when the
+    form was shown), so that a double click or a retried submit creates nothing twice."""
+    raw = request.POST.get("form_token", "")
+    if not _TOKEN.fullmatch(raw):
+        return None
+    return f"form:{raw}"
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(18)

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import HumanTextField
-from logitrack.logistics.selectors_pages import ShipmentFilters
+from logitrack.logistics import selectors
+from logitrack.logistics.selectors_pages import day_start
 from logitrack.logistics.status import ServiceLevel, ShipmentStatus
 from logitrack.tenancy.geography import province_choices
 
 SHIPMENT_SORT_CHOICES = [
-    ("-created", _("Newest first")),
-    ("created", _("Oldest first")),
-    ("status", _("Status")),
-    ("waybill", _("Waybill number")),
+    ("-created_at", _("Newest first")),
+    ("created_at", _("Oldest first")),
+    ("-status_changed_at", _("Latest status change first")),
+    ("status_changed_at", _("Oldest status change first")),
 ]
 ORDER_SORT_CHOICES = [
-    ("-created", _("Newest first")),
-    ("created", _("Oldest first")),
-    ("reference", _("Customer reference")),
+    ("-created_at", _("Newest first")),
+    ("created_at", _("Oldest first")),
 ]
 PAGE_MAX = 10_000
 
@@ -55,20 +56,33 @@ class ListFilterForm(forms.Form):
         self.fields["province"].choices = [("", _("Any province")), *province_choices()]  # type: ignore[attr-defined]
         self.fields["sort"].choices = sorts  # type: ignore[attr-defined]
 
-    def filters(self) -> ShipmentFilters:
-        """The cleaned filters; an invalid field counts as not given (its error is shown)."""
-        data = self.cleaned_data if self.is_valid() else {
-            name: value
-            for name, value in getattr(self, "cleaned_data", {}).items()
-            if name not in self.errors
+    def _clean(self) -> dict[str, Any]:
+        """The cleaned values; an invalid field counts as not given (its error is shown)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+    def _common(self) -> dict[str, Any]:
+        data = self._clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        return {
+            "q": data.get("q") or None,
+            "status": (data["status"],) if data.get("status") else (),
+            "service_level": data.get("service_level") or None,
+            "province_code": data.get("province"),
+            "created_from": day_start(start) if start else None,
+            "created_to": day_start(end + timedelta(days=1)) if end else None,
         }
-        return ShipmentFilters(
-            query=data.get("q") or "",
-            status=data.get("status") or "",
-            service_level=data.get("service_level") or "",
-            province_code=data.get("province"),
-            created_from=data.get("created_from"),
-            created_to=data.get("created_to"),
-            sort=data.get("sort") or "-created",
-            page=data.get("page") or 1,
-        )
+
+    @property
+    def page_number(self) -> int:
+        return int(self._clean().get("page") or 1)
+
+    def shipment_filters(self) -> selectors.ShipmentFilters:
+        sort = self._clean().get("sort") or "-created_at"
+        return selectors.ShipmentFilters(**self._common(), sort=sort)
+
+    def order_filters(self) -> selectors.OrderFilters:
+        sort = self._clean().get("sort") or "-created_at"
+        return selectors.OrderFilters(**self._common(), sort=sort)

@@ -7,12 +7,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.views.decorators.http import require_safe
 
-from logitrack.logistics.selectors_pages import (
-    ShipmentFilters,
-    shipment_for_page,
-    shipment_timeline,
-    shipments_page,
-)
+from logitrack.logistics.access import access_shipment_by_waybill
+from logitrack.logistics.selectors_pages import shipments_page, timeline_for_page
 from logitrack.logistics.views.common import page_links, render_page
 from logitrack.logistics.views.filters import SHIPMENT_SORT_CHOICES, ListFilterForm
 from logitrack.tenancy.access import principal_of, requires
@@ -47,8 +43,9 @@ def _documents_include() -> str:
 @require_safe
 def shipment_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None, sorts=SHIPMENT_SORT_CHOICES)
-    filters = form.filters() if form.is_bound else ShipmentFilters()
-    page = shipments_page(actor=principal_of(request), filters=filters)
+    page = shipments_page(
+        actor=principal_of(request), filters=form.shipment_filters(), number=form.page_number
+    )
     rows = [
         {"shipment": s, "destination": _place(s.delivery_province_code)} for s in page.rows
     ]
@@ -67,11 +64,11 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def shipment_detail(request: HttpRequest, waybill: str) -> HttpResponse:
     principal = principal_of(request)
-    shipment = shipment_for_page(actor=principal, waybill=waybill)
+    shipment = access_shipment_by_waybill(principal, waybill)
     order = shipment.order
     events = [
         {"event": e, "place": _place(e.province_code, e.ward_code)}
-        for e in shipment_timeline(actor=principal, shipment=shipment)
+        for e in timeline_for_page(actor=principal, shipment=shipment)
     ]
     context = {
         "shipment": shipment,
