@@ -15,8 +15,8 @@ urlpatterns = [
     path("operations/shipments/bulk/", bulk.shipments_bulk, name="shipments-bulk"),
     path("operations/shipments/<str:waybill>/", shipments.shipment_detail, name="shipment"),
     path("operations/orders/", orders.order_list, name="orders"),
-    path("operations/orders/new/", orders.order_create, name="order-create"),
+    path("operations/orders/new/", orders.order_new, name="order-create"),
     path("operations/orders/communes/", orders.commune_options, name="communes"),
     path("operations/orders/<id:order_id>/", orders.order_detail, name="order"),
-    path("operations/orders/<id:order_id>/edit/", orders.order_edit, name="order-edit"),
+    path("operations/orders/<id:order_id>/edit/", orders.order_change, name="order-edit"),
 ]

@@ -67,9 +67,7 @@ def shipments_bulk(request: HttpRequest) -> HttpResponse:
         return _back(request)
     messages.success(
         request,
-        ngettext(
-            "%(count)d shipment cancelled.", "%(count)d shipments cancelled.", len(shipments)
-        )
+        ngettext("%(count)d shipment cancelled.", "%(count)d shipments cancelled.", len(shipments))
         % {"count": len(shipments)},
     )
     return _back(request)

@@ -16,8 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from logitrack.logistics.labels import LABEL_SIZES, LabelData, LabelDataError, LabelParty
-from logitrack.logistics.labels import render_pdf
+from logitrack.logistics.labels import (
+    LABEL_SIZES,
+    LabelData,
+    LabelDataError,
+    LabelParty,
+    render_pdf,
+)
 from logitrack.logistics.models import Shipment
 from logitrack.logistics.selectors_pages import parcel_counts
 from logitrack.logistics.status import ServiceLevel

@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError as PydanticValidationError
 
+from logitrack.core.crypto.canonical import e164
 from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
 from logitrack.logistics import limits
 from logitrack.logistics.inputs import (
@@ -125,8 +127,12 @@ class OrderForm(forms.Form):
     parcel_count = forms.IntegerField(
         label=_("Number of parcels"), min_value=1, max_value=PARCELS_MAX_ON_PAGE, initial=1
     )
-    pickup_window_start = forms.DateTimeField(label=_("Pick up from"), required=False, widget=_WINDOW)
-    pickup_window_end = forms.DateTimeField(label=_("Pick up until"), required=False, widget=_WINDOW)
+    pickup_window_start = forms.DateTimeField(
+        label=_("Pick up from"), required=False, widget=_WINDOW
+    )
+    pickup_window_end = forms.DateTimeField(
+        label=_("Pick up until"), required=False, widget=_WINDOW
+    )
     delivery_window_start = forms.DateTimeField(
         label=_("Deliver from"), required=False, widget=_WINDOW
     )
@@ -289,25 +295,53 @@ class OrderForm(forms.Form):
             **self._windows(),
         )
 
-    def order_patch(self) -> OrderPatch:
+    def order_patch(self, order: Order) -> OrderPatch:
+        """Only what differs from ``order``: an unchanged address or consignee is not sent,
+        so a dispatcher may fix the reference of an order whose parcel has left."""
         data = self.cleaned_data
-        return OrderPatch(
-            reference=data.get("reference") or "",
-            pickup=self._address("pickup"),
-            delivery=self._address("delivery"),
-            consignee=self._consignee(),
-            service_level=ServiceLevel(data["service_level"]),
-            cod_amount_vnd=data["cod_amount_vnd"],
-            notes=data.get("notes") or "",
-            **self._windows(),
-        )
+        before = initial_of(order)
+
+        def comparable(name: str, value: Any) -> Any:
+            if name == "consignee_phone" and value:
+                try:
+                    return e164(str(value))
+                except ValidationError:
+                    return value
+            return value or None
+
+        def changed(*names: str) -> bool:
+            return any(
+                comparable(name, data.get(name)) != comparable(name, before.get(name))
+                for name in names
+            )
+
+        values: dict[str, Any] = {}
+        if changed("reference"):
+            values["reference"] = data.get("reference") or ""
+        if changed("notes"):
+            values["notes"] = data.get("notes") or ""
+        for kind in ADDRESS_KINDS:
+            if changed(f"{kind}_street", f"{kind}_province", f"{kind}_ward"):
+                values[kind] = self._address(kind)
+        if changed("consignee_name", "consignee_phone", "consignee_email"):
+            values["consignee"] = self._consignee()
+        if changed("service_level"):
+            values["service_level"] = ServiceLevel(data["service_level"])
+        if changed("cod_amount_vnd"):
+            values["cod_amount_vnd"] = data["cod_amount_vnd"]
+        for name, value in self._windows().items():
+            if changed(name):
+                values[name] = value
+        return OrderPatch(**values)
 
     def add_input_errors(self, exc: PydanticValidationError) -> None:
         """Show an input model's refusals beside the fields they concern."""
         for item in exc.errors():
             where = ".".join(str(part) for part in item.get("loc", ()))
-            self.add_error(FIELD_OF.get(where) if FIELD_OF.get(where) in self.fields else None,
-                           str(item.get("msg", "")))
+            self.add_error(
+                FIELD_OF.get(where) if FIELD_OF.get(where) in self.fields else None,
+                str(item.get("msg", "")),
+            )
 
     def add_service_error(self, field: str, message: str) -> None:
         name = FIELD_OF.get(field, field)

@@ -14,22 +14,20 @@ from django.views.decorators.http import require_http_methods, require_safe
 from pydantic import ValidationError as PydanticValidationError
 
 from logitrack.core.errors import NotFound
+from logitrack.logistics.access import access_order_by_id
 from logitrack.logistics.errors import LogisticsError
 from logitrack.logistics.models import Shipper
+from logitrack.logistics.selectors import shipments_of_order, shippers_list
+from logitrack.logistics.selectors_pages import order_items, orders_page
 from logitrack.logistics.services.orders import order_create, order_update
 from logitrack.logistics.services.shippers import shipper_create
 from logitrack.logistics.status import EventSource
-from logitrack.logistics.views.order_form import OrderForm, initial_of
-from logitrack.tenancy.geography import ward_choices
-
-from logitrack.logistics.access import access_order_by_id
-from logitrack.logistics.selectors import shipments_of_order, shippers_list
-from logitrack.logistics.selectors_pages import order_items, orders_page
-from logitrack.logistics.views.common import page_links, render_page
+from logitrack.logistics.views.common import form_token, page_links, render_page
 from logitrack.logistics.views.filters import ORDER_SORT_CHOICES, ListFilterForm
+from logitrack.logistics.views.order_form import OrderForm, initial_of
 from logitrack.logistics.views.shipments import _place
-from logitrack.logistics.views.common import form_token
 from logitrack.tenancy.access import principal_of, public, requires
+from logitrack.tenancy.geography import ward_choices
 from logitrack.tenancy.roles import Permission
 
 
@@ -82,7 +80,7 @@ def _unbound_errors(form: OrderForm) -> OrderForm:
 
 @requires(Permission.OPERATIONS_MANAGE)
 @require_http_methods(["GET", "POST"])
-def order_create(request: HttpRequest) -> HttpResponse:
+def order_new(request: HttpRequest) -> HttpResponse:
     """A new order and its parcels; on success, its first shipment's page (or the order's)."""
     principal = principal_of(request)
     shippers = _shippers(request)
@@ -127,14 +125,12 @@ def order_create(request: HttpRequest) -> HttpResponse:
                 % {"count": len(created.shipments)},
             )
             return redirect("logistics:order", order_id=created.order.pk)
-    return render_page(
-        request, "orders/form.html", {"form": form, "creating": True}, status=400
-    )
+    return render_page(request, "orders/form.html", {"form": form, "creating": True}, status=400)
 
 
 @requires(Permission.OPERATIONS_MANAGE)
 @require_http_methods(["GET", "POST"])
-def order_edit(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_change(request: HttpRequest, order_id: int) -> HttpResponse:
     """Change an order; addresses, consignee and service only while no parcel left."""
     principal = principal_of(request)
     order = access_order_by_id(principal, order_id, for_write=True)
@@ -150,7 +146,9 @@ def order_edit(request: HttpRequest, order_id: int) -> HttpResponse:
     form = OrderForm(request.POST, shippers=[], editing=order, initial=initial_of(order))
     if form.is_valid():
         try:
-            order_update(actor=principal, order=order, patch=form.order_patch(), request=request)
+            order_update(
+                actor=principal, order=order, patch=form.order_patch(order), request=request
+            )
         except PydanticValidationError as exc:
             form.add_input_errors(exc)
         except LogisticsError as exc:

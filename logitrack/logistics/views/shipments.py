@@ -46,9 +46,7 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
     page = shipments_page(
         actor=principal_of(request), filters=form.shipment_filters(), number=form.page_number
     )
-    rows = [
-        {"shipment": s, "destination": _place(s.delivery_province_code)} for s in page.rows
-    ]
+    rows = [{"shipment": s, "destination": _place(s.delivery_province_code)} for s in page.rows]
     context = {
         "form": form,
         "page": page,
