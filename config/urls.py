@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     path("account/", include("logitrack.accounts.urls")),
     path("privacy/", include("logitrack.privacy.urls")),
+    path("", include("logitrack.logistics.public.urls")),
+    path("", include("logitrack.logistics.urls")),
     path("", include("logitrack.tenancy.urls")),
     path("", include("logitrack.imports.urls")),
     path("", include("logitrack.documents.urls")),

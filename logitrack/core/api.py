@@ -212,6 +212,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "logitrack.logistics.api.router"),
     ("/addresses", "logitrack.addresses.api.router"),
     ("/", "logitrack.imports.api.router"),
+    ("/", "logitrack.logistics.public.api.router"),
 ]
 
 

@@ -48,6 +48,9 @@ DEFAULT_RATES: dict[str, str] = {
     "invitation_accept.account": "10/h",
     # Requests with an unknown, expired or revoked bearer key from one address.
     "api_key_failures.ip": "20/10m",
+    # Public tracking (page and API) from one address: a shop checking its day's parcels stays
+    # well below; a scraper walking waybill numbers does not (docs/adr/0024).
+    "tracking.ip": "120/m",
 }
 # How long an address stays "known" for an account after a successful sign-in from it.
 KNOWN_ADDRESS_SECONDS = 90 * 24 * 60 * 60

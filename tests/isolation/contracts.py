@@ -7,4 +7,5 @@ import logitrack.documents.tests.contracts
 import logitrack.logistics.tests.contracts
 import logitrack.addresses.tests.contracts
 import logitrack.imports.tests.contracts
+import logitrack.logistics.tests.contracts_pages
 import logitrack.tenancy.tests.contracts  # noqa: F401

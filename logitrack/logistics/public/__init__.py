@@ -1,0 +1,8 @@
+"""Public tracking of one waybill: the page at ``/t/<waybill>`` and ``GET /api/v1/track/{waybill}``.
+
+Anyone holding a waybill number may see where its parcel is; nothing else. What a visitor sees
+is decided in ``selectors`` (recipient's initials, destination province, a timeline whose
+places stop at the province once the parcel is near the recipient) and cached in ``cache``
+under a version read by one indexed query, so an answer never outlives the event that changes
+it (docs/adr/0024).
+"""

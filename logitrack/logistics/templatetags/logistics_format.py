@@ -1,0 +1,54 @@
+"""Template filters of the logistics pages: labels of stored values, waybills and money.
+
+Shapes: ``status_label``/``failure_label``/``service_label`` take the stored choice value and give
+its translated label (an unknown value is shown as it is); ``waybill_display`` groups a
+canonical waybill for reading (``SGK-7M2Q9-XH4P``); ``vnd`` formats integer VND with the
+language's thousands separator and the ₫ sign (``1.250.000 ₫`` in Vietnamese).
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+
+from logitrack.logistics.numbers import format_waybill
+from logitrack.logistics.status import FailureReason, ServiceLevel, ShipmentStatus
+
+register = template.Library()
+
+
+def _label(choices: type[ShipmentStatus | FailureReason | ServiceLevel], value: object) -> str:
+    try:
+        return str(choices(str(value)).label)
+    except ValueError:
+        return str(value)
+
+
+@register.filter
+def status_label(value: object) -> str:
+    return _label(ShipmentStatus, value)
+
+
+@register.filter
+def failure_label(value: object) -> str:
+    return _label(FailureReason, value)
+
+
+@register.filter
+def service_label(value: object) -> str:
+    return _label(ServiceLevel, value)
+
+
+@register.filter
+def waybill_display(value: object) -> str:
+    text = str(value)
+    return format_waybill(text) if len(text) > 10 else text
+
+
+@register.filter
+def vnd(value: object) -> str:
+    try:
+        amount = int(str(value))
+    except ValueError:
+        return ""
+    return f"{number_format(amount, force_grouping=True)} ₫"

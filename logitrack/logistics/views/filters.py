@@ -1,0 +1,88 @@
+"""The search and filter form shared by the orders and shipments lists (GET, works without JS)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from logitrack.core.forms import HumanTextField
+from logitrack.logistics import selectors
+from logitrack.logistics.selectors_pages import day_start
+from logitrack.logistics.status import ServiceLevel, ShipmentStatus
+from logitrack.tenancy.geography import province_choices
+
+SHIPMENT_SORT_CHOICES = [
+    ("-created_at", _("Newest first")),
+    ("created_at", _("Oldest first")),
+    ("-status_changed_at", _("Latest status change first")),
+    ("status_changed_at", _("Oldest status change first")),
+]
+ORDER_SORT_CHOICES = [
+    ("-created_at", _("Newest first")),
+    ("created_at", _("Oldest first")),
+]
+PAGE_MAX = 10_000
+
+
+class ListFilterForm(forms.Form):
+    q = HumanTextField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Waybill number, customer reference or the consignee's phone number."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    service_level = forms.ChoiceField(label=_("Service"), required=False)
+    province = forms.TypedChoiceField(
+        label=_("Destination province"), required=False, coerce=int, empty_value=None
+    )
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=PAGE_MAX)
+
+    def __init__(self, *args: Any, sorts: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *ShipmentStatus.choices]  # type: ignore[attr-defined]
+        self.fields["service_level"].choices = [("", _("Any service")), *ServiceLevel.choices]  # type: ignore[attr-defined]
+        self.fields["province"].choices = [("", _("Any province")), *province_choices()]  # type: ignore[attr-defined]
+        self.fields["sort"].choices = sorts  # type: ignore[attr-defined]
+
+    def _clean(self) -> dict[str, Any]:
+        """The cleaned values; an invalid field counts as not given (its error is shown)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+    def _common(self) -> dict[str, Any]:
+        data = self._clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        return {
+            "q": data.get("q") or None,
+            "status": (data["status"],) if data.get("status") else (),
+            "service_level": data.get("service_level") or None,
+            "province_code": data.get("province"),
+            "created_from": day_start(start) if start else None,
+            "created_to": day_start(end + timedelta(days=1)) if end else None,
+        }
+
+    @property
+    def page_number(self) -> int:
+        return int(self._clean().get("page") or 1)
+
+    def shipment_filters(self) -> selectors.ShipmentFilters:
+        sort = self._clean().get("sort") or "-created_at"
+        return selectors.ShipmentFilters(**self._common(), sort=sort)
+
+    def order_filters(self) -> selectors.OrderFilters:
+        sort = self._clean().get("sort") or "-created_at"
+        return selectors.OrderFilters(**self._common(), sort=sort)
