@@ -271,11 +271,16 @@ def _match_with_district(key: NameKey, district: str, province: _Province | None
     if codes:
         raise AddressUnresolved(AMBIGUOUS, _candidates((), old))
     # Not in that district: a 2025 name written with the old district out of habit is fine when
-    # the province has exactly one such commune; an old commune of another district is not.
+    # every reading of the name in the province agrees on it; an old commune of another district
+    # is not.
     if province is not None:
-        new = _new_communes(key, province)
-        if len(new) == 1:
-            return _Match(new[0].code, legacy=False)
+        found: _Match | None
+        try:
+            found = _match_without_district(key, province)
+        except AddressUnresolved:
+            found = None
+        if found is not None and not found.legacy:
+            return found
     olds = {d.province_key for d in districts}
     elsewhere = _old_communes_in_provinces(
         key, [p for p in legacy_index().provinces.values() if p.key in olds]
