@@ -254,6 +254,15 @@ def _districts(key: NameKey, province: _Province | None) -> Sequence[OldDistrict
     return _narrow(found, key)
 
 
+def _new_name_in_province(key: NameKey, province: _Province) -> _Match | None:
+    """The 2025 commune ``key`` names in ``province`` when no reading of it disagrees."""
+    try:
+        found = _match_without_district(key, province)
+    except AddressUnresolved:
+        return None
+    return None if found.legacy else found
+
+
 def _match_with_district(key: NameKey, district: str, province: _Province | None) -> _Match:
     """A pre-2025 commune, district and (maybe) province; a 2025 commune name is taken too."""
     districts = _districts(name_key(district), province)
@@ -271,11 +280,10 @@ def _match_with_district(key: NameKey, district: str, province: _Province | None
     if codes:
         raise AddressUnresolved(AMBIGUOUS, _candidates((), old))
     # Not in that district: a 2025 name written with the old district out of habit is fine when
-    # the province has exactly one such commune; an old commune of another district is not.
-    if province is not None:
-        new = _new_communes(key, province)
-        if len(new) == 1:
-            return _Match(new[0].code, legacy=False)
+    # every reading of the name in the province agrees on it; an old commune of another district
+    # is not.
+    if province is not None and (habit := _new_name_in_province(key, province)) is not None:
+        return habit
     olds = {d.province_key for d in districts}
     elsewhere = _old_communes_in_provinces(
         key, [p for p in legacy_index().provinces.values() if p.key in olds]

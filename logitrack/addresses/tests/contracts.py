@@ -1,14 +1,13 @@
 """Isolation contracts of the address routes, for tests/isolation (see contract.py there).
 
-The routes read reference data only; the contract checks that anonymous callers, revoked and
-expired keys and keys without ``tenant.view`` are refused and that nothing changes.
+The routes read reference data only and act for the signed-in person: every account level gets
+the answer, anonymous callers 401, every API key 403, and nothing changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from logitrack.tenancy.roles import Permission
 from tests.isolation.contract import Contract, contract
 
 _v1 = "/api/v1/addresses"
@@ -18,14 +17,12 @@ def _fixed(path: str) -> Callable[[int | None], str]:
     return lambda pk: path
 
 
-contract(
-    Contract("api-1:addresses_provinces", "GET", Permission.TENANT_VIEW, _fixed(f"{_v1}/provinces"))
-)
+contract(Contract("api-1:addresses_provinces", "GET", None, _fixed(f"{_v1}/provinces")))
 contract(
     Contract(
         "api-1:addresses_communes",
         "GET",
-        Permission.TENANT_VIEW,
+        None,
         _fixed(f"{_v1}/provinces/79/communes"),
     )
 )
@@ -33,7 +30,7 @@ contract(
     Contract(
         "api-1:addresses_resolve",
         "POST",
-        Permission.TENANT_VIEW,
+        None,
         _fixed(f"{_v1}/resolve"),
         body=lambda world, pk: {"text": "12 Lê Lợi, P. Bến Thành, Q.1, TP.HCM"},
         json=True,

@@ -69,12 +69,21 @@ def test_the_pickers_refuse_anonymous_callers(client: Client) -> None:
     assert _post(client, {"text": "Phường Sài Gòn, TP.HCM"}).status_code == 401
 
 
+def test_the_pickers_refuse_api_keys(client: Client, driver: Membership) -> None:
+    key = make_api_key(make_member(driver.tenant, Role.OWNER), {Permission.TENANT_VIEW})
+
+    listed = client.get(f"{V1}/provinces", headers=bearer(key.token))
+    resolved = _post(client, {"text": "Phường Sài Gòn, TP.HCM"}, **bearer(key.token))
+
+    assert (listed.status_code, resolved.status_code) == (403, 403)
+
+
 def test_resolve_converts_a_legacy_address_and_keeps_the_old_form(
     client: Client, driver: Membership
 ) -> None:
-    key = make_api_key(make_member(driver.tenant, Role.OWNER), {Permission.TENANT_VIEW})
+    sign_in(client, driver)
 
-    response = _post(client, {"text": "12 Lê Lợi, P. Bến Thành, Q.1, TP.HCM"}, **bearer(key.token))
+    response = _post(client, {"text": "12 Lê Lợi, P. Bến Thành, Q.1, TP.HCM"})
 
     assert response.status_code == 200
     assert response.json() == {

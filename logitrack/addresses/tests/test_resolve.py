@@ -120,3 +120,17 @@ def test_the_messages_are_translated() -> None:
         assert error.message == "Không nhận ra xã/phường của địa chỉ này."
     with translation.override("en"):
         assert error.message == "The commune or ward of this address was not recognised."
+
+
+def test_a_2025_commune_written_with_its_old_district_out_of_habit_resolves() -> None:
+    resolved = address_resolve("Phường Sài Gòn, Quận 1, TP.HCM")
+
+    assert (resolved.ward_code, resolved.legacy_text) == (26740, None)
+
+
+def test_an_old_commune_written_with_the_wrong_district_is_refused_with_where_it_went() -> None:
+    with pytest.raises(AddressUnresolved) as caught:
+        address_resolve("Phường Bến Nghé, Quận 3, TP.HCM")
+
+    assert caught.value.code == "address_commune_unknown"
+    assert [c.ward_code for c in caught.value.candidates] == [26740]

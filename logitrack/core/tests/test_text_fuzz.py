@@ -138,6 +138,10 @@ EXAMPLES: dict[str, Any] = {
     "tenant_id": None,  # set per test: the owner's tenant
     "token": None,  # set per test: a live invitation's token
     "expires_at": None,  # set per test: 90 days from now
+    "text": "12 Lê Lợi",
+    "province": "TP.HCM",
+    "district": "Quận 1",
+    "commune": "Phường Bến Thành",
 }
 _PATH_PARAMETER = re.compile(r"\{(?:\w+:)?(\w+)\}")
 
