@@ -209,6 +209,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/me", "logitrack.accounts.api.router"),
     ("/", "logitrack.tenancy.api.router"),
     ("/", "logitrack.logistics.api.router"),
+    ("/", "logitrack.logistics.labels.api.router"),
 ]
 
 
