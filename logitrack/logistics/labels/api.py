@@ -40,7 +40,7 @@ LabelFormat = Literal["pdf", "zpl"]
 
 _FILE_RESPONSES: dict[str, Any] = {
     "responses": {
-        "200": {
+        200: {
             "description": "The label file, as an attachment.",
             "content": {
                 PDF_TYPE: {"schema": {"type": "string", "format": "binary"}},
