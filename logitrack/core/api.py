@@ -213,6 +213,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/addresses", "logitrack.addresses.api.router"),
     ("/", "logitrack.imports.api.router"),
     ("/", "logitrack.logistics.public.api.router"),
+    ("/", "logitrack.logistics.labels.api.router"),
 ]
 
 

@@ -94,13 +94,17 @@ def check_label(label: LabelData) -> None:
         raise LabelDataError("parcel_index must be between 1 and parcel_count")
 
 
+# A line never breaks between a number and its unit (NO-BREAK SPACE, U+00A0).
+NBSP: Final = "\u00a0"
+
+
 def format_vnd(amount: int) -> str:
     """``1250000`` -> ``"1.250.000 ₫"``: Vietnamese grouping (dot every three digits), the đồng sign
-    U+20AB after a space, as on Vietnamese receipts and carriers' labels."""
+    U+20AB after a no-break space, as on Vietnamese receipts and carriers' labels."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount):,} ₫".replace(",", ".")
+    return f"{sign}{abs(amount):,}{NBSP}₫".replace(",", ".")
 
 
 def format_weight(weight_g: int) -> str:
     """``1250`` -> ``"1.250 g"``: grams, grouped like :func:`format_vnd`."""
-    return f"{weight_g:,} g".replace(",", ".")
+    return f"{weight_g:,}{NBSP}g".replace(",", ".")

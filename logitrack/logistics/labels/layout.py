@@ -144,10 +144,13 @@ def _split_word(word: str, weight: Weight, size: float, width: float) -> list[st
 
 
 def wrap(text: str, weight: Weight, size: float, width: float) -> list[str]:
-    """Greedy word wrap of ``text`` at ``size`` points into lines at most ``width`` points wide."""
+    """Greedy word wrap of ``text`` at ``size`` points into lines at most ``width`` points wide.
+
+    Lines break only at ASCII spaces, never at a no-break space ("1.250.000 ₫" stays whole).
+    """
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in filter(None, text.split(" ")):
         candidate = f"{current} {word}" if current else word
         if text_width_pt(candidate, weight, size) <= width:
             current = candidate

@@ -37,10 +37,10 @@ VIETNAMESE = (
 
 
 def test_format_vnd_groups_thousands_with_dots_and_the_dong_sign() -> None:
-    assert format_vnd(1_250_000) == "1.250.000 ₫"
-    assert format_vnd(0) == "0 ₫"
-    assert format_vnd(999) == "999 ₫"
-    assert format_vnd(1000) == "1.000 ₫"
+    assert format_vnd(1_250_000) == "1.250.000\u00a0₫"
+    assert format_vnd(0) == "0\u00a0₫"
+    assert format_vnd(999) == "999\u00a0₫"
+    assert format_vnd(1000) == "1.000\u00a0₫"
 
 
 @pytest.mark.parametrize("weight", ["regular", "bold"])
@@ -160,3 +160,11 @@ def test_the_recipient_block_prints_the_new_and_the_old_address() -> None:
 def test_unprintable_label_data_is_refused(overrides: dict[str, object], field: str) -> None:
     with pytest.raises(LabelDataError, match=field):
         layout_label(label(**overrides), "a6")
+
+
+def test_an_amount_never_wraps_away_from_its_dong_sign() -> None:
+    box = Box(0, 0, 38, 30)
+
+    block = fit_text(box, [Paragraph("Thu hộ COD: " + format_vnd(12_500_000), "bold", 14)])
+
+    assert [line.text for line in block.lines][-1].endswith("12.500.000\u00a0₫")

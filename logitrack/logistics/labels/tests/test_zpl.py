@@ -10,6 +10,7 @@ from logitrack.logistics.labels import LABEL_SIZES, LabelDataError, render_zpl
 from logitrack.logistics.labels.data import SIZES_MM
 from logitrack.logistics.labels.layout import Box, Paragraph, fit_text, layout_label
 from logitrack.logistics.labels.raster import box_dots, text_block_image
+from logitrack.logistics.labels.symbols import qr_version_modules
 from logitrack.logistics.labels.tests.samples import label, numbered
 from logitrack.logistics.labels.zpl import code128_b_modules
 
@@ -142,3 +143,22 @@ def test_field_data_that_would_be_a_zpl_command_is_refused(overrides: dict[str, 
 def test_a_resolution_other_than_203_or_300_dpi_is_refused() -> None:
     with pytest.raises(ValueError, match="203 or 300"):
         render_zpl([label()], "a6", dpi=600)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize("size", LABEL_SIZES)
+def test_the_qr_code_at_its_magnification_fits_its_box(size: str, dpi: int) -> None:
+    (zpl,) = _formats(render_zpl([label()], size, dpi=dpi))  # type: ignore[arg-type]
+    layout = layout_label(label(), size)  # type: ignore[arg-type]
+    x, y, side, _ = box_dots(layout.qr_box, dpi)
+    found = re.search(r"\^FO(\d+),(\d+)\^BQN,2,(\d+)\^FDMA,", zpl)
+    assert found is not None
+    qr_x, qr_y, magnification = (int(v) for v in found.groups())
+    modules = qr_version_modules(label().tracking_url)
+
+    assert modules == 33  # version 4: 17 + 4 x 4
+    assert 2 <= magnification <= 10
+    assert x <= qr_x
+    assert qr_x + modules * magnification <= x + side
+    assert y <= qr_y
+    assert qr_y + modules * magnification <= y + side
