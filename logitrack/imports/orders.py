@@ -8,7 +8,8 @@ times), the COD cap is ``logistics.limits.cod_cap_vnd()``, and a reference that 
 an order of the tenant is refused (a file imported twice creates nothing twice).
 
 :func:`create_orders` is the bulk path of the import (docs/adr/0022): per batch one
-``bulk_create`` each of orders, items, shipments and their ``created`` timeline events, with
+``executemany`` each of orders, items, shipments and their ``created`` timeline events
+(``imports.bulk.insert_rows``), with
 waybills from the core's numbering (``logistics.numbers.new_waybill`` under the tenant's prefix;
 a collision re-draws the batch's waybills, the unique constraint deciding), contact fields
 encrypted and indexed by the model fields on insert, and one audit entry per batch. The
@@ -239,6 +240,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
     (a constraint) raises; the caller's transaction then rolls the batch back.
     """
     from logitrack.core.crypto.fields import SAVE_STATE, _SaveState
+    from logitrack.imports.bulk import insert_rows
     from logitrack.core.crypto.store import KeyOwner, write_key
     from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
     from logitrack.logistics.numbers import new_waybill
@@ -268,7 +270,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
     state = _SaveState(raw=False, keys={owner: write_key(owner)})
     for order in orders:
         order.__dict__[SAVE_STATE] = state
-    Order.objects.bulk_create(orders)
+    insert_rows(Order, orders)
     for order in orders:
         order.__dict__.pop(SAVE_STATE, None)
     all_items = []
@@ -276,7 +278,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
         for item in order_items:
             item.order_id = order.pk
             all_items.append(item)
-    OrderItem.objects.bulk_create(all_items)
+    insert_rows(OrderItem, all_items)
     for order, shipment in zip(orders, shipments, strict=True):
         shipment.order_id = order.pk
     for attempt in range(WAYBILL_ATTEMPTS):
@@ -284,7 +286,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
             shipment.waybill = new_waybill(numbering.waybill_prefix)
         try:
             with transaction.atomic():
-                Shipment.objects.bulk_create(shipments)
+                insert_rows(Shipment, shipments)
             break
         except IntegrityError as exc:
             message = str(exc).lower()
@@ -306,7 +308,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
         )
         for shipment in shipments
     ]
-    ShipmentEvent.objects.bulk_create(events)
+    insert_rows(ShipmentEvent, events)
     _audit_batch(job, len(orders), orders[0].pk, orders[-1].pk)
     return len(orders), []
 
