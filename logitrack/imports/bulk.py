@@ -96,7 +96,7 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
     meta = model._meta
     for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
         obj.pk = pk
-    fields = [f for f in meta.concrete_fields if not f.generated]  # type: ignore[attr-defined]
+    fields = [f for f in meta.concrete_fields if not f.generated]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608, E501

@@ -240,8 +240,8 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
     (a constraint) raises; the caller's transaction then rolls the batch back.
     """
     from logitrack.core.crypto.fields import SAVE_STATE, _SaveState
-    from logitrack.imports.bulk import insert_rows
     from logitrack.core.crypto.store import KeyOwner, write_key
+    from logitrack.imports.bulk import insert_rows
     from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
     from logitrack.logistics.numbers import new_waybill
     from logitrack.logistics.services.numbering import logistics_settings_for_update
