@@ -138,6 +138,7 @@ register(
         "created_by": _member("user.unique_id"),
         "created_by_api_key": _OPS,
         "idempotency_key": _OPS,
+        "idempotency_fingerprint": _OPS,
         "created_at": _OPS,
         "updated_at": _OPS,
         "cancelled_at": _OPS,

@@ -189,6 +189,10 @@ class Order(TenantScopedModel):
     idempotency_key = models.CharField(  # noqa: DJ001
         _("idempotency key"), max_length=limits.IDEMPOTENCY_KEY_MAX, null=True, blank=True
     )
+    # SHA-256 of the request that used the key: the same key with another body is refused.
+    idempotency_fingerprint = models.CharField(
+        _("idempotency fingerprint"), max_length=64, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -319,6 +323,13 @@ class Shipment(TenantScopedModel):
                 name="logistics_shipment_province",
             ),
             models.Index(fields=["tenant", "order"], name="logistics_shipment_order"),
+            models.Index(
+                fields=["tenant", "-status_changed_at", "-id"], name="logistics_shipment_changed"
+            ),
+            models.Index(
+                fields=["tenant", "status", "-status_changed_at", "-id"],
+                name="logistics_shipment_status_age",
+            ),
         ]
         constraints = [
             # The prefix in the waybill is unique per tenant (LogisticsSettings), so this makes

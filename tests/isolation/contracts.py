@@ -4,4 +4,5 @@ from __future__ import annotations
 
 import logitrack.accounts.tests.contracts
 import logitrack.imports.tests.contracts
+import logitrack.logistics.tests.contracts
 import logitrack.tenancy.tests.contracts  # noqa: F401

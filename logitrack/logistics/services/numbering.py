@@ -26,6 +26,17 @@ class NumberingExhausted(RuntimeError):
     """Every attempt at a unique number collided; not expected with a working random source."""
 
 
+def logistics_settings_of(tenant_id: int) -> LogisticsSettings:
+    """The tenant's numbering settings, unlocked (its prefix never changes); made on first use."""
+    found = cast(
+        "LogisticsSettings | None", LogisticsSettings.objects.filter(tenant_id=tenant_id).first()
+    )
+    if found is not None:
+        return found
+    with transaction.atomic():
+        return logistics_settings_for_update(tenant_id)
+
+
 def logistics_settings_for_update(tenant_id: int) -> LogisticsSettings:
     """The tenant's numbering settings, locked for this transaction; created on first use.
 

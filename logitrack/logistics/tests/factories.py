@@ -13,14 +13,20 @@ from typing import Any
 from django.utils import timezone
 
 from logitrack.core.tenant import tenant_context
+from logitrack.logistics.inputs import OrderInput
 from logitrack.logistics.models import LogisticsSettings, Order, Shipment, Shipper
 from logitrack.logistics.numbers import new_waybill
+from logitrack.logistics.services.orders import OrderCreated, order_create
 from logitrack.tenancy.models import Tenant
+from logitrack.tenancy.principal import Principal
+from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import (
     PROVINCE_HANOI,
     PROVINCE_HCMC,
     WARD_IN_HANOI,
     WARD_IN_HCMC,
+    make_member,
+    principal_for,
 )
 
 __all__ = [
@@ -28,10 +34,13 @@ __all__ = [
     "PROVINCE_HCMC",
     "WARD_IN_HANOI",
     "WARD_IN_HCMC",
+    "make_order",
     "make_order_row",
     "make_settings",
     "make_shipment_row",
     "make_shipper",
+    "operations_principal",
+    "order_input",
 ]
 
 _serial = itertools.count(1)
@@ -99,3 +108,35 @@ def make_shipment_row(order: Order, *, at: datetime | None = None, **fields: Any
     with tenant_context(order.tenant):
         shipment: Shipment = Shipment.objects.create(tenant_id=order.tenant_id, **values)
     return shipment
+
+
+def order_input(shipper: Shipper, **fields: Any) -> OrderInput:
+    """A valid order of ``shipper`` to a consignee in Hà Nội, with one 1.2 kg parcel."""
+    values: dict[str, Any] = {
+        "shipper_id": shipper.pk,
+        "reference": f"DH-{next(_serial)}",
+        "delivery": {
+            "street": "12 Lê Lợi",
+            "ward_code": WARD_IN_HANOI,
+            "province_code": PROVINCE_HANOI,
+        },
+        "consignee": {"name": "Trần Thị Bích", "phone": "0912 345 678"},
+        "service_level": "express",
+        "cod_amount_vnd": 250_000,
+        "items": [{"description": "Áo dài lụa", "quantity": 2, "declared_value_vnd": 400_000}],
+        "parcels": [{"weight_g": 1200}],
+    }
+    values.update(fields)
+    return OrderInput.model_validate(values)
+
+
+def operations_principal(tenant: Tenant, role: Role = Role.DISPATCHER) -> Principal:
+    return principal_for(make_member(tenant, role))
+
+
+def make_order(tenant: Tenant, *, parcels: int = 1, **fields: Any) -> OrderCreated:
+    """An order made by ``order_create`` as a dispatcher of ``tenant``."""
+    shipper = make_shipper(tenant)
+    data = order_input(shipper, parcels=[{"weight_g": 1000 + n} for n in range(parcels)], **fields)
+    with tenant_context(tenant):
+        return order_create(actor=operations_principal(tenant), data=data)

@@ -1,0 +1,183 @@
+"""Read-only queries of orders, shipments and timelines, scoped to the caller's tenant.
+
+Search (``q``) is exact, never a substring scan of personal data: a well-formed waybill matches
+its shipment; a phone number (any spelling ``phonenumbers`` reads as Vietnamese) matches the
+consignee's phone through its blind index, or the customer reference spelled the same; anything
+else matches the customer reference. An unauthorised caller gets an empty result (fail closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from logitrack.core.crypto.api import blind_index
+from logitrack.core.tenant import bound_tenant_id
+from logitrack.core.text import TextRefused, human_text
+from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
+from logitrack.logistics.numbers import canonical_waybill, waybill_is_well_formed
+from logitrack.tenancy.principal import Principal
+from logitrack.tenancy.roles import Permission
+
+ShipmentSort = Literal["created_at", "-created_at", "status_changed_at", "-status_changed_at"]
+OrderSort = Literal["created_at", "-created_at"]
+
+
+@dataclass(frozen=True)
+class ShipmentFilters:
+    """Filters of the shipments list; None means "any". Dates are aware datetimes, [from, to)."""
+
+    status: tuple[str, ...] = ()
+    service_level: str | None = None
+    province_code: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = None
+    sort: ShipmentSort = "-created_at"
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    service_level: str | None = None
+    province_code: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    status: tuple[str, ...] = ()
+    q: str | None = None
+    sort: OrderSort = "-created_at"
+
+
+def _tenant(principal: Principal, *permissions: Permission) -> int | None:
+    tenant_id = principal.tenant_id
+    if tenant_id is None or bound_tenant_id() != tenant_id:
+        return None
+    if not any(principal.has(p) for p in permissions):
+        return None
+    return tenant_id
+
+
+def _phone_index(text: str) -> str | None:
+    try:
+        return blind_index(Order, "consignee_phone", text) or None
+    except ValidationError:
+        return None
+
+
+def _search_text(q: str | None) -> str:
+    if not q:
+        return ""
+    try:
+        return human_text(q)[:200]
+    except TextRefused:
+        return ""
+
+
+def _order_search(text: str, prefix: str = "") -> Q:
+    """The condition for ``text`` on an order (``prefix``: the path to the order)."""
+    phone = _phone_index(text) if any(ch.isdigit() for ch in text) else None
+    condition = Q(**{f"{prefix}reference": text})
+    if phone is not None:
+        condition |= Q(**{f"{prefix}consignee_phone_index": phone})
+    return condition
+
+
+def shipments_list(*, principal: Principal, filters: ShipmentFilters) -> QuerySet[Shipment]:
+    """Shipments of the principal's tenant (``operations.view`` or ``driver.tasks``), filtered
+    and sorted (ties broken by id, newest first), without their orders' encrypted fields."""
+    tenant_id = _tenant(principal, Permission.OPERATIONS_VIEW, Permission.DRIVER_TASKS)
+    if tenant_id is None:
+        return Shipment.objects.none()
+    rows: QuerySet[Shipment] = Shipment.objects.filter(tenant_id=tenant_id)
+    if filters.status:
+        rows = rows.filter(status__in=filters.status)
+    if filters.service_level:
+        rows = rows.filter(service_level=filters.service_level)
+    if filters.province_code is not None:
+        rows = rows.filter(delivery_province_code=filters.province_code)
+    if filters.created_from is not None:
+        rows = rows.filter(created_at__gte=filters.created_from)
+    if filters.created_to is not None:
+        rows = rows.filter(created_at__lt=filters.created_to)
+    text = _search_text(filters.q)
+    if text:
+        if waybill_is_well_formed(text):
+            rows = rows.filter(waybill=canonical_waybill(text))
+        else:
+            orders = Order.objects.filter(tenant_id=tenant_id).filter(_order_search(text))
+            rows = rows.filter(order__in=orders.values("pk"))
+    tiebreak = "-id" if filters.sort.startswith("-") else "id"
+    return rows.order_by(filters.sort, tiebreak)
+
+
+def orders_list(*, principal: Principal, filters: OrderFilters) -> QuerySet[Order]:
+    """Orders of the principal's tenant (``operations.view``), filtered and sorted."""
+    tenant_id = _tenant(principal, Permission.OPERATIONS_VIEW)
+    if tenant_id is None:
+        return Order.objects.none()
+    rows: QuerySet[Order] = Order.objects.filter(tenant_id=tenant_id).select_related("shipper")
+    if filters.service_level:
+        rows = rows.filter(service_level=filters.service_level)
+    if filters.province_code is not None:
+        rows = rows.filter(delivery_province_code=filters.province_code)
+    if filters.created_from is not None:
+        rows = rows.filter(created_at__gte=filters.created_from)
+    if filters.created_to is not None:
+        rows = rows.filter(created_at__lt=filters.created_to)
+    if filters.status:
+        having = Shipment.objects.filter(tenant_id=tenant_id, status__in=filters.status)
+        rows = rows.filter(pk__in=having.values("order_id"))
+    text = _search_text(filters.q)
+    if text:
+        if waybill_is_well_formed(text):
+            found = Shipment.objects.filter(tenant_id=tenant_id, waybill=canonical_waybill(text))
+            rows = rows.filter(pk__in=found.values("order_id"))
+        else:
+            rows = rows.filter(_order_search(text))
+    tiebreak = "-id" if filters.sort.startswith("-") else "id"
+    return rows.order_by(filters.sort, tiebreak)
+
+
+def shipments_of_order(*, principal: Principal, order: Order) -> QuerySet[Shipment]:
+    tenant_id = _tenant(principal, Permission.OPERATIONS_VIEW)
+    if tenant_id is None or order.tenant_id != tenant_id:
+        return Shipment.objects.none()
+    return Shipment.objects.filter(tenant_id=tenant_id, order=order).order_by("parcel_number")
+
+
+def order_items(*, principal: Principal, order: Order) -> QuerySet[OrderItem]:
+    tenant_id = _tenant(principal, Permission.OPERATIONS_VIEW)
+    if tenant_id is None or order.tenant_id != tenant_id:
+        return OrderItem.objects.none()
+    return OrderItem.objects.filter(tenant_id=tenant_id, order=order).order_by("position")
+
+
+def shipment_timeline(*, principal: Principal, shipment: Shipment) -> QuerySet[ShipmentEvent]:
+    """The shipment's events in the order they happened (ties: in the order recorded)."""
+    tenant_id = _tenant(principal, Permission.OPERATIONS_VIEW, Permission.DRIVER_TASKS)
+    if tenant_id is None or shipment.tenant_id != tenant_id:
+        return ShipmentEvent.objects.none()
+    return ShipmentEvent.objects.filter(tenant_id=tenant_id, shipment=shipment).order_by(
+        "occurred_at", "id"
+    )
+
+
+def shippers_list(*, principal: Principal) -> QuerySet[Shipper]:
+    tenant_id = _tenant(principal, Permission.OPERATIONS_VIEW)
+    if tenant_id is None:
+        return Shipper.objects.none()
+    return Shipper.objects.filter(tenant_id=tenant_id).order_by("name", "id")
+
+
+def shipments_by_waybills(*, principal: Principal, waybills: list[str]) -> dict[str, Shipment]:
+    """The principal's shipments for ``waybills`` (any spelling), keyed by canonical waybill;
+    malformed, unknown and other tenants' waybills are simply absent."""
+    tenant_id = _tenant(principal, Permission.OPERATIONS_VIEW, Permission.DRIVER_TASKS)
+    if tenant_id is None:
+        return {}
+    wanted = {canonical_waybill(w) for w in waybills if waybill_is_well_formed(w)}
+    rows = Shipment.objects.filter(tenant_id=tenant_id, waybill__in=wanted)
+    return {shipment.waybill: shipment for shipment in rows}
