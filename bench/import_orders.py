@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100_000
 TARGET = 5000
+PER_ROW_SAMPLE = 500
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 BENCH_DB = "logitrack_bench_import"
 
@@ -195,6 +196,22 @@ def run(label: str) -> None:  # noqa: PLR0915
     raw = time.perf_counter() - r0
     assert cells  # the parsing module is the one the import used
 
+    # The core's per-order service on the same inputs, for the record (a sample of the rows).
+    from logitrack.imports.orders import prepare_orders
+    from logitrack.imports.rows import OrderRow
+    from logitrack.logistics.services.orders import order_create
+
+    sample = min(N, PER_ROW_SAMPLE)
+    with tenant_context(tenant):
+        copies = [
+            OrderRow(**{**vars(r), "reference": r.reference + "-core"}) for r in rows[:sample]
+        ]
+        inputs, _issues = prepare_orders(job, copies)
+        c0 = time.perf_counter()
+        for _row, data in inputs:
+            order_create(actor=principal, data=data, source="import")
+        per_row = time.perf_counter() - c0
+
     total = t3 - t0
     lines = [
         ("upload (read, find header, encrypt, store)", t1 - t0, None),
@@ -202,6 +219,7 @@ def run(label: str) -> None:  # noqa: PLR0915
         ("import (create orders in bulk)", t3 - t2, N / (t3 - t2)),
         ("whole import", total, N / total),
         ("raw executemany of the same rows", raw, N / raw),
+        (f"core order_create, one by one ({sample:,} rows)", per_row, sample / per_row),
     ]
     print(f"{label}:")
     for name, seconds, rate in lines:

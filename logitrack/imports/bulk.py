@@ -119,9 +119,7 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
 
     rows: list[list[Any]] = []
     for obj in objs:
-        rows.append(
-            [value_of(obj, f, is_plain) for f, is_plain in zip(fields, plain, strict=True)]
-        )
+        rows.append([value_of(obj, f, is_plain) for f, is_plain in zip(fields, plain, strict=True)])
         obj._state.adding = False
         obj._state.db = conn.alias
     with conn.cursor() as cursor:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -76,6 +77,36 @@ def _candidate_labels(candidates: Sequence[Any]) -> str:
     return "; ".join(label for label in labels if label)
 
 
+class _AddressCache:
+    """``address_resolve`` once per distinct (address, province, district, commune) of a sheet;
+    the units it returns are checked once by ``tenancy.geography`` (commune in province)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str, str, str], Any] = {}
+
+    def resolve(self, row: OrderRow) -> Any:
+        from logitrack.addresses import AddressUnresolved, address_resolve
+        from logitrack.tenancy.geography import validate_province_and_ward
+
+        key = (row.address, row.province, row.district, row.commune)
+        if key in self._found:
+            return self._found[key]
+        try:
+            found: Any = address_resolve(
+                row.address,
+                province=row.province or None,
+                district=row.district or None,
+                commune=row.commune or None,
+            )
+            validate_province_and_ward(found.province_code, found.ward_code)
+        except AddressUnresolved as exc:
+            found = exc
+        except DjangoValidationError:
+            found = AddressUnresolved("address_commune_not_in_province")
+        self._found[key] = found
+        return found
+
+
 def prepare_orders(
     job: ImportJob,
     rows: Sequence[OrderRow],
@@ -83,17 +114,15 @@ def prepare_orders(
     on_progress: Callable[[int], None] | None = None,
 ) -> tuple[list[tuple[int, Any]], list[Issue]]:
     """``[(row number, OrderInput)]`` for the rows that pass, and the issues of the others."""
-    from logitrack.addresses import AddressUnresolved, address_resolve
+    from logitrack.addresses import AddressUnresolved
     from logitrack.logistics.inputs import OrderInput
     from logitrack.logistics.limits import cod_cap_vnd
-    from logitrack.logistics.models import Order
+    from logitrack.logistics.models import Order, Shipper
 
-    resolved: dict[tuple[str, str, str, str], Any] = {}
+    addresses = _AddressCache()
     prepared: list[tuple[int, Any]] = []
     issues: list[Issue] = []
     cap = cod_cap_vnd()
-    from logitrack.logistics.models import Shipper
-
     if job.shipper_id is None or not Shipper.objects.filter(pk=job.shipper_id).exists():
         raise SheetRefused(
             "shipper_not_found", gettext("The shipper of this import no longer exists.")
@@ -116,18 +145,7 @@ def prepare_orders(
                 issue(row.row, _column_of(job, "cod_amount"), "money_above_cap", maximum=cap)
             )
             continue
-        key = (row.address, row.province, row.district, row.commune)
-        if key not in resolved:
-            try:
-                resolved[key] = address_resolve(
-                    row.address,
-                    province=row.province or None,
-                    district=row.district or None,
-                    commune=row.commune or None,
-                )
-            except AddressUnresolved as exc:
-                resolved[key] = exc
-        address = resolved[key]
+        address = addresses.resolve(row)
         if isinstance(address, AddressUnresolved):
             issues.append(
                 issue(
@@ -181,27 +199,39 @@ def prepare_orders(
     return prepared, issues
 
 
+def declared_value(data: Any) -> int:
+    """The order's declared value as ``order_create`` stores it: given, else the items' sum."""
+    if data.declared_value_vnd is not None:
+        return int(data.declared_value_vnd)
+    return sum(item.quantity * item.declared_value_vnd for item in data.items)
+
+
 def _build(job: ImportJob, row: int, data: Any, now: Any) -> tuple[Any, list[Any], Any]:
     from logitrack.logistics.models import Order, OrderItem, Shipment
+    from logitrack.logistics.services.orders import fingerprint
+    from logitrack.logistics.status import ShipmentStatus
 
     delivery = data.delivery
+    # As order_create stores them: no old-form text is NULL, not "".
+    optional: dict[str, Any] = {"delivery_legacy_text": delivery.legacy_text or None}
     order = Order(
+        **optional,
         tenant_id=job.tenant_id,
         shipper_id=data.shipper_id,
         reference=data.reference,
         delivery_street=delivery.street,
         delivery_ward_code=delivery.ward_code,
         delivery_province_code=delivery.province_code,
-        delivery_legacy_text=delivery.legacy_text or "",
         consignee_name=data.consignee.name,
         consignee_phone=data.consignee.phone,
         consignee_email=data.consignee.email or "",
         service_level=data.service_level,
         cod_amount_vnd=data.cod_amount_vnd,
-        declared_value_vnd=data.declared_value_vnd or 0,
+        declared_value_vnd=declared_value(data),
         notes=data.notes,
         created_by_id=job.created_by_id,
         idempotency_key=f"import:{job.pk}:{row}",
+        idempotency_fingerprint=fingerprint(data),
         created_at=now,
         updated_at=now,
     )
@@ -225,6 +255,7 @@ def _build(job: ImportJob, row: int, data: Any, now: Any) -> tuple[Any, list[Any
         height_mm=parcel.height_mm,
         service_level=data.service_level,
         delivery_province_code=delivery.province_code,
+        status=ShipmentStatus.CREATED,
         status_changed_at=now,
         created_at=now,
     )
@@ -303,7 +334,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
             occurred_at=now,
             recorded_at=now,
             source=EventSource.IMPORT,
-            idempotency_key=f"import:{job.pk}:{shipment.order_id}:created",
+            idempotency_key=f"created:{shipment.waybill}",
             actor_user_id=job.created_by_id,
         )
         for shipment in shipments

@@ -162,7 +162,11 @@ def test_valid_rows_only_creates_the_valid_rows_and_deletes_the_file(dispatcher:
         assert orders[0].cod_amount_vnd == 1250000
         assert orders[0].delivery_province_code == 79
         assert [s.weight_g for s in shipments] == [500, 500]
-        assert ShipmentEvent.objects.count() == 2
+        events = list(ShipmentEvent.objects.order_by("pk"))
+        assert [(e.source, e.status, e.idempotency_key) for e in events] == [
+            ("import", "created", f"created:{s.waybill}") for s in shipments
+        ]
+        assert orders[0].idempotency_key == f"import:{job.pk}:2"
         assert orders[0].items.get().description == "Áo thun"
     assert (job.status, job.created_orders, job.invalid_rows, job.file_key) == (
         ImportStatus.DONE,
