@@ -8,7 +8,8 @@ times), the COD cap is ``logistics.limits.cod_cap_vnd()``, and a reference that 
 an order of the tenant is refused (a file imported twice creates nothing twice).
 
 :func:`create_orders` is the bulk path of the import (docs/adr/0022): per batch one
-``bulk_create`` each of orders, items, shipments and their ``created`` timeline events, with
+``executemany`` each of orders, items, shipments and their ``created`` timeline events
+(``imports.bulk.insert_rows``), with
 waybills from the core's numbering (``logistics.numbers.new_waybill`` under the tenant's prefix;
 a collision re-draws the batch's waybills, the unique constraint deciding), contact fields
 encrypted and indexed by the model fields on insert, and one audit entry per batch. The
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -75,6 +77,36 @@ def _candidate_labels(candidates: Sequence[Any]) -> str:
     return "; ".join(label for label in labels if label)
 
 
+class _AddressCache:
+    """``address_resolve`` once per distinct (address, province, district, commune) of a sheet;
+    the units it returns are checked once by ``tenancy.geography`` (commune in province)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str, str, str], Any] = {}
+
+    def resolve(self, row: OrderRow) -> Any:
+        from logitrack.addresses import AddressUnresolved, address_resolve
+        from logitrack.tenancy.geography import validate_province_and_ward
+
+        key = (row.address, row.province, row.district, row.commune)
+        if key in self._found:
+            return self._found[key]
+        try:
+            found: Any = address_resolve(
+                row.address,
+                province=row.province or None,
+                district=row.district or None,
+                commune=row.commune or None,
+            )
+            validate_province_and_ward(found.province_code, found.ward_code)
+        except AddressUnresolved as exc:
+            found = exc
+        except DjangoValidationError:
+            found = AddressUnresolved("address_commune_not_in_province")
+        self._found[key] = found
+        return found
+
+
 def prepare_orders(
     job: ImportJob,
     rows: Sequence[OrderRow],
@@ -82,17 +114,15 @@ def prepare_orders(
     on_progress: Callable[[int], None] | None = None,
 ) -> tuple[list[tuple[int, Any]], list[Issue]]:
     """``[(row number, OrderInput)]`` for the rows that pass, and the issues of the others."""
-    from logitrack.addresses import AddressUnresolved, address_resolve
+    from logitrack.addresses import AddressUnresolved
     from logitrack.logistics.inputs import OrderInput
     from logitrack.logistics.limits import cod_cap_vnd
-    from logitrack.logistics.models import Order
+    from logitrack.logistics.models import Order, Shipper
 
-    resolved: dict[tuple[str, str, str, str], Any] = {}
+    addresses = _AddressCache()
     prepared: list[tuple[int, Any]] = []
     issues: list[Issue] = []
     cap = cod_cap_vnd()
-    from logitrack.logistics.models import Shipper
-
     if job.shipper_id is None or not Shipper.objects.filter(pk=job.shipper_id).exists():
         raise SheetRefused(
             "shipper_not_found", gettext("The shipper of this import no longer exists.")
@@ -115,18 +145,7 @@ def prepare_orders(
                 issue(row.row, _column_of(job, "cod_amount"), "money_above_cap", maximum=cap)
             )
             continue
-        key = (row.address, row.province, row.district, row.commune)
-        if key not in resolved:
-            try:
-                resolved[key] = address_resolve(
-                    row.address,
-                    province=row.province or None,
-                    district=row.district or None,
-                    commune=row.commune or None,
-                )
-            except AddressUnresolved as exc:
-                resolved[key] = exc
-        address = resolved[key]
+        address = addresses.resolve(row)
         if isinstance(address, AddressUnresolved):
             issues.append(
                 issue(
@@ -180,27 +199,39 @@ def prepare_orders(
     return prepared, issues
 
 
+def declared_value(data: Any) -> int:
+    """The order's declared value as ``order_create`` stores it: given, else the items' sum."""
+    if data.declared_value_vnd is not None:
+        return int(data.declared_value_vnd)
+    return sum(item.quantity * item.declared_value_vnd for item in data.items)
+
+
 def _build(job: ImportJob, row: int, data: Any, now: Any) -> tuple[Any, list[Any], Any]:
     from logitrack.logistics.models import Order, OrderItem, Shipment
+    from logitrack.logistics.services.orders import fingerprint
+    from logitrack.logistics.status import ShipmentStatus
 
     delivery = data.delivery
+    # As order_create stores them: no old-form text is NULL, not "".
+    optional: dict[str, Any] = {"delivery_legacy_text": delivery.legacy_text or None}
     order = Order(
+        **optional,
         tenant_id=job.tenant_id,
         shipper_id=data.shipper_id,
         reference=data.reference,
         delivery_street=delivery.street,
         delivery_ward_code=delivery.ward_code,
         delivery_province_code=delivery.province_code,
-        delivery_legacy_text=delivery.legacy_text or "",
         consignee_name=data.consignee.name,
         consignee_phone=data.consignee.phone,
         consignee_email=data.consignee.email or "",
         service_level=data.service_level,
         cod_amount_vnd=data.cod_amount_vnd,
-        declared_value_vnd=data.declared_value_vnd or 0,
+        declared_value_vnd=declared_value(data),
         notes=data.notes,
         created_by_id=job.created_by_id,
         idempotency_key=f"import:{job.pk}:{row}",
+        idempotency_fingerprint=fingerprint(data),
         created_at=now,
         updated_at=now,
     )
@@ -224,6 +255,7 @@ def _build(job: ImportJob, row: int, data: Any, now: Any) -> tuple[Any, list[Any
         height_mm=parcel.height_mm,
         service_level=data.service_level,
         delivery_province_code=delivery.province_code,
+        status=ShipmentStatus.CREATED,
         status_changed_at=now,
         created_at=now,
     )
@@ -240,6 +272,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
     """
     from logitrack.core.crypto.fields import SAVE_STATE, _SaveState
     from logitrack.core.crypto.store import KeyOwner, write_key
+    from logitrack.imports.bulk import insert_rows
     from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
     from logitrack.logistics.numbers import new_waybill
     from logitrack.logistics.services.numbering import logistics_settings_for_update
@@ -268,7 +301,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
     state = _SaveState(raw=False, keys={owner: write_key(owner)})
     for order in orders:
         order.__dict__[SAVE_STATE] = state
-    Order.objects.bulk_create(orders)
+    insert_rows(Order, orders)
     for order in orders:
         order.__dict__.pop(SAVE_STATE, None)
     all_items = []
@@ -276,7 +309,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
         for item in order_items:
             item.order_id = order.pk
             all_items.append(item)
-    OrderItem.objects.bulk_create(all_items)
+    insert_rows(OrderItem, all_items)
     for order, shipment in zip(orders, shipments, strict=True):
         shipment.order_id = order.pk
     for attempt in range(WAYBILL_ATTEMPTS):
@@ -284,7 +317,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
             shipment.waybill = new_waybill(numbering.waybill_prefix)
         try:
             with transaction.atomic():
-                Shipment.objects.bulk_create(shipments)
+                insert_rows(Shipment, shipments)
             break
         except IntegrityError as exc:
             message = str(exc).lower()
@@ -301,12 +334,12 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
             occurred_at=now,
             recorded_at=now,
             source=EventSource.IMPORT,
-            idempotency_key=f"import:{job.pk}:{shipment.order_id}:created",
+            idempotency_key=f"created:{shipment.waybill}",
             actor_user_id=job.created_by_id,
         )
         for shipment in shipments
     ]
-    ShipmentEvent.objects.bulk_create(events)
+    insert_rows(ShipmentEvent, events)
     _audit_batch(job, len(orders), orders[0].pk, orders[-1].pk)
     return len(orders), []
 

@@ -103,6 +103,9 @@ FAILURES: dict[str, Promise] = {
         "upload it again, or import the valid rows only."
     ),
     "shipper_not_found": _("The shipper of this import no longer exists."),
+    "import_expired": _(
+        "This import waited more than a day, so its file was deleted. Upload the file again."
+    ),
     "header_not_found": _("The file changed: its header row is no longer where it was."),
 }
 

@@ -8,6 +8,7 @@ background job (``imports.tasks.import_process``) only on commit. Bad input rais
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -209,3 +210,31 @@ def _enqueue(job: ImportJob, *, dry_run: bool) -> None:
 
     job_id, tenant_id = job.pk, job.tenant_id
     transaction.on_commit(lambda: import_process.enqueue(job_id, tenant_id, dry_run))
+
+
+UPLOAD_LIFETIME = timedelta(days=1)
+
+
+def import_uploads_expire(*, now: datetime | None = None) -> int:
+    """Close the imports left waiting (uploaded or checked, never run) for a day; return how many.
+
+    Their encrypted file is deleted and the job ends ``failed`` with ``import_expired``: an
+    upload holds consignees' personal data and is kept only while the import needs it. Runs for
+    every tenant (``logitrack imports_expire``, from the operator's scheduler).
+    """
+    cutoff = (now or timezone.now()) - UPLOAD_LIFETIME
+    waiting = ImportJob.dangerously_unscoped.filter(
+        status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATED], updated_at__lt=cutoff
+    )
+    count = 0
+    for job in waiting.iterator():
+        storage.delete_upload(job.file_key)
+        ImportJob.dangerously_unscoped.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            error_code="import_expired",
+            file_key="",
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        count += 1
+    return count

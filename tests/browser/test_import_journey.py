@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import _server  # bench/_server.py, put on sys.path by conftest.py
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page
 
 from .conftest import Owner
 from .journeys import desktop_context, goto, sign_in
@@ -101,9 +101,8 @@ def test_a_dispatcher_imports_orders_from_a_carrier_sheet(
     sign_in(page, base, owner.email)
 
     goto(page, f"{base}/imports/")
-    page.set_input_files(
-        "#id_file", files=[{"name": "don-hang.csv", "mimeType": "text/csv", "buffer": _sheet()}]
-    )
+    sheet: FilePayload = {"name": "don-hang.csv", "mimeType": "text/csv", "buffer": _sheet()}
+    page.set_input_files("#id_file", files=[sheet])
     page.check("input[name=mode][value=valid_rows_only]")
     with page.expect_navigation():
         page.locator("form[action='/imports/new/'] button[type=submit]").click()

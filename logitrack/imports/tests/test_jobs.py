@@ -162,7 +162,11 @@ def test_valid_rows_only_creates_the_valid_rows_and_deletes_the_file(dispatcher:
         assert orders[0].cod_amount_vnd == 1250000
         assert orders[0].delivery_province_code == 79
         assert [s.weight_g for s in shipments] == [500, 500]
-        assert ShipmentEvent.objects.count() == 2
+        events = list(ShipmentEvent.objects.order_by("pk"))
+        assert [(e.source, e.status, e.idempotency_key) for e in events] == [
+            ("import", "created", f"created:{s.waybill}") for s in shipments
+        ]
+        assert orders[0].idempotency_key == f"import:{job.pk}:2"
         assert orders[0].items.get().description == "Áo thun"
     assert (job.status, job.created_orders, job.invalid_rows, job.file_key) == (
         ImportStatus.DONE,
@@ -286,3 +290,31 @@ def test_an_unresolved_address_is_reported_with_its_code(dispatcher: Any) -> Non
     assert [(i["row"], i["column"], i["code"]) for i in job.report] == [
         (2, "Địa chỉ nhận (*)", "address_commune_unknown")
     ]
+
+
+def test_an_import_left_waiting_for_a_day_loses_its_file(dispatcher: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logitrack.imports.services import import_uploads_expire
+
+    tenant, _principal, _shipper = dispatcher
+    old = _upload(dispatcher, csv_bytes([HEADERS, good_row(1)]))
+    fresh = _upload(dispatcher, csv_bytes([HEADERS, good_row(2)]))
+    ImportJob.dangerously_unscoped.filter(pk=old.pk).update(
+        updated_at=timezone.now() - timedelta(days=2)
+    )
+
+    old_key = old.file_key
+
+    assert import_uploads_expire() == 1
+
+    with tenant_context(tenant):
+        old.refresh_from_db()
+        fresh.refresh_from_db()
+    assert (old.status, old.error_code, old.file_key) == (ImportStatus.FAILED, "import_expired", "")
+    assert fresh.status == ImportStatus.UPLOADED
+    stems = [path.stem for path in _files()]
+    assert fresh.file_key in stems
+    assert old_key not in stems

@@ -1,0 +1,126 @@
+"""Inserting many rows of one model with one ``executemany``: the write half of the bulk import.
+
+Django's ``bulk_create`` compiles every value of every row into SQL text in Python (about 40
+field compilations per order row, and SQLite's 999-parameter limit splits a batch of 1,000
+orders into 37 statements); with one prepared statement and ``executemany`` the driver binds
+the rows itself. The values are still the model fields' own: ``pre_save`` (which seals the
+encrypted fields and fills the blind indexes) and ``get_db_prep_save``, so what is stored is
+byte for byte what ``save()`` would store.
+
+Primary keys are given out before the insert, so children can point at their parents:
+PostgreSQL draws them from the table's sequence (``nextval`` over ``generate_series``);
+SQLite continues after the largest key of the table and of ``sqlite_sequence`` (the
+AUTOINCREMENT high-water mark), which is safe because the caller's transaction holds SQLite's
+write lock (``transaction_mode = IMMEDIATE``), so no other writer can insert in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+
+def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    table = model._meta.db_table
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":  # pragma: no cover - the two supported databases
+            raise NotImplementedError(connection.vendor)
+        if not connection.in_atomic_block:
+            raise RuntimeError("reserving SQLite ids needs the transaction's write lock")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted}")  # noqa: S608
+        highest = int(cursor.fetchone()[0])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        if row is not None:
+            highest = max(highest, int(row[0]))
+    return list(range(highest + 1, highest + 1 + count))
+
+
+# Fields whose stored value is the Python value itself (the drivers bind str, int and bool as
+# they are), when the field does nothing in pre_save: the per-value Django conversion is skipped.
+_PLAIN_TYPES = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+
+
+_DATETIME_PRE_SAVE = models.DateTimeField.pre_save
+
+
+def _is_plain(field: Any) -> bool:
+    if isinstance(field, models.ForeignKey):
+        # The referenced key is an integer id, bound as it is.
+        return type(field).pre_save is models.Field.pre_save and isinstance(
+            field.target_field, models.AutoField | models.BigAutoField
+        )
+    return (
+        type(field).pre_save is models.Field.pre_save
+        and isinstance(field, _PLAIN_TYPES)
+        and not getattr(field, "encrypted", False)
+        and type(field).get_db_prep_save is models.Field.get_db_prep_save
+        and type(field).get_db_prep_value
+        in (models.Field.get_db_prep_value, models.IntegerField.get_db_prep_value)
+        and type(field).get_prep_value
+        in (
+            models.Field.get_prep_value,
+            models.CharField.get_prep_value,
+            models.TextField.get_prep_value,
+            models.IntegerField.get_prep_value,
+            models.BooleanField.get_prep_value,
+        )
+    )
+
+
+def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """INSERT ``objs`` (new rows of ``model``) with one ``executemany``; sets their ``pk``.
+
+    Raises the database's IntegrityError on a constraint violation (the caller's transaction
+    then rolls the batch back). No signals are sent, as with ``bulk_create``.
+    """
+    if not objs:
+        return
+    # The connection itself, not the thread-local proxy: the loop below reads it per value.
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608, E501
+    plain = [_is_plain(f) for f in fields]
+    # A datetime repeated on every row of a batch (created_at = now) is converted once.
+    memo: dict[tuple[str, Any], Any] = {}
+
+    def value_of(obj: models.Model, field: Any, is_plain: bool) -> Any:
+        if is_plain:
+            return obj.__dict__[field.attname]
+        if isinstance(field, models.DateTimeField) and type(field).pre_save is _DATETIME_PRE_SAVE:
+            raw = obj.__dict__[field.attname]
+            if raw is None:
+                return None
+            key = (field.attname, raw)
+            if key not in memo:
+                memo[key] = field.get_db_prep_save(raw, connection=conn)
+            return memo[key]
+        return field.get_db_prep_save(field.pre_save(obj, True), connection=conn)
+
+    rows: list[list[Any]] = []
+    for obj in objs:
+        rows.append([value_of(obj, f, is_plain) for f, is_plain in zip(fields, plain, strict=True)])
+        obj._state.adding = False
+        obj._state.db = conn.alias
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, rows)
