@@ -41,7 +41,12 @@ def _validation_error(request: HttpRequest, exc: object) -> HttpResponse:
         return _unexpected_error(request, exc)
     fields = []
     for item in exc.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
+        # ninja's own prefixes (where the value came from) are not part of the field's name.
+        location = [
+            str(part)
+            for part in item.get("loc", ())
+            if part not in ("body", "payload", "form", "file")
+        ]
         # ``type`` is pydantic's error type, or the text layer's code (logitrack.core.text).
         fields.append(
             {

@@ -139,3 +139,34 @@ def test_the_shipment_page_upload_form_attaches_a_document(
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert Document.dangerously_unscoped.get().shipment_id == out_for_delivery.pk
+
+
+def test_the_documents_fragment_renders_thumbnails_downloads_and_the_upload_form(
+    dispatcher: Membership, out_for_delivery: Shipment
+) -> None:
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from logitrack.core.tenant import tenant_context
+    from logitrack.documents.services import document_upload
+    from logitrack.documents.views import shipment_documents_context
+    from logitrack.tenancy.tests.factories import principal_for
+
+    principal = principal_for(dispatcher)
+    with tenant_context(dispatcher.tenant):
+        photo = document_upload(
+            actor=principal, data=samples.png(), file_name="ảnh.png", kind="pod_photo",
+            shipment=out_for_delivery,
+        )  # fmt: skip
+        request = RequestFactory().get("/shipments/x/")
+        request.principal = principal  # type: ignore[attr-defined]
+        request.csp_nonce = "n"  # type: ignore[attr-defined]
+        html = render_to_string(
+            "documents/_list.html", shipment_documents_context(request, out_for_delivery), request
+        )
+
+    assert f'src="/api/v1/documents/{photo.pk}/thumbnail"' in html
+    assert f'href="/api/v1/documents/{photo.pk}/download"' in html
+    assert f'action="/documents/{photo.pk}/delete/"' in html
+    assert f'action="/documents/shipments/{out_for_delivery.waybill}/upload/"' in html
+    assert "ảnh.png" in html

@@ -103,3 +103,31 @@ def test_a_failed_attempt_without_reason_is_refused(
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert response.json()["error"]["code"] == "reason_required"  # type: ignore[attr-defined]
     assert ShipmentEvent.dangerously_unscoped.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("recipient_name", "Mai\u202egnaT", "text_bidi_control"),
+        ("reason_text", "a\x00b", "text_control_character"),
+        ("idempotency_key", "key\u2066-0001", "text_bidi_control"),
+    ],
+)
+def test_text_fields_of_the_multipart_form_go_through_the_text_layer(
+    tenant: Tenant, headers: dict[str, str], field: str, value: str, code: str
+) -> None:
+    shipment = make_shipment_row(make_order_row(make_shipper(tenant)), status="out_for_delivery")
+    fields: dict[str, object] = {
+        "outcome": "delivered",
+        "idempotency_key": "app-retry-key-9",
+        "recipient_name": "Mai",
+        "photo": SimpleUploadedFile("p.png", samples.png()),
+    }
+    fields[field] = value
+
+    response = _post(HttpsClient(), shipment.waybill, headers, **fields)
+
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    errors = response.json()["error"]["fields"]  # type: ignore[attr-defined]
+    assert [(e["field"], e["code"]) for e in errors] == [(field, code)]
+    assert ShipmentEvent.dangerously_unscoped.count() == 0

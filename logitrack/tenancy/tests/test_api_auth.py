@@ -43,6 +43,7 @@ class Call:
     path: str
     rule: AccessRule
     body: dict[str, Any] | None
+    id_in_path: bool = False  # an integer id in the path, sent as the invalid "0"
 
     def label(self) -> str:
         return f"{self.method} {self.path}"
@@ -68,6 +69,17 @@ def _invalid_body(operation: Any) -> dict[str, Any] | None:
     return None
 
 
+def _has_id_in_path(operation: Any) -> bool:
+    """Whether a path parameter is an integer id, for which "0" is invalid input (422).
+
+    A waybill in the path is text: "0" is a well-formed request for a waybill nobody has (404).
+    """
+    for model in operation.models:
+        if model.__ninja_param_source__ == "path":
+            return any(info.annotation is int for info in model.model_fields.values())
+    return False
+
+
 def _calls() -> list[Call]:
     from django.urls import get_resolver
 
@@ -83,13 +95,17 @@ def _calls() -> list[Call]:
                 joined = "/".join(p.strip("/") for p in (prefix, route) if p.strip("/"))
                 path = "/api/v1/" + _PATH_PARAM.sub("0", joined)
                 for method in operation.methods:
-                    calls.append(Call(method, path, rule, _invalid_body(operation)))
+                    calls.append(
+                        Call(
+                            method, path, rule, _invalid_body(operation), _has_id_in_path(operation)
+                        )
+                    )
     return calls
 
 
 CALLS = _calls()
 PROTECTED = [call for call in CALLS if call.rule.kind != "public"]
-PARSED = [call for call in PROTECTED if call.body is not None or "/0" in call.path]
+PARSED = [call for call in PROTECTED if call.body is not None or call.id_in_path]
 WITH_PERMISSION = [call for call in PARSED if call.rule.kind == "permission"]
 UNSAFE = [call for call in PARSED if call.method not in SAFE_METHODS]
 
