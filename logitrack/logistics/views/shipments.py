@@ -15,7 +15,7 @@ from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.geography import province_name, ward_name
 from logitrack.tenancy.roles import Permission
 
-LABEL_SIZES = [("a6", "A6"), ("100x150", "100 × 150 mm"), ("a5", "A5"), ("80x80", "80 × 80 mm")]
+LABEL_SIZES = [("a6", "A6"), ("100x150", "100x150 mm"), ("a5", "A5"), ("80x80", "80x80 mm")]
 # The documents app provides this include; the detail page shows it once that app is present.
 DOCUMENTS_INCLUDE = "documents/_shipment_documents.html"
 
