@@ -3,10 +3,12 @@ and the operations dashboard on the home page."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from logitrack.core.tenant import tenant_context
 from logitrack.core.testing import HttpsClient
@@ -357,7 +359,8 @@ def test_dashboard_counts_today_failed_attempts_and_late_shipments(
     assert 'data-kpi="created"><strong>2</strong>' in page
     assert 'data-kpi="failed"><strong>1</strong>' in page
     assert 'data-kpi="late"><strong>1</strong>' in page
-    assert late.waybill in page.replace("-", "") or "data-late" in page
+    assert f"/operations/shipments/{late.waybill}/" in page
+    assert f"/operations/shipments/{on_time.waybill}/" not in page
     assert '<g data-bar="failed_attempt">' in page
 
 
@@ -370,3 +373,40 @@ def test_dashboard_is_not_shown_without_operations_view(
     page = client.get("/").content.decode()
 
     assert "data-dashboard" not in page
+
+
+def test_status_form_moves_the_shipment_once_per_submit(
+    dispatcher: HttpsClient, tenant: Tenant
+) -> None:
+    shipment = make_order(tenant).shipments[0]
+    form = {"status": "picked_up", "place": "Kho Tân Bình", "form_token": "status-token-0123456789"}
+
+    first = dispatcher.post(f"/operations/shipments/{shipment.waybill}/status/", form)
+    again = dispatcher.post(f"/operations/shipments/{shipment.waybill}/status/", form)
+
+    shipment.refresh_from_db()
+    assert first.status_code == 302
+    assert again.status_code == 302
+    assert shipment.status == "picked_up"
+    assert (
+        ShipmentEvent.dangerously_unscoped.filter(shipment=shipment, status="picked_up").count()
+        == 1
+    )
+
+
+def test_status_form_refuses_a_forbidden_transition_and_changes_nothing(
+    dispatcher: HttpsClient, tenant: Tenant
+) -> None:
+    shipment = make_order(tenant).shipments[0]
+    events_before = ShipmentEvent.dangerously_unscoped.filter(shipment=shipment).count()
+
+    response = dispatcher.post(
+        f"/operations/shipments/{shipment.waybill}/status/",
+        {"status": "delivered", "form_token": "status-token-forbidden-01"},
+        follow=True,
+    )
+
+    shipment.refresh_from_db()
+    assert shipment.status == "created"
+    assert ShipmentEvent.dangerously_unscoped.filter(shipment=shipment).count() == events_before
+    assert "Hãy chọn trạng thái" in response.content.decode()
