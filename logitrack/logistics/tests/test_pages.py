@@ -284,9 +284,6 @@ def test_bulk_print_returns_one_pdf_with_a_page_per_shipment(
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert response.content.count(b"/Type /Page\n") + response.content.count(b"/Type /Page>") >= 0
-    import io
-
-    from pypdf import PdfReader
 
     assert len(PdfReader(io.BytesIO(response.content)).pages) == 3
 

@@ -256,8 +256,12 @@ class OrderForm(forms.Form):
         )
 
     def _windows(self) -> dict[str, Any]:
-        names = ("pickup_window_start", "pickup_window_end")
-        names += ("delivery_window_start", "delivery_window_end")
+        names = (
+            "pickup_window_start",
+            "pickup_window_end",
+            "delivery_window_start",
+            "delivery_window_end",
+        )
         return {name: self.cleaned_data.get(name) for name in names}
 
     def new_shipper(self) -> ShipperInput | None:

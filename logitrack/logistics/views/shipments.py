@@ -17,15 +17,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from logitrack.core.forms import HumanTextField
 from logitrack.logistics import limits
+from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.errors import LogisticsError
 from logitrack.logistics.models import Shipment
+from logitrack.logistics.selectors_pages import shipments_page, timeline_for_page
 from logitrack.logistics.services.transitions import shipment_record_event
 from logitrack.logistics.status import TRANSITIONS, EventSource, FailureReason, ShipmentStatus
-from logitrack.logistics.views.common import form_token
-
-from logitrack.logistics.access import access_shipment_by_waybill
-from logitrack.logistics.selectors_pages import shipments_page, timeline_for_page
-from logitrack.logistics.views.common import page_links, render_page
+from logitrack.logistics.views.common import form_token, page_links, render_page
 from logitrack.logistics.views.filters import SHIPMENT_SORT_CHOICES, ListFilterForm
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.geography import province_name, ward_name
