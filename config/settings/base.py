@@ -199,7 +199,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Demo data (``logitrack demo``): each app with demo objects adds its loader here.
 LOGITRACK_DEMO_ALLOWED = True
-DEMO_LOADERS = ["logitrack.tenancy.demo.load"]
+DEMO_LOADERS = ["logitrack.tenancy.demo.load", "logitrack.logistics.demo.load"]
 
 # --- Orders and shipments (logitrack.logistics; docs/adr/0018, 0019) ------------------------------
 # The highest cash-on-delivery amount an order may carry, in VND.

@@ -323,6 +323,13 @@ class Shipment(TenantScopedModel):
                 name="logistics_shipment_province",
             ),
             models.Index(fields=["tenant", "order"], name="logistics_shipment_order"),
+            models.Index(
+                fields=["tenant", "-status_changed_at", "-id"], name="logistics_shipment_changed"
+            ),
+            models.Index(
+                fields=["tenant", "status", "-status_changed_at", "-id"],
+                name="logistics_shipment_status_age",
+            ),
         ]
         constraints = [
             # The prefix in the waybill is unique per tenant (LogisticsSettings), so this makes

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from logitrack.core.crypto.api import blind_index
 from logitrack.core.tenant import bound_tenant_id
 from logitrack.core.text import TextRefused, human_text
-from logitrack.logistics.models import Order, Shipment, ShipmentEvent, Shipper
+from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
 from logitrack.logistics.numbers import canonical_waybill, waybill_is_well_formed
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
@@ -146,6 +146,13 @@ def shipments_of_order(*, principal: Principal, order: Order) -> QuerySet[Shipme
     if tenant_id is None or order.tenant_id != tenant_id:
         return Shipment.objects.none()
     return Shipment.objects.filter(tenant_id=tenant_id, order=order).order_by("parcel_number")
+
+
+def order_items(*, principal: Principal, order: Order) -> QuerySet[OrderItem]:
+    tenant_id = _tenant(principal, Permission.OPERATIONS_VIEW)
+    if tenant_id is None or order.tenant_id != tenant_id:
+        return OrderItem.objects.none()
+    return OrderItem.objects.filter(tenant_id=tenant_id, order=order).order_by("position")
 
 
 def shipment_timeline(*, principal: Principal, shipment: Shipment) -> QuerySet[ShipmentEvent]:

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 import logitrack.accounts.tests.contracts
+import logitrack.logistics.tests.contracts
 import logitrack.logistics.tests.contracts_pages
 import logitrack.tenancy.tests.contracts  # noqa: F401

@@ -33,7 +33,8 @@ def logistics_settings_of(tenant_id: int) -> LogisticsSettings:
     )
     if found is not None:
         return found
-    return logistics_settings_for_update(tenant_id)
+    with transaction.atomic():
+        return logistics_settings_for_update(tenant_id)
 
 
 def logistics_settings_for_update(tenant_id: int) -> LogisticsSettings:

@@ -1,0 +1,149 @@
+"""Model rows to response schemas."""
+
+from __future__ import annotations
+
+from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
+from logitrack.logistics.schemas import (
+    AddressOut,
+    ConsigneeOut,
+    EventOut,
+    ItemOut,
+    OrderOut,
+    OrderSummaryOut,
+    ShipmentDetailOut,
+    ShipmentOut,
+    ShipperOut,
+)
+from logitrack.logistics.status import ShipmentStatus
+
+
+def _text(value: object) -> str:
+    # An encrypted value whose key was destroyed reads as None.
+    return "" if value is None else str(value)
+
+
+def shipper_out(shipper: Shipper) -> ShipperOut:
+    return ShipperOut(
+        id=shipper.pk,
+        name=shipper.name,
+        phone=_text(shipper.phone),
+        email=_text(shipper.email),
+        address=AddressOut(
+            street=shipper.street,
+            ward_code=shipper.ward_code,
+            province_code=shipper.province_code,
+            legacy_text=None,
+            latitude=None,
+            longitude=None,
+        ),
+        created_at=shipper.created_at,
+    )
+
+
+def shipment_out(shipment: Shipment) -> ShipmentOut:
+    return ShipmentOut(
+        waybill=shipment.waybill,
+        order_id=shipment.order_id,
+        parcel_number=shipment.parcel_number,
+        sscc=shipment.sscc,
+        status=ShipmentStatus(shipment.status),
+        status_changed_at=shipment.status_changed_at,
+        service_level=shipment.service_level,
+        delivery_province_code=shipment.delivery_province_code,
+        weight_g=shipment.weight_g,
+        length_mm=shipment.length_mm,
+        width_mm=shipment.width_mm,
+        height_mm=shipment.height_mm,
+        current_place=shipment.current_place,
+        current_province_code=shipment.current_province_code,
+        eta=shipment.eta,
+        created_at=shipment.created_at,
+    )
+
+
+def event_out(event: ShipmentEvent) -> EventOut:
+    return EventOut(
+        id=event.pk,
+        kind=event.kind,
+        status=event.status,
+        status_before=event.status_before,
+        applied=event.applied,
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        place=event.place,
+        ward_code=event.ward_code,
+        province_code=event.province_code,
+        latitude=event.latitude,
+        longitude=event.longitude,
+        source=event.source,
+        reason=event.failure_reason,
+        reason_text=event.reason_text,
+    )
+
+
+def shipment_detail_out(shipment: Shipment, timeline: list[ShipmentEvent]) -> ShipmentDetailOut:
+    return ShipmentDetailOut(
+        **shipment_out(shipment).model_dump(), timeline=[event_out(e) for e in timeline]
+    )
+
+
+def order_out(order: Order, items: list[OrderItem], shipments: list[Shipment]) -> OrderOut:
+    return OrderOut(
+        id=order.pk,
+        shipper_id=order.shipper_id,
+        reference=order.reference,
+        pickup=AddressOut(
+            street=order.pickup_street,
+            ward_code=order.pickup_ward_code,
+            province_code=order.pickup_province_code,
+            legacy_text=order.pickup_legacy_text,
+            latitude=order.pickup_latitude,
+            longitude=order.pickup_longitude,
+        ),
+        delivery=AddressOut(
+            street=_text(order.delivery_street),
+            ward_code=order.delivery_ward_code,
+            province_code=order.delivery_province_code,
+            legacy_text=order.delivery_legacy_text or None,
+            latitude=order.delivery_latitude,
+            longitude=order.delivery_longitude,
+        ),
+        consignee=ConsigneeOut(
+            name=_text(order.consignee_name),
+            phone=_text(order.consignee_phone),
+            email=_text(order.consignee_email),
+        ),
+        service_level=order.service_level,
+        cod_amount_vnd=order.cod_amount_vnd,
+        declared_value_vnd=order.declared_value_vnd,
+        pickup_window_start=order.pickup_window_start,
+        pickup_window_end=order.pickup_window_end,
+        delivery_window_start=order.delivery_window_start,
+        delivery_window_end=order.delivery_window_end,
+        notes=order.notes,
+        items=[
+            ItemOut(
+                description=item.description,
+                quantity=item.quantity,
+                declared_value_vnd=item.declared_value_vnd,
+            )
+            for item in items
+        ],
+        shipments=[shipment_out(s) for s in shipments],
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        cancelled_at=order.cancelled_at,
+    )
+
+
+def order_summary_out(order: Order) -> OrderSummaryOut:
+    return OrderSummaryOut(
+        id=order.pk,
+        shipper_id=order.shipper_id,
+        reference=order.reference,
+        service_level=order.service_level,
+        delivery_province_code=order.delivery_province_code,
+        cod_amount_vnd=order.cod_amount_vnd,
+        created_at=order.created_at,
+        cancelled_at=order.cancelled_at,
+    )

@@ -1,0 +1,168 @@
+"""Shipments: list, one by waybill with its timeline, record an event, bulk cancel."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest, JsonResponse
+from ninja import Field, Query, Schema
+from ninja.responses import Status
+
+from logitrack.core.errors import error_json
+from logitrack.core.schemas import Code, HumanText, OpaqueText
+from logitrack.logistics import selectors
+from logitrack.logistics.access import access_shipment_by_waybill
+from logitrack.logistics.api._router import error, router
+from logitrack.logistics.api.render import event_out, shipment_detail_out, shipment_out
+from logitrack.logistics.errors import LogisticsError, ShipmentNotFound
+from logitrack.logistics.inputs import ProvinceCode
+from logitrack.logistics.numbers import canonical_waybill
+from logitrack.logistics.pagination import LIMIT_DEFAULT, LIMIT_MAX, page_of
+from logitrack.logistics.schemas import (
+    BulkCancelIn,
+    BulkCancelOut,
+    EventIn,
+    EventOutcomeOut,
+    ShipmentDetailOut,
+    ShipmentPageOut,
+)
+from logitrack.logistics.services.shipments import CancelRefused, shipments_cancel
+from logitrack.logistics.services.transitions import shipment_record_event
+from logitrack.logistics.status import EventSource, ServiceLevel, ShipmentStatus
+from logitrack.tenancy.access import principal_of, requires
+from logitrack.tenancy.roles import Permission
+
+ShipmentSortParam = Literal["created_at", "-created_at", "status_changed_at", "-status_changed_at"]
+
+
+class ShipmentListQuery(Schema):
+    status: list[ShipmentStatus] = Field(default_factory=list)
+    service_level: ServiceLevel | None = None
+    province_code: ProvinceCode | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: HumanText | None = Field(default=None, max_length=200)
+    sort: ShipmentSortParam = "-created_at"
+    cursor: OpaqueText | None = Field(default=None, max_length=200)
+    limit: int = Field(default=LIMIT_DEFAULT, ge=1, le=LIMIT_MAX)
+
+
+@router.get(
+    "/shipments",
+    response=ShipmentPageOut,
+    url_name="shipments_list",
+    summary="Shipments, newest first, with filters and search",
+)
+@requires(Permission.OPERATIONS_VIEW)
+def shipments_list(
+    request: HttpRequest, query: Query[ShipmentListQuery]
+) -> ShipmentPageOut | JsonResponse:
+    """``q`` matches exactly: a waybill (any spelling), a customer reference or a consignee
+    phone number (through its blind index). ``status`` may repeat. Pages follow ``next_cursor``.
+    """
+    filters = selectors.ShipmentFilters(
+        status=tuple(s.value for s in query.status),
+        service_level=query.service_level.value if query.service_level else None,
+        province_code=query.province_code,
+        created_from=query.created_from,
+        created_to=query.created_to,
+        q=query.q,
+        sort=query.sort,
+    )
+    rows = selectors.shipments_list(principal=principal_of(request), filters=filters)
+    try:
+        page = page_of(rows, sort=query.sort, cursor=query.cursor, limit=query.limit)
+    except LogisticsError as exc:
+        return error(exc)
+    return ShipmentPageOut(items=[shipment_out(s) for s in page.rows], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/shipments/cancel",
+    response=BulkCancelOut,
+    url_name="shipments_cancel",
+    summary="Cancel many shipments at once: all of them, or none if one was picked up",
+)
+@requires(Permission.OPERATIONS_MANAGE)
+def shipments_cancel_view(
+    request: HttpRequest, payload: BulkCancelIn
+) -> BulkCancelOut | JsonResponse:
+    """404 ``waybill_not_found`` names no waybill when any is unknown or another company's;
+    409 ``cancel_not_allowed`` lists the waybills past pickup. Either way nothing is cancelled."""
+    principal = principal_of(request)
+    found = selectors.shipments_by_waybills(principal=principal, waybills=list(payload.waybills))
+    wanted = [canonical_waybill(w) for w in payload.waybills]
+    if any(w not in found for w in wanted):
+        raise ShipmentNotFound()
+    ordered = list({w: found[w] for w in wanted}.values())
+    source = EventSource.API if principal.api_key_id is not None else EventSource.USER
+    try:
+        shipments_cancel(actor=principal, shipments=ordered, source=source, request=request)
+    except CancelRefused as exc:
+        response = error_json(exc.code, str(exc.message), exc.status)
+        body = json.loads(response.content)
+        body["error"]["waybills"] = exc.waybills
+        return JsonResponse(body, status=exc.status, json_dumps_params={"ensure_ascii": False})
+    except LogisticsError as exc:
+        return error(exc)
+    return BulkCancelOut(cancelled=[s.waybill for s in ordered])
+
+
+@router.get(
+    "/shipments/{waybill}",
+    response=ShipmentDetailOut,
+    url_name="shipment_get",
+    summary="One shipment by waybill, with its timeline",
+)
+@requires(Permission.OPERATIONS_VIEW)
+def shipment_get(request: HttpRequest, waybill: Code) -> ShipmentDetailOut:
+    principal = principal_of(request)
+    shipment = access_shipment_by_waybill(principal, waybill)
+    timeline = list(selectors.shipment_timeline(principal=principal, shipment=shipment))
+    return shipment_detail_out(shipment, timeline)
+
+
+@router.post(
+    "/shipments/{waybill}/events",
+    response={201: EventOutcomeOut, 200: EventOutcomeOut},
+    url_name="shipment_event_create",
+    summary="Record an event of a shipment (moves its status when the machine allows)",
+)
+@requires(Permission.OPERATIONS_MANAGE)
+def shipment_event_create(
+    request: HttpRequest, waybill: Code, payload: EventIn
+) -> Status[EventOutcomeOut] | JsonResponse:
+    """201: recorded (``applied`` says whether it moved the status; an event older than the
+    current status is kept in the timeline only). 200: the same ``idempotency_key`` was sent
+    before; nothing changed and the first outcome is returned. 409 ``transition_forbidden``:
+    the machine has no such step from the current status; nothing was saved."""
+    principal = principal_of(request)
+    shipment = access_shipment_by_waybill(principal, waybill, for_write=True)
+    try:
+        outcome = shipment_record_event(
+            actor=principal,
+            shipment=shipment,
+            status=payload.status.value if payload.status else None,
+            occurred_at=payload.occurred_at,
+            source=payload.source.value,
+            idempotency_key=payload.idempotency_key,
+            place=payload.place,
+            ward_code=payload.ward_code,
+            province_code=payload.province_code,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            reason=payload.reason.value if payload.reason else None,
+            reason_text=payload.reason_text,
+            request=request,
+        )
+    except LogisticsError as exc:
+        return error(exc)
+    body = EventOutcomeOut(
+        applied=outcome.applied,
+        replayed=outcome.replayed,
+        status=ShipmentStatus(outcome.status),
+        event=event_out(outcome.event),
+    )
+    return Status(200 if outcome.replayed else 201, body)
