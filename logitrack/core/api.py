@@ -210,6 +210,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "logitrack.tenancy.api.router"),
     ("/", "logitrack.logistics.api.router"),
     ("/", "logitrack.logistics.public.api.router"),
+    ("/", "logitrack.logistics.labels.api.router"),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logitrack.accounts.tests.contracts
+import logitrack.logistics.labels.tests.contracts
 import logitrack.logistics.tests.contracts
 import logitrack.logistics.tests.contracts_pages
 import logitrack.tenancy.tests.contracts  # noqa: F401

@@ -52,8 +52,10 @@ def qr_matrix(value: str) -> tuple[tuple[bool, ...], ...]:
     )
 
 
+@lru_cache(maxsize=1024)
 def qr_version_modules(value: str) -> int:
     """Side of the QR symbol of ``value`` at level M in byte mode, in modules, without border:
     the largest symbol a printer encoding ``^BQ`` data ``MA,`` can choose (ZPL II, ^BQ)."""
-    qr = segno.make_qr(value, error="m", mode="byte", boost_error=False)
+    # The mask does not change the version; a fixed one skips segno's mask scoring.
+    qr = segno.make_qr(value, error="m", mode="byte", boost_error=False, mask=0)
     return int(qr.symbol_size(scale=1, border=0)[0])

@@ -53,7 +53,7 @@ def _label(layout: LabelLayout, dpi: ZplDpi) -> str:
         if not block.lines:
             continue
         x, y, _, _ = box_dots(block.box, dpi)
-        field = GraphicField(text_block_image(block, dpi, "1"), format="ASCII_COMPRESSED")
+        field = GraphicField(text_block_image(block, dpi, "1"), format="Z64")
         parts.append(f"^FO{x},{y}{field.get_graphic_field()}")
 
     x, y, box_w, box_h = box_dots(layout.barcode_box, dpi)
