@@ -13,7 +13,9 @@ The per-address limit ``tracking.ip`` is raised for the run (LOGITRACK_RATE_LIMI
 request is still counted but none is refused: wrk sends everything from 127.0.0.1.
 
 Prints requests/s and p99 of each and the ratios to /healthz. Target (issue 7): >= 500 req/s and
-p99 <= 100 ms for the page on a 2-core machine. Re-run: ``.venv/bin/python bench/tracking_public.py``.
+p99 <= 100 ms for the page on a 2-core machine.
+
+Re-run: ``.venv/bin/python bench/tracking_public.py``.
 """
 
 from __future__ import annotations
@@ -131,9 +133,7 @@ def main() -> int:
     try:
         _server.prepare(root)
         waybill = seed(root)
-        server = _server.start(
-            root, extra_env={"LOGITRACK_RATE_LIMITS": "tracking.ip=100000000/m"}
-        )
+        server = _server.start(root, extra_env={"LOGITRACK_RATE_LIMITS": "tracking.ip=100000000/m"})
         try:
             base = f"https://{server.host}:{server.https_port}"
             paths = [

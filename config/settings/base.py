@@ -96,6 +96,10 @@ def database_settings() -> dict[str, Any]:
             ),
             "transaction_mode": "IMMEDIATE",
         },
+        # Kept open across requests, as PostgreSQL's are: opening a SQLite connection (file,
+        # WAL index, the PRAGMAs above) per request costs more than most queries (ADR 0024).
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

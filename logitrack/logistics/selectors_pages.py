@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from logitrack.core.crypto.api import prefetch_data_keys
 from logitrack.logistics import selectors
@@ -73,19 +73,6 @@ def order_items(*, actor: Principal, order: Order) -> list[OrderItem]:
     if not actor.has(Permission.OPERATIONS_VIEW) or actor.tenant_id != order.tenant_id:
         return []
     return list(OrderItem.objects.filter(order=order).order_by("position"))
-
-
-def parcel_counts(*, actor: Principal, order_ids: list[int]) -> dict[int, int]:
-    """How many parcels each of ``order_ids`` has (for "parcel 2 of 3" on labels)."""
-    if not actor.has(Permission.OPERATIONS_VIEW):
-        return {}
-    rows = (
-        Shipment.objects.filter(order_id__in=order_ids)
-        .values("order_id")
-        .annotate(n=Count("id"))
-        .values_list("order_id", "n")
-    )
-    return {int(order_id): int(n) for order_id, n in rows}
 
 
 def timeline_for_page(*, actor: Principal, shipment: Shipment) -> list[ShipmentEvent]:

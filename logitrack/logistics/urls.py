@@ -14,6 +14,11 @@ urlpatterns = [
     path("operations/shipments/", shipments.shipment_list, name="shipments"),
     path("operations/shipments/bulk/", bulk.shipments_bulk, name="shipments-bulk"),
     path("operations/shipments/<str:waybill>/", shipments.shipment_detail, name="shipment"),
+    path(
+        "operations/shipments/<str:waybill>/status/",
+        shipments.shipment_status,
+        name="shipment-status",
+    ),
     path("operations/orders/", orders.order_list, name="orders"),
     path("operations/orders/new/", orders.order_new, name="order-create"),
     path("operations/orders/communes/", orders.commune_options, name="communes"),

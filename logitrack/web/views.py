@@ -31,8 +31,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def start_page(request: HttpRequest) -> HttpResponse:
     """A signed-in person's start page: their companies and what they can do next.
 
-    P3 adds the operations dashboard here. Only the person's own memberships are read.
+    With ``operations.view`` in the current company, the operations dashboard comes first
+    (``logistics.views.dashboard``). Only the person's own memberships are read.
     """
+    from logitrack.logistics.views.dashboard import dashboard_context
     from logitrack.tenancy.selectors import companies_of_user
 
     principal = principal_of(request)
@@ -45,6 +47,9 @@ def start_page(request: HttpRequest) -> HttpResponse:
         "can_invite": principal.has(Permission.MEMBERS_MANAGE),
         "can_manage_api_keys": principal.has(Permission.API_KEYS_MANAGE),
         "can_view_company": principal.has(Permission.TENANT_VIEW),
+        "can_view_operations": principal.has(Permission.OPERATIONS_VIEW),
+        "can_manage_operations": principal.has(Permission.OPERATIONS_MANAGE),
+        **dashboard_context(request),
     }
     return render(request, "web/start.html", context)
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from logitrack.core.schemas import TextRule
+from logitrack.logistics.public import limit
 from logitrack.logistics.public.cache import Entry, cached_response
 from logitrack.logistics.public.selectors import (
     PublicTracking,
@@ -28,9 +29,7 @@ from logitrack.logistics.public.selectors import (
     public_tracking,
     public_tracking_version,
 )
-from logitrack.logistics.public.views import RULES
 from logitrack.logistics.status import FailureReason, ShipmentStatus
-from logitrack.security import throttle
 from logitrack.tenancy.access import public
 
 router = Router(tags=["tracking"])
@@ -131,7 +130,7 @@ def _missing(language: str) -> Entry:
 def track(request: HttpRequest, waybill: WaybillPath) -> HttpResponse:
     """Public tracking of one waybill. 404 ``waybill_not_found`` for unknown and malformed
     codes alike; 429 ``rate_limited`` with ``Retry-After`` past the per-address limit."""
-    refused = throttle.check(request, *RULES)
+    refused = limit.check(request)
     if refused is not None:
         return refused
     language = translation.get_language() or "vi"

@@ -91,11 +91,12 @@ def _version_query() -> QuerySet[Shipment, tuple[Any, ...]]:
         .order_by("-id")
         .values("id")[:1]
     )
-    return (
+    rows: QuerySet[Shipment, tuple[Any, ...]] = (
         Shipment.dangerously_unscoped.filter(waybill=_SENTINEL)
         .annotate(latest_event=Subquery(latest_event))
         .values_list(*_COLUMNS)[:2]
     )
+    return rows
 
 
 def _compiled() -> tuple[str, list[Any], int]:

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
+from logitrack.logistics.public import limit
 from logitrack.logistics.public.cache import Entry, cached_response
 from logitrack.logistics.public.selectors import (
     Version,
@@ -29,10 +30,8 @@ from logitrack.logistics.public.selectors import (
     public_tracking_version,
 )
 from logitrack.logistics.status import ShipmentStatus
-from logitrack.security import throttle
 from logitrack.tenancy.access import public
 
-RULES = (throttle.per_ip("tracking.ip"),)
 HTML = "text/html; charset=utf-8"
 # The main line of the status machine, drawn as steps on the page.
 STEPS = (
@@ -87,7 +86,7 @@ def _missing(language: str) -> Entry:
 @require_safe
 def track(request: HttpRequest, waybill: str) -> HttpResponse:
     """The public view of one shipment; 404 with one body for every unknown or malformed code."""
-    refused = throttle.check(request, *RULES)
+    refused = limit.check(request)
     if refused is not None:
         return refused
     language = visitor_language(request)

@@ -3,13 +3,13 @@
 Shapes: ``status_label``/``failure_label``/``service_label`` take the stored choice value and give
 its translated label (an unknown value is shown as it is); ``waybill_display`` groups a
 canonical waybill for reading (``SGK-7M2Q9-XH4P``); ``vnd`` formats integer VND with the
-language's thousands separator and the ₫ sign (``1.250.000 ₫`` in Vietnamese).
+₫ sign, grouped by dots in Vietnamese (``1.250.000 ₫``) and commas in English (``1,250,000 ₫``).
 """
 
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.translation import get_language
 
 from logitrack.logistics.numbers import format_waybill
 from logitrack.logistics.status import FailureReason, ServiceLevel, ShipmentStatus
@@ -51,4 +51,7 @@ def vnd(value: object) -> str:
         amount = int(str(value))
     except ValueError:
         return ""
-    return f"{number_format(amount, force_grouping=True)} ₫"
+    grouped = f"{amount:,}"
+    if (get_language() or "vi").startswith("vi"):
+        grouped = grouped.replace(",", ".")
+    return f"{grouped} ₫"

@@ -138,6 +138,22 @@ contract(
         snapshot=_shipment_state,
     )
 )
+contract(
+    Contract(
+        "logistics:shipment-status",
+        "post",
+        P.OPERATIONS_MANAGE,
+        lambda pk: f"/operations/shipments/{_waybill(pk)}/status/",
+        make=_make_shipment,
+        snapshot=_shipment_state,
+        body=lambda world, pk: {
+            "status": "picked_up",
+            "place": "Kho Tân Bình",
+            "form_token": f"contract-status-{next(_serial):06d}-abcdef",
+        },
+        ok=302,
+    )
+)
 contract(Contract("logistics:orders", "get", P.OPERATIONS_VIEW, _fixed("/operations/orders/")))
 contract(
     Contract(

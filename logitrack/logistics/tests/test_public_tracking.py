@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from logitrack.core.testing import HttpsClient
 from logitrack.logistics.models import Shipment
-from logitrack.logistics.public import cache
+from logitrack.logistics.public import cache, limit
 from logitrack.logistics.public.selectors import initials
 from logitrack.logistics.tests.factories import (
     PROVINCE_HCMC,
@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     cache.clear()
+    limit.reset()
 
 
 def _shipment(**order_fields: object) -> Shipment:
@@ -268,3 +269,21 @@ def test_eta_is_shown_when_known(client: HttpsClient) -> None:
     page = client.get(f"/t/{shipment.waybill}").content.decode()
 
     assert "01/12/2026 17:00" in page
+
+
+def test_rates_are_read_like_throttle_rates() -> None:
+    assert limit.parse_rate("120/m") == (120, 60)
+    assert limit.parse_rate("30/10m") == (30, 600)
+    assert limit.batch_of(3) == 1
+    assert limit.batch_of(120) == 10
+    assert limit.batch_of(100_000) == 10
+
+
+@override_settings(LOGITRACK_RATE_LIMITS={"tracking.ip": "40/m"})
+def test_a_batched_limit_refuses_no_later_than_its_count(client: HttpsClient) -> None:
+    shipment = _shipment()
+
+    answers = [client.get(f"/api/v1/track/{shipment.waybill}").status_code for _ in range(45)]
+
+    assert answers[:40] == [200] * 40
+    assert answers[-1] == 429

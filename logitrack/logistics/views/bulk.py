@@ -11,11 +11,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from logitrack.logistics.errors import LogisticsError
+from logitrack.logistics.models import Shipment
 from logitrack.logistics.selectors import shipments_by_waybills
 from logitrack.logistics.services.shipments import CancelRefused, shipments_cancel
 from logitrack.logistics.status import EventSource
 from logitrack.logistics.views.labels import labels_response
 from logitrack.tenancy.access import principal_of, requires
+from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
 
 BULK_MAX = 200
@@ -42,12 +44,18 @@ def shipments_bulk(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     if action == "print":
         return labels_response(request, shipments, request.POST.get("size", "a6"))
-    if action != "cancel":
+    if action == "cancel":
+        _cancel(request, principal, shipments)
+    else:
         messages.error(request, _("Choose what to do with the selected shipments."))
-        return _back(request)
+    return _back(request)
+
+
+def _cancel(request: HttpRequest, principal: Principal, shipments: list[Shipment]) -> None:
+    """Cancel all of ``shipments`` or none; the outcome goes to the messages of the list."""
     if not principal.has(Permission.OPERATIONS_MANAGE):
         messages.error(request, _("Your account level does not allow this action."))
-        return _back(request)
+        return
     try:
         shipments_cancel(
             actor=principal, shipments=shipments, source=EventSource.USER, request=request
@@ -61,13 +69,12 @@ def shipments_bulk(request: HttpRequest) -> HttpResponse:
             )
             % {"waybills": ", ".join(exc.waybills)},
         )
-        return _back(request)
+        return
     except LogisticsError as exc:
         messages.error(request, str(exc.message))
-        return _back(request)
+        return
     messages.success(
         request,
         ngettext("%(count)d shipment cancelled.", "%(count)d shipments cancelled.", len(shipments))
         % {"count": len(shipments)},
     )
-    return _back(request)

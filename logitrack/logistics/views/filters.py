@@ -81,8 +81,8 @@ class ListFilterForm(forms.Form):
 
     def shipment_filters(self) -> selectors.ShipmentFilters:
         sort = self._clean().get("sort") or "-created_at"
-        return selectors.ShipmentFilters(**self._common(), sort=sort)
+        return selectors.ShipmentFilters(**self._common(), sort=sort)  # type: ignore[arg-type]
 
     def order_filters(self) -> selectors.OrderFilters:
         sort = self._clean().get("sort") or "-created_at"
-        return selectors.OrderFilters(**self._common(), sort=sort)
+        return selectors.OrderFilters(**self._common(), sort=sort)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from logitrack.core.crypto.canonical import e164
 from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
+from logitrack.core.ids import IdField
 from logitrack.logistics import limits
 from logitrack.logistics.inputs import (
     AddressInput,
@@ -90,9 +91,9 @@ class OrderForm(forms.Form):
     pickup_province = forms.TypedChoiceField(
         label=_("Pickup province or city"), coerce=int, required=False, empty_value=None
     )
-    pickup_ward = forms.TypedChoiceField(
-        label=_("Pickup commune or ward"), coerce=int, required=False, empty_value=None
-    )
+    # Any id is accepted here so that clean() can say "not in this province" (the select
+    # lists only the chosen province's communes).
+    pickup_ward = IdField(label=_("Pickup commune or ward"), required=False, widget=forms.Select)
     consignee_name = HumanTextField(label=_("Consignee's name"), max_length=limits.NAME_MAX)
     consignee_phone = CodeField(
         label=_("Consignee's phone number"),
@@ -108,9 +109,7 @@ class OrderForm(forms.Form):
     delivery_province = forms.TypedChoiceField(
         label=_("Delivery province or city"), coerce=int, empty_value=None
     )
-    delivery_ward = forms.TypedChoiceField(
-        label=_("Delivery commune or ward"), coerce=int, empty_value=None
-    )
+    delivery_ward = IdField(label=_("Delivery commune or ward"), widget=forms.Select)
     service_level = forms.ChoiceField(
         label=_("Service"), choices=ServiceLevel.choices, initial=ServiceLevel.STANDARD
     )
@@ -165,15 +164,15 @@ class OrderForm(forms.Form):
         provinces = [("", _("Choose a province or city")), *province_choices()]
         for kind in ADDRESS_KINDS:
             province_field = self.fields[f"{kind}_province"]
-            ward_field = self.fields[f"{kind}_ward"]
+            ward_widget = self.fields[f"{kind}_ward"].widget
             assert isinstance(province_field, forms.TypedChoiceField)
-            assert isinstance(ward_field, forms.TypedChoiceField)
+            assert isinstance(ward_widget, forms.Select)
             province_field.choices = provinces
             province = _int(source.get(f"{kind}_province"))
             wards = ward_choices(province) if province is not None else []
             placeholder = _("Choose a commune or ward") if wards else _("Choose a province first")
-            ward_field.choices = [("", placeholder), *wards]
-            ward_field.widget.attrs["id"] = f"id_{kind}_ward"
+            ward_widget.choices = [("", placeholder), *wards]
+            ward_widget.attrs["id"] = f"id_{kind}_ward"
             province_field.widget.attrs.update(
                 {
                     "hx-get": reverse("logistics:communes"),
@@ -257,8 +256,12 @@ class OrderForm(forms.Form):
         )
 
     def _windows(self) -> dict[str, Any]:
-        names = ("pickup_window_start", "pickup_window_end")
-        names += ("delivery_window_start", "delivery_window_end")
+        names = (
+            "pickup_window_start",
+            "pickup_window_end",
+            "delivery_window_start",
+            "delivery_window_end",
+        )
         return {name: self.cleaned_data.get(name) for name in names}
 
     def new_shipper(self) -> ShipperInput | None:

@@ -96,7 +96,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 new_shipper = form.new_shipper()
-                shipper_id = form.cleaned_data.get("shipper")
+                shipper_id: int = form.cleaned_data.get("shipper") or 0
                 if new_shipper is not None:
                     shipper_id = shipper_create(
                         actor=principal, data=new_shipper, request=request

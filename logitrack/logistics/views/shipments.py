@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.views.decorators.http import require_safe
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
 
+from logitrack.core.forms import HumanTextField
+from logitrack.logistics import limits
 from logitrack.logistics.access import access_shipment_by_waybill
+from logitrack.logistics.errors import LogisticsError
+from logitrack.logistics.models import Shipment
 from logitrack.logistics.selectors_pages import shipments_page, timeline_for_page
-from logitrack.logistics.views.common import page_links, render_page
+from logitrack.logistics.services.transitions import shipment_record_event
+from logitrack.logistics.status import TRANSITIONS, EventSource, FailureReason, ShipmentStatus
+from logitrack.logistics.views.common import form_token, page_links, render_page
 from logitrack.logistics.views.filters import SHIPMENT_SORT_CHOICES, ListFilterForm
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.geography import province_name, ward_name
 from logitrack.tenancy.roles import Permission
 
-LABEL_SIZES = [("a6", "A6"), ("100x150", "100 × 150 mm"), ("a5", "A5"), ("80x80", "80 × 80 mm")]
+LABEL_SIZES = [("a6", "A6"), ("100x150", "100x150 mm"), ("a5", "A5"), ("80x80", "80x80 mm")]
 # The documents app provides this include; the detail page shows it once that app is present.
 DOCUMENTS_INCLUDE = "documents/_shipment_documents.html"
 
@@ -76,5 +90,76 @@ def shipment_detail(request: HttpRequest, waybill: str) -> HttpResponse:
         "pickup_place": _place(order.pickup_province_code, order.pickup_ward_code),
         "label_sizes": LABEL_SIZES,
         "documents_include": _documents_include(),
+        "status_form": status_form_for(request, shipment),
     }
     return render_page(request, "shipments/detail.html", context)
+
+
+class StatusForm(forms.Form):
+    """A status change recorded by a dispatcher: the targets the machine allows from now."""
+
+    status = forms.ChoiceField(label=gettext_lazy("New status"))
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason (failed attempt)"),
+        required=False,
+        choices=[("", "—"), *FailureReason.choices],
+    )
+    reason_text = HumanTextField(
+        label=gettext_lazy("Reason details"), required=False, max_length=limits.REASON_TEXT_MAX
+    )
+    place = HumanTextField(
+        label=gettext_lazy("Place"),
+        required=False,
+        max_length=limits.PLACE_MAX,
+        help_text=gettext_lazy("A hub, a warehouse or a town; never the consignee's street."),
+    )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        targets = TRANSITIONS.get(ShipmentStatus(current), frozenset())
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            (s.value, s.label) for s in ShipmentStatus if s in targets
+        ]
+
+
+def status_form_for(request: HttpRequest, shipment: Shipment) -> StatusForm | None:
+    """The status form, for a principal who may record events and a shipment not yet final."""
+    principal = principal_of(request)
+    if not principal.has(Permission.OPERATIONS_MANAGE):
+        return None
+    if not TRANSITIONS.get(ShipmentStatus(shipment.status)):
+        return None
+    return StatusForm(current=shipment.status)
+
+
+@requires(Permission.OPERATIONS_MANAGE)
+@require_POST
+def shipment_status(request: HttpRequest, waybill: str) -> HttpResponse:
+    """Record the chosen status through the transition service; a retried submit (same form
+    token) records nothing twice; a refused change shows its reason and changes nothing."""
+    principal = principal_of(request)
+    shipment = access_shipment_by_waybill(principal, waybill, for_write=True)
+    form = StatusForm(request.POST, current=shipment.status)
+    key = form_token(request)
+    if not form.is_valid() or key is None:
+        messages.error(request, _("Choose a status the shipment can move to."))
+        return redirect("logistics:shipment", waybill=shipment.waybill)
+    data = form.cleaned_data
+    try:
+        shipment_record_event(
+            actor=principal,
+            shipment=shipment,
+            status=data["status"],
+            occurred_at=timezone.now(),
+            source=EventSource.USER,
+            idempotency_key=key,
+            place=data.get("place") or "",
+            reason=data.get("reason") or None,
+            reason_text=data.get("reason_text") or "",
+            request=request,
+        )
+    except LogisticsError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The status change was recorded."))
+    return redirect("logistics:shipment", waybill=shipment.waybill)
