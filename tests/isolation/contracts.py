@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logitrack.accounts.tests.contracts
+import logitrack.addresses.tests.contracts
 import logitrack.documents.tests.contracts
+import logitrack.imports.tests.contracts
 import logitrack.logistics.labels.tests.contracts
 import logitrack.logistics.tests.contracts
-import logitrack.addresses.tests.contracts
-import logitrack.imports.tests.contracts
 import logitrack.logistics.tests.contracts_pages
 import logitrack.tenancy.tests.contracts  # noqa: F401
