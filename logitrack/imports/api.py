@@ -22,7 +22,7 @@ from logitrack.imports.columns import FIELDS_BY_KEY, missing_required
 from logitrack.imports.errors import ImportRefused
 from logitrack.imports.models import ImportJob, ImportStatus
 from logitrack.imports.report import with_messages
-from logitrack.imports.schemas import ColumnOut, ImportOut, IssueOut, MappingIn, Mode, RunIn
+from logitrack.imports.schemas import ColumnOut, ImportOut, IssueOut, MappingIn, Mode
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
 
@@ -140,12 +140,13 @@ def import_mapping_confirm(
 )
 @requires(Permission.OPERATIONS_MANAGE)
 def import_run(
-    request: HttpRequest, import_id: Id, payload: RunIn
+    request: HttpRequest, import_id: Id, mode: Mode | None = None
 ) -> Status[ImportOut] | JsonResponse:
+    """``mode`` (query) overrides the mode chosen at upload; no body."""
     principal = principal_of(request)
     job = access_import_job_by_id(principal, import_id, for_write=True)
     try:
-        job = services.import_run(principal=principal, job=job, mode=payload.mode)
+        job = services.import_run(principal=principal, job=job, mode=mode)
     except ImportRefused as exc:
         return _error(exc)
     job.refresh_from_db()

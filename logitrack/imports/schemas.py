@@ -80,7 +80,3 @@ class MappingIn(Schema):
     mapping: list[FieldKey] = Field(max_length=100)
     mode: Mode | None = None
     shipper_id: Id | None = None
-
-
-class RunIn(Schema):
-    mode: Mode | None = None

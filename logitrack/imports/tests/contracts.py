@@ -135,7 +135,6 @@ contract(
         _object(f"{_v1}/imports/{{}}/run"),
         make=_make_validated,
         snapshot=_job_state,
-        json=True,
         ok=202,
     )
 )

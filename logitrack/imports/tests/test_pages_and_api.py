@@ -130,9 +130,7 @@ def test_the_api_runs_an_import_with_an_api_key(client: Client, setup: Any) -> N
     checked = client.get(f"/api/v1/imports/{body['id']}", headers=headers).json()
     assert (checked["status"], checked["valid_rows"], checked["report"]) == ("validated", 1, [])
 
-    ran = client.post(
-        f"/api/v1/imports/{body['id']}/run", "{}", content_type="application/json", headers=headers
-    )
+    ran = client.post(f"/api/v1/imports/{body['id']}/run", headers=headers)
 
     assert ran.status_code == 202
     done = client.get(f"/api/v1/imports/{body['id']}", headers=headers).json()
