@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
 from logitrack.logistics.schemas import (
     AddressOut,
@@ -14,7 +16,6 @@ from logitrack.logistics.schemas import (
     ShipmentOut,
     ShipperOut,
 )
-from logitrack.logistics.status import ShipmentStatus
 
 
 def _text(value: object) -> str:
@@ -40,25 +41,30 @@ def shipper_out(shipper: Shipper) -> ShipperOut:
     )
 
 
+def shipment_fields(shipment: Shipment) -> dict[str, Any]:
+    """The fields of ``ShipmentOut`` as a plain dict: lists validate each row once, not twice."""
+    return {
+        "waybill": shipment.waybill,
+        "order_id": shipment.order_id,
+        "parcel_number": shipment.parcel_number,
+        "sscc": shipment.sscc,
+        "status": shipment.status,
+        "status_changed_at": shipment.status_changed_at,
+        "service_level": shipment.service_level,
+        "delivery_province_code": shipment.delivery_province_code,
+        "weight_g": shipment.weight_g,
+        "length_mm": shipment.length_mm,
+        "width_mm": shipment.width_mm,
+        "height_mm": shipment.height_mm,
+        "current_place": shipment.current_place,
+        "current_province_code": shipment.current_province_code,
+        "eta": shipment.eta,
+        "created_at": shipment.created_at,
+    }
+
+
 def shipment_out(shipment: Shipment) -> ShipmentOut:
-    return ShipmentOut(
-        waybill=shipment.waybill,
-        order_id=shipment.order_id,
-        parcel_number=shipment.parcel_number,
-        sscc=shipment.sscc,
-        status=ShipmentStatus(shipment.status),
-        status_changed_at=shipment.status_changed_at,
-        service_level=shipment.service_level,
-        delivery_province_code=shipment.delivery_province_code,
-        weight_g=shipment.weight_g,
-        length_mm=shipment.length_mm,
-        width_mm=shipment.width_mm,
-        height_mm=shipment.height_mm,
-        current_place=shipment.current_place,
-        current_province_code=shipment.current_province_code,
-        eta=shipment.eta,
-        created_at=shipment.created_at,
-    )
+    return ShipmentOut.model_validate(shipment_fields(shipment))
 
 
 def event_out(event: ShipmentEvent) -> EventOut:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Schema
@@ -15,7 +15,7 @@ from logitrack.core.schemas import Code, HumanText, OpaqueText
 from logitrack.logistics import selectors
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.api._router import error, router
-from logitrack.logistics.api.render import event_out, shipment_detail_out, shipment_out
+from logitrack.logistics.api.render import event_out, shipment_detail_out, shipment_fields
 from logitrack.logistics.errors import LogisticsError, ShipmentNotFound
 from logitrack.logistics.inputs import ProvinceCode
 from logitrack.logistics.numbers import canonical_waybill
@@ -58,7 +58,7 @@ class ShipmentListQuery(Schema):
 @requires(Permission.OPERATIONS_VIEW)
 def shipments_list(
     request: HttpRequest, query: Query[ShipmentListQuery]
-) -> ShipmentPageOut | JsonResponse:
+) -> dict[str, Any] | JsonResponse:
     """``q`` matches exactly: a waybill (any spelling), a customer reference or a consignee
     phone number (through its blind index). ``status`` may repeat. Pages follow ``next_cursor``.
     """
@@ -76,7 +76,8 @@ def shipments_list(
         page = page_of(rows, sort=query.sort, cursor=query.cursor, limit=query.limit)
     except LogisticsError as exc:
         return error(exc)
-    return ShipmentPageOut(items=[shipment_out(s) for s in page.rows], next_cursor=page.next_cursor)
+    # Plain dicts: ninja validates the page against ShipmentPageOut once, on the way out.
+    return {"items": [shipment_fields(s) for s in page.rows], "next_cursor": page.next_cursor}
 
 
 @router.post(

@@ -1,0 +1,412 @@
+"""The shipments list API with 1,000,000 shipments in one tenant, against the raw SQL it runs.
+
+For each database (SQLite always; PostgreSQL when DATABASE_URL names a server or one answers on
+127.0.0.1:5432) a child process builds a throw-away database, fills it with N shipments of one
+tenant (rows written with ``executemany`` on SQLite and ``COPY`` on PostgreSQL; orders are
+copies of one order made by ``order_create``, so their encrypted columns hold real tokens) plus
+1% of N shipments of a second tenant, runs ``ANALYZE``, then times typical list requests
+(``GET /api/v1/shipments`` with an API key, through Django's full stack) and the SQL statements
+each request ran against logistics tables, executed raw with the same parameters. Prints p50/p95
+of both and their ratio; the target is API p95 <= 150 ms.
+
+    .venv/bin/python bench/shipments_list.py [N]          # default N = 1,000,000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/shipments_list.py
+
+On PostgreSQL the bench uses its own database ``logitrack_bench_shipments`` on the named server
+(dropped first), never the one DATABASE_URL names.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 1_000_000
+RUNS = 40
+WARMUP = 3
+PARCELS_PER_ORDER = 5
+BENCH_DB = "logitrack_bench_shipments"
+TARGET_P95_MS = 150.0
+
+
+# --- parent: one child per database -----------------------------------------------------------
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
+    except OSError:
+        return None
+
+
+def main() -> int:
+    runs = [("sqlite", None), ("postgresql", _postgres_url())]
+    for backend, url in runs:
+        if backend == "postgresql" and url is None:
+            print("postgresql: skipped (no DATABASE_URL and nothing on 127.0.0.1:5432)")
+            continue
+        env = dict(os.environ)
+        env["BENCH_BACKEND"] = backend
+        if url:
+            env["BENCH_DATABASE_URL"] = url
+        env["PYTHONUNBUFFERED"] = "1"
+        code = subprocess.call([sys.executable, __file__, str(N), "--child"], env=env, cwd=REPO)
+        if code:
+            return code
+    return 0
+
+
+# --- child: build, fill, measure ---------------------------------------------------------------
+
+
+def _setup(backend: str) -> None:
+    data = Path(tempfile.mkdtemp(prefix="logitrack-bench-shipments-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["LOGITRACK_DATA_DIR"] = str(data)
+    if backend == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
+    else:
+        url = os.environ["BENCH_DATABASE_URL"]
+        import psycopg
+
+        admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        os.environ["DATABASE_URL"] = url
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    import logging
+
+    from django.core.management import call_command
+
+    # One log line per request would measure the terminal, not the list.
+    logging.getLogger("logitrack.request").setLevel(logging.WARNING)
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+
+
+def _chunks(rows: Iterator[tuple[Any, ...]], size: int = 20_000) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert(table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
+    """``executemany`` on SQLite, ``COPY`` on PostgreSQL, in one transaction."""
+    from django.db import connection, transaction
+
+    names = ", ".join(columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        for chunk in _chunks(rows):
+            # Table and column names are this script's constants, never input.
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", chunk)  # noqa: S608
+
+
+def _fill(count: int) -> dict[str, Any]:  # noqa: PLR0915  (one recipe, read top to bottom)
+    """One tenant with ``count`` shipments (and a small second tenant); returns what to query."""
+    import random
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from logitrack.core.crypto.api import blind_index
+    from logitrack.core.tenant import tenant_context
+    from logitrack.logistics.models import Order, Shipment
+    from logitrack.logistics.numbers import ALPHABET, BODY_LENGTH, waybill_check_character
+    from logitrack.logistics.services.numbering import logistics_settings_of
+    from logitrack.logistics.tests.factories import make_order
+    from logitrack.tenancy.principal import Principal
+    from logitrack.tenancy.roles import API_KEY_PERMISSIONS, Role
+    from logitrack.tenancy.tests.factories import make_api_key, make_member, make_tenant
+
+    rng = random.Random(20251130)
+
+    def stored(moment: datetime) -> Any:
+        # SQLite keeps naive UTC text; let Django's own adapter write it, as save() would.
+        return connection.ops.adapt_datetimefield_value(moment)
+
+    provinces = [1, 79, 48, 92, 31, 4, 8, 11, 12, 14, 15, 19, 20, 22, 24, 25, 33, 38, 40, 42]
+    statuses_recent = ["created", "picked_up", "in_transit", "at_hub", "out_for_delivery"]
+    now = timezone.now()
+    span = timedelta(days=180)
+
+    fields = [f for f in Order._meta.concrete_fields if f.column != "id"]
+    at = {f.column: i for i, f in enumerate(fields)}
+
+    def template_row(template: Order) -> list[Any]:
+        # Read before the insert starts: a COPY holds the connection until it ends.
+        with connection.cursor() as cursor:
+            cols = ", ".join(f.column for f in fields)
+            sql = f"SELECT {cols} FROM logistics_order WHERE id = %s"  # noqa: S608 (constants)
+            cursor.execute(sql, [template.pk])
+            return list(cursor.fetchone())
+
+    def order_rows(base: list[Any], first_id: int, orders: int) -> Iterator[tuple[Any, ...]]:
+        for n in range(orders):
+            row = list(base)
+            row[at["reference"]] = f"R{first_id + n}"
+            row[at["consignee_phone_index"]] = f"{rng.getrandbits(128):032x}"
+            row[at["idempotency_key"]] = None
+            moment = now - span + span * n / max(orders, 1)
+            row[at["created_at"]] = stored(moment)
+            row[at["updated_at"]] = stored(moment)
+            row[at["delivery_province_code"]] = rng.choice(provinces)
+            yield (first_id + n, *row)
+
+    def shipment_rows(
+        tenant_id: int, prefix: str, first_order: int, shipments: int, first_id: int
+    ) -> Iterator[tuple[Any, ...]]:
+        for n in range(shipments):
+            number = (n * 0x1D5B_4A3F_95) % (1 << 45)  # odd multiplier: a bijection, no repeats
+            body = "".join(ALPHABET[(number >> (5 * k)) & 31] for k in range(BODY_LENGTH))
+            waybill = prefix + body + waybill_check_character(prefix + body)
+            created = now - span + span * n / max(shipments, 1)
+            age = (now - created).total_seconds() / 86400
+            if age > 10:
+                status = rng.choices(
+                    ["delivered", "returned", "cancelled", "failed_attempt"], [90, 4, 4, 2]
+                )[0]
+            else:
+                status = rng.choice([*statuses_recent, "delivered", "failed_attempt", "returning"])
+            changed = created + timedelta(hours=rng.randint(0, 72) if status != "created" else 0)
+            yield (
+                first_id + n,
+                tenant_id,
+                first_order + n // PARCELS_PER_ORDER,
+                n % PARCELS_PER_ORDER + 1,
+                waybill,
+                None,
+                rng.randint(100, 30_000),
+                None,
+                None,
+                None,
+                rng.choice(["standard", "express", "same_day"]),
+                rng.choice(provinces),
+                status,
+                stored(min(changed, now)),
+                "",
+                None,
+                None,
+                stored(created),
+            )
+
+    shipment_columns = [
+        "id", "tenant_id", "order_id", "parcel_number", "waybill", "sscc", "weight_g",
+        "length_mm", "width_mm", "height_mm", "service_level", "delivery_province_code",
+        "status", "status_changed_at", "current_place", "current_province_code", "eta",
+        "created_at",
+    ]  # fmt: skip
+    order_columns = ["id"] + [f.column for f in Order._meta.concrete_fields if f.column != "id"]
+
+    made: dict[str, Any] = {}
+    next_order, next_shipment = 1_000_000, 1_000_000
+    for label, size in (("big", count), ("small", max(count // 100, 10))):
+        tenant = make_tenant(name=f"Bench {label}")
+        owner = make_member(tenant, Role.OWNER)
+        template = make_order(tenant).order
+        with tenant_context(tenant):
+            prefix = logistics_settings_of(tenant.pk).waybill_prefix
+        orders = -(-size // PARCELS_PER_ORDER)
+        started = time.perf_counter()
+        base = template_row(template)
+        _insert("logistics_order", order_columns, order_rows(base, next_order, orders))
+        _insert(
+            "logistics_shipment",
+            shipment_columns,
+            shipment_rows(tenant.pk, prefix, next_order, size, next_shipment),
+        )
+        if label == "big":
+            made["fill_seconds"] = time.perf_counter() - started
+            made["tenant"] = tenant
+            made["token"] = make_api_key(owner, set(API_KEY_PERMISSIONS)).token
+            made["principal"] = Principal.for_membership(owner.user, owner)
+            made["first_shipment"] = next_shipment
+            made["first_order"] = next_order
+        next_order += orders + 10
+        next_shipment += size + 10
+    # One order of the big tenant is the consignee the dispatcher searches by phone.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE logistics_order SET consignee_phone_index = %s WHERE id = %s",
+            [
+                blind_index(Order, "consignee_phone", "+84912000001"),
+                made["first_order"] + count // 7,
+            ],
+        )
+        cursor.execute(
+            "SELECT waybill FROM logistics_shipment WHERE id = %s",
+            [made["first_shipment"] + count // 3],
+        )
+        made["waybill"] = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT created_at, id FROM logistics_shipment WHERE id = %s",
+            [made["first_shipment"] + count // 2],
+        )
+        made["middle"] = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            for table in ("logistics_order", "logistics_shipment"):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT MAX(id) FROM {table}))"
+                )
+        cursor.execute("ANALYZE")
+    made["count"] = Shipment.dangerously_unscoped.filter(tenant=made["tenant"]).count()
+    return made
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def _time(call: Callable[[], Any]) -> list[float]:
+    for _ in range(WARMUP):
+        call()
+    samples = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _measure(made: dict[str, Any]) -> list[tuple[str, float, float, float, float]]:
+    from django.db import connection
+
+    from logitrack.core.testing import HttpsClient
+    from logitrack.logistics.pagination import _encode
+
+    client = HttpsClient(headers={"Authorization": f"Bearer {made['token']}"})
+    middle_at, middle_id = made["middle"]
+    if isinstance(middle_at, str):
+        middle_at = datetime.fromisoformat(middle_at)
+    from django.utils import timezone
+
+    if timezone.is_naive(middle_at):
+        middle_at = middle_at.replace(tzinfo=UTC)
+    now = timezone.now()
+    cases: list[tuple[str, dict[str, str]]] = [
+        ("newest 50", {}),
+        ("status=out_for_delivery", {"status": "out_for_delivery"}),
+        ("status=delivered&province=79", {"status": "delivered", "province_code": "79"}),
+        (
+            "express, one week",
+            {
+                "service_level": "express",
+                "created_from": (now - timedelta(days=60)).isoformat(),
+                "created_to": (now - timedelta(days=53)).isoformat(),
+            },
+        ),
+        (
+            f"page at row {made['count'] // 2:,}",
+            {"cursor": _encode("-created_at", middle_at, middle_id)},
+        ),
+        ("q=waybill", {"q": made["waybill"]}),
+        ("q=consignee phone", {"q": "0912 000 001"}),
+        ("failed, by status time", {"status": "failed_attempt", "sort": "-status_changed_at"}),
+        ("limit=200", {"limit": "200"}),
+    ]
+    results = []
+    for label, params in cases:
+        statements: list[tuple[str, Any]] = []
+
+        def record(
+            execute: Any,
+            sql: str,
+            params_: Any,
+            many: bool,
+            context: Any,
+            *,
+            statements: list[tuple[str, Any]] = statements,
+        ) -> Any:
+            if "logistics_" in sql:
+                statements.append((sql, params_))
+            return execute(sql, params_, many, context)
+
+        with connection.execute_wrapper(record):
+            response = client.get("/api/v1/shipments", params)
+        if response.status_code != 200:
+            raise SystemExit(f"{label}: HTTP {response.status_code} {response.content[:300]!r}")
+
+        def call(params: dict[str, str] = params) -> Any:
+            return client.get("/api/v1/shipments", params)
+
+        api = _time(call)
+
+        def raw(statements: list[tuple[str, Any]] = statements) -> None:
+            with connection.cursor() as cursor:
+                for sql, values in statements:
+                    cursor.execute(sql, values)
+                    cursor.fetchall()
+
+        raw_samples = _time(raw)
+        results.append((label, *_percentiles(api), *_percentiles(raw_samples)))
+    return results
+
+
+def child() -> int:
+    backend = os.environ["BENCH_BACKEND"]
+    _setup(backend)
+    made = _fill(N)
+    print(
+        f"{backend}: {made['count']:,} shipments in one tenant (+1% in another), "
+        f"filled in {made['fill_seconds']:.1f} s; {RUNS} runs per query after {WARMUP} warm-up"
+    )
+    worst = 0.0
+    for label, api50, api95, raw50, raw95 in _measure(made):
+        worst = max(worst, api95)
+        print(
+            f"  {backend:10} {label:30} API p50 {api50:7.2f} ms  p95 {api95:7.2f} ms | "
+            f"raw SQL p50 {raw50:6.2f} ms  p95 {raw95:6.2f} ms | ratio p50 {api50 / raw50:5.1f}x"
+            f"  p95 {api95 / raw95:5.1f}x"
+        )
+    verdict = "meets" if worst <= TARGET_P95_MS else "MISSES"
+    print(f"  {backend}: worst API p95 {worst:.1f} ms {verdict} the {TARGET_P95_MS:.0f} ms target")
+    if backend == "postgresql":
+        from django.db import connection
+
+        connection.close()
+        import psycopg
+
+        url = os.environ["BENCH_DATABASE_URL"]
+        admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child() if "--child" in sys.argv else main())
