@@ -161,6 +161,10 @@ def _fuzz_targets() -> list[tuple[str, str, str]]:
         for model in op.input_models:
             for where, _covered in text_layer.text_paths(model):
                 field = where.split(".")[2] if where.count(".") >= 2 else where
+                if op.path == "/api/v1/track/{waybill}":
+                    # Refused text is read as a code that matches nothing: public tracking
+                    # answers it like an unknown waybill, never 422 (docs/adr/0024).
+                    continue
                 targets.append((op.method, op.path, field))
     return sorted(set(targets))
 

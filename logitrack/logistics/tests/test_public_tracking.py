@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from django.test import override_settings
@@ -287,3 +288,12 @@ def test_a_batched_limit_refuses_no_later_than_its_count(client: HttpsClient) ->
 
     assert answers[:40] == [200] * 40
     assert answers[-1] == 429
+
+
+def test_api_answers_text_the_layer_refuses_like_an_unknown_waybill(client: HttpsClient) -> None:
+    unknown = client.get("/api/v1/track/AAA0000000000")
+
+    hazards = [client.get("/api/v1/track/" + quote(text)) for text in ("ab\u202ecd", "\x07x")]
+
+    assert [r.status_code for r in hazards] == [404, 404]
+    assert {r.content for r in hazards} == {unknown.content}

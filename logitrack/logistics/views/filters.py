@@ -49,8 +49,11 @@ class ListFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=PAGE_MAX)
 
-    def __init__(self, *args: Any, sorts: list[tuple[str, Any]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sorts: list[tuple[str, Any]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        sorts = SHIPMENT_SORT_CHOICES if sorts is None else sorts
         self.fields["status"].choices = [("", _("Any status")), *ShipmentStatus.choices]  # type: ignore[attr-defined]
         self.fields["service_level"].choices = [("", _("Any service")), *ServiceLevel.choices]  # type: ignore[attr-defined]
         self.fields["province"].choices = [("", _("Any province")), *province_choices()]  # type: ignore[attr-defined]

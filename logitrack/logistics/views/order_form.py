@@ -9,6 +9,7 @@ Windows are typed in Asia/Ho_Chi_Minh (the active time zone) and stored as aware
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -146,7 +147,7 @@ class OrderForm(forms.Form):
         self,
         data: Any = None,
         *,
-        shippers: list[Shipper],
+        shippers: Sequence[Shipper] = (),
         editing: Order | None = None,
         initial: dict[str, Any] | None = None,
     ) -> None:

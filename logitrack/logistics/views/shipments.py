@@ -114,7 +114,7 @@ class StatusForm(forms.Form):
         help_text=gettext_lazy("A hub, a warehouse or a town; never the consignee's street."),
     )
 
-    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, current: str = ShipmentStatus.CREATED, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         targets = TRANSITIONS.get(ShipmentStatus(current), frozenset())
         self.fields["status"].choices = [  # type: ignore[attr-defined]
