@@ -95,9 +95,7 @@ def _calls() -> list[Call]:
 CALLS = _calls()
 PROTECTED = [call for call in CALLS if call.rule.kind != "public"]
 PARSED = [
-    call
-    for call in PROTECTED
-    if call.body is not None or "/0" in call.path or "%00" in call.path
+    call for call in PROTECTED if call.body is not None or "/0" in call.path or "%00" in call.path
 ]
 WITH_PERMISSION = [call for call in PARSED if call.rule.kind == "permission"]
 UNSAFE = [call for call in PARSED if call.method not in SAFE_METHODS]
