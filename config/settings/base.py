@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "logitrack.accounts",
     "logitrack.security",
     "logitrack.privacy",
+    "logitrack.tracking",
     "logitrack.web",
 ]
 

@@ -208,6 +208,7 @@ api = build_api()
 ROUTERS: list[tuple[str, str]] = [
     ("/me", "logitrack.accounts.api.router"),
     ("/", "logitrack.tenancy.api.router"),
+    ("/devices", "logitrack.tracking.api.router"),
 ]
 
 

@@ -3,4 +3,5 @@
 from __future__ import annotations
 
 import logitrack.accounts.tests.contracts
-import logitrack.tenancy.tests.contracts  # noqa: F401
+import logitrack.tenancy.tests.contracts
+import logitrack.tracking.tests.contracts  # noqa: F401
