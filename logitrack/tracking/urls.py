@@ -6,4 +6,5 @@ app_name = "tracking"
 
 urlpatterns = [
     path("ingest/osmand", ingest_views.osmand, name="ingest_osmand"),
+    path("ingest/positions", ingest_views.positions_batch, name="ingest_positions"),
 ]

@@ -57,6 +57,7 @@ def ack_timeout() -> float:
 class Gate:
     directory: DeviceDirectory
     buckets: DeviceBuckets
+    batch_buckets: DeviceBuckets
 
     def entry(self, identifier: str, *, token: str | None, source: str | None) -> DeviceEntry:
         entry = self.directory.lookup(identifier)
@@ -64,8 +65,9 @@ class Gate:
             raise unknown_device()
         return entry
 
-    def spend(self, entry: DeviceEntry, count: int = 1) -> None:
-        if not self.buckets.take(entry.device_id, count):
+    def spend(self, entry: DeviceEntry, count: int = 1, *, batch: bool = False) -> None:
+        buckets = self.batch_buckets if batch else self.buckets
+        if not buckets.take(entry.device_id, count):
             raise rate_limited()
 
 
@@ -91,12 +93,17 @@ def row_of(report: PositionReport, entry: DeviceEntry, now: dt.datetime) -> Posi
 
 @functools.cache
 def get_gate() -> Gate:
-    """This process's gate (LOGITRACK_INGEST_DEVICE_RATE per second, bursts of
-    LOGITRACK_INGEST_DEVICE_BURST)."""
+    """This process's gate: single reports at LOGITRACK_INGEST_DEVICE_RATE per second per device
+    (bursts of LOGITRACK_INGEST_DEVICE_BURST), batch positions at LOGITRACK_INGEST_BATCH_RATE
+    (bursts of LOGITRACK_INGEST_BATCH_BURST)."""
     return Gate(
         directory=directory,
         buckets=DeviceBuckets(
             rate=float(getattr(settings, "LOGITRACK_INGEST_DEVICE_RATE", 50)),
             burst=float(getattr(settings, "LOGITRACK_INGEST_DEVICE_BURST", 500)),
+        ),
+        batch_buckets=DeviceBuckets(
+            rate=float(getattr(settings, "LOGITRACK_INGEST_BATCH_RATE", 2000)),
+            burst=float(getattr(settings, "LOGITRACK_INGEST_BATCH_BURST", 20000)),
         ),
     )

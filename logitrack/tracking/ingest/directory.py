@@ -49,14 +49,17 @@ class DeviceEntry:
         return True
 
 
-def load_entry(identifier: str) -> DeviceEntry | None:
-    """The device with this identifier, whatever its tenant (identifiers are global; this is
-    the one lookup the protocol allows), or None."""
-    device = (
-        Device.dangerously_unscoped.filter(identifier=identifier)
-        .only("pk", "tenant_id", "enabled", "require_token", "token_hash", "allowed_networks")
-        .first()
+def load_entry(identifier: str = "", *, token_prefix: str = "") -> DeviceEntry | None:
+    """The device with this identifier (or token id), whatever its tenant: identifiers are
+    global and this is the one lookup the protocol allows. None when there is none."""
+    found = (
+        Device.dangerously_unscoped.filter(token_prefix=token_prefix)
+        if token_prefix
+        else Device.dangerously_unscoped.filter(identifier=identifier)
     )
+    device = found.only(
+        "pk", "tenant_id", "enabled", "require_token", "token_hash", "allowed_networks"
+    ).first()
     if device is None:
         return None
     driver_id = (
@@ -105,6 +108,20 @@ class DeviceDirectory:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
             self._entries[identifier] = (time.monotonic() + self.ttl, entry)
+        return entry
+
+    def lookup_token(self, token_prefix: str) -> DeviceEntry | None:
+        """The device whose token has this public id (the token itself is checked by
+        ``DeviceEntry.admits``)."""
+        key = "\x00token:" + token_prefix
+        hit, entry = self.cached(key)
+        if hit:
+            return entry
+        entry = load_entry(token_prefix=token_prefix)
+        with self._lock:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self.ttl, entry)
         return entry
 
     def forget(self) -> None:

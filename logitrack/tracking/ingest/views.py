@@ -22,6 +22,7 @@ from logitrack.tracking.ingest.accept import (
     not_durable,
     row_of,
 )
+from logitrack.tracking.ingest.batch import accept_batch
 from logitrack.tracking.ingest.writer import get_writer
 from logitrack.tracking.protocols.osmand import parse_json, parse_parameters
 from logitrack.tracking.protocols.report import PositionReport, ReportRefused
@@ -66,3 +67,13 @@ def osmand(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return _text(400, _("The request body could not be read."))
     return HttpResponse(b"", status=200)
+
+
+@public("devices authenticate with their device token in X-Device-Token")
+@csrf_exempt
+@require_http_methods(["POST"])
+def positions_batch(request: HttpRequest) -> HttpResponse:
+    """The batch positions API (``logitrack.tracking.ingest.batch``) on the main site."""
+    token = request.headers.get("X-Device-Token")
+    status, payload = accept_batch(token, request.body, request.META.get("REMOTE_ADDR"))
+    return HttpResponse(payload, status=status, content_type="application/json")

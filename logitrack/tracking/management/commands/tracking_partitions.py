@@ -22,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = partitions_ensure(behind=options["behind"], ahead=options["ahead"])
+        if options["verbosity"] < 1:
+            return
         for name in created:
             self.stdout.write(f"created {name}")
         self.stdout.write(f"{len(created)} partition(s) created")
