@@ -67,7 +67,13 @@ def test_gateway_answers_in_english_or_vietnamese(writer: GroupCommitWriter) -> 
         "GET", "/", query="id=nobody&lat=1&lon=1", headers=[(b"accept-language", b"en")]
     )
 
+    vietnamese = _call("GET", "/", query="id=nobody&lat=1&lon=1")
+
     assert english == (400, b"This device is not registered or is disabled.")
+    assert vietnamese == (
+        400,
+        "Thiết bị này chưa được đăng ký hoặc đã bị vô hiệu hóa.".encode(),
+    )
 
 
 def test_gateway_refuses_an_oversized_body_before_reading_it(writer: GroupCommitWriter) -> None:

@@ -58,4 +58,9 @@ class Command(BaseCommand):
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
         cmd = gateway_cmd(options["bind"], options["port"], tls, options["workers"])
         self.stdout.write(f"Ingestion gateway at https://{options['bind']}:{options['port']}/")
-        raise SystemExit(subprocess.call(cmd, env=env))  # noqa: S603
+        child = subprocess.Popen(cmd, env=env)  # noqa: S603
+        try:
+            code = child.wait()
+        except KeyboardInterrupt:  # Ctrl-C reaches granian too; let it finish its requests
+            code = child.wait()
+        raise SystemExit(code)
