@@ -145,12 +145,33 @@ async def _osmand(scope: Scope, body: bytes, headers: dict[bytes, bytes]) -> tup
     return 200, ""
 
 
+def _mqtt_start() -> Any:
+    """The MQTT subscriber when LOGITRACK_MQTT_URL is set (logitrack.tracking.ingest.mqtt)."""
+    if not settings.LOGITRACK_MQTT_URL:
+        return None
+    from logitrack.tracking.ingest.mqtt import MqttIngest
+
+    subscriber = MqttIngest(
+        url=settings.LOGITRACK_MQTT_URL,
+        ca_file=settings.LOGITRACK_MQTT_CA,
+        prefix=settings.LOGITRACK_MQTT_TOPIC_PREFIX,
+        gate=get_gate(),
+        writer=get_writer(),
+    )
+    subscriber.start()
+    return subscriber
+
+
 async def _lifespan(receive: Receive, send: Send) -> None:
+    subscriber = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            subscriber = _mqtt_start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            if subscriber is not None:
+                await asyncio.to_thread(subscriber.stop)
             await asyncio.to_thread(get_writer().stop)
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -82,6 +82,14 @@ class Ticket:
         if callback is not None:
             callback()
 
+    def on_settled(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (in the writer's thread) once settled, or now if already."""
+        with self._lock:
+            if not self._done.is_set():
+                self._callback = callback
+                return
+        callback()
+
     def wait(self, timeout: float) -> bool:
         """True when the rows are durable; False on a write error or after ``timeout`` s."""
         return self._done.wait(timeout) and self.error is None
