@@ -199,7 +199,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Demo data (``logitrack demo``): each app with demo objects adds its loader here.
 LOGITRACK_DEMO_ALLOWED = True
-DEMO_LOADERS = ["logitrack.tenancy.demo.load"]
+DEMO_LOADERS = ["logitrack.tenancy.demo.load", "logitrack.tracking.demo.load"]
 
 LOGITRACK_HTTPS_PORT = env_int("LOGITRACK_HTTPS_PORT", 8443)
 LOGITRACK_HTTP_PORT = env_int("LOGITRACK_HTTP_PORT", 8080)
