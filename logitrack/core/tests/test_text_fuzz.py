@@ -138,6 +138,19 @@ EXAMPLES: dict[str, Any] = {
     "tenant_id": None,  # set per test: the owner's tenant
     "token": None,  # set per test: a live invitation's token
     "expires_at": None,  # set per test: 90 days from now
+    "identifier": "TRK-0001",
+    "require_token": False,
+    "allowed_networks": ["10.0.0.0/8"],
+    "enabled": True,
+    "target": "dock",
+    "place_name": "Cửa 3",
+    "vehicle_id": None,
+    "driver_id": None,
+}
+# Where one field name means different things on different routes: (path prefix, name) -> value.
+PATH_EXAMPLES: dict[tuple[str, str], Any] = {
+    ("/api/v1/devices", "kind"): "gps_tracker",
+    ("/api/v1/devices", "name"): "Xe tải 51C-123.45",
 }
 _PATH_PARAMETER = re.compile(r"\{(?:\w+:)?(\w+)\}")
 
@@ -178,12 +191,18 @@ class World:
     def __init__(self) -> None:
         self.owner = make_member(make_tenant(), Role.OWNER)
         self.member = make_member(self.owner.tenant, Role.VIEWER)
+        from logitrack.tracking.tests.factories import make_device
+
+        self.device_id = make_device(self.owner, identifier="TRK-FIXTURE").device.pk
         with tenant_context(self.owner.tenant):
             self.invitation_token = membership_invite(
                 principal=principal_for(self.owner), email="newcomer@example.vn", role="viewer"
             ).token
 
-    def example(self, name: str) -> Any:
+    def example(self, name: str, path: str = "") -> Any:
+        for (prefix, field_name), value in PATH_EXAMPLES.items():
+            if name == field_name and path.startswith(prefix):
+                return value
         if name == "tenant_id":
             return self.owner.tenant_id
         if name == "token":
@@ -194,7 +213,7 @@ class World:
         return EXAMPLES[name]
 
     def url(self, path: str) -> str:
-        values = {"membership_id": self.member.pk}
+        values = {"membership_id": self.member.pk, "device_id": self.device_id}
 
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -215,7 +234,7 @@ class World:
 
     def body(self, op: text_layer.ApiOperation, field: str, value: str) -> dict[str, Any]:
         fields = _payload_fields(op)
-        body = {name: self.example(name) for name in fields}
+        body = {name: self.example(name, op.path) for name in fields}
         body[field] = [value] if isinstance(body.get(field), list) else value
         return body
 
@@ -271,7 +290,7 @@ def test_the_example_request_of_every_operation_with_a_text_field_is_accepted(
     for method, path in sorted({(m, p) for m, p, _f in _fuzz_targets()}):
         op = _operation(method, path)
         with transaction.atomic():
-            body = {name: world.example(name) for name in _payload_fields(op)}
+            body = {name: world.example(name, path) for name in _payload_fields(op)}
             send = getattr(world.client_for(op), method.lower())
             response = send(world.url(path), json.dumps(body), content_type="application/json")
             assert response.status_code < 300, (method, path, response.content)
