@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", include("logitrack.privacy.urls")),
     path("", include("logitrack.logistics.public.urls")),
     path("", include("logitrack.logistics.urls")),
+    path("", include("logitrack.tracking.urls")),
     path("", include("logitrack.tenancy.urls")),
     path("", include("logitrack.imports.urls")),
     path("", include("logitrack.documents.urls")),

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "logitrack.privacy",
     "logitrack.logistics",
     "logitrack.imports",
+    "logitrack.tracking",
     "logitrack.web",
 ]
 
@@ -205,7 +206,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Demo data (``logitrack demo``): each app with demo objects adds its loader here.
 LOGITRACK_DEMO_ALLOWED = True
-DEMO_LOADERS = ["logitrack.tenancy.demo.load", "logitrack.logistics.demo.load"]
+DEMO_LOADERS = [
+    "logitrack.tenancy.demo.load",
+    "logitrack.logistics.demo.load",
+    "logitrack.tracking.demo.load",
+]
 
 # --- Orders and shipments (logitrack.logistics; docs/adr/0018, 0019) ------------------------------
 # The highest cash-on-delivery amount an order may carry, in VND.
@@ -214,6 +219,28 @@ LOGITRACK_COD_CAP_VND = env_int("LOGITRACK_COD_CAP_VND", 100_000_000)
 LOGITRACK_HTTPS_PORT = env_int("LOGITRACK_HTTPS_PORT", 8443)
 LOGITRACK_HTTP_PORT = env_int("LOGITRACK_HTTP_PORT", 8080)
 LOGITRACK_BIND = env_str("LOGITRACK_BIND", "127.0.0.1")
+
+# --- Device ingestion (docs/adr/0025) -------------------------------------------------------------
+# The gateway's HTTPS port for the OsmAnd protocol and the batch API (``logitrack gateway``).
+LOGITRACK_OSMAND_PORT = env_int("LOGITRACK_OSMAND_PORT", 5055)
+LOGITRACK_GATEWAY_WORKERS = env_int("LOGITRACK_GATEWAY_WORKERS", 1)
+# Group commit: a transaction gathers positions for at most this many ms or rows.
+LOGITRACK_INGEST_COMMIT_WINDOW_MS = env_int("LOGITRACK_INGEST_COMMIT_WINDOW_MS", 5)
+LOGITRACK_INGEST_COMMIT_MAX_ROWS = env_int("LOGITRACK_INGEST_COMMIT_MAX_ROWS", 2000)
+# A fix further ahead of the server's clock than this is refused.
+LOGITRACK_INGEST_MAX_FUTURE_S = env_int("LOGITRACK_INGEST_MAX_FUTURE_S", 600)
+LOGITRACK_INGEST_ACK_TIMEOUT_S = env_int("LOGITRACK_INGEST_ACK_TIMEOUT_S", 10)
+LOGITRACK_INGEST_MAX_BODY = env_int("LOGITRACK_INGEST_MAX_BODY", 256 * 1024)
+# Per device and gateway process: single reports per second (and burst), batch positions.
+LOGITRACK_INGEST_DEVICE_RATE = env_int("LOGITRACK_INGEST_DEVICE_RATE", 50)
+LOGITRACK_INGEST_DEVICE_BURST = env_int("LOGITRACK_INGEST_DEVICE_BURST", 500)
+LOGITRACK_INGEST_BATCH_RATE = env_int("LOGITRACK_INGEST_BATCH_RATE", 2000)
+LOGITRACK_INGEST_BATCH_BURST = env_int("LOGITRACK_INGEST_BATCH_BURST", 20000)
+# MQTT (logitrack/tracking/ingest/mqtt.py): empty URL turns the subscriber off.
+# mqtt://user:password@host:1883 or mqtts://host:8883 (TLS; LOGITRACK_MQTT_CA names a CA file).
+LOGITRACK_MQTT_URL = env_str("LOGITRACK_MQTT_URL", "")
+LOGITRACK_MQTT_CA = env_str("LOGITRACK_MQTT_CA", "")
+LOGITRACK_MQTT_TOPIC_PREFIX = env_str("LOGITRACK_MQTT_TOPIC_PREFIX", "logitrack/v1")
 TLS_DIR = DATA_DIR / "tls"
 
 # Logging (ADR 0013): every logger propagates to the root logger, whose only handler carries the

@@ -219,6 +219,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "logitrack.imports.api.router"),
     ("/", "logitrack.logistics.public.api.router"),
     ("/", "logitrack.logistics.labels.api.router"),
+    ("/devices", "logitrack.tracking.api.router"),
 ]
 
 

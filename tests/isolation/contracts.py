@@ -9,4 +9,5 @@ import logitrack.imports.tests.contracts
 import logitrack.logistics.labels.tests.contracts
 import logitrack.logistics.tests.contracts
 import logitrack.logistics.tests.contracts_pages
-import logitrack.tenancy.tests.contracts  # noqa: F401
+import logitrack.tenancy.tests.contracts
+import logitrack.tracking.tests.contracts  # noqa: F401

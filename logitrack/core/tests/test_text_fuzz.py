@@ -176,6 +176,19 @@ EXAMPLES: dict[str, Any] = {
     "province": "TP.HCM",
     "district": "Quận 1",
     "commune": "Phường Bến Thành",
+    "identifier": "TRK-0001",
+    "require_token": False,
+    "allowed_networks": ["10.0.0.0/8"],
+    "enabled": True,
+    "target": "dock",
+    "place_name": "Cửa 3",
+    "vehicle_id": None,
+    "driver_id": None,
+}
+# Where one field name means different things on different routes: (path prefix, name) -> value.
+PATH_EXAMPLES: dict[tuple[str, str], Any] = {
+    ("/api/v1/devices", "kind"): "gps_tracker",
+    ("/api/v1/devices", "name"): "Xe tải 51C-123.45",
 }
 _PATH_PARAMETER = re.compile(r"\{(?:\w+:)?(\w+)\}")
 
@@ -229,6 +242,9 @@ class World:
     def __init__(self) -> None:
         self.owner = make_member(make_tenant(), Role.OWNER)
         self.member = make_member(self.owner.tenant, Role.VIEWER)
+        from logitrack.tracking.tests.factories import make_device
+
+        self.device_id = make_device(self.owner, identifier="TRK-FIXTURE").device.pk
         with tenant_context(self.owner.tenant):
             self.invitation_token = membership_invite(
                 principal=principal_for(self.owner), email="newcomer@example.vn", role="viewer"
@@ -239,7 +255,10 @@ class World:
         self.order = make_order(self.owner.tenant)
         self.shipment = self.order.shipments[0]
 
-    def example(self, name: str) -> Any:
+    def example(self, name: str, path: str = "") -> Any:
+        for (prefix, field_name), value in PATH_EXAMPLES.items():
+            if name == field_name and path.startswith(prefix):
+                return value
         per_test: dict[str, Callable[[], Any]] = {
             "tenant_id": lambda: self.owner.tenant_id,
             "shipper_id": lambda: self.order.order.shipper_id,
@@ -261,6 +280,7 @@ class World:
             "order_id": self.order.order.pk,
             "shipper_id": self.order.order.shipper_id,
             "waybill": self.shipment.waybill,
+            "device_id": self.device_id,
         }
 
         def fill(match: re.Match[str]) -> str:
@@ -282,7 +302,7 @@ class World:
 
     def body(self, op: text_layer.ApiOperation, field: str, value: str) -> dict[str, Any]:
         fields = _payload_fields(op)
-        body = {name: self.example(name) for name in fields}
+        body = {name: self.example(name, op.path) for name in fields}
         body[field] = _with_text(body.get(field), value)
         return body
 
@@ -334,7 +354,7 @@ def _send(
     body = (
         world.body(op, field, value)
         if value is not None and "." not in field
-        else {name: world.example(name) for name in _payload_fields(op)}
+        else {name: world.example(name, op.path) for name in _payload_fields(op)}
     )
     return send(url, json.dumps(body), content_type="application/json", headers=headers)
 

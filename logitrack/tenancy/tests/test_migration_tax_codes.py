@@ -16,6 +16,7 @@ AFTER = [("tenancy", "0002_tenant_kind_and_canonical_tax_code")]
 @pytest.mark.django_db(transaction=True)
 def test_tax_codes_stored_before_the_migration_get_their_canonical_form_and_kind() -> None:
     executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps.get_model("tenancy", "Tenant")
     for n, code in enumerate([fullwidth("0100109106"), "0100109106001", "0100109106-002"]):
@@ -38,3 +39,8 @@ def test_tax_codes_stored_before_the_migration_get_their_canonical_form_and_kind
         ("0100109106-001", "branch"),
         ("0100109106-002", "branch"),
     ]
+    # Going back to tenancy 0001 also unapplied every app that depends on a later tenancy
+    # migration (tracking); leave the schema complete for the tests that follow.
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(latest)

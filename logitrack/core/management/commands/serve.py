@@ -164,9 +164,17 @@ class Command(BaseCommand):
         # The rate-limit counters live in the database cache table unless Redis is configured.
         if not settings.REDIS_URL:
             call_command("createcachetable", verbosity=0)
+        # The device ingestion gateway (docs/adr/0025), on LOGITRACK_OSMAND_PORT.
+        from logitrack.tracking.management.commands.gateway import gateway_cmd
+
+        gateway = gateway_cmd(
+            bind, settings.LOGITRACK_OSMAND_PORT, tls, settings.LOGITRACK_GATEWAY_WORKERS
+        )
+        call_command("tracking_partitions", verbosity=0)
         children = [
             subprocess.Popen(https_cmd, env=env, start_new_session=True),  # noqa: S603
             subprocess.Popen(http_cmd, env=env, start_new_session=True),  # noqa: S603
+            subprocess.Popen(gateway, env=env, start_new_session=True),  # noqa: S603
         ]
         worker = Supervised(_worker_cmd(), env)
         stopping = False
@@ -242,6 +250,7 @@ class Command(BaseCommand):
             "",
             f"Logitrack is running at https://{host}:{https_port}/",
             f"  plain HTTP on port {http_port} redirects to HTTPS",
+            f"  device gateway (OsmAnd, batch API) at https://{host}:{settings.LOGITRACK_OSMAND_PORT}/",
             f"  local CA certificate to trust: {tls.ca_cert}",
             f"  demo credentials: {demo}" if demo.exists() else "  no demo credentials yet",
             f"  data directory: {settings.DATA_DIR}",

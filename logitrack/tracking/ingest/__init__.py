@@ -1,0 +1,1 @@
+"""Position ingestion: the device directory, the group-commit writer, the OsmAnd endpoints."""

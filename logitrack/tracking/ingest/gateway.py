@@ -1,0 +1,242 @@
+"""The ingestion gateway: a lean ASGI application for the OsmAnd protocol (and the batch API),
+served by granian over TLS on LOGITRACK_OSMAND_PORT (default 5055; ``logitrack gateway``).
+
+It runs no Django middleware, sessions or templates: per request it parses the report
+(``logitrack.tracking.protocols.osmand``), finds the device in the per-process directory, spends
+the device's rate, hands the row to the group-commit writer and answers once the row is durable.
+It holds no state that another gateway process needs, so several run side by side behind one
+port (granian workers) or on several machines.
+
+Routes: ``GET|POST /`` and ``/ingest/osmand`` (OsmAnd; Traccar Client posts to the root), and
+``POST /api/v1/ingest/positions`` (the batch API, ``logitrack.tracking.ingest.batch``).
+
+Bad input: a body over ``LOGITRACK_INGEST_MAX_BODY`` bytes is refused with 413 before it is
+read whole; a body not received within ``BODY_TIMEOUT`` seconds gets 408; slow headers are cut
+by granian (``--http1-header-read-timeout``). Messages are Vietnamese or English by the
+request's Accept-Language (Vietnamese first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.utils import timezone, translation  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from logitrack.tracking.ingest.accept import (  # noqa: E402
+    IngestRefused,
+    ack_timeout,
+    get_gate,
+    max_future,
+    not_durable,
+    row_of,
+)
+from logitrack.tracking.ingest.directory import DeviceEntry, directory  # noqa: E402
+from logitrack.tracking.ingest.writer import get_writer  # noqa: E402
+from logitrack.tracking.protocols.osmand import parse_json, parse_parameters  # noqa: E402
+from logitrack.tracking.protocols.report import ReportRefused  # noqa: E402
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+BODY_TIMEOUT = 10.0
+MAX_FIELDS = 200
+OSMAND_PATHS = frozenset({"/", "/ingest/osmand"})
+BATCH_PATH = "/api/v1/ingest/positions"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def max_body() -> int:
+    return int(getattr(settings, "LOGITRACK_INGEST_MAX_BODY", 64 * 1024))
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return {name.lower(): value for name, value in scope.get("headers", [])}
+
+
+def _language(headers: dict[bytes, bytes]) -> str:
+    accept = headers.get(b"accept-language", b"").decode("latin-1").lower()
+    first = accept.split(",")[0].strip()
+    return "en" if first.startswith("en") else "vi"
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionError("client went away")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _answer(send: Send, status: int, text: str = "") -> None:
+    body = text.encode("utf-8")
+    headers = [(b"content-length", str(len(body)).encode())]
+    if body:
+        headers.append((b"content-type", b"text/plain; charset=utf-8"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _entry(identifier: str, token: str | None, source: str | None) -> DeviceEntry:
+    gate = get_gate()
+    hit, cached = directory.cached(identifier)
+    if hit:
+        entry = cached
+    else:
+        entry = await asyncio.to_thread(directory.lookup, identifier)
+    if entry is None or not entry.admits(token=token, source=source, token_required=False):
+        from logitrack.tracking.ingest.accept import unknown_device
+
+        raise unknown_device()
+    gate.spend(entry)
+    return entry
+
+
+async def _osmand(scope: Scope, body: bytes, headers: dict[bytes, bytes]) -> tuple[int, str]:
+    content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    is_json = content_type == b"application/json"
+    now = timezone.now()
+    try:
+        if is_json:
+            report = parse_json(body, now=now, max_future=max_future())
+        else:
+            text = scope.get("query_string", b"").decode("utf-8")
+            pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+            if scope["method"] == "POST" and content_type == b"application/x-www-form-urlencoded":
+                pairs += parse_qsl(
+                    body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS
+                )
+            report = parse_parameters(pairs, now=now, max_future=max_future())
+        client = scope.get("client")
+        entry = await _entry(report.identifier, report.token, client[0] if client else None)
+        ticket = get_writer().submit([row_of(report, entry, timezone.now())])
+        if not await ticket.wait_async(ack_timeout()):
+            raise not_durable()
+    except ReportRefused as exc:
+        return 400, str(exc.message)
+    except IngestRefused as exc:
+        status = 404 if exc.code == "device_unknown" and is_json else exc.status
+        return status, str(exc.message)
+    except (UnicodeDecodeError, ValueError):
+        return 400, _("The request body could not be read.")
+    return 200, ""
+
+
+def _mqtt_start() -> Any:
+    """The MQTT subscriber when LOGITRACK_MQTT_URL is set (logitrack.tracking.ingest.mqtt)."""
+    if not settings.LOGITRACK_MQTT_URL:
+        return None
+    from logitrack.tracking.ingest.mqtt import MqttIngest
+
+    subscriber = MqttIngest(
+        url=settings.LOGITRACK_MQTT_URL,
+        ca_file=settings.LOGITRACK_MQTT_CA,
+        prefix=settings.LOGITRACK_MQTT_TOPIC_PREFIX,
+        gate=get_gate(),
+        writer=get_writer(),
+    )
+    subscriber.start()
+    return subscriber
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    subscriber = None
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            subscriber = _mqtt_start()
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if subscriber is not None:
+                await asyncio.to_thread(subscriber.stop)
+            await asyncio.to_thread(get_writer().stop)
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+class _Answer(Exception):
+    def __init__(self, status: int, text: str = "") -> None:
+        super().__init__(status)
+        self.status = status
+        self.text = text
+
+
+async def _body(scope: Scope, receive: Receive, headers: dict[bytes, bytes]) -> bytes:
+    """The request body, after the route, method and size checks; raises _Answer otherwise."""
+    path = scope.get("path", "/")
+    if path not in OSMAND_PATHS and path != BATCH_PATH:
+        raise _Answer(404, _("Not found."))
+    allowed = ("POST",) if path == BATCH_PATH else ("GET", "POST")
+    if scope.get("method", "GET") not in allowed:
+        raise _Answer(405, _("This method is not allowed here."))
+    declared = headers.get(b"content-length", b"")
+    limit = max_body()
+    if declared.isdigit() and int(declared) > limit:
+        raise _Answer(413, _("The request body is too large."))
+    try:
+        return await asyncio.wait_for(_read_body(receive, limit), BODY_TIMEOUT)
+    except BodyTooLarge:
+        raise _Answer(413, _("The request body is too large.")) from None
+    except TimeoutError:
+        raise _Answer(408, _("The request body arrived too slowly.")) from None
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+        return
+    if scope["type"] != "http":
+        return
+    headers = _headers(scope)
+    with translation.override(_language(headers)):
+        try:
+            body = await _body(scope, receive, headers)
+        except _Answer as answer:
+            await _answer(send, answer.status, answer.text)
+            return
+        except ConnectionError:
+            return
+        if scope.get("path") == BATCH_PATH:
+            from logitrack.tracking.ingest.batch import handle_batch
+
+            client = scope.get("client")
+            status, content_type, payload = await handle_batch(
+                headers, body, client[0] if client else None
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", content_type),
+                        (b"content-length", str(len(payload)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": payload})
+            return
+        status, text = await _osmand(scope, body, headers)
+        await _answer(send, status, text)

@@ -1,0 +1,310 @@
+"""The group-commit writer: positions from concurrent requests, durable in one transaction.
+
+A request hands its rows to ``GroupCommitWriter.submit`` and is acknowledged only when the
+returned ``Ticket`` reports success, i.e. after the transaction that holds them has committed
+(docs/adr/0025). One writer thread per process takes the first waiting request, gathers others
+for at most ``window`` seconds or ``max_rows`` rows (whatever arrives while a transaction is being
+written is naturally gathered for the next), then in one transaction:
+
+1. inserts the positions with multi-row ``INSERT ... ON CONFLICT (device_id, fix_time) DO
+   NOTHING`` (a retried position is stored once: idempotent per device and fix time);
+2. upserts each device's ``tracking_devicelatest`` row only when the new fix time is newer
+   (event time, never arrival order);
+3. sets ``last_seen_at`` of devices not marked seen in the last ``SEEN_GRANULARITY``.
+
+If the transaction fails, every request in it gets the error (answered 503, not acknowledged;
+the device retries). PostgreSQL commits are durable (``synchronous_commit`` on); SQLite runs WAL
+with ``synchronous=NORMAL``: durable when a process is killed, not on power loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import close_old_connections, connection, transaction
+
+logger = logging.getLogger("logitrack.tracking.ingest")
+
+SEEN_GRANULARITY = dt.timedelta(seconds=30)
+ROWS_PER_STATEMENT = 500
+_POSITION_COLUMNS = (
+    "tenant_id, device_id, driver_id, fix_time, device_time, server_time, latitude, longitude, "
+    "speed, course, altitude, accuracy, battery, valid, attributes"
+)
+
+
+@dataclass(frozen=True)
+class PositionRow:
+    """One position ready to store; units of ``logitrack.tracking.models.Position``."""
+
+    tenant_id: int
+    device_id: int
+    driver_id: int | None
+    fix_time: dt.datetime
+    device_time: dt.datetime | None
+    server_time: dt.datetime
+    latitude: float
+    longitude: float
+    speed: float | None = None
+    course: float | None = None
+    altitude: float | None = None
+    accuracy: float | None = None
+    battery: float | None = None
+    valid: bool = True
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+class Ticket:
+    """The pending acknowledgement of one request's rows."""
+
+    def __init__(self, rows: Sequence[PositionRow]) -> None:
+        self.rows = rows
+        self._done = threading.Event()
+        self.error: BaseException | None = None
+        self._callback: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+
+    def settle(self, error: BaseException | None) -> None:
+        self.error = error
+        with self._lock:
+            self._done.set()
+            callback = self._callback
+        if callback is not None:
+            callback()
+
+    def on_settled(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (in the writer's thread) once settled, or now if already."""
+        with self._lock:
+            if not self._done.is_set():
+                self._callback = callback
+                return
+        callback()
+
+    def wait(self, timeout: float) -> bool:
+        """True when the rows are durable; False on a write error or after ``timeout`` s."""
+        return self._done.wait(timeout) and self.error is None
+
+    async def wait_async(self, timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def finish() -> None:
+            if not future.done():
+                future.set_result(None)
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(finish)
+
+        with self._lock:
+            if not self._done.is_set():
+                self._callback = wake
+            else:
+                future.set_result(None)
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return False
+        return self.error is None
+
+
+def _newest_per_device(rows: Sequence[PositionRow]) -> list[PositionRow]:
+    newest: dict[int, PositionRow] = {}
+    for row in rows:
+        held = newest.get(row.device_id)
+        if held is None or row.fix_time > held.fix_time:
+            newest[row.device_id] = row
+    return list(newest.values())
+
+
+def write_positions(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | None = None) -> int:
+    """Store ``rows`` in the current transaction (see the module docstring); the number of
+    position rows newly inserted (duplicates of (device, fix time) are skipped)."""
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value
+    inserted = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            params: list[Any] = []
+            for row in chunk:
+                params += [
+                    row.tenant_id,
+                    row.device_id,
+                    row.driver_id,
+                    stamp(row.fix_time),
+                    stamp(row.device_time) if row.device_time is not None else None,
+                    stamp(row.server_time),
+                    row.latitude,
+                    row.longitude,
+                    row.speed,
+                    row.course,
+                    row.altitude,
+                    row.accuracy,
+                    row.battery,
+                    row.valid,
+                    json.dumps(row.attributes, separators=(",", ":"), allow_nan=False),
+                ]
+            values = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO tracking_position ({_POSITION_COLUMNS}) VALUES {values} "  # noqa: S608
+                "ON CONFLICT (device_id, fix_time) DO NOTHING",
+                params,
+            )
+            inserted += max(cursor.rowcount, 0)
+        newest = _newest_per_device(rows)
+        params = []
+        for row in newest:
+            params += [
+                row.device_id,
+                row.tenant_id,
+                stamp(row.fix_time),
+                stamp(row.server_time),
+                row.latitude,
+                row.longitude,
+                row.speed,
+                row.course,
+                row.battery,
+            ]
+        values = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(newest))
+        cursor.execute(
+            "INSERT INTO tracking_devicelatest (device_id, tenant_id, fix_time, server_time, "  # noqa: S608
+            f"latitude, longitude, speed, course, battery) VALUES {values} "
+            "ON CONFLICT (device_id) DO UPDATE SET fix_time = excluded.fix_time, "
+            "server_time = excluded.server_time, latitude = excluded.latitude, "
+            "longitude = excluded.longitude, speed = excluded.speed, course = excluded.course, "
+            "battery = excluded.battery WHERE excluded.fix_time > tracking_devicelatest.fix_time",
+            params,
+        )
+        now = max(row.server_time for row in rows)
+        stale = sorted(
+            {
+                row.device_id
+                for row in rows
+                if seen is None
+                or row.device_id not in seen
+                or now - seen[row.device_id] >= SEEN_GRANULARITY
+            }
+        )
+        if stale:
+            marks = ",".join(["%s"] * len(stale))
+            cursor.execute(
+                f"UPDATE tracking_device SET last_seen_at = %s WHERE id IN ({marks})",  # noqa: S608
+                [stamp(now), *stale],
+            )
+            if seen is not None:
+                for device_id in stale:
+                    seen[device_id] = now
+    return inserted
+
+
+_STOP = Ticket(())
+
+
+class GroupCommitWriter:
+    """One per process; ``submit`` is thread-safe and never blocks on the database."""
+
+    def __init__(self, *, window: float = 0.005, max_rows: int = 2000) -> None:
+        self.window = window
+        self.max_rows = max_rows
+        self._queue: queue.SimpleQueue[Ticket] = queue.SimpleQueue()
+        self._seen: dict[int, dt.datetime] = {}
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.batches = 0
+
+    def submit(self, rows: Sequence[PositionRow]) -> Ticket:
+        ticket = Ticket(rows)
+        if not rows:
+            ticket.settle(None)
+            return ticket
+        self._ensure_started()
+        self._queue.put(ticket)
+        return ticket
+
+    def _ensure_started(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="logitrack-group-commit", daemon=True
+                )
+                self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish what is queued, close the thread's database connection, end the thread."""
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return
+        self._queue.put(_STOP)
+        thread.join(timeout)
+
+    def _gather(self) -> list[Ticket]:
+        batch = [self._queue.get()]
+        if batch[0] is _STOP:
+            return batch
+        count = len(batch[0].rows)
+        deadline = time.monotonic() + self.window
+        while count < self.max_rows:
+            try:
+                ticket = self._queue.get_nowait()
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    ticket = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            if ticket is _STOP:
+                self._queue.put(ticket)  # handled after this batch
+                break
+            batch.append(ticket)
+            count += len(ticket.rows)
+        return batch
+
+    def _run(self) -> None:
+        while True:
+            batch = self._gather()
+            if batch[0] is _STOP:
+                connection.close()
+                return
+            rows = [row for ticket in batch for row in ticket.rows]
+            error: BaseException | None = None
+            try:
+                close_old_connections()
+                with transaction.atomic():
+                    write_positions(rows, self._seen)
+                self.batches += 1
+            except Exception as exc:  # every waiting request is answered, none acknowledged
+                logger.warning(
+                    "group commit failed",
+                    extra={"error_type": type(exc).__name__, "rows": len(rows)},
+                )
+                error = exc
+                self._seen.clear()
+                connection.close()
+            for ticket in batch:
+                ticket.settle(error)
+
+
+@functools.cache
+def get_writer() -> GroupCommitWriter:
+    """This process's writer, configured from settings (LOGITRACK_INGEST_COMMIT_WINDOW_MS,
+    LOGITRACK_INGEST_COMMIT_MAX_ROWS)."""
+    from django.conf import settings
+
+    return GroupCommitWriter(
+        window=getattr(settings, "LOGITRACK_INGEST_COMMIT_WINDOW_MS", 5) / 1000.0,
+        max_rows=getattr(settings, "LOGITRACK_INGEST_COMMIT_MAX_ROWS", 2000),
+    )

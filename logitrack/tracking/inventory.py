@@ -1,0 +1,126 @@
+"""What the tracking app stores, for the data inventory (logitrack.privacy).
+
+Vehicles and devices are the tenant's equipment. A driver's record is a person's data (the
+tenant is the controller, Logitrack its processor). A position describes a vehicle, a dock or a
+parcel until a device is assigned to a driver: then it is where that person was, precise
+location, sensitive under policy section 2 and Decree 13/2023/ND-CP, and is classified that way
+for every row, since a field's class cannot depend on the row.
+"""
+
+from __future__ import annotations
+
+from logitrack.privacy.inventory import (
+    Erasure,
+    FieldClass,
+    LegalBasis,
+    Purpose,
+    Retention,
+    Subject,
+    not_personal,
+    register,
+)
+
+_TENANT_DATA = Retention.TENANT_LIFETIME_PLUS_30D
+_OPS = not_personal(retention=_TENANT_DATA)
+
+
+def _driver(category: str, *, sensitive: bool = False) -> FieldClass:
+    return FieldClass(
+        category=category,
+        subject=Subject.DRIVER,
+        purpose=Purpose.PROVIDE_SERVICE,
+        basis=LegalBasis.CONTRACT,
+        retention=_TENANT_DATA,
+        erasure=Erasure.DELETE,
+        sensitive=sensitive,
+    )
+
+
+_SECRET = not_personal(
+    retention=_TENANT_DATA, category="system.authentication", purpose=Purpose.AUTHENTICATE_SECURE
+)
+_LOCATION = _driver("user.location.precise", sensitive=True)
+
+register(
+    "tracking.Vehicle",
+    {name: _OPS for name in ("id", "tenant", "plate", "label", "active", "created_at")},
+)
+register(
+    "tracking.Driver",
+    {
+        "id": _OPS,
+        "tenant": _OPS,
+        "full_name": _driver("user.name"),
+        "phone": _driver("user.contact.phone_number"),
+        "phone_index": _driver("user.contact.phone_number"),
+        "active": _OPS,
+        "created_at": _OPS,
+    },
+)
+register(
+    "tracking.Device",
+    {
+        "id": _OPS,
+        "tenant": _OPS,
+        "kind": _OPS,
+        # An IMEI identifies a handset; a phone may be a driver's own.
+        "identifier": _driver("user.device.device_id"),
+        "name": _OPS,
+        "token_prefix": _SECRET,
+        "token_hash": _SECRET,
+        "enabled": _OPS,
+        "require_token": _OPS,
+        "allowed_networks": _OPS,
+        "created_at": _OPS,
+        "last_seen_at": _driver("user.device"),
+    },
+)
+register(
+    "tracking.DeviceAssignment",
+    {
+        "id": _OPS,
+        "tenant": _OPS,
+        "device": _OPS,
+        "target": _OPS,
+        "vehicle": _OPS,
+        "driver": _driver("user.unique_id"),
+        "place_name": _OPS,
+        "started_at": _OPS,
+        "ended_at": _OPS,
+    },
+)
+register(
+    "tracking.Position",
+    {
+        "id": _OPS,
+        "tenant": _OPS,
+        "device": _OPS,
+        "driver": _driver("user.unique_id"),
+        "fix_time": _LOCATION,
+        "device_time": _LOCATION,
+        "server_time": _OPS,
+        "latitude": _LOCATION,
+        "longitude": _LOCATION,
+        "speed": _LOCATION,
+        "course": _LOCATION,
+        "altitude": _LOCATION,
+        "accuracy": _LOCATION,
+        "battery": _driver("user.device"),
+        "valid": _OPS,
+        "attributes": _LOCATION,
+    },
+)
+register(
+    "tracking.DeviceLatest",
+    {
+        "device": _OPS,
+        "tenant": _OPS,
+        "fix_time": _LOCATION,
+        "server_time": _OPS,
+        "latitude": _LOCATION,
+        "longitude": _LOCATION,
+        "speed": _LOCATION,
+        "course": _LOCATION,
+        "battery": _driver("user.device"),
+    },
+)

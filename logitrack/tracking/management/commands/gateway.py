@@ -1,0 +1,66 @@
+"""``logitrack gateway``: the ingestion gateway over HTTPS on LOGITRACK_OSMAND_PORT (5055).
+
+granian serves the lean ASGI application ``logitrack.tracking.ingest.gateway:app`` with the same
+certificate as ``logitrack serve``. Slow clients are cut: headers must arrive within
+``HEADER_TIMEOUT_MS`` and bodies within the gateway's own ``BODY_TIMEOUT``; HTTP/1.1 keep-alive
+stays on, since trackers and Traccar Client reuse their connection.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from logitrack.core.tls import TlsFiles
+
+HEADER_TIMEOUT_MS = 5000
+
+
+def gateway_cmd(bind: str, port: int, tls: TlsFiles, workers: int) -> list[str]:
+    """The granian command line of the gateway."""
+    return [
+        sys.executable, "-m", "granian",
+        "--interface", "asgi",
+        "--host", bind,
+        "--port", str(port),
+        "--workers", str(workers),
+        "--http", "1",
+        "--http1-header-read-timeout", str(HEADER_TIMEOUT_MS),
+        "--backlog", "4096",
+        "--ssl-certificate", str(tls.server_cert),
+        "--ssl-keyfile", str(tls.server_key),
+        "--ssl-protocol-min", "tls1.2",
+        "--no-access-log",
+        "--log-level", "warning",
+        "logitrack.tracking.ingest.gateway:app",
+    ]  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Serve the device ingestion gateway (OsmAnd protocol, batch API) over HTTPS."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--bind", default=settings.LOGITRACK_BIND)
+        parser.add_argument("--port", type=int, default=settings.LOGITRACK_OSMAND_PORT)
+        parser.add_argument("--workers", type=int, default=settings.LOGITRACK_GATEWAY_WORKERS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from logitrack.core.management.commands.serve import Command as Serve
+
+        tls = Serve()._tls_files(options["bind"])
+        env = dict(os.environ)
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+        cmd = gateway_cmd(options["bind"], options["port"], tls, options["workers"])
+        self.stdout.write(f"Ingestion gateway at https://{options['bind']}:{options['port']}/")
+        child = subprocess.Popen(cmd, env=env)  # noqa: S603
+        try:
+            code = child.wait()
+        except KeyboardInterrupt:  # Ctrl-C reaches granian too; let it finish its requests
+            code = child.wait()
+        raise SystemExit(code)

@@ -1,0 +1,7 @@
+"""Tracking records: vehicles and drivers, devices and their assignments, positions."""
+
+from logitrack.tracking.models.devices import Device, DeviceAssignment
+from logitrack.tracking.models.fleet import Driver, Vehicle
+from logitrack.tracking.models.positions import DeviceLatest, Position
+
+__all__ = ["Device", "DeviceAssignment", "DeviceLatest", "Driver", "Position", "Vehicle"]

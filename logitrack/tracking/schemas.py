@@ -1,0 +1,77 @@
+"""Request and response bodies of the tracking API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from logitrack.core.ids import Id
+from logitrack.core.schemas import HumanText, OpaqueText
+
+DeviceKindIn = Literal["gps_tracker", "phone", "rfid_reader", "camera"]
+
+
+class DeviceIn(Schema):
+    kind: DeviceKindIn
+    identifier: OpaqueText = Field(max_length=64)
+    name: HumanText = Field(max_length=100)
+    require_token: bool = False
+    allowed_networks: list[OpaqueText] = Field(default_factory=list, max_length=20)
+
+
+class DeviceUpdateIn(Schema):
+    """Only the fields sent change."""
+
+    name: HumanText | None = Field(default=None, max_length=100)
+    require_token: bool | None = None
+    allowed_networks: list[OpaqueText] | None = Field(default=None, max_length=20)
+    enabled: bool | None = None
+
+
+class LatestOut(Schema):
+    fix_time: datetime
+    latitude: float
+    longitude: float
+    speed: float | None
+    course: float | None
+    battery: float | None
+
+
+class DeviceOut(Schema):
+    id: int
+    kind: str
+    identifier: str
+    name: str
+    token_prefix: str
+    enabled: bool
+    require_token: bool
+    allowed_networks: list[str]
+    created_at: datetime
+    last_seen_at: datetime | None
+    online: bool
+    latest: LatestOut | None
+
+
+class DeviceCreatedOut(DeviceOut):
+    """The device and its token, shown this once."""
+
+    token: str
+
+
+class AssignmentIn(Schema):
+    target: Literal["vehicle", "driver", "warehouse", "dock", "none"]
+    vehicle_id: Id | None = None
+    driver_id: Id | None = None
+    place_name: HumanText = Field(default="", max_length=100)
+
+
+class AssignmentOut(Schema):
+    id: int
+    target: str
+    vehicle_id: int | None
+    driver_id: int | None
+    place_name: str
+    started_at: datetime
+    ended_at: datetime | None

@@ -1,0 +1,1 @@
+"""Write paths of the tracking app, one module per entity."""

@@ -1,0 +1,121 @@
+"""Isolation contracts of the tracking routes, for tests/isolation (see contract.py there).
+
+Registered by importing this module from ``tests/isolation/contracts.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from logitrack.tenancy.roles import Permission
+from tests.isolation.contract import MISSING_ID, Contract, contract
+from tests.isolation.world import World
+
+P = Permission
+_serial = itertools.count(1)
+_v1 = "/api/v1"
+
+
+def _make_device(world: World, side: str) -> int:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.tracking.models import Device
+    from logitrack.tracking.tokens import device_token_new
+
+    new = device_token_new()
+    with tenant_context(world.side(side).tenant):
+        device = Device.objects.create(
+            kind="gps_tracker",
+            identifier=f"contract-{side}-{next(_serial)}",
+            name="Xe tải hợp đồng",
+            token_prefix=new.prefix,
+            token_hash=new.secret_hash,
+        )
+    return int(device.pk)
+
+
+def _device_state(pk: int) -> Any:
+    from logitrack.tracking.models import Device, DeviceAssignment
+
+    return (
+        list(
+            Device.dangerously_unscoped.filter(pk=pk).values_list(
+                "name", "enabled", "require_token", "allowed_networks", "token_hash"
+            )
+        ),
+        list(DeviceAssignment.dangerously_unscoped.filter(device_id=pk).values_list("pk")),
+    )
+
+
+def _fixed(path: str) -> Callable[[int | None], str]:
+    return lambda pk: path
+
+
+def _object(pattern: str) -> Callable[[int | None], str]:
+    return lambda pk: pattern.format(pk if pk is not None else MISSING_ID)
+
+
+def _device_json(world: World, pk: int | None) -> dict[str, Any]:
+    return {"kind": "phone", "identifier": f"contract-new-{next(_serial)}", "name": "Điện thoại"}
+
+
+device: dict[str, Any] = {"make": _make_device, "snapshot": _device_state}
+
+contract(Contract("api-1:devices_list", "GET", P.OPERATIONS_VIEW, _fixed(f"{_v1}/devices")))
+contract(
+    Contract(
+        "api-1:device_create",
+        "POST",
+        P.OPERATIONS_MANAGE,
+        _fixed(f"{_v1}/devices"),
+        body=_device_json,
+        json=True,
+        ok=201,
+    )
+)
+contract(
+    Contract("api-1:device_get", "GET", P.OPERATIONS_VIEW, _object(f"{_v1}/devices/{{}}"), **device)
+)
+contract(
+    Contract(
+        "api-1:device_update",
+        "PATCH",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_v1}/devices/{{}}"),
+        body=lambda world, pk: {"name": "Đổi tên", "enabled": False},
+        json=True,
+        **device,
+    )
+)
+contract(
+    Contract(
+        "api-1:device_token_rotate",
+        "POST",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_v1}/devices/{{}}/token"),
+        json=True,
+        **device,
+    )
+)
+contract(
+    Contract(
+        "api-1:device_assignments",
+        "GET",
+        P.OPERATIONS_VIEW,
+        _object(f"{_v1}/devices/{{}}/assignments"),
+        **device,
+    )
+)
+contract(
+    Contract(
+        "api-1:device_assign",
+        "POST",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_v1}/devices/{{}}/assignments"),
+        body=lambda world, pk: {"target": "dock", "place_name": "Cửa 3"},
+        json=True,
+        ok=201,
+        **device,
+    )
+)

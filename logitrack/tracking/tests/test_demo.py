@@ -1,0 +1,39 @@
+"""Demo devices: one of each kind per demo tenant, a day of positions, tokens in demo.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from logitrack.tracking.models import Device, DeviceLatest, Position
+from logitrack.tracking.tokens import device_token_matches
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    with override_settings(DATA_DIR=tmp_path):
+        yield tmp_path
+
+
+def test_demo_lists_one_device_of_each_kind_per_tenant_with_a_working_token(
+    data_dir: Path,
+) -> None:
+    call_command("demo", "--first-run")
+
+    demo = json.loads((data_dir / "demo.json").read_text())
+    for entry in demo["tenants"]:
+        kinds = sorted(d["kind"] for d in entry["devices"])
+        assert kinds == ["camera", "gps_tracker", "phone", "rfid_reader"]
+        for listed in entry["devices"]:
+            device = Device.dangerously_unscoped.get(identifier=listed["identifier"])
+            assert device.tenant.slug == entry["slug"]
+            assert device_token_matches(listed["token"], device.token_hash)
+    assert Position.dangerously_unscoped.count() == 2 * 2 * 1440
+    assert DeviceLatest.dangerously_unscoped.count() == 4

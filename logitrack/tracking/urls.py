@@ -1,0 +1,10 @@
+from django.urls import path
+
+from logitrack.tracking.ingest import views as ingest_views
+
+app_name = "tracking"
+
+urlpatterns = [
+    path("ingest/osmand", ingest_views.osmand, name="ingest_osmand"),
+    path("ingest/positions", ingest_views.positions_batch, name="ingest_positions"),
+]
