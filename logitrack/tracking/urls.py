@@ -2,7 +2,7 @@ from django.urls import path
 
 from logitrack.tracking.ingest import views as ingest_views
 
-app_name = "tracking"
+app_name = "ingest"
 
 urlpatterns = [
     path("ingest/osmand", ingest_views.osmand, name="ingest_osmand"),
