@@ -23,6 +23,7 @@ from logitrack.tenancy.access import (
     access_api_key_by_id,
     access_invitation_by_id,
     access_invitation_by_token,
+    access_membership_by_id,
     access_rule_of,
     declare_public,
     platform_staff,
@@ -295,6 +296,36 @@ def test_access_functions_refuse_a_principal_without_the_permission_with_their_o
             access_invitation_by_id(principal_for(owner), invitation.pk)
     assert not_key.value.code == "api_key_not_found"
     assert found.pk == invitation.pk
+
+
+def test_a_membership_is_read_with_members_view_and_changed_only_with_members_manage() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    dispatcher = make_member(owner.tenant, Role.DISPATCHER)
+    driver = make_member(owner.tenant, Role.DRIVER)
+
+    with tenant_context(owner.tenant):
+        read = access_membership_by_id(principal_for(dispatcher), owner.pk)
+        with pytest.raises(NotFound) as not_for_change:
+            access_membership_by_id(principal_for(dispatcher), owner.pk, for_write=True)
+        with pytest.raises(NotFound) as not_for_reading:
+            access_membership_by_id(principal_for(driver), owner.pk)
+        changed = access_membership_by_id(principal_for(owner), dispatcher.pk, for_write=True)
+
+    assert (read.pk, changed.pk) == (owner.pk, dispatcher.pk)
+    assert not_for_change.value.code == "membership_not_found"
+    assert not_for_reading.value.code == "membership_not_found"
+
+
+def test_a_membership_comes_with_its_person_and_company_in_one_query(
+    django_assert_num_queries: Any,
+) -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+
+    with tenant_context(owner.tenant), django_assert_num_queries(1):
+        found = access_membership_by_id(principal_for(owner), owner.pk)
+        seen = (found.user.email, found.tenant.name)
+
+    assert seen == (owner.user.email, owner.tenant.name)
 
 
 def _invitation_with_token(token: str, **fields: Any) -> Invitation:
