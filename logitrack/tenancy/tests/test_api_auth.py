@@ -358,7 +358,7 @@ def test_a_declared_operation_takes_the_credentials_its_rule_needs() -> None:
         return None
 
     def auth_of(path: str) -> tuple[Any, list[tuple[type, AccessRule]]]:
-        operation = router.path_operations[path].operations[0]
+        operation: Any = router.path_operations[path].operations[0]
         return operation.auth_param, [(type(auth), auth.rule) for auth in operation.auth_callbacks]
 
     needs_permission = AccessRule(kind="permission", permission=Permission.TENANT_VIEW)
