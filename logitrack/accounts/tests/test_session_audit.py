@@ -3,6 +3,7 @@ long a locked-out person is told to wait."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,20 @@ from django.utils import timezone
 
 from logitrack.accounts.lockout import cool_off_minutes, lockout_response
 from logitrack.accounts.models import User, UserSession
-from logitrack.accounts.sessions import sessions_of_user
-from logitrack.accounts.tests.helpers import HOME_IP, OTHER_IP, audit_of
+from logitrack.accounts.sessions import (
+    AUTH_AT_KEY,
+    SEEN_AT_KEY,
+    hash_session_key,
+    sessions_of_user,
+)
+from logitrack.accounts.tests.helpers import (
+    EMAIL,
+    HOME_IP,
+    OTHER_IP,
+    PASSWORD,
+    audit_of,
+    sign_in,
+)
 from logitrack.core.testing import HttpsClient
 from logitrack.security.actors import Actor
 from logitrack.security.models import AuditEntry
@@ -30,6 +43,43 @@ def _row(entry: AuditEntry) -> tuple[object, ...]:
         entry.details,
         entry.ip,
     )
+
+
+FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def test_signing_in_records_the_session_its_times_and_the_audit_entry(
+    client: HttpsClient, user: User
+) -> None:
+    before, started = int(time.time()), timezone.now()
+
+    response = client.post(
+        "/login/",
+        {"username": EMAIL, "password": PASSWORD},
+        REMOTE_ADDR=HOME_IP,
+        HTTP_USER_AGENT=FIREFOX_ON_LINUX,
+    )
+
+    after, ended = int(time.time()), timezone.now()
+    assert response.status_code == 302
+    [row] = UserSession.objects.filter(user=user)
+    assert (row.key_hash, row.ip_address, row.user_agent) == (
+        hash_session_key(client.session.session_key or ""),
+        HOME_IP,
+        "Firefox / Linux",
+    )
+    assert started <= row.created_at <= row.last_seen_at <= ended
+    assert before <= client.session[AUTH_AT_KEY] <= client.session[SEEN_AT_KEY] <= after
+    [entry] = audit_of("authn_login_success")
+    me = Actor.user(user)
+    assert _row(entry) == (me.kind, me.pseudonym, None, "user", str(user.pk), {}, HOME_IP)
+
+
+def test_a_sign_in_without_a_user_agent_records_no_device(client: HttpsClient, user: User) -> None:
+    response = sign_in(client)
+
+    assert response.status_code == 302
+    assert list(UserSession.objects.filter(user=user).values_list("user_agent", flat=True)) == [""]
 
 
 def test_ending_one_session_is_audited_with_who_what_and_where(

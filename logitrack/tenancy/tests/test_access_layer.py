@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from logitrack.core.errors import NotFound
 from logitrack.core.models import GLOBAL_MODELS, register_global_model
@@ -23,6 +23,7 @@ from logitrack.tenancy.access import (
     access_api_key_by_id,
     access_invitation_by_id,
     access_invitation_by_token,
+    access_membership_by_id,
     access_rule_of,
     declare_public,
     platform_staff,
@@ -129,6 +130,88 @@ def test_signed_in_and_platform_declarations_record_their_rule() -> None:
     assert person(_api_request(Principal.anonymous())).status_code == 401
 
 
+def test_a_declared_view_tells_an_anonymous_json_client_how_to_authenticate() -> None:
+    guarded = requires(P.TENANT_VIEW)(_view)
+
+    with translation.override("en"):
+        response = guarded(_api_request(Principal.anonymous()))
+
+    assert response.status_code == 401
+    assert json.loads(response.content) == {
+        "error": {"code": "not_authenticated", "message": "Sign in or send a valid API key."}
+    }
+
+
+def _session_post(principal: Principal, **extra: Any) -> Any:
+    """A POST to a page by a signed-in person, as a JSON client sends it."""
+    request: Any = RequestFactory().post(
+        "/settings/company/", {"name": "An Phú"}, HTTP_ACCEPT="application/json", **extra
+    )
+    request.principal = principal
+    request.auth_via = "session"
+    return request
+
+
+def test_a_session_post_without_its_csrf_token_is_refused_with_the_reason() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    guarded = requires(P.TENANT_VIEW)(_view)
+
+    with translation.override("en"):
+        response = guarded(_session_post(principal_for(owner)))
+
+    assert response.status_code == 403
+    assert json.loads(response.content) == {
+        "error": {"code": "csrf_failed", "message": "The CSRF token is missing or wrong."}
+    }
+
+
+def test_a_form_already_read_and_checked_by_the_csrf_middleware_goes_through() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    guarded = requires(P.TENANT_VIEW)(_view)
+    request = _session_post(principal_for(owner))
+    assert request.POST["name"] == "An Phú"  # the middleware read the multipart body
+    request.csrf_processing_done = True
+
+    response = guarded(request, value=3)
+
+    assert (response.status_code, response.content) == (200, b"ran 3")
+
+
+def test_each_rule_describes_itself_for_the_audit() -> None:
+    assert AccessRule(kind="permission", permission=P.TENANT_MANAGE).describe() == (
+        "requires tenant.manage"
+    )
+    assert AccessRule(kind="platform", platform_role="privacy_officer").describe() == (
+        "platform staff: privacy_officer"
+    )
+    assert AccessRule(kind="signed_in", reason="own profile").describe() == (
+        "signed_in: own profile"
+    )
+    assert AccessRule(kind="public", reason="the landing page").describe() == (
+        "public: the landing page"
+    )
+
+
+def test_a_refusal_is_audited_with_the_rule_that_refused() -> None:
+    viewer = make_member(make_tenant(), Role.VIEWER)
+    needs_manage = requires(P.TENANT_MANAGE)(_view)
+    staff_only = platform_staff("security_officer")(_view)
+
+    needs_manage(_api_request(principal_for(viewer)))
+    first = _last("authz_fail")
+    staff_only(_api_request(principal_for(viewer)))
+    second = _last("authz_fail")
+
+    assert (first.tenant_id, first.details) == (
+        viewer.tenant_id,
+        {"rule": "requires tenant.manage"},
+    )
+    assert (second.tenant_id, second.details) == (
+        viewer.tenant_id,
+        {"rule": "platform staff: security_officer"},
+    )
+
+
 def test_a_public_declaration_needs_a_reason_and_lets_anyone_through() -> None:
     open_view = public("the landing page")(_view)
 
@@ -213,6 +296,36 @@ def test_access_functions_refuse_a_principal_without_the_permission_with_their_o
             access_invitation_by_id(principal_for(owner), invitation.pk)
     assert not_key.value.code == "api_key_not_found"
     assert found.pk == invitation.pk
+
+
+def test_a_membership_is_read_with_members_view_and_changed_only_with_members_manage() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    dispatcher = make_member(owner.tenant, Role.DISPATCHER)
+    driver = make_member(owner.tenant, Role.DRIVER)
+
+    with tenant_context(owner.tenant):
+        read = access_membership_by_id(principal_for(dispatcher), owner.pk)
+        with pytest.raises(NotFound) as not_for_change:
+            access_membership_by_id(principal_for(dispatcher), owner.pk, for_write=True)
+        with pytest.raises(NotFound) as not_for_reading:
+            access_membership_by_id(principal_for(driver), owner.pk)
+        changed = access_membership_by_id(principal_for(owner), dispatcher.pk, for_write=True)
+
+    assert (read.pk, changed.pk) == (owner.pk, dispatcher.pk)
+    assert not_for_change.value.code == "membership_not_found"
+    assert not_for_reading.value.code == "membership_not_found"
+
+
+def test_a_membership_comes_with_its_person_and_company_in_one_query(
+    django_assert_num_queries: Any,
+) -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+
+    with tenant_context(owner.tenant), django_assert_num_queries(1):
+        found = access_membership_by_id(principal_for(owner), owner.pk)
+        seen = (found.user.email, found.tenant.name)
+
+    assert seen == (owner.user.email, owner.tenant.name)
 
 
 def _invitation_with_token(token: str, **fields: Any) -> Invitation:

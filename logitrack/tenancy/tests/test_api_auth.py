@@ -325,9 +325,57 @@ def test_an_operation_cannot_take_auth_besides_its_access_declaration() -> None:
 
     router = Router()
 
-    with pytest.raises(ImproperlyConfigured, match="not with auth="):
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=(
+            r"^test_an_operation_cannot_take_auth_besides_its_access_declaration"
+            r"\.<locals>\.shadow: "
+            r"declare access with requires\(\), signed_in\(\), platform_staff\(\) or public\(\), "
+            r"not with auth=$"
+        ),
+    ):
 
         @router.get("/shadow", auth=AnyBearer())
         @requires(Permission.TENANT_VIEW)
         def shadow(request: Any) -> None:
             return None
+
+
+def test_a_declared_operation_takes_the_credentials_its_rule_needs() -> None:
+    from ninja import Router
+
+    from logitrack.tenancy.access import public, requires, signed_in
+    from logitrack.tenancy.api_auth import ApiKeyBearer, SessionCookie
+
+    router = Router()
+
+    @router.get("/guarded")
+    @requires(Permission.TENANT_VIEW)
+    def guarded(request: Any) -> None:
+        return None
+
+    @router.get("/person")
+    @signed_in("own profile")
+    def person(request: Any) -> None:
+        return None
+
+    @router.get("/open")
+    @public("anyone")
+    def anyone(request: Any) -> None:
+        return None
+
+    def auth_of(path: str) -> tuple[Any, list[tuple[type, AccessRule]]]:
+        operation: Any = router.path_operations[path].operations[0]
+        return operation.auth_param, [(type(auth), auth.rule) for auth in operation.auth_callbacks]
+
+    needs_permission = AccessRule(kind="permission", permission=Permission.TENANT_VIEW)
+    guarded_param, guarded_callbacks = auth_of("/guarded")
+    assert guarded_callbacks == [
+        (ApiKeyBearer, needs_permission),
+        (SessionCookie, needs_permission),
+    ]
+    assert [(type(auth), auth.rule) for auth in guarded_param] == guarded_callbacks
+    person_param, person_callbacks = auth_of("/person")
+    assert person_callbacks == [(SessionCookie, AccessRule(kind="signed_in", reason="own profile"))]
+    assert [(type(auth), auth.rule) for auth in person_param] == person_callbacks
+    assert auth_of("/open") == (None, [])
