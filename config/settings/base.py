@@ -268,6 +268,11 @@ LOGGING: dict[str, Any] = {
         # granian's own loggers, in the worker processes where Django configures logging.
         "_granian": {"handlers": [], "level": "WARNING", "propagate": True},
         "granian.access": {"handlers": [], "level": "WARNING", "propagate": True},
+        # redis-py gives this logger a bare StreamHandler of its own (redis.utils._set_info_logger)
+        # unless it already exists, and logs every pub/sub message at DEBUG. Declared here, it
+        # exists from start-up, so no such handler is added (and dictConfig removes one added
+        # before); its records reach the root's redacting handler, message bodies never.
+        "push_response": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }
 

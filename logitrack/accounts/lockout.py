@@ -41,9 +41,12 @@ def client_ip(request: HttpRequest) -> str | None:
     """The network attempts are counted against: the rate limits' key (``throttle.ip_key``),
     an IPv4 address or an IPv6 /64, so rotating addresses inside one subscriber's /64 does not
     reset the lockout."""
-    from logitrack.security.throttle import ip_key
+    from logitrack.security.throttle import UNKNOWN_CLIENT, ip_key
 
-    return ip_key(request)
+    address = ip_key(request)
+    # The rate limits count an unknown address in one shared bucket; the lockout stores the
+    # address in an address column, so it gets None there (django-axes then keys by account).
+    return None if address == UNKNOWN_CLIENT else address
 
 
 def client_str(

@@ -7,9 +7,9 @@
   ``{"error": {"code": "address_ambiguous" | ..., "message", "candidates": [...]}}``, never a
   guess (ADR 0020).
 
-Any signed-in person may call them, with the session of the web pages (``signed_in``: API keys
-act for a company, and partners get the same answers, with candidates, from the operations that
-take addresses). They read reference data only and hold no tenant data.
+They need ``operations.view``: the order forms of the web pages call them with a session, and a
+partner's API key calls them to find the ``ward_code`` an order needs. Drivers lack the
+permission and get 403. They read reference data only and hold no tenant data.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from logitrack.addresses import AddressUnresolved, address_resolve
 from logitrack.addresses.schemas import ResolvedOut, ResolveIn, UnitOut, UnresolvedOut
 from logitrack.core.errors import NotFound
 from logitrack.core.ids import Id
-from logitrack.tenancy.access import signed_in
+from logitrack.tenancy.access import requires
 from logitrack.tenancy.geography import province_choices, ward_choices
+from logitrack.tenancy.roles import Permission
 
 router = Router(tags=["addresses"])
-_READS_REFERENCE_DATA = "address pickers and resolution for forms; reference data, no tenant data"
 
 
 @router.get(
@@ -34,7 +34,7 @@ _READS_REFERENCE_DATA = "address pickers and resolution for forms; reference dat
     url_name="addresses_provinces",
     summary="The 34 provinces and cities (2025 units), for pickers",
 )
-@signed_in(_READS_REFERENCE_DATA)
+@requires(Permission.OPERATIONS_VIEW)
 def provinces(request: HttpRequest) -> list[UnitOut]:
     return [UnitOut(code=code, name=name) for code, name in province_choices()]
 
@@ -45,7 +45,7 @@ def provinces(request: HttpRequest) -> list[UnitOut]:
     url_name="addresses_communes",
     summary="The communes and wards of a province (2025 units), for pickers",
 )
-@signed_in(_READS_REFERENCE_DATA)
+@requires(Permission.OPERATIONS_VIEW)
 def communes(request: HttpRequest, province_code: Id) -> list[UnitOut]:
     items = ward_choices(province_code)
     if not items:
@@ -59,7 +59,7 @@ def communes(request: HttpRequest, province_code: Id) -> list[UnitOut]:
     url_name="addresses_resolve",
     summary="Resolve a free-text or pre-2025 address to a 2025 commune and province",
 )
-@signed_in(_READS_REFERENCE_DATA)
+@requires(Permission.OPERATIONS_VIEW)
 def resolve(request: HttpRequest, payload: ResolveIn) -> ResolvedOut | JsonResponse:
     try:
         found = address_resolve(

@@ -70,7 +70,10 @@ def import_upload(
     from the names. The file is checked (type from the bytes, size, XLSX bomb checks, header
     row) before anything is stored; a refused file raises ImportRefused with the reader's code
     (``file_too_large``, ``file_type_not_allowed``, ``header_not_found`` ...) and stores nothing.
+    A ``shipper_id`` that is not a shipper of the principal's tenant raises ShipperNotFound
+    (404 ``shipper_not_found``) before the file is read.
     """
+    _check_shipper(principal, shipper_id)
     if mode not in ImportMode.values:
         raise ImportRefused("import_not_ready")
     try:
@@ -108,6 +111,16 @@ def import_upload(
     return job
 
 
+def _check_shipper(principal: Principal, shipper_id: int | None) -> None:
+    """ShipperNotFound unless ``shipper_id`` (when given) is a shipper the principal may create
+    orders for: the logistics access function, so another tenant's id is simply not found."""
+    if shipper_id is None:
+        return
+    from logitrack.logistics.access import access_shipper_by_id  # logistics imports imports
+
+    access_shipper_by_id(principal, shipper_id, for_write=True)
+
+
 def _check_mapping(job: ImportJob, mapping: Sequence[str]) -> list[str]:
     if len(mapping) != len(job.headers) or any(key and key not in FIELDS_BY_KEY for key in mapping):
         raise ImportRefused("mapping_invalid")
@@ -138,13 +151,15 @@ def import_mapping_confirm(
     mapped once. The mapping is saved per tenant under the header row's signature and reused on
     the next upload of the same template. The dry run (``import_process`` with
     ``dry_run=True``) checks every row and creates nothing. Allowed while the job waits for its
-    mapping or after a dry run (to change the mapping and check again).
+    mapping or after a dry run (to change the mapping and check again). Another tenant's
+    ``shipper_id`` raises ShipperNotFound (404 ``shipper_not_found``).
     """
     if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED) or not job.file_key:
         raise ImportRefused("import_not_ready", status=409)
     if mode is not None and mode not in ImportMode.values:
         raise ImportRefused("import_not_ready")
     checked = _check_mapping(job, mapping)
+    _check_shipper(principal, shipper_id)
     shipper = shipper_id if shipper_id is not None else job.shipper_id
     if shipper is None:
         raise ImportRefused("shipper_required")

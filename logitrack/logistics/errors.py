@@ -102,6 +102,18 @@ class EventInFuture(EventInvalid):
     field = "occurred_at"
 
 
+class EventTooOld(EventInvalid):
+    code = "event_too_old"
+    message = _("The event's time is more than a year in the past.")
+    field = "occurred_at"
+
+
+class EventSourceRefused(EventInvalid):
+    code = "event_source_refused"
+    message = _("This source cannot be declared by this caller.")
+    field = "source"
+
+
 class OrderNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("order_not_found")

@@ -144,11 +144,15 @@ class EventIn(Schema):
 
     ``idempotency_key``: the sender's own id of the event (1-128 printable ASCII, no spaces),
     unique per company; sending it again changes nothing and returns the first outcome.
+    ``occurred_at``: when it happened, at most 365 days ago (422 ``event_too_old``); now when
+    omitted. ``source`` is the caller's: an API key records ``api``, or ``partner`` when it
+    declares so (422 ``event_source_refused`` for any other value); a signed-in person records
+    ``user`` and may declare nothing else.
     """
 
     status: ShipmentStatus | None = None
-    occurred_at: datetime
-    source: EventSource = EventSource.API
+    occurred_at: datetime | None = None
+    source: EventSource | None = None
     idempotency_key: OpaqueText = Field(min_length=1, max_length=limits.IDEMPOTENCY_KEY_MAX)
     place: HumanText = Field(default="", max_length=limits.PLACE_MAX)
     ward_code: WardCode | None = None

@@ -67,13 +67,20 @@ def account_key(email: str) -> str:
     return email_key(email)
 
 
-def ip_key(request: HttpRequest) -> str | None:
-    """The client address a limit counts against: the audit chain's, IPv6 reduced to its /64."""
+# The key every request whose client address cannot be told (no peer address, or a trusted
+# proxy's X-Forwarded-For ending in something that is not an address) counts against: such
+# requests share one budget rather than escaping every limit (fail closed).
+UNKNOWN_CLIENT = "unknown"
+
+
+def ip_key(request: HttpRequest) -> str:
+    """The client address a limit counts against: the audit chain's, IPv6 reduced to its /64;
+    ``UNKNOWN_CLIENT`` when the address cannot be told."""
     from logitrack.security.services import client_ip  # services imports models: load lazily
 
     address = client_ip(request)
     if not address:
-        return None
+        return UNKNOWN_CLIENT
     parsed = ipaddress.ip_address(address)
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
@@ -247,7 +254,7 @@ def _known_key(account: str, address: str) -> str:
 def remember_address(request: HttpRequest, email: str) -> None:
     """Record that this request's address signed in to the account of ``email`` successfully."""
     address = ip_key(request)
-    if address:
+    if address != UNKNOWN_CLIENT:
         caches[settings.RATELIMIT_USE_CACHE].set(
             _known_key(account_key(email), address), 1, KNOWN_ADDRESS_SECONDS
         )
@@ -255,7 +262,7 @@ def remember_address(request: HttpRequest, email: str) -> None:
 
 def is_known_address(request: HttpRequest, email: str) -> bool:
     address = ip_key(request)
-    if not address:
+    if address == UNKNOWN_CLIENT:  # an unknown address is never a known one
         return False
     key = _known_key(account_key(email), address)
     return bool(caches[settings.RATELIMIT_USE_CACHE].get(key))

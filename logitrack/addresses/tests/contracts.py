@@ -1,13 +1,14 @@
 """Isolation contracts of the address routes, for tests/isolation (see contract.py there).
 
-The routes read reference data only and act for the signed-in person: every account level gets
-the answer, anonymous callers 401, every API key 403, and nothing changes.
+The routes read reference data only and need ``operations.view``: account levels and API keys
+holding it get the answer, those without it 403, anonymous callers 401, and nothing changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from logitrack.tenancy.roles import Permission
 from tests.isolation.contract import Contract, contract
 
 _v1 = "/api/v1/addresses"
@@ -17,12 +18,16 @@ def _fixed(path: str) -> Callable[[int | None], str]:
     return lambda pk: path
 
 
-contract(Contract("api-1:addresses_provinces", "GET", None, _fixed(f"{_v1}/provinces")))
+contract(
+    Contract(
+        "api-1:addresses_provinces", "GET", Permission.OPERATIONS_VIEW, _fixed(f"{_v1}/provinces")
+    )
+)
 contract(
     Contract(
         "api-1:addresses_communes",
         "GET",
-        None,
+        Permission.OPERATIONS_VIEW,
         _fixed(f"{_v1}/provinces/79/communes"),
     )
 )
@@ -30,7 +35,7 @@ contract(
     Contract(
         "api-1:addresses_resolve",
         "POST",
-        None,
+        Permission.OPERATIONS_VIEW,
         _fixed(f"{_v1}/resolve"),
         body=lambda world, pk: {"text": "12 Lê Lợi, P. Bến Thành, Q.1, TP.HCM"},
         json=True,

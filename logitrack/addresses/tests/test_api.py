@@ -22,8 +22,8 @@ V1 = "/api/v1/addresses"
 
 
 @pytest.fixture
-def driver() -> Membership:
-    return make_member(make_tenant(), Role.DRIVER)
+def dispatcher() -> Membership:
+    return make_member(make_tenant(), Role.DISPATCHER)
 
 
 def _post(client: Client, body: dict[str, Any], **headers: str) -> Any:
@@ -32,10 +32,10 @@ def _post(client: Client, body: dict[str, Any], **headers: str) -> Any:
     )
 
 
-def test_any_member_lists_the_34_provinces_in_vietnamese_order(
-    client: Client, driver: Membership
+def test_a_member_seeing_operations_lists_the_34_provinces_in_vietnamese_order(
+    client: Client, dispatcher: Membership
 ) -> None:
-    sign_in(client, driver)
+    sign_in(client, dispatcher)
 
     response = client.get(f"{V1}/provinces")
 
@@ -46,8 +46,8 @@ def test_any_member_lists_the_34_provinces_in_vietnamese_order(
     assert {"code": 79, "name": "Thành phố Hồ Chí Minh"} in provinces
 
 
-def test_a_province_lists_its_communes(client: Client, driver: Membership) -> None:
-    sign_in(client, driver)
+def test_a_province_lists_its_communes(client: Client, dispatcher: Membership) -> None:
+    sign_in(client, dispatcher)
 
     communes = client.get(f"{V1}/provinces/79/communes").json()
 
@@ -55,8 +55,8 @@ def test_a_province_lists_its_communes(client: Client, driver: Membership) -> No
     assert len(communes) == 168
 
 
-def test_an_unknown_province_has_no_communes(client: Client, driver: Membership) -> None:
-    sign_in(client, driver)
+def test_an_unknown_province_has_no_communes(client: Client, dispatcher: Membership) -> None:
+    sign_in(client, dispatcher)
 
     response = client.get(f"{V1}/provinces/99/communes")
 
@@ -69,8 +69,35 @@ def test_the_pickers_refuse_anonymous_callers(client: Client) -> None:
     assert _post(client, {"text": "Phường Sài Gòn, TP.HCM"}).status_code == 401
 
 
-def test_the_pickers_refuse_api_keys(client: Client, driver: Membership) -> None:
-    key = make_api_key(make_member(driver.tenant, Role.OWNER), {Permission.TENANT_VIEW})
+def test_the_pickers_refuse_members_without_operations_view(client: Client) -> None:
+    sign_in(client, make_member(make_tenant(), Role.DRIVER))
+
+    listed = client.get(f"{V1}/provinces")
+    communes = client.get(f"{V1}/provinces/79/communes")
+    resolved = _post(client, {"text": "Phường Sài Gòn, TP.HCM"})
+
+    assert (listed.status_code, communes.status_code, resolved.status_code) == (403, 403, 403)
+
+
+def test_an_api_key_with_operations_view_finds_the_ward_code_of_an_order(
+    client: Client, dispatcher: Membership
+) -> None:
+    key = make_api_key(make_member(dispatcher.tenant, Role.OWNER), {Permission.OPERATIONS_VIEW})
+
+    listed = client.get(f"{V1}/provinces", headers=bearer(key.token))
+    communes = client.get(f"{V1}/provinces/79/communes", headers=bearer(key.token))
+    resolved = _post(client, {"text": "Phường Bến Thành, TP.HCM"}, **bearer(key.token))
+
+    assert listed.status_code == 200
+    assert {"code": 26743, "name": "Phường Bến Thành"} in communes.json()
+    assert resolved.status_code == 200
+    assert resolved.json()["ward_code"] == 26743
+
+
+def test_the_pickers_refuse_api_keys_without_operations_view(
+    client: Client, dispatcher: Membership
+) -> None:
+    key = make_api_key(make_member(dispatcher.tenant, Role.OWNER), {Permission.TENANT_VIEW})
 
     listed = client.get(f"{V1}/provinces", headers=bearer(key.token))
     resolved = _post(client, {"text": "Phường Sài Gòn, TP.HCM"}, **bearer(key.token))
@@ -79,9 +106,9 @@ def test_the_pickers_refuse_api_keys(client: Client, driver: Membership) -> None
 
 
 def test_resolve_converts_a_legacy_address_and_keeps_the_old_form(
-    client: Client, driver: Membership
+    client: Client, dispatcher: Membership
 ) -> None:
-    sign_in(client, driver)
+    sign_in(client, dispatcher)
 
     response = _post(client, {"text": "12 Lê Lợi, P. Bến Thành, Q.1, TP.HCM"})
 
@@ -98,8 +125,8 @@ def test_resolve_converts_a_legacy_address_and_keeps_the_old_form(
     }
 
 
-def test_resolve_takes_split_columns(client: Client, driver: Membership) -> None:
-    sign_in(client, driver)
+def test_resolve_takes_split_columns(client: Client, dispatcher: Membership) -> None:
+    sign_in(client, dispatcher)
 
     response = _post(client, {"text": "Số 8", "province": "Hà Nội", "commune": "p. hoan kiem"})
 
@@ -109,9 +136,9 @@ def test_resolve_takes_split_columns(client: Client, driver: Membership) -> None
 
 
 def test_resolve_answers_a_split_ward_with_candidates_in_vietnamese(
-    client: Client, driver: Membership
+    client: Client, dispatcher: Membership
 ) -> None:
-    sign_in(client, driver)
+    sign_in(client, dispatcher)
 
     response = _post(client, {"text": "P. Đa Kao, Q.1, TP.HCM"}, **{"Accept-Language": "vi"})
 
@@ -123,9 +150,9 @@ def test_resolve_answers_a_split_ward_with_candidates_in_vietnamese(
 
 
 def test_resolve_refuses_a_control_character_before_resolving(
-    client: Client, driver: Membership
+    client: Client, dispatcher: Membership
 ) -> None:
-    sign_in(client, driver)
+    sign_in(client, dispatcher)
 
     response = _post(client, {"text": "Phường Sài Gòn\u202e, TP.HCM"})
 

@@ -155,3 +155,50 @@ def test_the_api_refuses_a_decompression_bomb_with_its_code(client: Client, setu
     assert response.json()["error"]["code"] == "xlsx_too_large"
     with tenant_context(tenant):
         assert ImportJob.objects.count() == 0
+
+
+def test_the_api_refuses_another_tenants_shipper_at_upload(client: Client, setup: Any) -> None:
+    tenant, _membership, _own_shipper = setup
+    owner = make_member(tenant, Role.OWNER)
+    headers = bearer(make_api_key(owner, permissions={Permission.OPERATIONS_MANAGE}).token)
+    foreign = make_shipper(make_tenant())
+    data = xlsx_bytes([HEADERS, ROWS[0]])
+
+    response = client.post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("don.xlsx", data), "shipper_id": foreign.pk},
+        headers=headers,
+    )
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "shipper_not_found"
+    with tenant_context(tenant):
+        assert ImportJob.objects.count() == 0
+
+
+def test_the_api_refuses_another_tenants_shipper_at_mapping(client: Client, setup: Any) -> None:
+    tenant, _membership, own_shipper = setup
+    owner = make_member(tenant, Role.OWNER)
+    headers = bearer(make_api_key(owner, permissions={Permission.OPERATIONS_MANAGE}).token)
+    foreign = make_shipper(make_tenant())
+    created = client.post(
+        "/api/v1/imports",
+        {
+            "file": SimpleUploadedFile("don.xlsx", xlsx_bytes([HEADERS, ROWS[0]])),
+            "shipper_id": own_shipper.pk,
+        },
+        headers=headers,
+    ).json()
+
+    response = client.post(
+        f"/api/v1/imports/{created['id']}/mapping",
+        json.dumps({"mapping": [c["field"] for c in created["columns"]], "shipper_id": foreign.pk}),
+        content_type="application/json",
+        headers=headers,
+    )
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "shipper_not_found"
+    with tenant_context(tenant):
+        job = ImportJob.objects.get(pk=created["id"])
+    assert (job.status, job.shipper_id) == (ImportStatus.UPLOADED, own_shipper.pk)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from ninja import Field, Query, Schema
 from ninja.responses import Status
 
@@ -16,7 +17,7 @@ from logitrack.logistics import selectors
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.api._router import error, router
 from logitrack.logistics.api.render import event_out, shipment_detail_out, shipment_fields
-from logitrack.logistics.errors import LogisticsError, ShipmentNotFound
+from logitrack.logistics.errors import EventSourceRefused, LogisticsError, ShipmentNotFound
 from logitrack.logistics.inputs import ProvinceCode
 from logitrack.logistics.numbers import canonical_waybill
 from logitrack.logistics.pagination import LIMIT_DEFAULT, LIMIT_MAX, page_of
@@ -32,6 +33,7 @@ from logitrack.logistics.services.shipments import CancelRefused, shipments_canc
 from logitrack.logistics.services.transitions import shipment_record_event
 from logitrack.logistics.status import EventSource, ServiceLevel, ShipmentStatus
 from logitrack.tenancy.access import principal_of, requires
+from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
 
 ShipmentSortParam = Literal["created_at", "-created_at", "status_changed_at", "-status_changed_at"]
@@ -125,6 +127,20 @@ def shipment_get(request: HttpRequest, waybill: Code) -> ShipmentDetailOut:
     return shipment_detail_out(shipment, timeline)
 
 
+def _event_source(principal: Principal, declared: EventSource | None) -> str:
+    """The source an event is recorded with: the principal's, never the body's alone.
+
+    An API key records ``api``, or what it declares (the service refuses anything but ``api``
+    and ``partner`` from a key); a signed-in person records ``user`` and may declare nothing
+    else (EventSourceRefused).
+    """
+    if principal.api_key_id is not None:
+        return (declared or EventSource.API).value
+    if declared not in (None, EventSource.USER):
+        raise EventSourceRefused()
+    return EventSource.USER.value
+
+
 @router.post(
     "/shipments/{waybill}/events",
     response={201: EventOutcomeOut, 200: EventOutcomeOut},
@@ -146,8 +162,8 @@ def shipment_event_create(
             actor=principal,
             shipment=shipment,
             status=payload.status.value if payload.status else None,
-            occurred_at=payload.occurred_at,
-            source=payload.source.value,
+            occurred_at=payload.occurred_at or timezone.now(),
+            source=_event_source(principal, payload.source),
             idempotency_key=payload.idempotency_key,
             place=payload.place,
             ward_code=payload.ward_code,

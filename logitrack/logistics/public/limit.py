@@ -78,9 +78,7 @@ def _charge(address: str, window: int, period: int, amount: int) -> int:
 
 def check(request: HttpRequest) -> HttpResponse | None:
     """Count this request; the 429 (throttle's page or JSON) once the address is over."""
-    address = throttle.ip_key(request)
-    if not address:
-        return None
+    address = throttle.ip_key(request)  # throttle.UNKNOWN_CLIENT if it cannot be told
     limit, period = parse_rate(throttle.rate_of(NAME))
     now = int(time.time())
     window = now - now % period

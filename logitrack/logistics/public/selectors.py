@@ -21,19 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from logitrack.logistics.models import Order, Shipment, ShipmentEvent
 from logitrack.logistics.numbers import WAYBILL_MAX_LENGTH, canonical_waybill
-from logitrack.logistics.status import EventKind, ShipmentStatus
 from logitrack.tenancy.geography import province_name
-
-# Past these statuses the parcel is at or near the recipient's address: a place typed at that
-# moment may be their street, so the public timeline shows only the province.
-_NEAR_RECIPIENT = frozenset(
-    {
-        ShipmentStatus.OUT_FOR_DELIVERY,
-        ShipmentStatus.DELIVERED,
-        ShipmentStatus.FAILED_ATTEMPT,
-        ShipmentStatus.RETURNING,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -51,7 +39,7 @@ class PublicEvent:
     occurred_at: datetime
     kind: str
     status: str  # "" for a scan
-    place: str  # "" when the place is withheld
+    place: str  # the place's province name, or "": never the free text typed at the scan
     province: str
     failure_reason: str  # a FailureReason value, or ""
 
@@ -176,16 +164,16 @@ def public_tracking(version: Version) -> PublicTracking:
     ).order_by("occurred_at", "id")
     events = []
     for event in rows:
-        near = event.status in _NEAR_RECIPIENT or (
-            event.kind == EventKind.SCAN and event.status_before in _NEAR_RECIPIENT
-        )
+        # The free-text place (and reason text) may hold names, phone numbers or streets typed
+        # by staff or drivers: a visitor sees only the province the event's code names.
+        province = _province(event.province_code)
         events.append(
             PublicEvent(
                 occurred_at=event.occurred_at,
                 kind=event.kind,
                 status=event.status,
-                place="" if near else event.place,
-                province=_province(event.province_code),
+                place=province,
+                province=province,
                 failure_reason=event.failure_reason,
             )
         )

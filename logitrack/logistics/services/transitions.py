@@ -35,6 +35,8 @@ from logitrack.logistics.actors import (
 from logitrack.logistics.errors import (
     EventInFuture,
     EventInvalid,
+    EventSourceRefused,
+    EventTooOld,
     IdempotencyKeyReused,
     ReasonRequired,
     TransitionForbidden,
@@ -58,6 +60,12 @@ from logitrack.tenancy.roles import Permission
 
 # How far ahead of the server's clock a device's clock may run before its events are refused.
 CLOCK_SKEW = timedelta(minutes=5)
+# How far back an event may be dated: a scan filed late is days old, not years; a date like
+# 0001-01-01 is a sender's bug, and would sort before every real event of the timeline.
+EVENT_MAX_AGE = timedelta(days=365)
+# The sources an API key may record: it speaks for an integration, never for a person or a
+# device on the ground.
+API_KEY_SOURCES = frozenset({EventSource.API, EventSource.PARTNER})
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,7 @@ def _clean_event(
     reason: str | None,
     reason_text: str,
     now: datetime,
+    by_api_key: bool,
 ) -> tuple[ShipmentStatus | None, EventSource, str, str]:
     try:
         target = ShipmentStatus(status) if status is not None else None
@@ -104,10 +113,14 @@ def _clean_event(
         event_source = EventSource(source)
     except ValueError as exc:
         raise EventInvalid(field="source") from exc
+    if by_api_key and event_source not in API_KEY_SOURCES:
+        raise EventSourceRefused()
     if not isinstance(occurred_at, datetime) or timezone.is_naive(occurred_at):
         raise EventInvalid(field="occurred_at")
     if occurred_at > now + CLOCK_SKEW:
         raise EventInFuture()
+    if occurred_at < now - EVENT_MAX_AGE:
+        raise EventTooOld()
     text = clean_text(reason_text, field="reason_text", max_length=limits.REASON_TEXT_MAX)
     if target == ShipmentStatus.FAILED_ATTEMPT:
         if not reason:
@@ -156,7 +169,10 @@ def shipment_record_event(
 
     ``status``: the status the event reports (``ShipmentStatus`` value), or None for a scan that
     only says where the shipment is. ``occurred_at``: when it happened (aware datetime; at most
-    ``CLOCK_SKEW`` ahead of now). ``source``: ``EventSource`` value. ``idempotency_key``: 1-128
+    ``CLOCK_SKEW`` ahead of now, else EventInFuture; at most ``EVENT_MAX_AGE`` (365 days)
+    before it, else EventTooOld, both 422 on ``occurred_at``). ``source``: ``EventSource``
+    value; an API-key principal may record only ``API_KEY_SOURCES`` (else EventSourceRefused,
+    422 on ``source``). ``idempotency_key``: 1-128
     printable ASCII characters, unique per tenant. ``reason`` (``FailureReason`` value) is required
     for ``failed_attempt`` (and ``reason_text`` with ``other``), refused for anything else.
     ``place``/``ward_code``/``province_code``/``latitude``/``longitude`` say where.
@@ -186,6 +202,7 @@ def shipment_record_event(
         reason=reason,
         reason_text=reason_text,
         now=now,
+        by_api_key=actor_api_key_id(actor) is not None,
     )
     key = clean_idempotency_key(idempotency_key)
     where = _Place(

@@ -171,7 +171,6 @@ def _event(client: HttpsClient, waybill: str, **fields: Any) -> Any:
         "status": "picked_up",
         "occurred_at": timezone.now().isoformat(),
         "idempotency_key": "dev-1",
-        "source": "device",
         **fields,
     }
     return _post(client, f"{V1}/shipments/{waybill}/events", body)
@@ -191,6 +190,101 @@ def test_an_event_moves_the_status_and_a_replay_answers_200() -> None:
     assert again.status_code == 200
     assert again.json()["replayed"] is True
     assert again.json()["event"]["id"] == first.json()["event"]["id"]
+
+
+def test_an_event_without_occurred_at_is_dated_now() -> None:
+    tenant = make_tenant()
+    shipment = make_order(tenant).shipments[0]
+    before = timezone.now()
+
+    response = _post(
+        _key_client(tenant),
+        f"{V1}/shipments/{shipment.waybill}/events",
+        {"status": "picked_up", "idempotency_key": "dev-now"},
+    )
+
+    assert response.status_code == 201
+    event = ShipmentEvent.dangerously_unscoped.get(shipment=shipment, idempotency_key="dev-now")
+    assert before <= event.occurred_at <= timezone.now()
+
+
+@pytest.mark.parametrize("days_ago", [None, 366])
+def test_an_event_dated_more_than_a_year_ago_is_refused_on_occurred_at(
+    days_ago: int | None,
+) -> None:
+    tenant = make_tenant()
+    shipment = make_order(tenant).shipments[0]
+    occurred_at = (
+        "0001-01-01T00:00:00Z"
+        if days_ago is None
+        else (timezone.now() - timedelta(days=days_ago)).isoformat()
+    )
+
+    response = _event(_key_client(tenant), shipment.waybill, occurred_at=occurred_at)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "event_too_old"
+    assert response.json()["error"]["fields"] == [
+        {
+            "field": "occurred_at",
+            "code": "event_too_old",
+            "message": "Thời điểm của sự kiện đã cách đây hơn một năm.",
+        }
+    ]
+    assert ShipmentEvent.dangerously_unscoped.filter(shipment=shipment).count() == 1
+    assert Shipment.dangerously_unscoped.get(pk=shipment.pk).status == "created"
+
+
+def test_an_event_dated_364_days_ago_is_kept_in_the_timeline() -> None:
+    tenant = make_tenant()
+    shipment = make_order(tenant).shipments[0]
+    when = (timezone.now() - timedelta(days=364)).isoformat()
+
+    response = _event(_key_client(tenant), shipment.waybill, status=None, occurred_at=when)
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("declared", "recorded"), [(None, "api"), ("api", "api"), ("partner", "partner")]
+)
+def test_an_api_key_records_api_or_a_declared_partner(declared: str | None, recorded: str) -> None:
+    tenant = make_tenant()
+    shipment = make_order(tenant).shipments[0]
+    fields = {"source": declared} if declared else {}
+
+    response = _event(_key_client(tenant), shipment.waybill, **fields)
+
+    assert response.status_code == 201
+    assert response.json()["event"]["source"] == recorded
+
+
+@pytest.mark.parametrize("declared", ["user", "device", "geofence", "rfid", "import"])
+def test_an_api_key_cannot_record_another_source(declared: str) -> None:
+    tenant = make_tenant()
+    shipment = make_order(tenant).shipments[0]
+
+    response = _event(_key_client(tenant), shipment.waybill, source=declared)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "event_source_refused"
+    assert response.json()["error"]["fields"][0]["field"] == "source"
+    assert ShipmentEvent.dangerously_unscoped.filter(shipment=shipment).count() == 1
+
+
+def test_a_signed_in_person_records_user_and_cannot_declare_api() -> None:
+    tenant = make_tenant()
+    shipment = make_order(tenant).shipments[0]
+    client = HttpsClient()
+    sign_in(client, make_member(tenant, Role.DISPATCHER))
+
+    refused = _event(client, shipment.waybill, source="api", idempotency_key="web-1")
+    recorded = _event(client, shipment.waybill, idempotency_key="web-2")
+
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "event_source_refused"
+    assert recorded.status_code == 201
+    assert recorded.json()["event"]["source"] == "user"
 
 
 def test_a_forbidden_transition_answers_409_and_saves_nothing() -> None:

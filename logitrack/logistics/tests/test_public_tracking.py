@@ -74,7 +74,8 @@ def test_page_shows_status_timeline_in_vietnam_time_initials_and_province(
     assert "Đang vận chuyển" in page  # in_transit, in Vietnamese by default
     assert "T. T. B." in page
     assert "Thành phố Hà Nội" in page
-    assert "Trung tâm chia chọn Củ Chi, Thành phố Hồ Chí Minh" in page
+    assert '<span class="place">Thành phố Hồ Chí Minh</span>' in page
+    assert "Trung tâm chia chọn Củ Chi" not in page
     assert "29/11/2026 10:30" in page  # 03:30 UTC is 10:30 in Asia/Ho_Chi_Minh
     assert "Trần Thị Bích" not in page
     assert "12 Lê Lợi" not in page
@@ -102,10 +103,18 @@ def test_page_accepts_the_waybill_in_lower_case_with_hyphens(client: HttpsClient
     assert response.status_code == 200
 
 
-def test_places_near_the_recipient_are_withheld(client: HttpsClient) -> None:
+def test_places_typed_at_scans_are_never_shown_only_their_province(
+    client: HttpsClient,
+) -> None:
     shipment = _shipment()
-    _in_transit(shipment)
-    add_status_event(shipment, "at_hub", place="Bưu cục Ba Đình", province_code=1)
+    add_status_event(
+        shipment,
+        "picked_up",
+        place="Nhà anh Nguyễn Văn Hùng 0987654321 số 7 Hàng Bông",
+        province_code=1,
+    )
+    add_status_event(shipment, "at_hub", place="Bưu cục Ba Đình", province_code=PROVINCE_HCMC)
+    add_status_event(shipment, "in_transit", place="Gọi chị Lan +84901234567")
     add_status_event(shipment, "out_for_delivery", place="Ngõ 5 nhà bà Bích", province_code=1)
     add_status_event(
         shipment,
@@ -117,11 +126,28 @@ def test_places_near_the_recipient_are_withheld(client: HttpsClient) -> None:
     )
 
     page = client.get(f"/t/{shipment.waybill}").content.decode()
+    api = client.get(f"/api/v1/track/{shipment.waybill}").json()
 
-    assert "Bưu cục Ba Đình" in page
-    assert "Ngõ 5" not in page
-    assert "Trước cửa nhà" not in page
-    assert "Chị Bích" not in page
+    for leaked in (
+        "Nguyễn Văn Hùng",
+        "0987654321",
+        "Hàng Bông",
+        "Bưu cục",
+        "Chị Lan",
+        "+84901234567",
+        "Ngõ 5",
+        "Trước cửa nhà",
+        "Chị Bích",
+    ):
+        assert leaked not in page
+        assert leaked not in json.dumps(api, ensure_ascii=False)
+    assert [(e["status"], e["place"], e["province"]) for e in api["events"]] == [
+        ("picked_up", "Thành phố Hà Nội", "Thành phố Hà Nội"),
+        ("at_hub", "Thành phố Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        ("in_transit", "", ""),
+        ("out_for_delivery", "Thành phố Hà Nội", "Thành phố Hà Nội"),
+        ("failed_attempt", "Thành phố Hà Nội", "Thành phố Hà Nội"),
+    ]
     assert "Người nhận vắng mặt" in page
 
 
@@ -195,7 +221,7 @@ def test_a_new_event_shows_at_once_despite_the_cache(client: HttpsClient) -> Non
     add_status_event(shipment, "at_hub", place="Bưu cục Ba Đình", province_code=1)
 
     page = client.get(f"/t/{shipment.waybill}").content.decode()
-    assert "Bưu cục Ba Đình" in page
+    assert "Tại bưu cục/kho trung chuyển" in page
     api = client.get(f"/api/v1/track/{shipment.waybill}").json()
     assert api["status"] == "at_hub"
 
@@ -231,6 +257,29 @@ def test_lookups_past_the_limit_are_refused_per_address(client: HttpsClient) -> 
     assert api.status_code == 429
     assert api.json()["error"]["code"] == "rate_limited"
     assert other_address.status_code == 200
+
+
+@override_settings(
+    LOGITRACK_RATE_LIMITS={"tracking.ip": "3/m"}, LOGITRACK_TRUSTED_PROXIES=["10.0.0.5"]
+)
+def test_lookups_whose_forwarded_address_is_not_an_address_share_one_limited_bucket(
+    client: HttpsClient,
+) -> None:
+    shipment = _shipment()
+    forwarded = ["not-an-ip", "203.0.113.7, garbage", "", "999.1.1.1"]
+
+    answers = [
+        client.get(
+            f"/t/{shipment.waybill}", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=xff
+        ).status_code
+        for xff in forwarded
+    ]
+    known = client.get(
+        f"/t/{shipment.waybill}", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.4"
+    )
+
+    assert answers == [200, 200, 200, 429]
+    assert known.status_code == 200
 
 
 def test_lookup_form_redirects_to_the_canonical_waybill(client: HttpsClient) -> None:
