@@ -40,6 +40,7 @@ from logitrack.logistics.inputs import (
 )
 from logitrack.logistics.models import Order, Shipper
 from logitrack.logistics.status import ServiceLevel
+from logitrack.logistics.templatetags.logistics_format import phone_display
 from logitrack.tenancy.geography import province_choices, validate_province_and_ward, ward_choices
 
 ITEM_ROWS = 5
@@ -438,7 +439,7 @@ def initial_of(order: Order) -> dict[str, Any]:
         "pickup_province": order.pickup_province_code,
         "pickup_ward": order.pickup_ward_code,
         "consignee_name": order.consignee_name,
-        "consignee_phone": order.consignee_phone,
+        "consignee_phone": phone_display(order.consignee_phone),
         "consignee_email": order.consignee_email,
         "delivery_street": order.delivery_street,
         "delivery_province": order.delivery_province_code,
