@@ -112,3 +112,36 @@ def test_the_menu_and_the_start_page_lead_a_dispatcher_to_the_imports(
 
     assert page.count('href="/imports/"') == 2
     assert 'href="/driver/"' not in page
+
+
+def test_bulk_cancel_asks_for_confirmation_and_changes_nothing(
+    dispatcher: HttpsClient, tenant: Tenant
+) -> None:
+    made = make_order(tenant, parcels=2).shipments
+
+    response = dispatcher.post(
+        "/operations/shipments/bulk/", {"waybills": [s.waybill for s in made], "action": "cancel"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "data-cancel-confirm" in page
+    assert 'name="action" value="cancel_confirmed"' in page
+    for shipment in made:
+        assert f'name="waybills" value="{shipment.waybill}"' in page
+        shipment.refresh_from_db()
+        assert shipment.status == "created"
+
+
+def test_bulk_cancel_confirmation_is_refused_to_a_viewer(
+    client: HttpsClient, tenant: Tenant
+) -> None:
+    shipment = make_order(tenant).shipments[0]
+    sign_in(client, make_member(tenant, Role.VIEWER))
+
+    response = client.post(
+        "/operations/shipments/bulk/", {"waybills": [shipment.waybill], "action": "cancel"}
+    )
+
+    assert response.status_code == 302
+    assert "data-cancel-confirm" not in response.content.decode()

@@ -296,7 +296,7 @@ def test_bulk_cancel_cancels_shipments_not_yet_picked_up(
 
     response = dispatcher.post(
         "/operations/shipments/bulk/",
-        {"waybills": [s.waybill for s in made], "action": "cancel"},
+        {"waybills": [s.waybill for s in made], "action": "cancel_confirmed"},
         follow=True,
     )
 
@@ -318,7 +318,7 @@ def test_bulk_cancel_refuses_all_when_one_was_picked_up_and_names_it(
 
     response = dispatcher.post(
         "/operations/shipments/bulk/",
-        {"waybills": [first.waybill, second.waybill], "action": "cancel"},
+        {"waybills": [first.waybill, second.waybill], "action": "cancel_confirmed"},
         follow=True,
     )
 
@@ -334,7 +334,7 @@ def test_bulk_actions_ignore_another_tenants_waybills(
     foreign = make_order(make_tenant()).shipments[0]
 
     response = dispatcher.post(
-        "/operations/shipments/bulk/", {"waybills": [foreign.waybill], "action": "cancel"}
+        "/operations/shipments/bulk/", {"waybills": [foreign.waybill], "action": "cancel_confirmed"}
     )
 
     foreign.refresh_from_db()
