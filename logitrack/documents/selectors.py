@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from logitrack.documents.models import Document
+from logitrack.documents.models import Document, ProofOfDelivery
 from logitrack.logistics.models import Shipment
 from logitrack.logistics.status import ShipmentStatus
 from logitrack.tenancy.principal import Principal
@@ -18,6 +18,17 @@ def documents_of_tenant(*, actor: Principal) -> QuerySet[Document]:
 
 def documents_of_shipment(*, actor: Principal, shipment: Shipment) -> QuerySet[Document]:
     return documents_of_tenant(actor=actor).filter(shipment_id=shipment.pk)
+
+
+def proofs_of_shipment(*, actor: Principal, shipment: Shipment) -> QuerySet[ProofOfDelivery]:
+    """The proofs of delivery recorded for ``shipment``, newest first, with photo and signature."""
+    if actor.tenant_id is None:
+        return ProofOfDelivery.objects.none()
+    return (
+        ProofOfDelivery.objects.filter(tenant_id=actor.tenant_id, shipment_id=shipment.pk)
+        .select_related("photo", "signature")
+        .order_by("-pk")
+    )
 
 
 def shipments_out_for_delivery(*, actor: Principal) -> QuerySet[Shipment]:

@@ -188,11 +188,13 @@ def pod_failed(request: HttpRequest, waybill: str) -> HttpResponse:
 
 
 def shipment_documents_context(request: HttpRequest, shipment: Shipment) -> dict[str, Any]:
-    """What ``documents/_list.html`` needs, for the page that shows ``shipment``."""
+    """What ``documents/_list.html`` needs, for the page that shows ``shipment``: its documents,
+    its proofs of delivery (recipient's name, photo and signature), and the upload form."""
     actor = principal_of(request)
     return {
         "shipment": shipment,
         "documents": list(selectors.documents_of_shipment(actor=actor, shipment=shipment)),
+        "proofs": list(selectors.proofs_of_shipment(actor=actor, shipment=shipment)),
         "can_manage_documents": actor.has(Permission.OPERATIONS_MANAGE),
         "upload_form": DocumentUploadForm(),
     }

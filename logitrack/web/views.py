@@ -49,6 +49,7 @@ def start_page(request: HttpRequest) -> HttpResponse:
         "can_view_company": principal.has(Permission.TENANT_VIEW),
         "can_view_operations": principal.has(Permission.OPERATIONS_VIEW),
         "can_manage_operations": principal.has(Permission.OPERATIONS_MANAGE),
+        "can_drive": principal.has(Permission.DRIVER_TASKS),
         **dashboard_context(request),
     }
     return render(request, "web/start.html", context)

@@ -143,17 +143,18 @@ def test_public_tracking_with_and_without_javascript(
             page = visitor.new_page()
             goto(page, f"{base}/t/")
             page.fill("#id_waybill", waybill.lower())
+            # The visitor made no choice on the site: the browser's language (en-US) decides.
             with page.expect_navigation():
-                page.get_by_role("button", name="Tra cứu", exact=True).click()
-            assert f"/t/{waybill}?lang=vi" in page.url
-            assert page.locator("[data-status-label]").inner_text() == "Đã tạo"
+                page.get_by_role("button", name="Track", exact=True).click()
+            assert f"/t/{waybill}?lang=en" in page.url
+            assert page.locator("[data-status-label]").inner_text() == "Created"
             assert page.locator("[data-initials]").inner_text() == "P. T. H."
             assert page.locator("[data-destination]").inner_text() == "Thành phố Hà Nội"
             assert "Phạm Thị Hoa" not in page.content()
             assert "8 Hàng Bài" not in page.content()
             with page.expect_navigation():
-                page.locator("[data-lang='en']").click()
-            assert page.locator("[data-status-label]").inner_text() == "Created"
+                page.locator("[data-lang='vi']").click()
+            assert page.locator("[data-status-label]").inner_text() == "Đã tạo"
             missing = page.goto(f"{base}/t/NOTAWAYBILL")
             assert missing is not None
             assert missing.status == 404

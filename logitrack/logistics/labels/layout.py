@@ -9,8 +9,9 @@ the size.
 
 Rows, top to bottom: service and parcel count; the Code 128 barcode of the waybill with the
 waybill under it; the destination province (large, for sorting); the recipient (name and phone
-bold, new address, then the old three-level address when it was converted); the sender; COD,
-weight, reference and date beside the QR code of the public tracking page.
+bold, new address, then the old three-level address when it was converted); the sender; COD
+("No COD" when nothing is collected), weight, reference and date beside the QR code of the public
+tracking page.
 """
 
 from __future__ import annotations
@@ -307,7 +308,13 @@ def layout_label(label: LabelData, size: LabelSize) -> LabelLayout:
     qr_box = Box(low.right - qr_side, low.y + (low.h - qr_side) / 2, qr_side, qr_side)
     details = [
         Paragraph(
-            gettext("COD: %(amount)s") % {"amount": format_vnd(label.cod_vnd)}, "bold", 14.0 * s
+            (
+                gettext("COD: %(amount)s") % {"amount": format_vnd(label.cod_vnd)}
+                if label.cod_vnd
+                else gettext("No COD")
+            ),
+            "bold",
+            14.0 * s,
         ),
         Paragraph(gettext("Service: %(service)s") % {"service": label.service}, "regular", 8.5 * s),
         Paragraph(

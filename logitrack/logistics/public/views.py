@@ -1,7 +1,8 @@
 """The public tracking pages: ``/t/`` (a lookup form) and ``/t/<waybill>``.
 
 Both work without JavaScript and without a session: the language is the visitor's choice (the
-language cookie, Vietnamese by default) unless ``?lang=vi|en`` asks for one, which is how the
+language cookie; without one the browser's Accept-Language, else Vietnamese) unless
+``?lang=vi|en`` asks for one, which is how the
 page's own language switch works (plain links, no form, no CSRF token). Pages are rendered
 without the request, so that nothing of one visitor (session, CSRF token, CSP nonce) can enter a
 cached copy served to another; an unknown and a malformed waybill get the same bytes.
@@ -46,11 +47,16 @@ _URL_SAFE = re.compile(r"[0-9A-Z]{1,32}")
 
 
 def visitor_language(request: HttpRequest) -> str:
-    """``?lang=`` when it names a language of the site, else the request's language."""
+    """``?lang=`` when it names a language of the site, else the language cookie, else the
+    browser's Accept-Language (RFC 9110 section 12.5.4): a consignee opening the link has made
+    no choice on this site, so their browser's preference is the best one known."""
     asked = request.GET.get("lang", "")
     languages = {code for code, _name in settings.LANGUAGES}
     if asked in languages:
         return asked
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "") not in languages:
+        browser = translation.get_language_from_request(request)
+        return browser if browser in languages else settings.LANGUAGE_CODE
     current = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
     return current if current in languages else settings.LANGUAGE_CODE
 

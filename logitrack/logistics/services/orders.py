@@ -356,7 +356,9 @@ def order_update(
         for name in changed:
             setattr(locked, name, values[name])
         locked.updated_at = timezone.now()
-        locked.save(update_fields=[*changed, "updated_at"])
+        # The blind index is computed on save from the phone; it must be written with it.
+        derived = ["consignee_phone_index"] if "consignee_phone" in changed else []
+        locked.save(update_fields=[*changed, *derived, "updated_at"])
         copies: dict[str, Any] = {}
         if "service_level" in changed:
             copies["service_level"] = locked.service_level

@@ -3,11 +3,16 @@
 Shapes: ``status_label``/``failure_label``/``service_label`` take the stored choice value and give
 its translated label (an unknown value is shown as it is); ``waybill_display`` groups a
 canonical waybill for reading (``SGK-7M2Q9-XH4P``); ``vnd`` formats integer VND with the
-₫ sign, grouped by dots in Vietnamese (``1.250.000 ₫``) and commas in English (``1,250,000 ₫``).
+₫ sign, grouped by dots in Vietnamese (``1.250.000 ₫``) and commas in English (``1,250,000 ₫``);
+``phone_display`` shows a stored E.164 phone number the way people write it: a Vietnamese number
+in the national format (``+84987654321`` -> ``0987 654 321``, ITU-T E.123 grouping as the
+``phonenumbers`` metadata gives it), any other in the international format; text that is not a
+phone number is shown as it is.
 """
 
 from __future__ import annotations
 
+import phonenumbers
 from django import template
 from django.utils.translation import get_language
 
@@ -55,3 +60,20 @@ def vnd(value: object) -> str:
     if (get_language() or "vi").startswith("vi"):
         grouped = grouped.replace(",", ".")
     return f"{grouped} ₫"
+
+
+@register.filter
+def phone_display(value: object) -> str:
+    text = str(value or "")
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "VN")
+    except phonenumbers.NumberParseException:
+        return text
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 84
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(number, style))

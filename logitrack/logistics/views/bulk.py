@@ -1,5 +1,9 @@
 """Bulk actions on the shipments list: print the labels of the selected shipments as one PDF,
-or cancel them (only before pickup; all or none, with the refused waybills named)."""
+or cancel them (only before pickup; all or none, with the refused waybills named).
+
+Cancelling takes two steps that work without JavaScript: ``action=cancel`` shows a page that
+lists the shipments and asks for confirmation; its button posts ``action=cancel_confirmed`` with
+the same waybills, and only that cancels."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from logitrack.logistics.models import Shipment
 from logitrack.logistics.selectors import shipments_by_waybills
 from logitrack.logistics.services.shipments import CancelRefused, shipments_cancel
 from logitrack.logistics.status import EventSource
+from logitrack.logistics.views.common import render_page
 from logitrack.logistics.views.labels import labels_response
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.principal import Principal
@@ -30,8 +35,9 @@ def _back(request: HttpRequest) -> HttpResponse:
 @requires(Permission.OPERATIONS_VIEW)
 @require_POST
 def shipments_bulk(request: HttpRequest) -> HttpResponse:
-    """``action=print`` (``operations.view``) or ``action=cancel`` (``operations.manage``) on the
-    checked ``waybills``; unknown and other tenants' waybills are left out, as if not checked."""
+    """``action=print`` (``operations.view``), ``action=cancel`` (the confirmation page) or
+    ``action=cancel_confirmed`` (``operations.manage`` for both) on the checked ``waybills``;
+    unknown and other tenants' waybills are left out, as if not checked."""
     principal = principal_of(request)
     asked = request.POST.getlist("waybills")[:BULK_MAX]
     found = shipments_by_waybills(principal=principal, waybills=asked)
@@ -45,6 +51,11 @@ def shipments_bulk(request: HttpRequest) -> HttpResponse:
     if action == "print":
         return labels_response(request, shipments, request.POST.get("size", "a6"))
     if action == "cancel":
+        if not principal.has(Permission.OPERATIONS_MANAGE):
+            messages.error(request, _("Your account level does not allow this action."))
+            return _back(request)
+        return render_page(request, "shipments/cancel_confirm.html", {"shipments": shipments})
+    if action == "cancel_confirmed":
         _cancel(request, principal, shipments)
     else:
         messages.error(request, _("Choose what to do with the selected shipments."))

@@ -5,6 +5,12 @@ The form checks what it can early, for messages beside each field; ``OrderInput`
 and the services check everything again. Without JavaScript, the "Show the communes" button
 re-displays the form with the chosen province's communes; with it, htmx swaps the list in.
 Windows are typed in Asia/Ho_Chi_Minh (the active time zone) and stored as aware UTC.
+
+An address typed as free text or in the pre-2025 three-level form ("12 Lê Lợi, P. Bến Thành,
+Q.1, TP.HCM") with no province and commune chosen is resolved by ``addresses.address_resolve``:
+the codes are filled in, the street kept and the old form stored as ``legacy_text`` (printed on
+the label). When it cannot be resolved the form shows why, with the candidate communes as radio
+buttons (``<kind>_candidate``, value ``"<province code>:<ward code>"``); nothing is guessed.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError as PydanticValidationError
 
+from logitrack.addresses import AddressUnresolved, Candidate, address_resolve
 from logitrack.core.crypto.canonical import e164
 from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
 from logitrack.core.ids import IdField
@@ -33,6 +40,7 @@ from logitrack.logistics.inputs import (
 )
 from logitrack.logistics.models import Order, Shipper
 from logitrack.logistics.status import ServiceLevel
+from logitrack.logistics.templatetags.logistics_format import phone_display
 from logitrack.tenancy.geography import province_choices, validate_province_and_ward, ward_choices
 
 ITEM_ROWS = 5
@@ -73,6 +81,31 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _candidate_choices(data: Any, kind: str) -> list[tuple[str, str]]:
+    """The communes a typed ``<kind>_street`` could mean, as radio choices; empty when the
+    province or commune was chosen or the text resolves to one commune."""
+    street = str(data.get(f"{kind}_street") or "").strip()
+    if not street or data.get(f"{kind}_province") or data.get(f"{kind}_ward"):
+        return []
+    try:
+        address_resolve(street)
+    except AddressUnresolved as exc:
+        return [_candidate_choice(c) for c in exc.candidates]
+    return []
+
+
+def _candidate_choice(candidate: Candidate) -> tuple[str, str]:
+    return f"{candidate.province_code}:{candidate.ward_code}", candidate.label
+
+
+def _candidate_codes(value: Any) -> tuple[int, int] | None:
+    """``"<province>:<ward>"`` (a choice already checked against the candidates) as codes."""
+    if not value:
+        return None
+    province, _sep, ward = str(value).partition(":")
+    return int(province), int(ward)
+
+
 class OrderForm(forms.Form):
     shipper = forms.TypedChoiceField(
         label=_("Shipper"), coerce=int, required=False, empty_value=None
@@ -108,9 +141,11 @@ class OrderForm(forms.Form):
         help_text=_("House number, street, hamlet or building."),
     )
     delivery_province = forms.TypedChoiceField(
-        label=_("Delivery province or city"), coerce=int, empty_value=None
+        label=_("Delivery province or city"), coerce=int, required=False, empty_value=None
     )
-    delivery_ward = IdField(label=_("Delivery commune or ward"), widget=forms.Select)
+    delivery_ward = IdField(
+        label=_("Delivery commune or ward"), required=False, widget=forms.Select
+    )
     service_level = forms.ChoiceField(
         label=_("Service"), choices=ServiceLevel.choices, initial=ServiceLevel.STANDARD
     )
@@ -153,6 +188,7 @@ class OrderForm(forms.Form):
     ) -> None:
         super().__init__(data, initial=initial)
         self.editing = editing
+        self.legacy_text: dict[str, str | None] = {}
         source = data if data is not None else (initial or {})
         shipper_field = self.fields["shipper"]
         assert isinstance(shipper_field, forms.TypedChoiceField)
@@ -182,6 +218,13 @@ class OrderForm(forms.Form):
                     "hx-swap": "innerHTML",
                 }
             )
+        for kind in ADDRESS_KINDS:
+            self.fields[f"{kind}_candidate"] = forms.ChoiceField(
+                label=_("Which commune or ward did you mean?"),
+                required=False,
+                widget=forms.RadioSelect,
+                choices=_candidate_choices(source, kind) if self.is_bound else [],
+            )
         for n in range(1, ITEM_ROWS + 1):
             self.fields[f"item_{n}_description"] = HumanTextField(
                 label=_("Item description"), required=False, max_length=limits.DESCRIPTION_MAX
@@ -210,8 +253,43 @@ class OrderForm(forms.Form):
             for n in range(1, ITEM_ROWS + 1)
         ]
 
+    def _resolve_free_text(self, kind: str, cleaned: dict[str, Any]) -> None:
+        """Fill ``<kind>_province``/``<kind>_ward`` from a street typed with its units, when
+        neither was chosen; an unresolved address is an error with candidates to choose from."""
+        street = cleaned.get(f"{kind}_street")
+        if not street or f"{kind}_street" in self.errors:
+            return
+        if cleaned.get(f"{kind}_province") is not None or cleaned.get(f"{kind}_ward") is not None:
+            return
+        chosen = _candidate_codes(cleaned.get(f"{kind}_candidate"))
+        if chosen is not None:
+            cleaned[f"{kind}_province"], cleaned[f"{kind}_ward"] = chosen
+            return
+        try:
+            found = address_resolve(street)
+            validate_province_and_ward(found.province_code, found.ward_code)
+        except AddressUnresolved as exc:
+            self.add_error(f"{kind}_street", exc.message)
+            return
+        except ValidationError as exc:
+            self.add_error(f"{kind}_street", exc)
+            return
+        cleaned[f"{kind}_street"] = found.street or street
+        cleaned[f"{kind}_province"] = found.province_code
+        cleaned[f"{kind}_ward"] = found.ward_code
+        self.legacy_text[kind] = found.legacy_text
+
+    def _clean_addresses(self, cleaned: dict[str, Any]) -> None:
+        for kind in ADDRESS_KINDS:
+            self._resolve_free_text(kind, cleaned)
+        if cleaned.get("delivery_street") and "delivery_street" not in self.errors:
+            for name in ("delivery_province", "delivery_ward"):
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("This field is required."))
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._clean_addresses(cleaned)
         for kind in ADDRESS_KINDS:
             province, ward = cleaned.get(f"{kind}_province"), cleaned.get(f"{kind}_ward")
             if province is not None and ward is not None:
@@ -246,6 +324,7 @@ class OrderForm(forms.Form):
             street=data[f"{kind}_street"],
             ward_code=data[f"{kind}_ward"],
             province_code=data[f"{kind}_province"],
+            legacy_text=self.legacy_text.get(kind),
         )
 
     def _consignee(self) -> ConsigneeInput:
@@ -360,7 +439,7 @@ def initial_of(order: Order) -> dict[str, Any]:
         "pickup_province": order.pickup_province_code,
         "pickup_ward": order.pickup_ward_code,
         "consignee_name": order.consignee_name,
-        "consignee_phone": order.consignee_phone,
+        "consignee_phone": phone_display(order.consignee_phone),
         "consignee_email": order.consignee_email,
         "delivery_street": order.delivery_street,
         "delivery_province": order.delivery_province_code,

@@ -8,14 +8,13 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from logitrack.core.forms import HumanTextField
+from logitrack.documents.views import shipment_documents_context
 from logitrack.logistics import limits
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.errors import LogisticsError
@@ -30,8 +29,6 @@ from logitrack.tenancy.geography import province_name, ward_name
 from logitrack.tenancy.roles import Permission
 
 LABEL_SIZES = [("a6", "A6"), ("100x150", "100x150 mm"), ("a5", "A5"), ("80x80", "80x80 mm")]
-# The documents app provides this include; the detail page shows it once that app is present.
-DOCUMENTS_INCLUDE = "documents/_shipment_documents.html"
 
 
 def _place(province: int | None, ward: int | None = None) -> str:
@@ -43,14 +40,6 @@ def _place(province: int | None, ward: int | None = None) -> str:
             except (ValueError, KeyError):
                 parts.append(str(code))
     return ", ".join(parts)
-
-
-def _documents_include() -> str:
-    try:
-        get_template(DOCUMENTS_INCLUDE)
-    except TemplateDoesNotExist:
-        return ""
-    return DOCUMENTS_INCLUDE
 
 
 @requires(Permission.OPERATIONS_VIEW)
@@ -89,8 +78,8 @@ def shipment_detail(request: HttpRequest, waybill: str) -> HttpResponse:
         "delivery_place": _place(order.delivery_province_code, order.delivery_ward_code),
         "pickup_place": _place(order.pickup_province_code, order.pickup_ward_code),
         "label_sizes": LABEL_SIZES,
-        "documents_include": _documents_include(),
         "status_form": status_form_for(request, shipment),
+        **shipment_documents_context(request, shipment),
     }
     return render_page(request, "shipments/detail.html", context)
 

@@ -120,3 +120,15 @@ def test_a_pdf_without_labels_is_refused() -> None:
 def test_one_unprintable_label_refuses_the_whole_batch() -> None:
     with pytest.raises(LabelDataError, match="waybill"):
         render_pdf([label(), label(waybill="LT^XA")], "a6")
+
+
+def test_a_label_without_cod_says_so_instead_of_zero() -> None:
+    with translation.override("en"):
+        (english,) = _pages_text(render_pdf([label(cod_vnd=0)], "a6"))
+    with translation.override("vi"):
+        (vietnamese,) = _pages_text(render_pdf([label(cod_vnd=0)], "a6"))
+
+    assert "No COD" in english
+    assert "COD: 0" not in english
+    assert "Không thu hộ" in vietnamese
+    assert "Thu hộ COD: 0" not in vietnamese
