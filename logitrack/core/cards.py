@@ -21,15 +21,16 @@ What counts as a card number (shape: ``str -> bool``, never raises, never return
    at a length that network issues (ranges as published by the networks and collected in
    ISO/IEC 7812 registers; Maestro per Mastercard's Maestro rules; NAPAS per the Vietnamese
    NAPAS domestic card standard TCCS 01:2019 "9704", 16 or 19 digits):
-   Visa ``4`` (13, 16, 19), Mastercard ``51-55`` and ``2221-2720`` (16), American Express
+   Visa ``4`` (16, 19), Mastercard ``51-55`` and ``2221-2720`` (16), American Express
    ``34``/``37`` (15), Discover ``6011``, ``644-649``, ``65`` (16-19), JCB ``3528-3589``
    (16-19), Diners Club ``300-305``, ``36``, ``38-39`` (14-19), UnionPay ``62`` (16-19),
-   Maestro ``50``, ``56-69`` (13-19), NAPAS ``9704`` (16, 19).
+   Maestro ``50``, ``56-69`` (16-19), NAPAS ``9704`` (16, 19).
 
-Not card numbers (false positives kept low, ADR 0027): an E.164 phone number (``+`` then at most
-15 digits, ITU-T E.164 §6) when the run starts right after the ``+``; a run of 13, 14 or 18
-digits whose last digit is a valid GS1 mod-10 check digit (GTIN-13/14, SSCC-18: GS1 General
-Specifications §7.9); a Vietnamese tax code with its branch suffix (10 digits ``-`` 3 digits,
+Not card numbers (false positives kept low, ADR 0027): 13-digit Visa and 12-15-digit Maestro
+numbers (no longer issued, and the length of Vietnamese branch tax codes and GTIN-13); an E.164
+phone number (``+`` then at most 15 digits, ITU-T E.164 §6) when the run starts right after the
+``+``; a run of 13, 14 or 18 digits whose last digit is a valid GS1 mod-10 check digit
+(GTIN-13/14, SSCC-18: GS1 General Specifications §7.9); a Vietnamese tax code with its branch suffix (10 digits ``-`` 3 digits,
 Circular 105/2020/TT-BTC art. 5); runs of more than 19 digits without separators (a bank
 account or other number, not a card). Vietnamese phone numbers (``0`` then 9 digits) and
 Logitrack waybills (letters and 9 base-32 characters) are too short to be tried.
@@ -47,9 +48,8 @@ MIN_DIGITS = 13
 MAX_DIGITS = 19
 
 # (prefix range low, high, number of prefix digits, allowed lengths)
-_ALL = frozenset(range(13, 20))
 _IIN_RANGES: tuple[tuple[int, int, int, frozenset[int]], ...] = (
-    (4, 4, 1, frozenset({13, 16, 19})),  # Visa
+    (4, 4, 1, frozenset({16, 19})),  # Visa (13 digits: no longer issued)
     (51, 55, 2, frozenset({16})),  # Mastercard
     (2221, 2720, 4, frozenset({16})),  # Mastercard 2-series
     (34, 34, 2, frozenset({15})),  # American Express
@@ -62,8 +62,8 @@ _IIN_RANGES: tuple[tuple[int, int, int, frozenset[int]], ...] = (
     (36, 36, 2, frozenset(range(14, 20))),  # Diners Club
     (38, 39, 2, frozenset(range(14, 20))),  # Diners Club
     (62, 62, 2, frozenset(range(16, 20))),  # UnionPay
-    (50, 50, 2, _ALL),  # Maestro
-    (56, 69, 2, _ALL),  # Maestro
+    (50, 50, 2, frozenset(range(16, 20))),  # Maestro
+    (56, 69, 2, frozenset(range(16, 20))),  # Maestro
     (9704, 9704, 4, frozenset({16, 19})),  # NAPAS (Vietnam)
 )
 

@@ -151,7 +151,7 @@ def code(value: str) -> str:
             out.append("-")
         else:
             out.append(char)
-    return "".join(out)
+    return _refuse_card_numbers("".join(out))
 
 
 def opaque_text(value: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from django import forms
 
 from logitrack.core.cards import contains_payment_card_number, mask_payment_cards
-from logitrack.core.forms import HumanTextField
+from logitrack.core.forms import CodeField, HumanTextField
 from logitrack.core.logging import RedactingFilter, redact_text, redact_value
 from logitrack.core.schemas import TextRule
 from logitrack.core.tests import text_layer
@@ -64,6 +64,7 @@ BYPASSES = {
     "maestro": "6759 6498 2643 8453",
     "napas 16": "9704 0000 0000 0018",
     "visa 19": "4111 1111 1111 1111 113",
+    "maestro 19": "6759 6498 2643 8453 003",
 }
 
 NOT_CARDS = {
@@ -81,6 +82,8 @@ NOT_CARDS = {
     "a date and a time": "2026-11-30 01:23:45",
     "order list": "Đơn 12, 13, 14; SL 3; 1500 g; 0912345678",
     "gtin-13 that is luhn-valid": "4006381333931",
+    "13 digits, luhn-valid, visa prefix": "4222222222222",
+    "13-digit tax code, luhn-valid": "4001234567000",
     "blank": "",
 }
 
@@ -123,16 +126,21 @@ def test_the_text_layer_refuses_a_card_number_without_echoing_it() -> None:
         human_text(_grouped("\u200b"), multiline=True)
 
 
-def test_a_code_field_is_not_checked_for_card_numbers() -> None:
-    # Codes (tax codes, waybills) are validated by their own format and never free text.
-    assert code(_grouped(" ")) == VISA
+def test_a_code_refuses_a_card_number_and_keeps_tax_codes_and_ssccs() -> None:
+    with pytest.raises(TextRefused) as refused:
+        code(_grouped(" "))
+
+    assert refused.value.code == PAYMENT_CARD
+    assert code("4001234567-001") == "4001234567-001"
+    sscc = build_sscc(extension_digit=4, company_prefix="8930000", serial=1)
+    assert code(f"(00) {sscc}") == f"(00){sscc}"
 
 
 def test_every_human_text_field_of_every_form_refuses_a_card_number() -> None:
     checked = []
     for form_class in text_layer.form_classes():
         for name, field in form_class.base_fields.items():
-            if not isinstance(field, HumanTextField):
+            if not isinstance(field, HumanTextField | CodeField):
                 continue
             with pytest.raises(forms.ValidationError) as refused:
                 field.clean(f"thẻ {_grouped(chr(0xA0))}")
@@ -188,7 +196,9 @@ def test_every_human_text_field_of_every_api_schema_refuses_a_card_number() -> N
     for op in text_layer.api_operations():
         for model in op.input_models:
             for where, rule in _text_rules(model):
-                if rule.kind not in {"human", "multiline"}:
+                # Subclasses answer differently by design: public tracking reads refused text as
+                # an unknown waybill (docs/adr/0024) and stores nothing.
+                if type(rule) is not TextRule or rule.kind not in {"human", "multiline", "code"}:
                     continue
                 with pytest.raises(PydanticCustomError) as refused:
                     rule.apply(f"ghi chú {_grouped('.')}")
