@@ -31,8 +31,8 @@ numbers (no longer issued, and the length of Vietnamese branch tax codes and GTI
 phone number (``+`` then at most 15 digits, ITU-T E.164 §6) when the run starts right after the
 ``+``; a run of 13, 14 or 18 digits whose last digit is a valid GS1 mod-10 check digit
 (GTIN-13/14, SSCC-18: GS1 General Specifications §7.9); a Vietnamese tax code with its branch
-suffix (10 digits ``-`` 3 digits, Circular 105/2020/TT-BTC art. 5); runs of more than 19 digits without separators (a bank
-account or other number, not a card). Vietnamese phone numbers (``0`` then 9 digits) and
+suffix (10 digits ``-`` 3 digits, Circular 105/2020/TT-BTC art. 5); runs of more than 19
+digits without separators (a bank account or other number, not a card). Vietnamese phone numbers (``0`` then 9 digits) and
 Logitrack waybills (letters and 9 base-32 characters) are too short to be tried.
 """
 
