@@ -26,14 +26,14 @@ What counts as a card number (shape: ``str -> bool``, never raises, never return
    (16-19), Diners Club ``300-305``, ``36``, ``38-39`` (14-19), UnionPay ``62`` (16-19),
    Maestro ``50``, ``56-69`` (16-19), NAPAS ``9704`` (16, 19).
 
-Not card numbers (false positives kept low, ADR 0027): 13-digit Visa and 12-15-digit Maestro
-numbers (no longer issued, and the length of Vietnamese branch tax codes and GTIN-13); an E.164
-phone number (``+`` then at most 15 digits, ITU-T E.164 §6) when the run starts right after the
-``+``; a run of 13, 14 or 18 digits whose last digit is a valid GS1 mod-10 check digit
-(GTIN-13/14, SSCC-18: GS1 General Specifications §7.9); a Vietnamese tax code with its branch
-suffix (10 digits ``-`` 3 digits, Circular 105/2020/TT-BTC art. 5); runs of more than 19
-digits without separators (a bank account or other number, not a card). Vietnamese phone numbers (``0`` then 9 digits) and
-Logitrack waybills (letters and 9 base-32 characters) are too short to be tried.
+Not card numbers (false positives kept low, ADR 0027): 13-digit Visa and 12-15-digit Maestro numbers
+(no longer issued, and the length of Vietnamese branch tax codes and GTIN-13); an E.164 phone number
+(``+`` then at most 15 digits, ITU-T E.164 §6) when the run starts right after the ``+``; a run of
+13, 14 or 18 digits whose last digit is a valid GS1 mod-10 check digit (GTIN-13/14, SSCC-18: GS1
+General Specifications §7.9); a Vietnamese tax code with its branch suffix (10 digits ``-`` 3
+digits, Circular 105/2020/TT-BTC art. 5); runs of more than 19 digits without separators (a bank
+account or other number, not a card). Vietnamese phone numbers (``0`` then 9 digits) and Logitrack
+waybills (letters and 9 base-32 characters) are too short to be tried.
 """
 
 from __future__ import annotations
