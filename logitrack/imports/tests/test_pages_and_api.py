@@ -155,3 +155,50 @@ def test_the_api_refuses_a_decompression_bomb_with_its_code(client: Client, setu
     assert response.json()["error"]["code"] == "xlsx_too_large"
     with tenant_context(tenant):
         assert ImportJob.objects.count() == 0
+
+
+def test_the_api_refuses_a_card_number_in_the_header_without_echoing_it(
+    client: Client, setup: Any
+) -> None:
+    tenant, _membership, shipper = setup
+    owner = make_member(tenant, Role.OWNER)
+    token = make_api_key(owner, permissions={Permission.OPERATIONS_MANAGE}).token
+    data = csv_bytes([[*HEADERS, "4111\u00a01111\u00a01111\u00a01111"], [*ROWS[0], ""]])
+
+    response = client.post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("don.csv", data), "shipper_id": shipper.pk},
+        headers=bearer(token),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "card_number_in_header"
+    assert "1111" not in response.content.decode()
+    with tenant_context(tenant):
+        assert ImportJob.objects.count() == 0
+
+
+def test_the_api_answers_a_card_number_in_a_cell_with_a_refused_job_and_its_place(
+    client: Client, setup: Any
+) -> None:
+    tenant, _membership, shipper = setup
+    owner = make_member(tenant, Role.OWNER)
+    token = make_api_key(owner, permissions={Permission.OPERATIONS_MANAGE}).token
+    row = [*ROWS[0][:3], "card4111111111111111"]
+    data = csv_bytes([HEADERS, row])
+
+    response = client.post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("don.csv", data), "shipper_id": shipper.pk},
+        headers=bearer(token),
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "failed"
+    assert [(i["row"], i["column"], i["code"]) for i in body["report"]] == [
+        (2, "Trọng lượng (kg)", "card_number")
+    ]
+    assert "1111" not in response.content.decode()
+    with tenant_context(tenant):
+        assert Order.objects.count() == 0
