@@ -12,6 +12,7 @@ from logitrack.core.tenant import tenant_context
 from logitrack.imports import storage
 from logitrack.imports.errors import ImportRefused
 from logitrack.imports.models import ColumnMapping, ImportJob, ImportStatus
+from logitrack.imports.report import failure_message
 from logitrack.imports.services import import_mapping_confirm, import_run, import_upload
 from logitrack.imports.tests.sheets import csv_bytes, xlsx_bytes
 from logitrack.logistics.models import Order, Shipment, ShipmentEvent
@@ -309,6 +310,7 @@ def test_a_card_number_in_any_cell_refuses_the_file_and_nothing_is_stored(
         assert Order.objects.count() == 0
     assert job.status == ImportStatus.FAILED
     assert job.error_code == "card_number"
+    assert "thẻ thanh toán" in failure_message(job.error_code)
     assert job.report == [{"row": 2, "column": "Tên sản phẩm", "code": "card_number", "params": {}}]
     assert job.file_key == ""
     assert _files() == []
