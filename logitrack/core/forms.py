@@ -3,7 +3,8 @@ of these or a password (``PasswordInput``: the layer never changes a secret);
 ``logitrack.core.tests.test_text_layer_coverage`` fails otherwise.
 
 Errors are field errors with the layer's stable code (``text_control_character``,
-``text_bidi_control``, ``text_invalid_character``); a value made only of whitespace and
+``text_bidi_control``, ``text_invalid_character``, ``text_payment_card`` for a payment card
+number in a human-text or code field: docs/adr/0027); a value made only of whitespace and
 invisible characters is empty, so a required field answers Django's ``required``.
 """
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from logitrack.core.cards import mask_payment_cards
 from logitrack.core.context import request_id_var
 
 # Attributes every LogRecord has; anything else was passed through ``extra=`` and is logged.
@@ -86,10 +87,19 @@ _RULES: tuple[_Rule, ...] = (
 
 
 def redact_text(text: str) -> str:
-    """``text`` with tokens, query strings, e-mail addresses, phone numbers, credentials removed."""
+    """``text`` with card numbers (``[card]``, core.cards), tokens, query strings, e-mail
+    addresses, phone numbers and credentials removed."""
+    text = mask_payment_cards(text)
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
     return text
+
+
+def _scalar(value: bool | int | float | None) -> bool | int | float | str | None:
+    # A card number logged as a number (a spreadsheet cell read as int or float) is masked.
+    if isinstance(value, bool) or value is None:
+        return value
+    return value if mask_payment_cards(str(value)) == str(value) else "[card]"
 
 
 def redact_value(value: Any, name: str = "") -> Any:
@@ -97,7 +107,7 @@ def redact_value(value: Any, name: str = "") -> Any:
     if name and _SECRET_FIELD.match(name) and value not in (None, "", [], {}):
         return REDACTED
     if value is None or isinstance(value, bool | int | float):
-        return value
+        return _scalar(value)
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, Mapping):

@@ -3,8 +3,9 @@
 Every ``str`` field of a request schema is one of these ``Annotated`` types;
 ``logitrack.core.tests.test_text_layer_coverage`` fails otherwise. They run before pydantic's own
 constraints, so ``Field(max_length=...)`` and ``min_length`` see the stored form. A refusal is a
-pydantic error whose ``type`` is the layer's stable code; the API envelope answers 422 with
-``fields: [{"field", "code", "message"}]``.
+pydantic error whose ``type`` is the layer's stable code (``HumanText``, ``MultilineText`` and
+``Code`` also refuse a payment card number: ``text_payment_card``, docs/adr/0027); the API
+envelope answers 422 with ``fields: [{"field", "code", "message"}]``.
 
 - ``HumanText``: names, addresses, labels, choice values (``human_text``);
 - ``MultilineText``: the same, keeping line breaks;

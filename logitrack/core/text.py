@@ -42,9 +42,12 @@ import unicodedata
 
 from django.utils.translation import gettext
 
+from logitrack.core.cards import contains_payment_card_number, fold_digits
+
 CONTROL_CHARACTER = "text_control_character"
 BIDI_CONTROL = "text_bidi_control"
 INVALID_CHARACTER = "text_invalid_character"
+PAYMENT_CARD = "text_payment_card"
 
 _LINE_BREAKS = "\t\n\r"
 _BIDI_CONTROLS = frozenset(
@@ -115,11 +118,21 @@ def human_text(value: str, *, multiline: bool = False) -> str:
     text = unicodedata.normalize("NFC", value)
     text = _INNER_INVISIBLE.sub("", text)
     if not multiline:
-        return _strip_edges(_SPACES.sub(" ", text))
+        return _refuse_card_numbers(_strip_edges(_SPACES.sub(" ", text)))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     cleaned = [_SPACES_IN_LINE.sub(" ", line).strip() for line in lines]
     # Leading/trailing blank lines go; so do invisible characters at the ends of the text.
-    return _strip_edges("\n".join(cleaned))
+    return _refuse_card_numbers(_strip_edges("\n".join(cleaned)))
+
+
+def _refuse_card_numbers(text: str) -> str:
+    """``text`` unchanged, or TextRefused(``text_payment_card``) without any digit of it."""
+    if contains_payment_card_number(text):
+        raise TextRefused(
+            PAYMENT_CARD,
+            gettext("Remove the payment card number: Logitrack never stores card numbers."),
+        )
+    return text
 
 
 def code(value: str) -> str:
@@ -130,19 +143,15 @@ def code(value: str) -> str:
     ``[0-9-]``); this function does not validate a format. Raises TextRefused like human_text.
     """
     _refuse_hazards(value)
-    text = unicodedata.normalize("NFKC", value)
     out = []
-    for char in text:
+    for char in fold_digits(value):
         if char.isspace() or _INVISIBLE.match(char):
             continue
-        category = unicodedata.category(char)
-        if category == "Nd":
-            out.append(str(unicodedata.decimal(char)))
-        elif category == "Pd":
+        if unicodedata.category(char) == "Pd":
             out.append("-")
         else:
             out.append(char)
-    return "".join(out)
+    return _refuse_card_numbers("".join(out))
 
 
 def opaque_text(value: str) -> str:

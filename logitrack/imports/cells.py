@@ -13,9 +13,9 @@ import re
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 import phonenumbers
-from stdnum import luhn
 
-from logitrack.core.text import TextRefused, code, human_text
+from logitrack.core.cards import contains_payment_card_number
+from logitrack.core.text import PAYMENT_CARD, TextRefused, code, human_text
 from logitrack.imports.columns import header_key
 from logitrack.imports.reading import Cell
 
@@ -48,12 +48,12 @@ def text(cell: Cell, *, multiline: bool = False, max_length: int = 255) -> str:
     """Human text through ``core.text.human_text`` (NFC: cp1258's combining marks composed).
 
     ``""`` for a blank cell. Codes: the text layer's (``text_control_character`` ...),
-    ``text_too_long``.
+    ``card_number`` (the layer's ``text_payment_card``), ``text_too_long``.
     """
     try:
         value = human_text(cell_text(cell), multiline=multiline)
     except TextRefused as exc:
-        raise CellError(exc.code) from exc
+        raise CellError("card_number" if exc.code == PAYMENT_CARD else exc.code) from exc
     if len(value) > max_length:
         raise CellError("text_too_long", max_length=max_length)
     return value
@@ -242,29 +242,10 @@ def service_level(cell: Cell) -> str:
     return level
 
 
-# 13 to 19 digits, single spaces or dashes between them, not part of a longer word or number.
-_CARD_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ -]?[0-9]){12,18}(?![0-9A-Za-z])")
-
-
 def holds_card_number(cell: Cell) -> bool:
-    """True when the cell holds a payment card number anywhere in it.
-
-    A card number is 13-19 digits (ISO/IEC 7812-1), optionally grouped by spaces or dashes,
-    whose Luhn check digit (ISO/IEC 7812-1 Annex B, ``stdnum.luhn``) is valid. No digit of it
-    leaves this function: the caller refuses the row and reports only where it was.
+    """True when the cell holds a payment card number anywhere in it, in any script's digits and
+    however grouped (``core.cards.contains_payment_card_number`` on the cell as a person sees
+    it: whole floats without ``.0``). No digit of it leaves this function: the caller refuses
+    the row (or the file) and reports only where it was.
     """
-    if isinstance(cell, float):
-        if not cell.is_integer():
-            return False
-        cell = int(cell)
-    if isinstance(cell, int) and not isinstance(cell, bool):
-        candidates = [str(cell)]
-    elif isinstance(cell, str):
-        candidates = [m.group() for m in _CARD_CANDIDATE.finditer(cell)]
-    else:
-        return False
-    for candidate in candidates:
-        digits = candidate.replace(" ", "").replace("-", "")
-        if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
-            return True
-    return False
+    return contains_payment_card_number(cell_text(cell))

@@ -14,6 +14,10 @@ MESSAGES: dict[str, Promise] = {
         "Some rows are invalid: correct the file, or choose to import the valid rows only."
     ),
     "shipper_required": _("Choose the shipper these orders are for."),
+    "card_number_in_header": _(
+        "The header row (row %(row)s, column %(columns)s) holds a payment card number: the file "
+        "is refused and not kept. Remove the number and upload the file again."
+    ),
 }
 
 

@@ -93,6 +93,10 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
     header = HeaderFound(found.index, found.row, list(job.headers), list(job.mapping))
     parsed = parse_rows(sheet, header, job.mapping, cod_cap=cod_cap_vnd())
     del sheet
+    if any(item["code"] == "card_number" for item in parsed.issues):
+        # Upload refuses such files; a file read differently now is refused and deleted at once.
+        _finish_failed(job, "card_number", parsed.issues)
+        return
     total = parsed.total
 
     def progress(done: int) -> None:

@@ -107,6 +107,10 @@ FAILURES: dict[str, Promise] = {
         "This import waited more than a day, so its file was deleted. Upload the file again."
     ),
     "header_not_found": _("The file changed: its header row is no longer where it was."),
+    "card_number": _(
+        "The file holds a payment card number (see the rows below), so it was refused and not "
+        "kept. Remove the number and upload the file again."
+    ),
 }
 
 

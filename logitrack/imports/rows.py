@@ -183,7 +183,10 @@ def parse_rows(
             continue
         result.total += 1
         order, issues = _read_row(number, row, columns, headers, cod_cap)
-        issues = card_issues + issues
+        carded = {item["column"] for item in card_issues}
+        issues = card_issues + [
+            i for i in issues if not (i["code"] == "card_number" and i["column"] in carded)
+        ]
         if order is not None and order.reference:
             other = seen_references.get(order.reference)
             if other is not None:
@@ -203,6 +206,43 @@ def parse_rows(
         elif order is not None:
             result.rows.append(order)
     return result
+
+
+def column_letter(column: int) -> str:
+    """The spreadsheet name of a 0-based column: 0 -> ``A``, 25 -> ``Z``, 26 -> ``AA``."""
+    name = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+@dataclass
+class CardCells:
+    """Where a sheet holds payment card numbers: never the digits, only row and column."""
+
+    in_header: list[str] = field(default_factory=list)  # column letters of the header row
+    issues: list[Issue] = field(default_factory=list)  # every other cell, against its row
+
+
+def find_card_cells(sheet: Sheet, header: HeaderFound) -> CardCells:
+    """Every cell of ``sheet`` (header row, rows above and below it) holding a card number
+    (``cells.holds_card_number``). A cell of the header row is named by its column letter, since
+    its text is the card; other cells by their header name when it has one, else the letter.
+    """
+    found = CardCells()
+    headers = header.headers
+    for position, (number, row) in enumerate(sheet.rows):
+        for column, cell in enumerate(row):
+            if not cells.holds_card_number(cell):
+                continue
+            if position == header.index:
+                found.in_header.append(column_letter(column))
+                continue
+            name = headers[column] if column < len(headers) and headers[column] else ""
+            found.issues.append(issue(number, name or column_letter(column), "card_number"))
+    return found
 
 
 def header_texts(sheet: Sheet, index: int) -> list[str]:

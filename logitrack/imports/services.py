@@ -19,7 +19,7 @@ from logitrack.imports.columns import FIELDS_BY_KEY, header_signature, missing_r
 from logitrack.imports.errors import MESSAGES, ImportRefused
 from logitrack.imports.models import ColumnMapping, ImportJob, ImportMode, ImportStatus
 from logitrack.imports.reading import SheetRefused, read_sheet
-from logitrack.imports.rows import locate_header
+from logitrack.imports.rows import CardCells, HeaderFound, find_card_cells, locate_header
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.principal import Principal
 
@@ -72,6 +72,12 @@ def import_upload(
     (``file_too_large``, ``file_type_not_allowed``, ``header_not_found`` ...) and stores nothing.
     A ``shipper_id`` that is not a shipper of the principal's tenant raises ShipperNotFound
     (404 ``shipper_not_found``) before the file is read.
+
+    Payment card numbers (ADR 0027: none stored, ever) are looked for in every cell first: one in
+    the header row raises ImportRefused(``card_number_in_header``, naming row and column letters)
+    and stores nothing; one in any other cell gives a job that is already ``failed``
+    (``error_code`` ``card_number``) whose report names each such cell's row and column, and the
+    file itself is never written to disk.
     """
     _check_shipper(principal, shipper_id)
     if mode not in ImportMode.values:
@@ -84,8 +90,30 @@ def import_upload(
     tenant_id = principal.tenant_id
     if tenant_id is None:
         raise ImportRefused("import_not_ready", status=403)
+    cards = find_card_cells(sheet, header)
+    if cards.in_header:
+        raise ImportRefused(
+            "card_number_in_header",
+            message=str(MESSAGES["card_number_in_header"])
+            % {"row": header.row, "columns": ", ".join(cards.in_header)},
+        )
     signature = header_signature(header.headers)
     mapping = _saved_mapping(signature, len(header.headers)) or header.mapping
+    if cards.issues:
+        return _refuse_cards(
+            principal=principal,
+            tenant_id=tenant_id,
+            file_name=file_name,
+            kind=sheet.kind,
+            size=len(data),
+            mode=mode,
+            header=header,
+            mapping=mapping,
+            signature=signature,
+            cards=cards,
+            shipper_id=shipper_id,
+            total=len(sheet.rows) - header.index - 1,
+        )
     key = storage.store_upload(tenant_id, data)
     try:
         with transaction.atomic():
@@ -119,6 +147,49 @@ def _check_shipper(principal: Principal, shipper_id: int | None) -> None:
     from logitrack.logistics.access import access_shipper_by_id  # logistics imports imports
 
     access_shipper_by_id(principal, shipper_id, for_write=True)
+
+
+def _refuse_cards(
+    *,
+    principal: Principal,
+    tenant_id: int,
+    file_name: str,
+    kind: str,
+    size: int,
+    mode: str,
+    header: HeaderFound,
+    mapping: list[str],
+    signature: str,
+    cards: CardCells,
+    shipper_id: int | None,
+    total: int,
+) -> ImportJob:
+    """The failed job of an upload holding card numbers outside its header: no file kept."""
+    now = timezone.now()
+    rows = {item["row"] for item in cards.issues if item["row"] > header.row}
+    with transaction.atomic():
+        job: ImportJob = ImportJob.objects.create(
+            tenant_id=tenant_id,
+            created_by=principal.user,
+            shipper_id=shipper_id,
+            file_name=_clean_file_name(file_name),
+            file_kind=kind,
+            file_size=size,
+            file_key="",
+            mode=mode,
+            header_row=header.row,
+            headers=header.headers,
+            mapping=mapping,
+            header_signature=signature,
+            status=ImportStatus.FAILED,
+            error_code="card_number",
+            total_rows=total,
+            invalid_rows=len(rows),
+            report=cards.issues,
+            finished_at=now,
+        )
+        _audit(principal, "import_refused_card_number", job, cells=len(cards.issues))
+    return job
 
 
 def _check_mapping(job: ImportJob, mapping: Sequence[str]) -> list[str]:

@@ -609,3 +609,46 @@ def test_every_form_email_field_refuses_a_bidi_control_in_the_domain(
     assert not form.is_valid()
     assert isinstance(form.fields[field_name], EmailTextField)
     assert [e.code for e in form.errors.as_data()[field_name]] == ["text_bidi_control"]
+
+
+# --- payment card numbers (ADR 0027) -----------------------------------------------------------
+
+# One spelling per field: fullwidth digits glued to a word, grouped with NBSP and a zero-width
+# space, so that folding, separators and letter contact are all exercised on every field.
+CARD_TEXT = "thẻ" + fullwidth("4111") + "\u00a01111\u200b1111 1111"
+
+
+def _no_card_stored() -> None:
+    stored = [(where, value) for where, value in _stored_text() if card_in(value)]
+    assert stored == []
+
+
+def card_in(value: str) -> bool:
+    from logitrack.core.cards import contains_payment_card_number
+
+    return contains_payment_card_number(value)
+
+
+@pytest.mark.parametrize(
+    ("form_class", "field_name"),
+    _form_targets(),
+    ids=[f"{cls.__name__}.{name}" for cls, name in _form_targets()],
+)
+def test_every_form_text_field_refuses_or_never_cleans_to_a_card_number(
+    form_class: type[forms.Form], field_name: str
+) -> None:
+    args, kwargs = _form_kwargs(form_class)
+    data = {name: FORM_EXAMPLES.get(name, "") for name in form_class.base_fields}
+    data[field_name] = CARD_TEXT
+    form = cast(Any, form_class)(*args, data=data, **kwargs)
+    field = form.fields[field_name]
+
+    valid = form.is_valid()
+
+    field_errors = form.errors.as_data().get(field_name, [])
+    if isinstance(field, HumanTextField | CodeField):
+        assert not valid
+        assert [e.code for e in field_errors][:1] == ["text_payment_card"]
+    if not isinstance(field.widget, forms.PasswordInput):
+        assert not card_in(repr(form.cleaned_data))
+    assert not card_in(repr(form.errors.as_data()))

@@ -12,6 +12,7 @@ from logitrack.core.tenant import tenant_context
 from logitrack.imports import storage
 from logitrack.imports.errors import ImportRefused
 from logitrack.imports.models import ColumnMapping, ImportJob, ImportStatus
+from logitrack.imports.report import failure_message
 from logitrack.imports.services import import_mapping_confirm, import_run, import_upload
 from logitrack.imports.tests.sheets import csv_bytes, xlsx_bytes
 from logitrack.logistics.models import Order, Shipment, ShipmentEvent
@@ -259,23 +260,126 @@ def test_an_invalid_mapping_is_refused_and_changes_nothing(
         assert ColumnMapping.objects.count() == 0
 
 
-def test_a_card_number_in_any_cell_is_refused_and_never_stored(dispatcher: Any) -> None:
-    tenant, principal, _shipper = dispatcher
+def _grouped(separator: str) -> str:
+    return separator.join(["4111", "1111", "1111", "1111"])
+
+
+# Every spelling of a card number that got past the import's first check (issue 7).
+CARD_SPELLINGS = {
+    "plain": "4111111111111111",
+    "fullwidth": "\uff14" + "\uff11" * 15,
+    "arabic-indic": "\u0664" + "\u0661" * 15,
+    "dots": _grouped("."),
+    "slashes": _grouped("/"),
+    "underscores": _grouped("_"),
+    "glued to letters": "card4111111111111111",
+    "double spaces": _grouped("  "),
+    "nbsp": _grouped("\u00a0"),
+    "zero-width spaces": _grouped("\u200b"),
+    "in a sentence": "thẻ 4111 1111 1111 1111",
+}
+
+
+def _stored_anywhere() -> str:
+    """Every import job and order as text, to look for a card number in."""
+    jobs = ImportJob.dangerously_unscoped.values()
+    orders = Order.dangerously_unscoped.values()
+    return repr([list(jobs), list(orders)])
+
+
+def _assert_no_card_stored() -> None:
+    from logitrack.core.cards import contains_payment_card_number
+
+    stored = _stored_anywhere()
+    assert not contains_payment_card_number(stored)
+    assert "4111" not in stored
+    assert "\uff14\uff11" not in stored
+
+
+@pytest.mark.parametrize("card", CARD_SPELLINGS.values(), ids=CARD_SPELLINGS.keys())
+def test_a_card_number_in_any_cell_refuses_the_file_and_nothing_is_stored(
+    dispatcher: Any, card: str
+) -> None:
+    tenant, _principal, _shipper = dispatcher
     row = good_row(1)
-    row[6] = "thẻ 4111 1111 1111 1111"
+    row[6] = card
     job = _upload(dispatcher, csv_bytes([HEADERS, row, good_row(2)]))
+
     with tenant_context(tenant):
+        job.refresh_from_db()
+        assert Order.objects.count() == 0
+    assert job.status == ImportStatus.FAILED
+    assert job.error_code == "card_number"
+    assert "thẻ thanh toán" in failure_message(job.error_code)
+    assert job.report == [{"row": 2, "column": "Tên sản phẩm", "code": "card_number", "params": {}}]
+    assert job.file_key == ""
+    assert _files() == []
+    _assert_no_card_stored()
+
+
+def test_a_card_number_in_an_unmapped_column_above_the_header_refuses_the_file(
+    dispatcher: Any,
+) -> None:
+    data = xlsx_bytes([["Khách: " + _grouped("\u00a0")], [], HEADERS, good_row(1)])
+
+    job = _upload(dispatcher, data)
+
+    assert (job.status, job.error_code, job.file_key) == (ImportStatus.FAILED, "card_number", "")
+    assert job.report == [{"row": 1, "column": "Mã đơn hàng", "code": "card_number", "params": {}}]
+    assert _files() == []
+    _assert_no_card_stored()
+
+
+def test_a_card_number_stored_in_a_number_cell_refuses_the_file(dispatcher: Any) -> None:
+    row = good_row(1)
+    row[6] = 4111111111111111
+
+    job = _upload(dispatcher, xlsx_bytes([HEADERS, row]))
+
+    assert (job.status, job.error_code, job.file_key) == (ImportStatus.FAILED, "card_number", "")
+    assert _files() == []
+    _assert_no_card_stored()
+
+
+@pytest.mark.parametrize("card", CARD_SPELLINGS.values(), ids=CARD_SPELLINGS.keys())
+def test_a_card_number_in_the_header_row_refuses_the_upload_and_stores_nothing(
+    dispatcher: Any, card: str
+) -> None:
+    tenant, _principal, _shipper = dispatcher
+    headers = [*HEADERS, card]
+
+    with pytest.raises(ImportRefused) as refused:
+        _upload(dispatcher, csv_bytes([headers, [*good_row(1), ""]]))
+
+    assert refused.value.code == "card_number_in_header"
+    assert "(dòng 1, cột H)" in refused.value.message
+    assert "4111" not in refused.value.message
+    with tenant_context(tenant):
+        assert ImportJob.objects.count() == 0
+    assert _files() == []
+    _assert_no_card_stored()
+
+
+def test_a_card_number_met_by_the_job_deletes_the_file_at_once(dispatcher: Any) -> None:
+    # A stored file whose card number the upload did not see (stored before this check
+    # existed): the dry run refuses the job and deletes the file before anything else.
+    tenant, principal, _shipper = dispatcher
+    job = _upload(dispatcher, csv_bytes([HEADERS, good_row(1), good_row(2)]))
+    row = good_row(1)
+    row[6] = _grouped("/")
+    with tenant_context(tenant):
+        storage.delete_upload(job.file_key)
+        key = storage.store_upload(tenant.pk, csv_bytes([HEADERS, row, good_row(2)]))
+        ImportJob.objects.filter(pk=job.pk).update(file_key=key)
+        job.refresh_from_db()
         import_mapping_confirm(principal=principal, job=job, mapping=job.mapping)
         job.refresh_from_db()
-        import_run(principal=principal, job=job, mode="valid_rows_only")
-        job.refresh_from_db()
-        stored = repr(list(Order.objects.values_list("notes", "reference")))
-        assert Order.objects.count() == 1
+        assert Order.objects.count() == 0
 
+    assert (job.status, job.error_code, job.file_key) == (ImportStatus.FAILED, "card_number", "")
     assert job.report == [{"row": 2, "column": "Tên sản phẩm", "code": "card_number", "params": {}}]
-    assert "4111" not in stored
-    assert "4111" not in repr(job.report)
-    assert job.file_key == ""
+    assert _files() == []
+    _assert_no_card_stored()
 
 
 def test_an_unresolved_address_is_reported_with_its_code(dispatcher: Any) -> None:

@@ -176,6 +176,27 @@ def test_the_api_refuses_another_tenants_shipper_at_upload(client: Client, setup
         assert ImportJob.objects.count() == 0
 
 
+def test_the_api_refuses_a_card_number_in_the_header_without_echoing_it(
+    client: Client, setup: Any
+) -> None:
+    tenant, _membership, shipper = setup
+    owner = make_member(tenant, Role.OWNER)
+    token = make_api_key(owner, permissions={Permission.OPERATIONS_MANAGE}).token
+    data = csv_bytes([[*HEADERS, "4111\u00a01111\u00a01111\u00a01111"], [*ROWS[0], ""]])
+
+    response = client.post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("don.csv", data), "shipper_id": shipper.pk},
+        headers=bearer(token),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "card_number_in_header"
+    assert "1111" not in response.content.decode()
+    with tenant_context(tenant):
+        assert ImportJob.objects.count() == 0
+
+
 def test_the_api_refuses_another_tenants_shipper_at_mapping(client: Client, setup: Any) -> None:
     tenant, _membership, own_shipper = setup
     owner = make_member(tenant, Role.OWNER)
@@ -202,3 +223,29 @@ def test_the_api_refuses_another_tenants_shipper_at_mapping(client: Client, setu
     with tenant_context(tenant):
         job = ImportJob.objects.get(pk=created["id"])
     assert (job.status, job.shipper_id) == (ImportStatus.UPLOADED, own_shipper.pk)
+
+
+def test_the_api_answers_a_card_number_in_a_cell_with_a_refused_job_and_its_place(
+    client: Client, setup: Any
+) -> None:
+    tenant, _membership, shipper = setup
+    owner = make_member(tenant, Role.OWNER)
+    token = make_api_key(owner, permissions={Permission.OPERATIONS_MANAGE}).token
+    row = [*ROWS[0][:3], "card4111111111111111"]
+    data = csv_bytes([HEADERS, row])
+
+    response = client.post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("don.csv", data), "shipper_id": shipper.pk},
+        headers=bearer(token),
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "failed"
+    assert [(i["row"], i["column"], i["code"]) for i in body["report"]] == [
+        (2, "Trọng lượng (kg)", "card_number")
+    ]
+    assert "1111" not in response.content.decode()
+    with tenant_context(tenant):
+        assert Order.objects.count() == 0

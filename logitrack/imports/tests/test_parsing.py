@@ -221,7 +221,13 @@ def test_service_names_in_either_language_are_understood(cell: str, level: str) 
         (4111111111111111.0, True),
         ("378282246310005", True),
         ("4111111111111112", False),  # Luhn check fails
-        ("DH4111111111111111", False),  # part of an order code
+        ("DH4111111111111111", True),  # glued to letters: still a card (ADR 0027)
+        ("\uff14" + "\uff11" * 15, True),  # fullwidth digits
+        ("\u0664" + "\u0661" * 15, True),  # Arabic-Indic digits
+        ("4111.1111.1111.1111", True),
+        ("4111\u200b1111\u200b1111\u200b1111", True),
+        (8930000000000000.0, False),  # not Luhn-valid with a network prefix
+        ("DH-2026-0001", False),
         ("0912345678", False),
         (None, False),
     ],
@@ -288,8 +294,8 @@ def test_each_bad_cell_is_reported_with_its_row_and_column() -> None:
     ]
 
 
-def test_a_card_number_anywhere_refuses_the_row_and_is_never_echoed() -> None:
-    card = "4111 1111 1111 1111"
+@pytest.mark.parametrize("card", ["4111 1111 1111 1111", "card4111111111111111"])
+def test_a_card_number_anywhere_refuses_the_row_and_is_never_echoed(card: str) -> None:
     sheet = read_sheet(
         csv_bytes(
             [

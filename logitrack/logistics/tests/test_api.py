@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from logitrack.core.tenant import tenant_context
 from logitrack.core.testing import HttpsClient
+from logitrack.core.tests.test_text import fullwidth
 from logitrack.logistics.models import Order, Shipment, ShipmentEvent
 from logitrack.logistics.tests.factories import make_order, make_shipper, order_input
 from logitrack.tenancy.models import Tenant
@@ -406,3 +407,26 @@ def test_a_dispatcher_changes_and_cancels_an_order_through_the_session() -> None
     assert patched.json()["notes"] == "Hàng dễ vỡ"
     assert cancelled.status_code == 200
     assert cancelled.json()["shipments"][0]["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"notes": "4111 1111 1111 1111"}, "notes"),
+        ({"notes": "thẻ " + fullwidth("4111-1111-1111-1111")}, "notes"),
+        ({"reference": "card4111111111111111"}, "reference"),
+    ],
+)
+def test_an_order_with_a_card_number_in_a_text_field_is_refused_and_nothing_stored(
+    change: dict[str, Any], field: str
+) -> None:
+    tenant = make_tenant()
+    body = {**_order_body(tenant), **change}
+
+    response = _post(_key_client(tenant), f"{V1}/orders", body)
+
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert [(f["field"], f["code"]) for f in fields] == [(field, "text_payment_card")]
+    assert "1111" not in response.content.decode()
+    assert Order.dangerously_unscoped.filter(tenant=tenant).count() == 0
