@@ -57,6 +57,12 @@ def dispatcher() -> Any:
     return tenant, principal, shipper
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(settings: Any, tmp_path: Path) -> None:
+    """Each test stores uploads in a directory of its own, so "no file left" means this test's."""
+    settings.DATA_DIR = tmp_path
+
+
 def _files() -> list[Path]:
     folder = Path(settings.DATA_DIR) / "imports"
     return sorted(folder.glob("*.bin")) if folder.exists() else []
