@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,10 +58,24 @@ class Tally:
     cases: int = 0
     responses: Counter[int] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
+    # One line per distinct failure: check, operation, schemathesis's title, then the request to
+    # reproduce it (its curl command on one line; credentials are masked by schemathesis).
+    reproductions: list[str] = field(default_factory=list)
 
     @property
     def server_errors(self) -> int:
         return sum(count for status, count in self.responses.items() if status >= 500)
+
+
+def _reproduction(check: dict[str, Any], label: str) -> str:
+    """``<check> <operation>: <title> :: <curl on one line>`` from a failed check's report."""
+    info = check.get("failure_info") or {}
+    failure = info.get("failure") or {}
+    title = " ".join(str(failure.get("title") or failure.get("message") or "").split())
+    curl = " ".join(
+        part for part in str(info.get("code_sample", "")).splitlines() if not part.startswith("#")
+    )
+    return f"{check['name']} {label}: {title} :: {' '.join(curl.split())}"
 
 
 def _tally(report_dir: Path) -> Tally:
@@ -80,6 +95,9 @@ def _tally(report_dir: Path) -> Tally:
                 for check in checks:
                     if check["status"] == "failure":
                         tally.failures[f"{check['name']} {recorder['label']}"] += 1
+                        reproduction = _reproduction(check, recorder["label"])
+                        if reproduction not in tally.reproductions:
+                            tally.reproductions.append(reproduction)
     return tally
 
 
@@ -170,6 +188,8 @@ def test_schemathesis_finds_no_server_error_with_an_api_key_or_a_session(
         )
         for failure, count in sorted(tally.failures.items()):
             print(f"  {failure}: {count}")
+        for line in tally.reproductions:
+            print(f"    {line}")
     log = server.log()
     assert "Traceback" not in log, log[-4000:]
     for name, (code, tally, output) in results.items():
