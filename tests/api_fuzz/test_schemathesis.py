@@ -21,8 +21,10 @@ are printed (run with ``-s``) for the record. LOGITRACK_FUZZ_MAX_EXAMPLES bounds
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -67,15 +69,21 @@ class Tally:
         return sum(count for status, count in self.responses.items() if status >= 500)
 
 
-def _reproduction(check: dict[str, Any], label: str) -> str:
-    """``<check> <operation>: <title> :: <curl on one line>`` from a failed check's report."""
-    info = check.get("failure_info") or {}
-    failure = info.get("failure") or {}
+def _reproduction(check: dict[str, Any], label: str, request: dict[str, Any] | None) -> str:
+    """``<check> <operation>: <title> :: curl ...`` on one line, from the failed check and the
+    request the report recorded for its case (headers as schemathesis sanitised them)."""
+    failure = (check.get("failure_info") or {}).get("failure") or {}
     title = " ".join(str(failure.get("title") or failure.get("message") or "").split())
-    curl = " ".join(
-        part for part in str(info.get("code_sample", "")).splitlines() if not part.startswith("#")
-    )
-    return f"{check['name']} {label}: {title} :: {' '.join(curl.split())}"
+    if request is None:
+        return f"{check['name']} {label}: {title} :: (no request recorded)"
+    parts = [f"curl -X {request.get('method', '?')} {shlex.quote(str(request.get('uri', '')))}"]
+    for name, values in (request.get("headers") or {}).items():
+        for value in values if isinstance(values, list) else [values]:
+            parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    if request.get("body"):
+        body = base64.b64decode(request["body"]).decode("utf-8", "backslashreplace")
+        parts.append(f"--data-binary {shlex.quote(body)}")
+    return f"{check['name']} {label}: {title} :: {' '.join(' '.join(parts).split())}"
 
 
 def _tally(report_dir: Path) -> Tally:
@@ -91,11 +99,13 @@ def _tally(report_dir: Path) -> Tally:
                 response = interaction.get("response")
                 if response is not None:
                     tally.responses[response["status_code"]] += 1
-            for checks in recorder.get("checks", {}).values():
+            interactions = recorder.get("interactions", {})
+            for case_id, checks in recorder.get("checks", {}).items():
+                request = (interactions.get(case_id) or {}).get("request")
                 for check in checks:
                     if check["status"] == "failure":
                         tally.failures[f"{check['name']} {recorder['label']}"] += 1
-                        reproduction = _reproduction(check, recorder["label"])
+                        reproduction = _reproduction(check, recorder["label"], request)
                         if reproduction not in tally.reproductions:
                             tally.reproductions.append(reproduction)
     return tally
