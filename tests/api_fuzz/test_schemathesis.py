@@ -70,10 +70,11 @@ class Tally:
 
 
 def _reproduction(check: dict[str, Any], label: str, request: dict[str, Any] | None) -> str:
-    """``<check> <operation>: <title> :: curl ...`` on one line, from the failed check and the
-    request the report recorded for its case (headers as schemathesis sanitised them)."""
+    """``<check> <operation>: <title>: <message> :: curl ...`` on one line, from the failed
+    check and the request the report recorded for its case (headers as schemathesis sanitised
+    them)."""
     failure = (check.get("failure_info") or {}).get("failure") or {}
-    title = " ".join(str(failure.get("title") or failure.get("message") or "").split())
+    title = " ".join(f"{failure.get('title') or ''}: {failure.get('message') or ''}".split())
     if request is None:
         return f"{check['name']} {label}: {title} :: (no request recorded)"
     parts = [f"curl -X {request.get('method', '?')} {shlex.quote(str(request.get('uri', '')))}"]
