@@ -16,7 +16,8 @@ password not on a breach list, consent given, an address not taken) are not all 
 a schema-valid body may rightly get 422 or 409 (docs/adr/0014-authentication-before-parsing.md).
 
 Every response that is a 5xx fails the test, and so does any other check's failure; the counts
-are printed (run with ``-s``) for the record. LOGITRACK_FUZZ_MAX_EXAMPLES bounds each operation.
+are printed (run with ``-s``) for the record, with each failure's check, operation and the
+request to reproduce it on one line. LOGITRACK_FUZZ_MAX_EXAMPLES bounds each operation.
 """
 
 from __future__ import annotations
@@ -81,9 +82,17 @@ def _reproduction(check: dict[str, Any], label: str, request: dict[str, Any] | N
     for name, values in (request.get("headers") or {}).items():
         for value in values if isinstance(values, list) else [values]:
             parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
-    if request.get("body"):
-        body = base64.b64decode(request["body"]).decode("utf-8", "backslashreplace")
-        parts.append(f"--data-binary {shlex.quote(body)}")
+    body = request.get("body")
+    if body:
+        # The report keeps a JSON body as its value and other bodies as base64 text.
+        if isinstance(body, str):
+            try:
+                text = base64.b64decode(body, validate=True).decode("utf-8", "backslashreplace")
+            except ValueError:
+                text = body
+        else:
+            text = json.dumps(body, ensure_ascii=False)
+        parts.append(f"--data-binary {shlex.quote(text)}")
     return f"{check['name']} {label}: {title} :: {' '.join(' '.join(parts).split())}"
 
 
