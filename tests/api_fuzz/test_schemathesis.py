@@ -84,8 +84,10 @@ def _reproduction(check: dict[str, Any], label: str, request: dict[str, Any] | N
             parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
     body = request.get("body")
     if body:
-        # The report keeps a JSON body as its value and other bodies as base64 text.
-        if isinstance(body, str):
+        # The report keeps a body as {"$base64": ...}, as base64 text or as its JSON value.
+        if isinstance(body, dict) and set(body) == {"$base64"}:
+            text = base64.b64decode(body["$base64"]).decode("utf-8", "backslashreplace")
+        elif isinstance(body, str):
             try:
                 text = base64.b64decode(body, validate=True).decode("utf-8", "backslashreplace")
             except ValueError:
