@@ -13,16 +13,22 @@ envelope answers 422 with ``fields: [{"field", "code", "message"}]``.
 - ``EmailText``: hazards refused, then the one canonical form of ``core.identity``;
 - ``OpaqueText``: tokens compared as sent (hazards refused, surrounding spaces dropped);
 - ``SecretText``: passwords, passed through unchanged (declared, so that no field is forgotten).
+
+Every API date and time field is ``IsoDate`` or ``IsoDateTime``: only the text forms its OpenAPI
+``format`` promises are read (pydantic's lax mode would read ``0.5`` or ``1700000000`` as a Unix
+timestamp, which the schema forbids).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from pydantic import GetCoreSchemaHandler
+from pydantic import AwareDatetime, GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
 from logitrack.core.identity import canonical_email
@@ -84,3 +90,44 @@ Code = Annotated[str, TextRule("code")]
 EmailText = Annotated[str, TextRule("email")]
 OpaqueText = Annotated[str, TextRule("opaque")]
 SecretText = Annotated[str, TextRule("secret")]
+
+
+# RFC 3339 section 5.6 ``full-date`` and ``date-time`` (the OpenAPI ``date`` and ``date-time``
+# formats): a date-time needs its offset, so no time is read in an unstated zone.
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})\Z", re.ASCII
+)
+
+
+@dataclass(frozen=True)
+class IsoForm:
+    """Annotated metadata: a date or date-time is only its RFC 3339 text (or the Python value).
+
+    Refused with pydantic's own ``date_type`` / ``datetime_type`` error: numbers (Unix
+    timestamps to lax pydantic), a date where a date-time is due, a date-time without offset.
+    """
+
+    kind: Literal["date", "datetime"]
+
+    def apply(self, value: Any) -> Any:
+        python_type = datetime if self.kind == "datetime" else date
+        if isinstance(value, python_type) and (self.kind == "datetime" or type(value) is date):
+            return value
+        pattern = _DATE_TIME if self.kind == "datetime" else _FULL_DATE
+        if isinstance(value, str) and pattern.match(value):
+            return value
+        raise PydanticCustomError(
+            f"{self.kind}_type",
+            "Input should be an RFC 3339 {form}",
+            {"form": "date-time with offset" if self.kind == "datetime" else "full-date"},
+        )
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.apply, handler(source))
+
+
+IsoDate = Annotated[date, IsoForm("date")]
+IsoDateTime = Annotated[AwareDatetime, IsoForm("datetime")]

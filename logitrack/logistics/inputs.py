@@ -17,12 +17,12 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from logitrack.core.crypto.canonical import e164
 from logitrack.core.ids import Id
-from logitrack.core.schemas import Code, EmailText, HumanText, MultilineText
+from logitrack.core.schemas import Code, EmailText, HumanText, IsoDateTime, MultilineText
 from logitrack.logistics import limits
 from logitrack.logistics.status import ServiceLevel
 
@@ -93,10 +93,10 @@ class OrderInput(_Input):
     service_level: ServiceLevel = ServiceLevel.STANDARD
     cod_amount_vnd: MoneyVnd = 0
     declared_value_vnd: MoneyVnd | None = None
-    pickup_window_start: AwareDatetime | None = None
-    pickup_window_end: AwareDatetime | None = None
-    delivery_window_start: AwareDatetime | None = None
-    delivery_window_end: AwareDatetime | None = None
+    pickup_window_start: IsoDateTime | None = None
+    pickup_window_end: IsoDateTime | None = None
+    delivery_window_start: IsoDateTime | None = None
+    delivery_window_end: IsoDateTime | None = None
     notes: MultilineText = Field(default="", max_length=limits.NOTES_MAX)
     items: list[ItemInput] = Field(default_factory=list, max_length=limits.ITEMS_MAX)
     parcels: list[ParcelInput] = Field(min_length=1, max_length=limits.PARCELS_MAX)
@@ -115,10 +115,10 @@ class OrderPatch(_Input):
     service_level: ServiceLevel | None = None
     cod_amount_vnd: MoneyVnd | None = None
     declared_value_vnd: MoneyVnd | None = None
-    pickup_window_start: AwareDatetime | None = None
-    pickup_window_end: AwareDatetime | None = None
-    delivery_window_start: AwareDatetime | None = None
-    delivery_window_end: AwareDatetime | None = None
+    pickup_window_start: IsoDateTime | None = None
+    pickup_window_end: IsoDateTime | None = None
+    delivery_window_start: IsoDateTime | None = None
+    delivery_window_end: IsoDateTime | None = None
     notes: MultilineText | None = Field(default=None, max_length=limits.NOTES_MAX)
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from logitrack.core.schemas import Code, HumanText, OpaqueText
+from logitrack.core.schemas import Code, HumanText, IsoDateTime, OpaqueText
 from logitrack.logistics import limits
 from logitrack.logistics.inputs import ProvinceCode, WardCode
 from logitrack.logistics.numbers import WAYBILL_MAX_LENGTH
@@ -151,7 +151,7 @@ class EventIn(Schema):
     """
 
     status: ShipmentStatus | None = None
-    occurred_at: datetime | None = None
+    occurred_at: IsoDateTime | None = None
     source: EventSource | None = None
     idempotency_key: OpaqueText = Field(min_length=1, max_length=limits.IDEMPOTENCY_KEY_MAX)
     place: HumanText = Field(default="", max_length=limits.PLACE_MAX)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
 
 from logitrack.core.ids import Id
-from logitrack.core.schemas import Code, EmailText, HumanText, OpaqueText, SecretText
+from logitrack.core.schemas import (
+    Code,
+    EmailText,
+    HumanText,
+    IsoDate,
+    IsoDateTime,
+    OpaqueText,
+    SecretText,
+)
 
 
 class SignupIn(Schema):
@@ -25,7 +33,7 @@ class SignupIn(Schema):
     owner_full_name: HumanText = Field(max_length=150)
     owner_email: EmailText = Field(max_length=254)
     owner_password: SecretText = Field(max_length=1024)
-    owner_date_of_birth: date
+    owner_date_of_birth: IsoDate
     privacy_consent: bool
     language: Literal["vi", "en"] = "vi"
 
@@ -106,7 +114,7 @@ class InvitationAcceptIn(Schema):
     token: OpaqueText = Field(max_length=100)
     full_name: HumanText = Field(default="", max_length=150)
     password: SecretText = Field(default="", max_length=1024)
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     privacy_consent: bool = False
     language: Literal["vi", "en"] = "vi"
 
@@ -120,7 +128,7 @@ class InvitationAcceptedOut(Schema):
 class ApiKeyIn(Schema):
     name: HumanText = Field(max_length=100)
     permissions: list[HumanText] = Field(max_length=50)
-    expires_at: datetime
+    expires_at: IsoDateTime
 
 
 class ApiKeyOut(Schema):

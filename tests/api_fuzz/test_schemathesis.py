@@ -16,19 +16,23 @@ password not on a breach list, consent given, an address not taken) are not all 
 a schema-valid body may rightly get 422 or 409 (docs/adr/0014-authentication-before-parsing.md).
 
 Every response that is a 5xx fails the test, and so does any other check's failure; the counts
-are printed (run with ``-s``) for the record. LOGITRACK_FUZZ_MAX_EXAMPLES bounds each operation.
+are printed (run with ``-s``) for the record, with each failure's check, operation and the
+request to reproduce it on one line. LOGITRACK_FUZZ_MAX_EXAMPLES bounds each operation.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,10 +61,41 @@ class Tally:
     cases: int = 0
     responses: Counter[int] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
+    # One line per distinct failure: check, operation, schemathesis's title, then the request to
+    # reproduce it (its curl command on one line; credentials are masked by schemathesis).
+    reproductions: list[str] = field(default_factory=list)
 
     @property
     def server_errors(self) -> int:
         return sum(count for status, count in self.responses.items() if status >= 500)
+
+
+def _reproduction(check: dict[str, Any], label: str, request: dict[str, Any] | None) -> str:
+    """``<check> <operation>: <title>: <message> :: curl ...`` on one line, from the failed
+    check and the request the report recorded for its case (headers as schemathesis sanitised
+    them)."""
+    failure = (check.get("failure_info") or {}).get("failure") or {}
+    title = " ".join(f"{failure.get('title') or ''}: {failure.get('message') or ''}".split())
+    if request is None:
+        return f"{check['name']} {label}: {title} :: (no request recorded)"
+    parts = [f"curl -X {request.get('method', '?')} {shlex.quote(str(request.get('uri', '')))}"]
+    for name, values in (request.get("headers") or {}).items():
+        for value in values if isinstance(values, list) else [values]:
+            parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    body = request.get("body")
+    if body:
+        # The report keeps a body as {"$base64": ...}, as base64 text or as its JSON value.
+        if isinstance(body, dict) and set(body) == {"$base64"}:
+            text = base64.b64decode(body["$base64"]).decode("utf-8", "backslashreplace")
+        elif isinstance(body, str):
+            try:
+                text = base64.b64decode(body, validate=True).decode("utf-8", "backslashreplace")
+            except ValueError:
+                text = body
+        else:
+            text = json.dumps(body, ensure_ascii=False)
+        parts.append(f"--data-binary {shlex.quote(text)}")
+    return f"{check['name']} {label}: {title} :: {' '.join(' '.join(parts).split())}"
 
 
 def _tally(report_dir: Path) -> Tally:
@@ -76,10 +111,15 @@ def _tally(report_dir: Path) -> Tally:
                 response = interaction.get("response")
                 if response is not None:
                     tally.responses[response["status_code"]] += 1
-            for checks in recorder.get("checks", {}).values():
+            interactions = recorder.get("interactions", {})
+            for case_id, checks in recorder.get("checks", {}).items():
+                request = (interactions.get(case_id) or {}).get("request")
                 for check in checks:
                     if check["status"] == "failure":
                         tally.failures[f"{check['name']} {recorder['label']}"] += 1
+                        reproduction = _reproduction(check, recorder["label"], request)
+                        if reproduction not in tally.reproductions:
+                            tally.reproductions.append(reproduction)
     return tally
 
 
@@ -127,7 +167,12 @@ def _run(
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_server.RunningServer]:
     data_dir = tmp_path_factory.mktemp("logitrack-fuzz")
     _server.prepare(data_dir)
-    running = _server.start(data_dir)
+    # Schemathesis probes every secured operation with made-up API keys; past the limit on
+    # failed keys per address the server rightly answers 429, which its auth check reads as a
+    # failure. That limit has its own tests (security/tests); here it is raised for this server.
+    running = _server.start(
+        data_dir, extra_env={"LOGITRACK_RATE_LIMITS": "api_key_failures.ip=1000000/10m"}
+    )
     yield running
     running.stop(timeout=_server.STOP_TIMEOUT_S)
 
@@ -170,6 +215,8 @@ def test_schemathesis_finds_no_server_error_with_an_api_key_or_a_session(
         )
         for failure, count in sorted(tally.failures.items()):
             print(f"  {failure}: {count}")
+        for line in tally.reproductions:
+            print(f"    {line}")
     log = server.log()
     assert "Traceback" not in log, log[-4000:]
     for name, (code, tally, output) in results.items():

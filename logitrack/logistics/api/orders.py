@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,7 +9,7 @@ from ninja import Field, Header, Query, Schema
 from ninja.responses import Status
 
 from logitrack.core.ids import Id
-from logitrack.core.schemas import HumanText, OpaqueText
+from logitrack.core.schemas import HumanText, IsoDateTime, OpaqueText
 from logitrack.logistics import selectors
 from logitrack.logistics.access import access_order_by_id
 from logitrack.logistics.api._router import error, router
@@ -33,8 +32,8 @@ class OrderListQuery(Schema):
     status: list[ShipmentStatus] = Field(default_factory=list)
     service_level: ServiceLevel | None = None
     province_code: ProvinceCode | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: IsoDateTime | None = None
+    created_to: IsoDateTime | None = None
     q: HumanText | None = Field(default=None, max_length=200)
     sort: Literal["created_at", "-created_at"] = "-created_at"
     cursor: OpaqueText | None = Field(default=None, max_length=200)

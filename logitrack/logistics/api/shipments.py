@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
@@ -12,7 +11,7 @@ from ninja import Field, Query, Schema
 from ninja.responses import Status
 
 from logitrack.core.errors import error_json
-from logitrack.core.schemas import Code, HumanText, OpaqueText
+from logitrack.core.schemas import Code, HumanText, IsoDateTime, OpaqueText
 from logitrack.logistics import selectors
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.api._router import error, router
@@ -43,8 +42,8 @@ class ShipmentListQuery(Schema):
     status: list[ShipmentStatus] = Field(default_factory=list)
     service_level: ServiceLevel | None = None
     province_code: ProvinceCode | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: IsoDateTime | None = None
+    created_to: IsoDateTime | None = None
     q: HumanText | None = Field(default=None, max_length=200)
     sort: ShipmentSortParam = "-created_at"
     cursor: OpaqueText | None = Field(default=None, max_length=200)
