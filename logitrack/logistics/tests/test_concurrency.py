@@ -28,6 +28,10 @@ def _race(shipment: Shipment, calls: list[dict[str, Any]]) -> list[Any]:
     actor = operations_principal(shipment.tenant)
     barrier = threading.Barrier(len(calls))
     results: list[Any] = [None] * len(calls)
+    # One event time for every racer: with each thread reading its own clock, a racer that read
+    # it before the winner but locked the row after would rightly be kept as a late event
+    # (applied=False), and the race would test the clock instead of the lock.
+    occurred_at = timezone.now()
 
     def run(index: int, call: dict[str, Any]) -> None:
         try:
@@ -36,7 +40,7 @@ def _race(shipment: Shipment, calls: list[dict[str, Any]]) -> list[Any]:
                 results[index] = shipment_record_event(
                     actor=actor,
                     shipment=shipment,
-                    occurred_at=timezone.now(),
+                    occurred_at=occurred_at,
                     source="device",
                     **call,
                 )
