@@ -74,9 +74,12 @@ def test_of_concurrent_conflicting_events_exactly_one_moves_the_status() -> None
 
     results = _race(shipment, calls)
 
-    winners = [r for r in results if not isinstance(r, str)]
+    winners = [r for r in results if not isinstance(r, str) and r.applied]
     assert len(winners) == 1
-    assert sorted(r for r in results if isinstance(r, str)) == ["transition_forbidden"] * 5
+    losers = [r for r in results if isinstance(r, str) or not r.applied]
+    assert len(losers) == 5
+    # A loser is refused, or (when the row's time moved past its own) kept as a late event.
+    assert all(r == "transition_forbidden" or not r.applied for r in losers)
     fresh = Shipment.dangerously_unscoped.get(pk=shipment.pk)
     assert fresh.status == winners[0].event.status
     applied = ShipmentEvent.dangerously_unscoped.filter(shipment=shipment, applied=True)
