@@ -38,7 +38,9 @@ def owner_page(
 
 
 def _phone() -> str:
-    return "09" + "".join(secrets.choice("0123456789") for _ in range(8))
+    """A random Vietnamese mobile number in the 090 range, every number of which is assigned
+    (the 099 range is not: 0992 numbers are refused as invalid, which made this test flaky)."""
+    return "090" + "".join(secrets.choice("0123456789") for _ in range(7))
 
 
 def _pick(page: Page, kind: str, province: str = HANOI) -> None:
@@ -67,7 +69,7 @@ def create_order(page: Page, base: str, *, phone: str, parcels: int = 1) -> list
         page.locator("[data-save-order]").click()
     response = navigation.value
     assert response is not None
-    assert response.ok, page.content()[:2000]
+    assert response.ok, page.locator("#content").inner_text()[:2000]
     assert "/operations/orders/" in page.url
     links = page.locator("[data-waybill-link]")
     assert links.count() == parcels
