@@ -224,6 +224,9 @@ LOGITRACK_BIND = env_str("LOGITRACK_BIND", "127.0.0.1")
 # The gateway's HTTPS port for the OsmAnd protocol and the batch API (``logitrack gateway``).
 LOGITRACK_OSMAND_PORT = env_int("LOGITRACK_OSMAND_PORT", 5055)
 LOGITRACK_GATEWAY_WORKERS = env_int("LOGITRACK_GATEWAY_WORKERS", 1)
+# The plain-HTTP legacy port for OsmAnd trackers that cannot speak TLS (docs/adr/0030): 0, the
+# default, opens no listener; even when open it accepts only devices of tenants that turned it on.
+LOGITRACK_OSMAND_PLAIN_PORT = env_int("LOGITRACK_OSMAND_PLAIN_PORT", 0)
 # Group commit: a transaction gathers positions for at most this many ms or rows.
 LOGITRACK_INGEST_COMMIT_WINDOW_MS = env_int("LOGITRACK_INGEST_COMMIT_WINDOW_MS", 5)
 LOGITRACK_INGEST_COMMIT_MAX_ROWS = env_int("LOGITRACK_INGEST_COMMIT_MAX_ROWS", 2000)

@@ -58,3 +58,10 @@ class InvalidAssignment(TrackingError):
     code = "device_assignment_invalid"
     message = _("Choose one vehicle, one driver, or the name of a warehouse or dock.")
     field = "target"
+
+
+class PlateTaken(TrackingError):
+    code = "vehicle_plate_taken"
+    message = _("A vehicle with this registration plate already exists.")
+    status = 409
+    field = "plate"

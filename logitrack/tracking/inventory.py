@@ -124,3 +124,7 @@ register(
         "battery": _driver("user.device"),
     },
 )
+register(
+    "tracking.TenantDeviceSettings",
+    {name: _OPS for name in ("id", "tenant", "plain_http_allowed", "plain_http_since")},
+)

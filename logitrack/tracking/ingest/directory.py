@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from logitrack.tracking.models import Device, DeviceAssignment
+from logitrack.tracking.models import Device, DeviceAssignment, TenantDeviceSettings
 from logitrack.tracking.tokens import device_token_matches
 
 TTL = 2.0
@@ -31,6 +31,8 @@ class DeviceEntry:
     token_hash: str
     networks: tuple[Network, ...]
     driver_id: int | None
+    # The tenant accepts reports on the plain-HTTP legacy port (docs/adr/0030).
+    plain_http: bool = False
 
     def admits(self, *, token: str | None, source: str | None, token_required: bool) -> bool:
         """True when the device is enabled, the source address is in an allowed network (when
@@ -83,6 +85,9 @@ def load_entry(identifier: str = "", *, token_prefix: str = "") -> DeviceEntry |
         token_hash=device.token_hash,
         networks=tuple(networks),
         driver_id=driver_id,
+        plain_http=TenantDeviceSettings.dangerously_unscoped.filter(
+            tenant_id=device.tenant_id, plain_http_allowed=True
+        ).exists(),
     )
 
 

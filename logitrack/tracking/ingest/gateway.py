@@ -10,6 +10,11 @@ port (granian workers) or on several machines.
 Routes: ``GET|POST /`` and ``/ingest/osmand`` (OsmAnd; Traccar Client posts to the root), and
 ``POST /api/v1/ingest/positions`` (the batch API, ``logitrack.tracking.ingest.batch``).
 
+``plain_app`` is the same gateway for the plain-HTTP legacy port (``LOGITRACK_OSMAND_PLAIN_PORT``,
+unset by default; docs/adr/0030): OsmAnd routes only (the batch API carries a token and is never
+served in clear), and a device whose tenant has not turned plain HTTP on is refused exactly like
+an unknown device (same status, same text).
+
 Bad input: a body over ``LOGITRACK_INGEST_MAX_BODY`` bytes is refused with 413 before it is
 read whole; a body not received within ``BODY_TIMEOUT`` seconds gets 408; slow headers are cut
 by granian (``--http1-header-read-timeout``). Messages are Vietnamese or English by the
@@ -100,14 +105,20 @@ async def _answer(send: Send, status: int, text: str = "") -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _entry(identifier: str, token: str | None, source: str | None) -> DeviceEntry:
+async def _entry(
+    identifier: str, token: str | None, source: str | None, *, plain: bool = False
+) -> DeviceEntry:
     gate = get_gate()
     hit, cached = directory.cached(identifier)
     if hit:
         entry = cached
     else:
         entry = await asyncio.to_thread(directory.lookup, identifier)
-    if entry is None or not entry.admits(token=token, source=source, token_required=False):
+    if (
+        entry is None
+        or (plain and not entry.plain_http)
+        or not entry.admits(token=token, source=source, token_required=False)
+    ):
         from logitrack.tracking.ingest.accept import unknown_device
 
         raise unknown_device()
@@ -115,7 +126,9 @@ async def _entry(identifier: str, token: str | None, source: str | None) -> Devi
     return entry
 
 
-async def _osmand(scope: Scope, body: bytes, headers: dict[bytes, bytes]) -> tuple[int, str]:
+async def _osmand(
+    scope: Scope, body: bytes, headers: dict[bytes, bytes], *, plain: bool = False
+) -> tuple[int, str]:
     content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
     is_json = content_type == b"application/json"
     now = timezone.now()
@@ -131,7 +144,9 @@ async def _osmand(scope: Scope, body: bytes, headers: dict[bytes, bytes]) -> tup
                 )
             report = parse_parameters(pairs, now=now, max_future=max_future())
         client = scope.get("client")
-        entry = await _entry(report.identifier, report.token, client[0] if client else None)
+        entry = await _entry(
+            report.identifier, report.token, client[0] if client else None, plain=plain
+        )
         ticket = get_writer().submit([row_of(report, entry, timezone.now())])
         if not await ticket.wait_async(ack_timeout()):
             raise not_durable()
@@ -162,12 +177,12 @@ def _mqtt_start() -> Any:
     return subscriber
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
+async def _lifespan(receive: Receive, send: Send, *, plain: bool = False) -> None:
     subscriber = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
-            subscriber = _mqtt_start()
+            subscriber = None if plain else _mqtt_start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             if subscriber is not None:
@@ -184,10 +199,12 @@ class _Answer(Exception):
         self.text = text
 
 
-async def _body(scope: Scope, receive: Receive, headers: dict[bytes, bytes]) -> bytes:
+async def _body(
+    scope: Scope, receive: Receive, headers: dict[bytes, bytes], *, plain: bool = False
+) -> bytes:
     """The request body, after the route, method and size checks; raises _Answer otherwise."""
     path = scope.get("path", "/")
-    if path not in OSMAND_PATHS and path != BATCH_PATH:
+    if path not in OSMAND_PATHS and (plain or path != BATCH_PATH):
         raise _Answer(404, _("Not found."))
     allowed = ("POST",) if path == BATCH_PATH else ("GET", "POST")
     if scope.get("method", "GET") not in allowed:
@@ -205,15 +222,26 @@ async def _body(scope: Scope, receive: Receive, headers: dict[bytes, bytes]) -> 
 
 
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The gateway over TLS (``LOGITRACK_OSMAND_PORT``)."""
+    await _serve(scope, receive, send, plain=False)
+
+
+async def plain_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The legacy plain-HTTP gateway (``LOGITRACK_OSMAND_PLAIN_PORT``): OsmAnd only, and only
+    for devices of tenants that turned plain HTTP on."""
+    await _serve(scope, receive, send, plain=True)
+
+
+async def _serve(scope: Scope, receive: Receive, send: Send, *, plain: bool) -> None:
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await _lifespan(receive, send, plain=plain)
         return
     if scope["type"] != "http":
         return
     headers = _headers(scope)
     with translation.override(_language(headers)):
         try:
-            body = await _body(scope, receive, headers)
+            body = await _body(scope, receive, headers, plain=plain)
         except _Answer as answer:
             await _answer(send, answer.status, answer.text)
             return
@@ -238,5 +266,5 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
             )
             await send({"type": "http.response.body", "body": payload})
             return
-        status, text = await _osmand(scope, body, headers)
+        status, text = await _osmand(scope, body, headers, plain=plain)
         await _answer(send, status, text)

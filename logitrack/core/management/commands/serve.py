@@ -176,6 +176,14 @@ class Command(BaseCommand):
             subprocess.Popen(http_cmd, env=env, start_new_session=True),  # noqa: S603
             subprocess.Popen(gateway, env=env, start_new_session=True),  # noqa: S603
         ]
+        if settings.LOGITRACK_OSMAND_PLAIN_PORT:
+            # The plain-HTTP legacy port, only when the operator opens it (docs/adr/0030).
+            from logitrack.tracking.management.commands.gateway import plain_gateway_cmd
+
+            plain = plain_gateway_cmd(
+                bind, settings.LOGITRACK_OSMAND_PLAIN_PORT, settings.LOGITRACK_GATEWAY_WORKERS
+            )
+            children.append(subprocess.Popen(plain, env=env, start_new_session=True))  # noqa: S603
         worker = Supervised(_worker_cmd(), env)
         stopping = False
 
@@ -251,6 +259,14 @@ class Command(BaseCommand):
             f"Logitrack is running at https://{host}:{https_port}/",
             f"  plain HTTP on port {http_port} redirects to HTTPS",
             f"  device gateway (OsmAnd, batch API) at https://{host}:{settings.LOGITRACK_OSMAND_PORT}/",
+            *(
+                [
+                    "  WARNING: plain-HTTP device port (legacy trackers, no TLS) at "
+                    f"http://{host}:{settings.LOGITRACK_OSMAND_PLAIN_PORT}/"
+                ]
+                if settings.LOGITRACK_OSMAND_PLAIN_PORT
+                else []
+            ),
             f"  local CA certificate to trust: {tls.ca_cert}",
             f"  demo credentials: {demo}" if demo.exists() else "  no demo credentials yet",
             f"  data directory: {settings.DATA_DIR}",

@@ -42,6 +42,24 @@ def gateway_cmd(bind: str, port: int, tls: TlsFiles, workers: int) -> list[str]:
     ]  # fmt: skip
 
 
+def plain_gateway_cmd(bind: str, port: int, workers: int) -> list[str]:
+    """The granian command line of the plain-HTTP legacy listener (docs/adr/0030): no TLS, the
+    ``plain_app`` that serves only devices of tenants that turned plain HTTP on."""
+    return [
+        sys.executable, "-m", "granian",
+        "--interface", "asgi",
+        "--host", bind,
+        "--port", str(port),
+        "--workers", str(workers),
+        "--http", "1",
+        "--http1-header-read-timeout", str(HEADER_TIMEOUT_MS),
+        "--backlog", "4096",
+        "--no-access-log",
+        "--log-level", "warning",
+        "logitrack.tracking.ingest.gateway:plain_app",
+    ]  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Serve the device ingestion gateway (OsmAnd protocol, batch API) over HTTPS."
 

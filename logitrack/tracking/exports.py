@@ -1,0 +1,144 @@
+"""A device's positions over a time range as CSV or GPX 1.1, streamed in pages of the
+(device, fix_time) index so that a month of one-second fixes never sits in memory.
+
+Shapes:
+
+- CSV (RFC 4180, UTF-8 with a byte-order mark so that spreadsheet programs read Vietnamese):
+  one header row, then one row per position, oldest first: fix time (ISO 8601 in the reader's
+  time zone), latitude, longitude (WGS 84 degrees), speed (km/h), course (degrees from true
+  north), altitude (m), accuracy (m), battery (%). Text cells are guarded against formula
+  injection (OWASP "CSV Injection"): a cell starting with ``= + - @``, a tab or a carriage
+  return gets a leading apostrophe. Numbers are written as numbers and need no guard.
+- GPX 1.1 (https://www.topografix.com/GPX/1/1/), written with gpxpy: one ``<trk>`` named after
+  the device with one ``<trkseg>``; each ``<trkpt>`` carries ``lat``, ``lon``, ``<ele>`` and
+  ``<time>`` (UTC). GPX 1.1 has no speed or course element; the CSV has them.
+
+The generators read through ``dangerously_unscoped`` with the device's tenant and id given
+explicitly: a streamed body is produced after the request's tenant context has closed, and the
+caller has already checked access (``logitrack.tracking.access``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import gpxpy.gpx
+from gpxpy.gpxfield import gpx_fields_to_xml
+
+from logitrack.tracking.models import Position
+
+CHUNK = 2000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+KMH_PER_MS = 3.6
+_FIELDS = (
+    "fix_time",
+    "latitude",
+    "longitude",
+    "speed",
+    "course",
+    "altitude",
+    "accuracy",
+    "battery",
+)
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` with a leading apostrophe when a spreadsheet would read it as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def positions_in_range(
+    *, tenant_id: int, device_id: int, since: dt.datetime, until: dt.datetime
+) -> Iterator[dict[str, Any]]:
+    """Rows (``_FIELDS`` as a dict) with ``since <= fix_time < until``, oldest first, read
+    ``CHUNK`` at a time by keyset on the unique (device, fix_time) index."""
+    after: dt.datetime | None = None
+    while True:
+        rows = Position.dangerously_unscoped.filter(
+            tenant_id=tenant_id, device_id=device_id, fix_time__gte=since, fix_time__lt=until
+        )
+        if after is not None:
+            rows = rows.filter(fix_time__gt=after)
+        chunk = list(rows.order_by("fix_time").values(*_FIELDS)[:CHUNK])
+        yield from chunk
+        if len(chunk) < CHUNK:
+            return
+        after = chunk[-1]["fix_time"]
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def csv_lines(
+    rows: Iterator[dict[str, Any]], *, header: list[str], zone: dt.tzinfo
+) -> Iterator[bytes]:
+    """The CSV document as byte chunks (see the module docstring)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(cell) for cell in header])
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(rows, start=1):
+        speed = row["speed"]
+        writer.writerow(
+            [
+                row["fix_time"].astimezone(zone).isoformat(),
+                _number(row["latitude"], 6),
+                _number(row["longitude"], 6),
+                _number(speed * KMH_PER_MS if speed is not None else None, 1),
+                _number(row["course"], 0),
+                _number(row["altitude"], 1),
+                _number(row["accuracy"], 1),
+                _number(row["battery"], 0),
+            ]
+        )
+        if count % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+_MARK = 90.0  # a sentinel latitude no real row is compared against: only its text is used
+
+
+def gpx_parts(
+    rows: Iterator[dict[str, Any]], *, track_name: str, created: dt.datetime
+) -> Iterator[bytes]:
+    """The GPX 1.1 document as byte chunks: gpxpy writes the envelope (around one sentinel
+    point, where the real points go) and each point."""
+    document = gpxpy.gpx.GPX()
+    document.creator = "Logitrack"
+    document.time = created
+    track = gpxpy.gpx.GPXTrack(name=track_name)
+    segment = gpxpy.gpx.GPXTrackSegment()
+    sentinel = gpxpy.gpx.GPXTrackPoint(latitude=_MARK, longitude=0.0, name="logitrack-points")
+    segment.points.append(sentinel)
+    track.segments.append(segment)
+    document.tracks.append(track)
+    envelope = document.to_xml(version="1.1", prettyprint=False)
+    marker = gpx_fields_to_xml(sentinel, "trkpt", "1.1", prettyprint=False)
+    head, tail = envelope.split(marker, 1)
+    yield head.encode("utf-8")
+    batch: list[str] = []
+    for row in rows:
+        point = gpxpy.gpx.GPXTrackPoint(
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            elevation=row["altitude"],
+            time=row["fix_time"].astimezone(dt.UTC),
+        )
+        batch.append(gpx_fields_to_xml(point, "trkpt", "1.1", prettyprint=False))
+        if len(batch) >= 500:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
+    yield tail.encode("utf-8")

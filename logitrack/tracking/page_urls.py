@@ -1,0 +1,36 @@
+"""Device, vehicle and driver pages under /operations/, and the security officer's page of the
+plain-HTTP legacy port under /staff/. Devices take their integer id (``<id:...>``), looked up in
+the principal's tenant only, so the isolation contract applies."""
+
+from django.urls import path
+
+from logitrack.tracking.views import devices, fleet, plain_http
+
+app_name = "devices"
+
+urlpatterns = [
+    path("operations/devices/", devices.device_list, name="list"),
+    path("operations/devices/new/", devices.device_create, name="create"),
+    path("operations/devices/plain-http/", plain_http.plain_http_setting, name="plain-http"),
+    path("operations/devices/<id:device_id>/", devices.device_detail, name="detail"),
+    path("operations/devices/<id:device_id>/enabled/", devices.device_enabled, name="enabled"),
+    path("operations/devices/<id:device_id>/token/", devices.device_token, name="token"),
+    path("operations/devices/<id:device_id>/assign/", devices.device_assign, name="assign"),
+    path(
+        "operations/devices/<id:device_id>/positions/", devices.device_positions, name="positions"
+    ),
+    path(
+        "operations/devices/<id:device_id>/positions.csv",
+        devices.positions_csv,
+        name="positions-csv",
+    ),
+    path(
+        "operations/devices/<id:device_id>/positions.gpx",
+        devices.positions_gpx,
+        name="positions-gpx",
+    ),
+    path("operations/fleet/", fleet.fleet, name="fleet"),
+    path("operations/fleet/vehicles/", fleet.vehicle_new, name="vehicle-create"),
+    path("operations/fleet/drivers/", fleet.driver_new, name="driver-create"),
+    path("staff/security/plain-http/", plain_http.plain_http_overview, name="plain-http-overview"),
+]

@@ -1,0 +1,109 @@
+"""Forms of the tracking pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.tracking.models import Driver, Vehicle
+from logitrack.tracking.models.devices import AssignmentTarget, DeviceKind
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+RANGE_DEFAULT = dt.timedelta(hours=24)
+RANGE_MAX = dt.timedelta(days=366)
+
+
+class DeviceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DeviceKind.choices)
+    identifier = CodeField(
+        label=_("Identifier"),
+        max_length=64,
+        help_text=_("The IMEI, or the device id shown in Traccar Client."),
+    )
+    name = HumanTextField(label=_("Name"), max_length=100)
+    require_token = forms.BooleanField(
+        label=_("Require the device token on every report"),
+        required=False,
+        help_text=_("Safer, but not every tracker can send it."),
+    )
+
+
+class AssignForm(forms.Form):
+    target = forms.ChoiceField(
+        label=_("Assign to"),
+        choices=[*AssignmentTarget.choices, ("none", _("Nothing (end the assignment)"))],
+    )
+    vehicle = forms.ModelChoiceField(
+        label=_("Vehicle"), queryset=Vehicle.dangerously_unscoped.none(), required=False
+    )
+    driver = forms.ModelChoiceField(
+        label=_("Driver"), queryset=Driver.dangerously_unscoped.none(), required=False
+    )
+    place_name = HumanTextField(label=_("Warehouse or dock name"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The bound tenant's rows only (TenantScopedManager).
+        self.fields["vehicle"].queryset = Vehicle.objects.filter(active=True).order_by("plate")  # type: ignore[attr-defined]
+        self.fields["driver"].queryset = Driver.objects.filter(active=True).order_by(  # type: ignore[attr-defined]
+            "full_name", "pk"
+        )
+
+
+class VehicleForm(forms.Form):
+    plate = CodeField(label=_("Registration plate"), max_length=20)
+    label = HumanTextField(label=_("Label"), max_length=100, required=False)
+
+
+class DriverForm(forms.Form):
+    full_name = HumanTextField(label=_("Full name"), max_length=150)
+
+
+class RangeForm(forms.Form):
+    """A time range in the reader's time zone (the current one, set from their profile):
+    ``since`` inclusive, ``until`` exclusive, at most ``RANGE_MAX`` long."""
+
+    since = forms.DateTimeField(
+        label=_("From"),
+        input_formats=[LOCAL_FORMAT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
+    )
+    until = forms.DateTimeField(
+        label=_("Until"),
+        input_formats=[LOCAL_FORMAT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since is not None and until is not None:
+            if until <= since:
+                raise forms.ValidationError(_("The end of the range must be after its start."))
+            if until - since > RANGE_MAX:
+                raise forms.ValidationError(_("Choose a range of at most 366 days."))
+        return data
+
+
+def default_range() -> tuple[dt.datetime, dt.datetime]:
+    """The last 24 hours, to the next whole minute, in the current time zone."""
+    now = timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return now - RANGE_DEFAULT, now
+
+
+def range_of(query: Any) -> tuple[RangeForm, dt.datetime, dt.datetime]:
+    """The form and the chosen range; the default range when nothing (or nothing valid) is
+    chosen, with the form's errors kept for display."""
+    since, until = default_range()
+    if "since" not in query and "until" not in query:
+        form = RangeForm(initial={"since": since, "until": until})
+        return form, since, until
+    form = RangeForm(query)
+    if form.is_valid():
+        return form, form.cleaned_data["since"], form.cleaned_data["until"]
+    return form, since, until
