@@ -119,3 +119,129 @@ contract(
         **device,
     )
 )
+
+
+# --- Device pages (logitrack/tracking/page_urls.py) ----------------------------------------------
+# Pages are run with every account level's session (API keys are for the API routes above).
+
+_pages = "/operations/devices"
+
+
+def _positions_state(pk: int) -> Any:
+    from logitrack.tracking.models import Position
+
+    return (_device_state(pk), Position.dangerously_unscoped.filter(device_id=pk).count())
+
+
+page_device: dict[str, Any] = {"make": _make_device, "snapshot": _positions_state}
+
+contract(Contract("devices:list", "get", P.OPERATIONS_VIEW, _fixed(f"{_pages}/")))
+contract(Contract("devices:create", "get", P.OPERATIONS_MANAGE, _fixed(f"{_pages}/new/")))
+contract(
+    Contract(
+        "devices:create",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _fixed(f"{_pages}/new/"),
+        body=lambda world, pk: {
+            "kind": "gps_tracker",
+            "identifier": f"contract-page-{next(_serial)}",
+            "name": "Xe tải trang",
+        },
+    )
+)
+contract(
+    Contract("devices:detail", "get", P.OPERATIONS_VIEW, _object(f"{_pages}/{{}}/"), **page_device)
+)
+contract(
+    Contract(
+        "devices:enabled",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_pages}/{{}}/enabled/"),
+        body=lambda world, pk: {"enabled": "0"},
+        ok=302,
+        **page_device,
+    )
+)
+contract(
+    Contract(
+        "devices:token",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_pages}/{{}}/token/"),
+        **page_device,
+    )
+)
+contract(
+    Contract(
+        "devices:assign",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_pages}/{{}}/assign/"),
+        body=lambda world, pk: {"target": "dock", "place_name": "Cửa 3"},
+        ok=302,
+        **page_device,
+    )
+)
+for _route, _suffix in (
+    ("devices:positions", "positions/"),
+    ("devices:positions-csv", "positions.csv"),
+    ("devices:positions-gpx", "positions.gpx"),
+):
+    contract(
+        Contract(
+            _route, "get", P.OPERATIONS_VIEW, _object(f"{_pages}/{{}}/{_suffix}"), **page_device
+        )
+    )
+contract(
+    Contract(
+        "devices:plain-http",
+        "get",
+        P.TENANT_MANAGE,
+        _fixed(f"{_pages}/plain-http/"),
+    )
+)
+contract(
+    Contract(
+        "devices:plain-http",
+        "post",
+        P.TENANT_MANAGE,
+        _fixed(f"{_pages}/plain-http/"),
+        body=lambda world, pk: {"allowed": "1"},
+        ok=302,
+    )
+)
+contract(Contract("devices:fleet", "get", P.OPERATIONS_VIEW, _fixed("/operations/fleet/")))
+contract(
+    Contract(
+        "devices:vehicle-create",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _fixed("/operations/fleet/vehicles/"),
+        body=lambda world, pk: {"plate": f"51C-{next(_serial):03d}.45"},
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        "devices:driver-create",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _fixed("/operations/fleet/drivers/"),
+        body=lambda world, pk: {"full_name": "Trần Văn Bình"},
+        ok=302,
+    )
+)
+# Logitrack's security officer's page (platform staff, no tenant permission): no member of any
+# account level reaches it (403), whatever they hold; the officer's own access is tested in
+# logitrack/tracking/tests/test_pages.py.
+contract(
+    Contract(
+        "devices:plain-http-overview",
+        "get",
+        None,
+        _fixed("/staff/security/plain-http/"),
+        ok=403,
+    )
+)
