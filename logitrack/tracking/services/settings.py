@@ -36,6 +36,7 @@ def tenant_plain_http_set(*, principal: Principal, allowed: bool) -> TenantDevic
     from logitrack.security.services import audit_record
 
     with transaction.atomic():
+        current: TenantDeviceSettings
         current, _created = TenantDeviceSettings.objects.select_for_update().get_or_create(
             tenant_id=tenant_id
         )

@@ -247,7 +247,7 @@ def test_csv_export_streams_the_range_and_is_audited(
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[arg-type]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "Thời điểm định vị"
     assert len(rows) == 1 + 3600
@@ -289,7 +289,7 @@ def test_gpx_export_is_gpx_1_1_that_gpxpy_reads_back(
         {"since": "2026-11-02T00:00", "until": "2026-11-02T00:30"},
     )
 
-    body = b"".join(response.streaming_content)  # type: ignore[arg-type]
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert b'xmlns="http://www.topografix.com/GPX/1/1"' in body[:400]
     assert b'version="1.1"' in body[:400]
     parsed = gpxpy.parse(body.decode("utf-8"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -125,7 +126,7 @@ def test_plain_port_serves_only_devices_of_tenants_that_turned_it_on(
     assert refused[0] == 400
     assert batch[0] == 404
     # The same device of a tenant without plain HTTP is served over TLS as before.
-    context = _server.ssl.create_default_context(cafile=str(data_dir / "tls" / "ca.pem"))
+    context = ssl.create_default_context(cafile=str(data_dir / "tls" / "ca.pem"))
     conn = http.client.HTTPSConnection("127.0.0.1", ports["gateway"], timeout=10, context=context)
     conn.request("GET", report.format(new))
     assert conn.getresponse().status == 200
