@@ -52,7 +52,7 @@ print(json.dumps({
 
 
 def _python(data_dir: Path, code: str) -> str:
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-c", code],
         env=_server.server_env(data_dir),
         cwd=_server.REPO,
