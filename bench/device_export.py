@@ -21,8 +21,9 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -102,7 +103,7 @@ def main() -> int:
     since, until = start, start + dt.timedelta(seconds=args.rows)
     zone = dt.UTC
 
-    def rows() -> Iterable[dict[str, object]]:
+    def rows() -> Iterator[dict[str, Any]]:
         return exports.positions_in_range(
             tenant_id=tenant.pk, device_id=device.pk, since=since, until=until
         )

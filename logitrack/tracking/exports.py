@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import gpxpy.gpx
@@ -75,7 +75,7 @@ def _number(value: float | None, digits: int) -> str:
 
 
 def csv_lines(
-    rows: Iterator[dict[str, Any]], *, header: list[str], zone: dt.tzinfo
+    rows: Iterable[dict[str, Any]], *, header: list[str], zone: dt.tzinfo
 ) -> Iterator[bytes]:
     """The CSV document as byte chunks (see the module docstring)."""
     buffer = io.StringIO()
@@ -110,7 +110,7 @@ _MARK = 90.0  # a sentinel latitude no real row is compared against: only its te
 
 
 def gpx_parts(
-    rows: Iterator[dict[str, Any]], *, track_name: str, created: dt.datetime
+    rows: Iterable[dict[str, Any]], *, track_name: str, created: dt.datetime
 ) -> Iterator[bytes]:
     """The GPX 1.1 document as byte chunks: gpxpy writes the envelope (around one sentinel
     point, where the real points go) and each point."""
