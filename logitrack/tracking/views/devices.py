@@ -116,7 +116,11 @@ def device_detail(request: HttpRequest, device_id: int) -> HttpResponse:
         "assignments": selectors.device_assignments(device=device).select_related(
             "vehicle", "driver"
         )[:50],
-        "assign_form": AssignForm() if principal.has(Permission.OPERATIONS_MANAGE) else None,
+        "assign_form": (
+            AssignForm(tenant_id=principal.tenant_id)
+            if principal.has(Permission.OPERATIONS_MANAGE)
+            else None
+        ),
     }
     return render_page(request, "detail.html", context)
 
@@ -151,7 +155,7 @@ def device_token(request: HttpRequest, device_id: int) -> HttpResponse:
 def device_assign(request: HttpRequest, device_id: int) -> HttpResponse:
     principal = principal_of(request)
     device = access_device_by_id(principal, device_id, for_write=True)
-    form = AssignForm(request.POST)
+    form = AssignForm(request.POST, tenant_id=principal.tenant_id)
     if not form.is_valid():
         messages.error(
             request, _("Choose one vehicle, one driver, or the name of a warehouse or dock.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -46,13 +46,18 @@ class AssignForm(forms.Form):
     )
     place_name = HumanTextField(label=_("Warehouse or dock name"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tenant_id: int | None = None, **kwargs: Any) -> None:
+        """``tenant_id``: the tenant whose active vehicles and drivers are offered (none
+        without one, so the form never offers another tenant's rows)."""
         super().__init__(*args, **kwargs)
-        # The bound tenant's rows only (TenantScopedManager).
-        self.fields["vehicle"].queryset = Vehicle.objects.filter(active=True).order_by("plate")  # type: ignore[attr-defined]
-        self.fields["driver"].queryset = Driver.objects.filter(active=True).order_by(  # type: ignore[attr-defined]
-            "full_name", "pk"
-        )
+        vehicles = Vehicle.dangerously_unscoped.filter(tenant_id=tenant_id, active=True)
+        drivers = Driver.dangerously_unscoped.filter(tenant_id=tenant_id, active=True)
+        if tenant_id is None:
+            vehicles, drivers = vehicles.none(), drivers.none()
+        vehicle_field = cast(forms.ModelChoiceField, self.fields["vehicle"])  # type: ignore[type-arg]
+        driver_field = cast(forms.ModelChoiceField, self.fields["driver"])  # type: ignore[type-arg]
+        vehicle_field.queryset = vehicles.order_by("plate")
+        driver_field.queryset = drivers.order_by("full_name", "pk")
 
 
 class VehicleForm(forms.Form):
