@@ -32,7 +32,11 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 def _report(server: _server.RunningServer, identifier: str, seconds_ago: int, lat: float) -> None:
     stamp = int(time.time()) - seconds_ago
     path = f"/ingest/osmand?id={identifier}&lat={lat}&lon=106.70&speed=10&timestamp={stamp}"
-    status, body = _server.https_get(server.host, server.https_port, path, server.ssl_context())
+    # A generous timeout: the first report starts the worker's group-commit writer, and the
+    # machine running the suite may be loaded.
+    status, body = _server.https_get(
+        server.host, server.https_port, path, server.ssl_context(), timeout=30.0
+    )
     assert (status, body) == (200, b"")
 
 
