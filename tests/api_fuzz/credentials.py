@@ -43,6 +43,11 @@ class Credentials:
         }
 
 
+# Sign-up and sign-in hash a password with argon2: on a loaded machine they take longer than
+# httpx's default 5 s, which made the run fail before the first case.
+SETUP_TIMEOUT_S = 30.0
+
+
 def _tax_code() -> str:
     for head in range(310_000_000, 310_001_000):
         digit = tax_code_check_digit(f"{head:09d}")
@@ -52,7 +57,9 @@ def _tax_code() -> str:
 
 
 def _signed_in_browser(base_url: str, context: ssl.SSLContext, email: str) -> httpx.Client:
-    browser = httpx.Client(base_url=base_url, verify=context, headers={"Origin": base_url})
+    browser = httpx.Client(
+        base_url=base_url, verify=context, headers={"Origin": base_url}, timeout=SETUP_TIMEOUT_S
+    )
     page = browser.get("/login/")
     match = _CSRF_INPUT.search(page.text)
     assert page.status_code == 200, page.text[:500]
@@ -85,7 +92,7 @@ def _create_api_key(browser: httpx.Client, base_url: str, name: str) -> str:
 
 def make_credentials(base_url: str, context: ssl.SSLContext) -> Credentials:
     email = "chu.so.huu@fuzz.logitrack.vn"
-    with httpx.Client(base_url=base_url, verify=context) as anonymous:
+    with httpx.Client(base_url=base_url, verify=context, timeout=SETUP_TIMEOUT_S) as anonymous:
         response = anonymous.post(
             "/api/v1/signup",
             json={
