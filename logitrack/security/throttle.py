@@ -179,7 +179,8 @@ def _peek(name: str, value: str) -> Usage:
     window = _get_window(hashed, period)
     key = _make_cache_key(f"logitrack.{name}", window, rate, hashed, ALL)
     count = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].get(key, 0)
-    return Usage(name=name, count=int(count), limit=limit, retry_after=max(1, window - int(time.time())))
+    retry = max(1, window - int(time.time()))
+    return Usage(name=name, count=int(count), limit=limit, retry_after=retry)
 
 
 def over(request: HttpRequest, name: str, value: str | None) -> Usage | None:
