@@ -360,8 +360,16 @@ def _measure(made: dict[str, Any]) -> list[Row]:
         ("page newest 50", dispatcher, page_path, {}),
         ("page status=out_for_delivery", dispatcher, page_path, {"status": "out_for_delivery"}),
         ("page q=consignee phone", dispatcher, page_path, {"q": "0912 000 001"}),
-        ("page 1,000 (row 50,000)", dispatcher, page_path, {"page": "1000"}),
-        ("page 10,000 (row 500,000)", dispatcher, page_path, {"page": "10000"}),
+        # A page reached by the Next link carries the cursor of the row before it (keyset);
+        # the same page typed as a number is found by OFFSET.
+        ("page 1,000 typed (OFFSET)", dispatcher, page_path, {"page": "1000"}),
+        ("page 10,000 typed (OFFSET)", dispatcher, page_path, {"page": "10000"}),
+        (
+            f"page at row {made['count'] // 2:,} (Next)",
+            dispatcher,
+            page_path,
+            {"page": "10000", "after": _encode("-created_at", middle_at, middle_id)},
+        ),
     ]
     results = []
     for label, who, path, params in requests:
