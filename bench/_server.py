@@ -75,10 +75,15 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
 
-def prepare(data_dir: Path, logitrack: Path = LOGITRACK) -> None:
-    """``migrate`` and ``collectstatic`` into ``data_dir``, as ``make run`` does."""
+def prepare(
+    data_dir: Path, logitrack: Path = LOGITRACK, extra_env: dict[str, str] | None = None
+) -> None:
+    """``migrate`` and ``collectstatic`` into ``data_dir``, as ``make run`` does.
+
+    ``extra_env`` adds settings on top of the scrubbed environment (e.g. a DATABASE_URL).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = server_env(data_dir)
+    env = {**server_env(data_dir), **(extra_env or {})}
     for args in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
         done = subprocess.run(
             [str(logitrack), *args],

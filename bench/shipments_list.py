@@ -6,8 +6,10 @@ tenant (rows written with ``executemany`` on SQLite and ``COPY`` on PostgreSQL; 
 copies of one order made by ``order_create``, so their encrypted columns hold real tokens) plus
 1% of N shipments of a second tenant, runs ``ANALYZE``, then times typical list requests
 (``GET /api/v1/shipments`` with an API key, through Django's full stack) and the SQL statements
-each request ran against logistics tables, executed raw with the same parameters. Prints p50/p95
-of both and their ratio; the target is API p95 <= 150 ms.
+each request ran against logistics tables, executed raw with the same parameters. The dispatcher
+page (``GET /operations/shipments/``, signed in as the owner, the HTML rendered) is timed the same
+way, on its first page and deep pages. Prints p50/p95 of both, their ratio, this process's CPU
+milliseconds per request and the load average; the target is p95 <= 150 ms.
 
     .venv/bin/python bench/shipments_list.py [N]          # default N = 1,000,000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/shipments_list.py
@@ -252,6 +254,7 @@ def _fill(count: int) -> dict[str, Any]:  # noqa: PLR0915  (one recipe, read top
             made["tenant"] = tenant
             made["token"] = make_api_key(owner, set(API_KEY_PERMISSIONS)).token
             made["principal"] = Principal.for_membership(owner.user, owner)
+            made["membership"] = owner
             made["first_shipment"] = next_shipment
             made["first_order"] = next_order
         next_order += orders + 10
@@ -292,24 +295,33 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-def _time(call: Callable[[], Any]) -> list[float]:
+def _time(call: Callable[[], Any]) -> tuple[list[float], float]:
+    """Wall milliseconds of each run, and this process's CPU milliseconds per run."""
     for _ in range(WARMUP):
         call()
     samples = []
+    cpu_started = time.process_time()
     for _ in range(RUNS):
         started = time.perf_counter()
         call()
         samples.append((time.perf_counter() - started) * 1000)
-    return samples
+    return samples, (time.process_time() - cpu_started) * 1000 / RUNS
 
 
-def _measure(made: dict[str, Any]) -> list[tuple[str, float, float, float, float]]:
+Row = tuple[str, float, float, float, float, float]
+
+
+def _measure(made: dict[str, Any]) -> list[Row]:
     from django.db import connection
 
     from logitrack.core.testing import HttpsClient
     from logitrack.logistics.pagination import _encode
 
     client = HttpsClient(headers={"Authorization": f"Bearer {made['token']}"})
+    from logitrack.tenancy.tests.factories import sign_in
+
+    dispatcher = HttpsClient()
+    sign_in(dispatcher, made["membership"])
     middle_at, middle_id = made["middle"]
     if isinstance(middle_at, str):
         middle_at = datetime.fromisoformat(middle_at)
@@ -339,8 +351,28 @@ def _measure(made: dict[str, Any]) -> list[tuple[str, float, float, float, float
         ("failed, by status time", {"status": "failed_attempt", "sort": "-status_changed_at"}),
         ("limit=200", {"limit": "200"}),
     ]
+    api_path = "/api/v1/shipments"
+    page_path = "/operations/shipments/"
+    requests: list[tuple[str, Any, str, dict[str, str]]] = [
+        (f"API {label}", client, api_path, params) for label, params in cases
+    ]
+    requests += [
+        ("page newest 50", dispatcher, page_path, {}),
+        ("page status=out_for_delivery", dispatcher, page_path, {"status": "out_for_delivery"}),
+        ("page q=consignee phone", dispatcher, page_path, {"q": "0912 000 001"}),
+        # A page reached by the Next link carries the cursor of the row before it (keyset);
+        # the same page typed as a number is found by OFFSET.
+        ("page 1,000 typed (OFFSET)", dispatcher, page_path, {"page": "1000"}),
+        ("page 10,000 typed (OFFSET)", dispatcher, page_path, {"page": "10000"}),
+        (
+            f"page at row {made['count'] // 2:,} (Next)",
+            dispatcher,
+            page_path,
+            {"page": "10000", "after": _encode("-created_at", middle_at, middle_id)},
+        ),
+    ]
     results = []
-    for label, params in cases:
+    for label, who, path, params in requests:
         statements: list[tuple[str, Any]] = []
 
         def record(
@@ -357,14 +389,14 @@ def _measure(made: dict[str, Any]) -> list[tuple[str, float, float, float, float
             return execute(sql, params_, many, context)
 
         with connection.execute_wrapper(record):
-            response = client.get("/api/v1/shipments", params)
+            response = who.get(path, params)
         if response.status_code != 200:
             raise SystemExit(f"{label}: HTTP {response.status_code} {response.content[:300]!r}")
 
-        def call(params: dict[str, str] = params) -> Any:
-            return client.get("/api/v1/shipments", params)
+        def call(who: Any = who, path: str = path, params: dict[str, str] = params) -> Any:
+            return who.get(path, params)
 
-        api = _time(call)
+        api, cpu = _time(call)
 
         def raw(statements: list[tuple[str, Any]] = statements) -> None:
             with connection.cursor() as cursor:
@@ -372,8 +404,8 @@ def _measure(made: dict[str, Any]) -> list[tuple[str, float, float, float, float
                     cursor.execute(sql, values)
                     cursor.fetchall()
 
-        raw_samples = _time(raw)
-        results.append((label, *_percentiles(api), *_percentiles(raw_samples)))
+        raw_samples, _raw_cpu = _time(raw)
+        results.append((label, *_percentiles(api), *_percentiles(raw_samples), cpu))
     return results
 
 
@@ -386,15 +418,23 @@ def child() -> int:
         f"filled in {made['fill_seconds']:.1f} s; {RUNS} runs per query after {WARMUP} warm-up"
     )
     worst = 0.0
-    for label, api50, api95, raw50, raw95 in _measure(made):
+    load_before = os.getloadavg()[0]
+    cpu_started, wall_started = time.process_time(), time.perf_counter()
+    for label, api50, api95, raw50, raw95, cpu in _measure(made):
         worst = max(worst, api95)
         print(
-            f"  {backend:10} {label:30} API p50 {api50:7.2f} ms  p95 {api95:7.2f} ms | "
-            f"raw SQL p50 {raw50:6.2f} ms  p95 {raw95:6.2f} ms | ratio p50 {api50 / raw50:5.1f}x"
-            f"  p95 {api95 / raw95:5.1f}x"
+            f"  {backend:10} {label:32} p50 {api50:7.2f} ms  p95 {api95:7.2f} ms "
+            f"(CPU {cpu:6.2f} ms/req) | raw SQL p50 {raw50:6.2f} ms  p95 {raw95:6.2f} ms | "
+            f"ratio p50 {api50 / raw50:5.1f}x  p95 {api95 / raw95:5.1f}x"
         )
+    print(
+        f"  {backend}: measuring took {time.perf_counter() - wall_started:.1f} s wall, "
+        f"{time.process_time() - cpu_started:.1f} CPU s in this process (the database server's "
+        f"own CPU not included); load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after, {os.cpu_count()} CPUs"
+    )
     verdict = "meets" if worst <= TARGET_P95_MS else "MISSES"
-    print(f"  {backend}: worst API p95 {worst:.1f} ms {verdict} the {TARGET_P95_MS:.0f} ms target")
+    print(f"  {backend}: worst p95 {worst:.1f} ms {verdict} the {TARGET_P95_MS:.0f} ms target")
     if backend == "postgresql":
         from django.db import connection
 

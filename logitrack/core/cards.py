@@ -79,7 +79,11 @@ def fold_digits(value: str) -> str:
     Nd, any script) mapped to its ASCII digit: the mapping ``core.text.code`` uses.
 
     Shape: str -> str; nothing is removed (other characters pass through as NFKC gives them).
+    ASCII text is returned as it is: NFKC leaves ASCII unchanged and its only decimal digits are
+    0-9 (this is most log lines and form fields, so it is checked first).
     """
+    if value.isascii():
+        return value
     out = []
     for char in unicodedata.normalize("NFKC", value):
         if unicodedata.category(char) == "Nd":

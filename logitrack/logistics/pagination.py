@@ -58,29 +58,57 @@ def _decode(cursor: str, sort: str) -> tuple[datetime, int]:
     return moment, pk
 
 
+def _after(rows: QuerySet[M], *, sort: str, moment: datetime, pk: int, limit: int) -> list[M]:
+    """Up to ``limit`` rows of ``rows`` (ordered by ``sort`` then id) after ``(moment, pk)``."""
+    field = sort.lstrip("-")
+    op = "lt" if sort.startswith("-") else "gt"
+    # "(field, id) after (moment, pk)" as two index ranges rather than one OR: SQLite's
+    # planner may answer an OR by a union of two indexes and a sort of a million rows.
+    # Rows that share the moment come first, then the rows strictly after it.
+    same = rows.filter(**{field: moment, f"pk__{op}": pk})
+    found = list(same[:limit])
+    if len(found) < limit:
+        after = rows.filter(**{f"{field}__{op}": moment})
+        found += list(after[: limit - len(found)])
+    return found
+
+
+def cursor_of(sort: str, row: Any) -> str:
+    """The cursor that names ``row``'s place in a list sorted by ``sort``."""
+    return _encode(sort, getattr(row, sort.lstrip("-")), int(row.pk))
+
+
 def page_of(rows: QuerySet[M], *, sort: str, cursor: str | None, limit: int) -> Page:
     """One page of ``rows`` (already ordered by ``sort`` then id, same direction).
 
     ``sort``: a datetime field name, ``-`` first for newest first. ``limit``: 1-``LIMIT_MAX``.
     """
-    field = sort.lstrip("-")
-    descending = sort.startswith("-")
     if cursor:
         moment, pk = _decode(cursor, sort)
-        op = "lt" if descending else "gt"
-        # "(field, id) after (moment, pk)" as two index ranges rather than one OR: SQLite's
-        # planner may answer an OR by a union of two indexes and a sort of a million rows.
-        # Rows that share the moment come first, then the rows strictly after it.
-        same = rows.filter(**{field: moment, f"pk__{op}": pk})
-        found = list(same[: limit + 1])
-        if len(found) <= limit:
-            after = rows.filter(**{f"{field}__{op}": moment})
-            found += list(after[: limit + 1 - len(found)])
+        found = _after(rows, sort=sort, moment=moment, pk=pk, limit=limit + 1)
     else:
         found = list(rows[: limit + 1])
     following = None
     if len(found) > limit:
         found = found[:limit]
-        last = found[-1]
-        following = _encode(sort, getattr(last, field), int(last.pk))
+        following = cursor_of(sort, found[-1])
     return Page(rows=found, next_cursor=following)
+
+
+def any_after(rows: QuerySet[M], *, sort: str, row: Any) -> bool:
+    """Whether ``rows`` (ordered by ``sort`` then id) hold a row after ``row``: one index probe."""
+    moment, pk = getattr(row, sort.lstrip("-")), int(row.pk)
+    return bool(_after(rows, sort=sort, moment=moment, pk=pk, limit=1))
+
+
+def page_before(rows: QuerySet[M], *, sort: str, cursor: str, limit: int) -> tuple[list[M], bool]:
+    """The ``limit`` rows just before the row ``cursor`` names, in ``sort`` order, and whether
+    rows remain before them: the same index ranges walked the other way (``rows`` reversed).
+
+    Raises ``CursorInvalid`` like ``page_of``.
+    """
+    moment, pk = _decode(cursor, sort)
+    backwards = sort[1:] if sort.startswith("-") else f"-{sort}"
+    found = _after(rows.reverse(), sort=backwards, moment=moment, pk=pk, limit=limit + 1)
+    more = len(found) > limit
+    return list(reversed(found[:limit])), more

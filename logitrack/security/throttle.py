@@ -14,6 +14,7 @@ whole seconds; ``Retry-After`` is a delay in seconds (RFC 9110 §10.2.3).
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -26,7 +27,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import ALL, _get_window, _make_cache_key, _split_rate, get_usage
 
 from logitrack.core.errors import error_json, wants_json
 from logitrack.core.identity import email_key
@@ -164,11 +165,29 @@ def hit(request: HttpRequest, name: str, value: str | None) -> Usage | None:
     return counted if counted.exceeded else None
 
 
+def _peek(name: str, value: str) -> Usage:
+    """The hits ``hit`` counted for ``value`` under ``name`` in this window: one cache read.
+
+    django-ratelimit's ``get_usage(increment=False)`` first *adds* a zero counter, which on the
+    database cache is a ``COUNT(*)`` of the whole table, a lookup and an insert on every call;
+    reading the key it writes (``_make_cache_key`` of the same group, window, rate and value)
+    gives the same count with one ``get``.
+    """
+    rate = rate_of(name)
+    limit, period = _split_rate(rate)
+    hashed = _digest(value)
+    window = _get_window(hashed, period)
+    key = _make_cache_key(f"logitrack.{name}", window, rate, hashed, ALL)
+    count = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].get(key, 0)
+    retry = max(1, window - int(time.time()))
+    return Usage(name=name, count=int(count), limit=limit, retry_after=retry)
+
+
 def over(request: HttpRequest, name: str, value: str | None) -> Usage | None:
     """The usage of ``name`` for ``value`` if its budget is spent, without counting."""
-    if not value:
+    if not value or not getattr(settings, "RATELIMIT_ENABLE", True):
         return None
-    current = usage(request, name, value, increment=False)
+    current = _peek(name, value)
     return current if current.count >= current.limit else None
 
 

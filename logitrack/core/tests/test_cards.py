@@ -241,3 +241,24 @@ def test_the_log_filter_keeps_text_without_card_numbers() -> None:
     text = "order 12 for +84912345678, SSCC 389300000000000010, 1.500.000 VND"
 
     assert mask_payment_cards(text) == text
+
+
+def _fold_slowly(value: str) -> str:
+    """fold_digits without its ASCII shortcut: NFKC, then every Nd digit to ASCII."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", value)
+    return "".join(
+        str(unicodedata.decimal(c)) if unicodedata.category(c) == "Nd" else c for c in folded
+    )
+
+
+def test_the_ascii_shortcut_of_digit_folding_folds_as_the_full_mapping() -> None:
+    from logitrack.core.cards import fold_digits
+
+    every_ascii = "".join(chr(n) for n in range(128))
+    samples = [every_ascii, "4111 1111 1111 1111", "route tracking:track 200", ""]
+    for sample in samples:
+        assert fold_digits(sample) == _fold_slowly(sample)
+    # Text that is not ASCII still goes through the full mapping.
+    assert fold_digits("\uff14\uff11\uff11\uff11\u0664") == "41114"

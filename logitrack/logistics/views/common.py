@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.logistics.selectors_pages import Page
 from logitrack.tenancy.access import principal_of
 from logitrack.tenancy.roles import Permission
 
@@ -52,17 +53,29 @@ def render_page(
     return render(request, f"logistics/{template}", full, status=status)
 
 
-def page_links(query: QueryDict, number: int, has_next: bool) -> dict[str, str]:
-    """The query strings of the previous and next pages, keeping every filter."""
+def page_links(query: QueryDict, page: Page) -> dict[str, str]:
+    """The query strings of the previous and next pages, keeping every filter.
+
+    Each link carries the cursor of the row where the page it names starts (``after`` the last
+    row shown, ``before`` the first), so the next page is found through the index whatever its
+    number; the link back to page 1 carries none.
+    """
     links = {}
-    for name, target, present in (
-        ("previous", number - 1, number > 1),
-        ("next", number + 1, has_next),
-    ):
-        if present:
-            params = query.copy()
-            params["page"] = str(target)
-            links[name] = "?" + params.urlencode()
+    for name, present in (("previous", page.has_previous), ("next", page.has_next)):
+        if not present:
+            continue
+        params = query.copy()
+        for key in ("page", "after", "before"):
+            params.pop(key, None)
+        if name == "next" and page.last_cursor:
+            params["page"] = str(page.number + 1)
+            params["after"] = page.last_cursor
+        elif name == "previous" and page.number > 2 and page.first_cursor:
+            params["page"] = str(page.number - 1)
+            params["before"] = page.first_cursor
+        elif name == "next":
+            params["page"] = str(page.number + 1)
+        links[name] = "?" + params.urlencode()
     return links
 
 

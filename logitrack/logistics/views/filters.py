@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import HumanTextField
 from logitrack.logistics import selectors
+from logitrack.logistics.pagination import CURSOR_MAX
 from logitrack.logistics.selectors_pages import day_start
 from logitrack.logistics.status import ServiceLevel, ShipmentStatus
 from logitrack.tenancy.geography import province_choices
@@ -48,6 +49,9 @@ class ListFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=PAGE_MAX)
+    # Where the page starts: the cursor of the row before it (next) or after it (previous).
+    after = forms.CharField(required=False, max_length=CURSOR_MAX)
+    before = forms.CharField(required=False, max_length=CURSOR_MAX)
 
     def __init__(
         self, *args: Any, sorts: list[tuple[str, Any]] | None = None, **kwargs: Any
@@ -80,7 +84,16 @@ class ListFilterForm(forms.Form):
 
     @property
     def page_number(self) -> int:
-        return int(self._clean().get("page") or 1)
+        data = self._clean()
+        if any(name in self.errors for name in ("after", "before")):
+            return 1  # a cursor that cannot be one: the first page, as pagination does
+        return int(data.get("page") or 1)
+
+    @property
+    def page_cursors(self) -> dict[str, str | None]:
+        """``after`` and ``before`` as ``shipments_page``/``orders_page`` take them."""
+        data = self._clean()
+        return {"after": data.get("after") or None, "before": data.get("before") or None}
 
     def shipment_filters(self) -> selectors.ShipmentFilters:
         sort = self._clean().get("sort") or "-created_at"

@@ -36,14 +36,17 @@ from logitrack.tenancy.roles import Permission
 def order_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None, sorts=ORDER_SORT_CHOICES)
     page = orders_page(
-        actor=principal_of(request), filters=form.order_filters(), number=form.page_number
+        actor=principal_of(request),
+        filters=form.order_filters(),
+        number=form.page_number,
+        **form.page_cursors,
     )
     rows = [{"order": o, "destination": _place(o.delivery_province_code)} for o in page.rows]
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "links": page_links(request.GET, page.number, page.has_next),
+        "links": page_links(request.GET, page),
         "filtered": form.is_bound,
     }
     return render_page(request, "orders/list.html", context)

@@ -47,14 +47,17 @@ def _place(province: int | None, ward: int | None = None) -> str:
 def shipment_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None, sorts=SHIPMENT_SORT_CHOICES)
     page = shipments_page(
-        actor=principal_of(request), filters=form.shipment_filters(), number=form.page_number
+        actor=principal_of(request),
+        filters=form.shipment_filters(),
+        number=form.page_number,
+        **form.page_cursors,
     )
     rows = [{"shipment": s, "destination": _place(s.delivery_province_code)} for s in page.rows]
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "links": page_links(request.GET, page.number, page.has_next),
+        "links": page_links(request.GET, page),
         "label_sizes": LABEL_SIZES,
         "filtered": form.is_bound,
     }

@@ -367,6 +367,38 @@ def test_valid_api_keys_are_never_counted(client: HttpsClient, db: Any) -> None:
         assert response.status_code == 200
 
 
+def test_checking_the_bearer_budget_reads_one_cache_key_and_writes_nothing(
+    client: HttpsClient, db: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from logitrack.tenancy.roles import Permission
+    from logitrack.tenancy.tests.factories import make_api_key
+
+    owner = make_member(make_tenant(), Role.OWNER)
+    good = make_api_key(owner, {Permission.TENANT_VIEW}).token
+    client.get("/api/v1/tenant", headers=bearer(good), REMOTE_ADDR=ip(1))  # last_used_at set
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/tenant", headers=bearer(good), REMOTE_ADDR=ip(1))
+
+    assert response.status_code == 200
+    cache_sql = [q["sql"] for q in queries.captured_queries if "logitrack_cache" in q["sql"]]
+    assert len(cache_sql) == 1
+    assert cache_sql[0].lstrip().upper().startswith("SELECT")
+    assert "COUNT(" not in cache_sql[0].upper()
+
+
+def test_the_spent_bearer_budget_retries_within_its_window(client: HttpsClient, db: Any) -> None:
+    for n in range(limit_of("api_key_failures.ip")):
+        client.get("/api/v1/tenant", headers=bearer(f"lt_wrong{n}"), REMOTE_ADDR=ip(3))
+
+    refused = client.get("/api/v1/tenant", headers=bearer("lt_wrong"), REMOTE_ADDR=ip(3))
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 600  # api_key_failures.ip is 20/10m
+
+
 def test_ipv6_clients_are_counted_per_64_network(client: HttpsClient, db: Any) -> None:
     for n in range(limit_of("password_reset.ip")):
         response = client.post(
