@@ -263,3 +263,25 @@ def test_the_driver_sees_the_previews_of_the_waybill_and_proofs_but_not_of_invoi
     assert shown["Cache-Control"] == "private, no-store"
     assert hidden.status_code == 404
     assert through_api.status_code == 403
+
+
+def test_the_drivers_preview_route_refuses_a_document_of_another_shipment(
+    actor: Principal, tenant: Tenant, shipment: Shipment
+) -> None:
+    from logitrack.logistics.tests.factories import make_order_row, make_shipment_row, make_shipper
+
+    other = make_shipment_row(make_order_row(make_shipper(tenant)))
+    photo = document_upload(
+        actor=actor, data=samples.png((20, 20)), file_name="p.png", kind="pod_photo", shipment=other
+    )
+    driver = _client(make_member(tenant, Role.DRIVER))
+
+    through_this = driver.get(
+        f"/driver/shipments/{shipment.waybill}/documents/{photo.pk}/thumbnail/"
+    )
+    through_its_own = driver.get(
+        f"/driver/shipments/{other.waybill}/documents/{photo.pk}/thumbnail/"
+    )
+
+    assert through_this.status_code == 404
+    assert through_its_own.status_code == 200
