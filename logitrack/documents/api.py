@@ -19,7 +19,12 @@ from logitrack.core.ids import Id
 from logitrack.core.schemas import Code
 from logitrack.documents import selectors, services
 from logitrack.documents.access import access_document_by_id
-from logitrack.documents.errors import DocumentError, FileEmpty, FileTooLarge
+from logitrack.documents.errors import (
+    DocumentError,
+    FileEmpty,
+    FileTooLarge,
+    ThumbnailNotAvailable,
+)
 from logitrack.documents.models import Document
 from logitrack.documents.pod import Upload, proof_of_delivery_record
 from logitrack.documents.responses import download_response, thumbnail_response
@@ -35,6 +40,11 @@ router = Router(tags=["documents"])
 
 
 def error_of(exc: DocumentError) -> JsonResponse:
+    if isinstance(exc, ThumbnailNotAvailable):
+        error = {"code": exc.code, "message": str(exc.message), "thumbnail_state": exc.state}
+        return JsonResponse(
+            {"error": error}, status=exc.status, json_dumps_params={"ensure_ascii": False}
+        )
     fields = [{"field": exc.field, "code": exc.code, "message": str(exc.message)}]
     return error_json(exc.code, str(exc.message), exc.status, fields=fields)
 
@@ -49,6 +59,7 @@ def document_out(document: Document) -> DocumentOut:
         file_name=document.original_name,
         created_at=document.created_at,
         has_thumbnail=bool(document.thumbnail_key),
+        thumbnail_state=document.thumbnail_state,
         download_url=reverse("api-1:document_download", kwargs={"document_id": document.pk}),
         thumbnail_url=(
             reverse("api-1:document_thumbnail", kwargs={"document_id": document.pk})
@@ -88,11 +99,15 @@ def document_download(request: HttpRequest, document_id: Id) -> HttpResponse:
 @router.get(
     "/documents/{document_id}/thumbnail",
     url_name="document_thumbnail",
-    summary="A small WebP preview of an image document",
+    summary="A small WebP preview of an image or of a PDF's first page",
     response={200: None},
 )
 @requires(Permission.OPERATIONS_VIEW)
 def document_thumbnail(request: HttpRequest, document_id: Id) -> HttpResponse:
+    """``image/webp``, inline, at most 320 x 320 px, ``nosniff``, ``Cache-Control: private,
+    no-store``. 404 ``thumbnail_not_available`` with ``thumbnail_state`` (pending, failed or
+    none) when the document has no preview; 410 ``document_unavailable`` when it cannot be read.
+    """
     actor = principal_of(request)
     document = access_document_by_id(actor, document_id)
     try:

@@ -80,6 +80,22 @@ class DocumentUnavailable(DocumentError):
     status = 410
 
 
+class ThumbnailNotAvailable(DocumentError):
+    """The document has no preview: being drawn (``pending``), could not be drawn (``failed``) or
+    of a type that has none (``none``). ``state`` says which; nothing about the file is wrong."""
+
+    code = "thumbnail_not_available"
+    message = _("This document has no preview.")
+    status = 404
+    field = ""
+
+    def __init__(self, state: str) -> None:
+        from logitrack.documents.models import ThumbnailState
+
+        super().__init__(ThumbnailState(state).label)
+        self.state = state
+
+
 class ProofOfDeliveryInvalid(DocumentError):
     code = "proof_of_delivery_invalid"
     message = _("The proof of delivery is incomplete.")

@@ -47,6 +47,8 @@ register(
         # Where the encrypted file is, and the key that opens it: the file's content itself.
         "storage_key": _file(),
         "thumbnail_key": _file(),
+        # ready / pending / failed / none: whether a preview exists, nothing about the file.
+        "thumbnail_state": not_personal(retention=_TENANT_DATA),
         "file_key": _file(),
         # Chosen by whoever uploaded it; often names the consignee or the order.
         "original_name": FieldClass(

@@ -19,6 +19,20 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ThumbnailState(models.TextChoices):
+    """Where a document's preview stands.
+
+    ``ready``: ``thumbnail_key`` names it; ``pending``: a PDF whose first page the background job
+    has not drawn yet; ``failed``: the job could not draw it (a damaged PDF, a decompression
+    bomb, a renderer that ran out of its limits); ``none``: the type has no preview (CSV, XLSX).
+    """
+
+    READY = "ready", _("Preview ready")
+    PENDING = "pending", _("Preview being prepared")
+    FAILED = "failed", _("No preview: the file could not be drawn")
+    NONE = "none", _("No preview for this type of file")
+
+
 class Document(TenantScopedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     # Decided from the bytes (documents.filetypes), never from the client.
@@ -28,6 +42,13 @@ class Document(TenantScopedModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     storage_key = models.CharField(_("storage key"), max_length=200, unique=True, editable=False)
     thumbnail_key = models.CharField(_("thumbnail key"), max_length=200, blank=True, editable=False)
+    thumbnail_state = models.CharField(
+        _("preview"),
+        max_length=10,
+        choices=ThumbnailState.choices,
+        default=ThumbnailState.NONE,
+        editable=False,
+    )
     # The document's own AES-256 key (base64), sealed under the tenant's data key.
     file_key = EncryptedTextField(_("file key"), key_owner="tenant", editable=False)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -74,6 +95,14 @@ class Document(TenantScopedModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(size__gt=0), name="documents_document_size_positive"
+            ),
+            # A preview is ready exactly when its stored object is named.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(thumbnail_state="ready") & ~models.Q(thumbnail_key="")
+                    | models.Q(thumbnail_state__in=["pending", "failed", "none"], thumbnail_key="")
+                ),
+                name="documents_document_thumbnail_state_valid",
             ),
         ]
 

@@ -19,6 +19,10 @@ class DocumentOut(Schema):
     file_name: str
     created_at: datetime
     has_thumbnail: bool
+    thumbnail_state: str = Field(
+        description="ready, pending (a PDF's first page is being drawn), failed (it could not "
+        "be drawn: a damaged file or a decompression bomb) or none (CSV, XLSX)"
+    )
     download_url: str
     thumbnail_url: str | None
 

@@ -39,3 +39,10 @@ def shipments_out_for_delivery(*, actor: Principal) -> QuerySet[Shipment]:
     return Shipment.objects.filter(
         tenant_id=actor.tenant_id, status=ShipmentStatus.OUT_FOR_DELIVERY
     ).order_by("status_changed_at", "pk")
+
+
+def documents_for_driver(*, actor: Principal, shipment: Shipment) -> QuerySet[Document]:
+    """What a driver sees of ``shipment``'s documents: waybill images and proofs of delivery."""
+    from logitrack.documents.access import DRIVER_KINDS
+
+    return documents_of_shipment(actor=actor, shipment=shipment).filter(kind__in=DRIVER_KINDS)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from logitrack.core.text import TextRefused, human_text
-from logitrack.documents import images, vault
+from logitrack.documents import images, thumbnails, vault
 from logitrack.documents.errors import (
     DocumentKindInvalid,
     FileEmpty,
@@ -23,7 +23,7 @@ from logitrack.documents.errors import (
     FileTooLarge,
 )
 from logitrack.documents.filetypes import EXTENSIONS, sniff
-from logitrack.documents.models import Document, DocumentKind
+from logitrack.documents.models import Document, DocumentKind, ThumbnailState
 from logitrack.documents.uploads import max_bytes
 from logitrack.logistics.models import Order, Shipment
 from logitrack.tenancy.audit import actor_of
@@ -135,6 +135,7 @@ def document_store(
                 sha256=hashlib.sha256(prepared.data).hexdigest(),
                 storage_key=storage_key,
                 thumbnail_key=thumbnail_key,
+                thumbnail_state=thumbnails.initial_state(prepared.content_type, prepared.thumbnail),
                 file_key=file_key,
                 original_name=prepared.name,
                 uploaded_by=actor.user,
@@ -143,6 +144,8 @@ def document_store(
             )
             document.save()
             _audit(actor, "document_uploaded", document, request)
+            if document.thumbnail_state == ThumbnailState.PENDING:
+                thumbnails.enqueue_on_commit(document)
     except BaseException:
         for key in mine:
             vault.delete(key)
@@ -186,21 +189,37 @@ def document_delete(
 
 def document_read(*, actor: Principal, document: Document, thumbnail: bool = False) -> bytes:
     """The plaintext of ``document`` (or of its thumbnail); DocumentUnavailable when the stored
-    object is missing or altered, or the tenant's key was destroyed."""
+    object is missing or altered, or the tenant's key was destroyed; ThumbnailNotAvailable when
+    a thumbnail is asked for and the document has none (yet)."""
+    from logitrack.documents.errors import ThumbnailNotAvailable
+
+    if thumbnail and not document.thumbnail_key:
+        raise ThumbnailNotAvailable(ThumbnailState(document.thumbnail_state))
+    key = document.thumbnail_key if thumbnail else document.storage_key
+    return _open(document, key)[1]
+
+
+def document_read_system(*, document: Document) -> tuple[str, bytes]:
+    """(file key, plaintext) of ``document``, for Logitrack's own jobs bound to its tenant (the
+    preview job); DocumentUnavailable as ``document_read``."""
+    return _open(document, document.storage_key)
+
+
+def _open(document: Document, key: str) -> tuple[str, bytes]:
     from logitrack.core.crypto.api import reveal
     from logitrack.core.crypto.errors import EncryptedValueUnavailable
     from logitrack.documents.errors import DocumentUnavailable
 
-    key = document.thumbnail_key if thumbnail else document.storage_key
     if not key:
         raise DocumentUnavailable()
     try:
-        file_key = reveal(document, "file_key")
+        file_key = str(reveal(document, "file_key"))
     except EncryptedValueUnavailable as exc:
         raise DocumentUnavailable() from exc
-    return vault.open_sealed(
-        str(file_key), vault.get(key), tenant_id=document.tenant_id, storage_key=key
+    data = vault.open_sealed(
+        file_key, vault.get(key), tenant_id=document.tenant_id, storage_key=key
     )
+    return file_key, data
 
 
 def _audit(actor: Principal, action: str, document: Document, request: HttpRequest | None) -> None:

@@ -11,6 +11,11 @@ urlpatterns = [
     path("driver/shipments/<str:waybill>/", views.pod, name="pod"),
     path("driver/shipments/<str:waybill>/delivered/", views.pod_delivered, name="pod-delivered"),
     path("driver/shipments/<str:waybill>/failed/", views.pod_failed, name="pod-failed"),
+    path(
+        "driver/shipments/<str:waybill>/documents/<id:document_id>/thumbnail/",
+        views.pod_document_thumbnail,
+        name="pod-thumbnail",
+    ),
     path("documents/shipments/<str:waybill>/upload/", views.document_upload, name="upload"),
     path("documents/<id:document_id>/delete/", views.document_delete, name="delete"),
 ]

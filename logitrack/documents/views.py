@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,11 +18,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from logitrack.documents import selectors, services
-from logitrack.documents.access import access_document_by_id
-from logitrack.documents.errors import DocumentError, FileEmpty, FileTooLarge
+from logitrack.documents.access import access_document_by_id, access_driver_document
+from logitrack.documents.errors import (
+    DocumentError,
+    DocumentUnavailable,
+    FileEmpty,
+    FileTooLarge,
+    ThumbnailNotAvailable,
+)
 from logitrack.documents.forms import DeliveredForm, DocumentUploadForm, FailedAttemptForm
 from logitrack.documents.models import Document, PodOutcome
 from logitrack.documents.pod import PodResult, Upload, proof_of_delivery_record
+from logitrack.documents.responses import thumbnail_response
 from logitrack.documents.uploads import max_bytes, read_upload, upload_was_too_large
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.errors import LogisticsError
@@ -99,6 +106,9 @@ def _pod_page(
         or FailedAttemptForm(initial={"idempotency_key": new_submission_key()}),
         "delivered_error": delivered_error,
         "failed_error": failed_error,
+        "documents": list(
+            selectors.documents_for_driver(actor=principal_of(request), shipment=shipment)
+        ),
     }
     return render(request, "documents/pod.html", context, status=status)
 
@@ -109,6 +119,23 @@ def _pod_page(
 def pod(request: HttpRequest, waybill: str) -> HttpResponse:
     shipment = access_shipment_by_waybill(principal_of(request), waybill)
     return _pod_page(request, shipment)
+
+
+@requires(Permission.DRIVER_TASKS)
+@require_safe
+def pod_document_thumbnail(request: HttpRequest, waybill: str, document_id: int) -> HttpResponse:
+    """The preview of a waybill image or proof of delivery of the shipment, for the driver's
+    page (``image/webp``, inline, nosniff, private and not stored); 404 when it has none."""
+    actor = principal_of(request)
+    shipment = access_shipment_by_waybill(actor, waybill)
+    document = access_driver_document(actor, shipment, document_id)
+    try:
+        data = services.document_read(actor=actor, document=document, thumbnail=True)
+    except ThumbnailNotAvailable as exc:
+        raise Http404(exc.code) from exc
+    except DocumentUnavailable as exc:
+        return HttpResponse(str(exc.message), status=410, content_type="text/plain; charset=utf-8")
+    return thumbnail_response(data)
 
 
 def _recorded(request: HttpRequest, result: PodResult) -> HttpResponse:

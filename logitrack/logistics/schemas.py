@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -157,6 +158,24 @@ class EventIn(Schema):
     place: HumanText = Field(default="", max_length=limits.PLACE_MAX)
     ward_code: WardCode | None = None
     province_code: ProvinceCode | None = None
+    latitude: Decimal | None = Field(default=None, ge=-90, le=90, decimal_places=6)
+    longitude: Decimal | None = Field(default=None, ge=-180, le=180, decimal_places=6)
+    reason: FailureReason | None = None
+    reason_text: HumanText = Field(default="", max_length=limits.REASON_TEXT_MAX)
+
+
+class DriverEventIn(Schema):
+    """What a driver's phone reports about a delivery on its list: ``delivered``, or
+    ``failed_attempt`` with a ``reason`` (and ``reason_text`` for ``other``).
+
+    ``idempotency_key`` and ``occurred_at`` as for ``EventIn``; the source is the principal's
+    (``user`` for a signed-in driver, ``api`` for an API key), never the body's.
+    """
+
+    status: Literal["delivered", "failed_attempt"]
+    occurred_at: IsoDateTime | None = None
+    idempotency_key: OpaqueText = Field(min_length=1, max_length=limits.IDEMPOTENCY_KEY_MAX)
+    place: HumanText = Field(default="", max_length=limits.PLACE_MAX)
     latitude: Decimal | None = Field(default=None, ge=-90, le=90, decimal_places=6)
     longitude: Decimal | None = Field(default=None, ge=-180, le=180, decimal_places=6)
     reason: FailureReason | None = None

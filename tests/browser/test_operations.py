@@ -163,3 +163,37 @@ def test_public_tracking_with_and_without_javascript(
             assert page.locator("[data-track-missing]").count() == 1
         finally:
             visitor.close()
+
+
+def test_an_uploaded_pdf_invoice_shows_the_preview_of_its_first_page(
+    owner_page: Page, logitrack_server: _server.RunningServer
+) -> None:
+    from logitrack.documents.tests import samples
+
+    base = logitrack_server.https_url
+    (waybill,) = create_order(owner_page, base, phone=_phone())
+    goto(owner_page, f"{base}/operations/shipments/{waybill}/")
+    owner_page.select_option("#id_kind", "invoice")
+    owner_page.locator("#id_file").set_input_files(
+        {"name": "hóa đơn.pdf", "mimeType": "application/pdf", "buffer": samples.pdf_page()}
+    )
+    with owner_page.expect_navigation():
+        owner_page.get_by_role("button", name="Tải lên").click()
+    assert owner_page.locator("[role=status]", has_text="Đã tải lên tài liệu.").count() == 1
+
+    # The preview is drawn by the server's background worker: the page says so until it is.
+    preview = owner_page.locator("[data-document] img[data-thumbnail]")
+    for _ in range(60):
+        if preview.count() == 1:
+            break
+        assert owner_page.locator("[data-thumbnail-state=failed]").count() == 0
+        owner_page.wait_for_timeout(500)
+        goto(owner_page, f"{base}/operations/shipments/{waybill}/")
+    assert preview.count() == 1
+    owner_page.wait_for_function(
+        "() => { const img = document.querySelector('[data-document] img[data-thumbnail]');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
+    size = preview.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert size[1] == 320
+    assert 200 < size[0] < 240

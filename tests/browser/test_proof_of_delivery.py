@@ -173,6 +173,19 @@ def test_a_driver_delivers_with_photo_signature_and_location_and_a_resubmit_reco
     assert page.locator("[data-status]").inner_text() == "Đã giao"
     assert len(sent) == 1
 
+    # The photo and the signature are listed on the driver's page with their previews, loaded
+    # through the driver's own preview route.
+    previews = page.locator("[data-document] img[data-thumbnail]")
+    assert previews.count() == 2
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-document] img[data-thumbnail]')]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
+    widths = previews.evaluate_all("imgs => imgs.map(img => img.naturalWidth)")
+    assert all(width > 0 for width in widths)
+    sources = previews.evaluate_all("imgs => imgs.map(img => img.getAttribute('src'))")
+    assert all(src.startswith(f"/driver/shipments/{waybill}/documents/") for src in sources)
+
     # The connection dropped the answer; the phone sends the very same bytes again.
     first = sent[0]
     body = first.post_data_buffer

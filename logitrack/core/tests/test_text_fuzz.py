@@ -193,6 +193,7 @@ EXAMPLES: dict[str, Any] = {
 PATH_EXAMPLES: dict[tuple[str, str], Any] = {
     ("/api/v1/devices", "kind"): "gps_tracker",
     ("/api/v1/devices", "name"): "Xe tải 51C-123.45",
+    ("/api/v1/driver/", "status"): "delivered",
 }
 _PATH_PARAMETER = re.compile(r"\{(?:\w+:)?(\w+)\}")
 
@@ -275,6 +276,12 @@ class World:
 
         self.order = make_order(self.owner.tenant)
         self.shipment = self.order.shipments[0]
+        # A driver records only on a shipment out for delivery (/api/v1/driver/...).
+        from logitrack.logistics.tests.factories import make_order_row, make_shipment_row
+
+        self.out_for_delivery = make_shipment_row(
+            make_order_row(self.order.order.shipper), status="out_for_delivery"
+        )
 
     def example(self, name: str, path: str = "") -> Any:
         for (prefix, field_name), value in PATH_EXAMPLES.items():
@@ -300,7 +307,11 @@ class World:
             "membership_id": self.member.pk,
             "order_id": self.order.order.pk,
             "shipper_id": self.order.order.shipper_id,
-            "waybill": self.shipment.waybill,
+            "waybill": (
+                self.out_for_delivery.waybill
+                if path.startswith("/api/v1/driver/")
+                else self.shipment.waybill
+            ),
             "device_id": self.device_id,
         }
 

@@ -271,3 +271,43 @@ contract(
         ok=302,
     )
 )
+
+
+def make_waybill_image(world: World, side: str) -> int:
+    """A waybill image of a shipment of tenant ``side``; the route's id is the document's."""
+    from logitrack.core.tenant import tenant_context
+    from logitrack.documents.services import document_upload
+    from logitrack.documents.tests import samples
+    from logitrack.logistics.models import Shipment
+
+    shipment_id = make_shipment(world, side)
+    with tenant_context(world.side(side).tenant):
+        document = document_upload(
+            actor=_owner_principal(world, side),
+            data=samples.png((8, 8)),
+            file_name="vận đơn.png",
+            kind="waybill_image",
+            shipment=Shipment.objects.get(pk=shipment_id),
+        )
+    return int(document.pk)
+
+
+def _waybill_of_document(pk: int | None) -> str:
+    from logitrack.documents.models import Document
+
+    shipment_id = (
+        Document.dangerously_unscoped.filter(pk=pk).values_list("shipment_id", flat=True).first()
+    )
+    return waybill_of(shipment_id)
+
+
+contract(
+    Contract(
+        route="documents:pod-thumbnail",
+        method="GET",
+        permission=P.DRIVER_TASKS,
+        path=lambda pk: f"/driver/shipments/{_waybill_of_document(pk)}/documents/{pk}/thumbnail/",
+        make=make_waybill_image,
+        snapshot=document_state,
+    )
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
@@ -92,3 +93,66 @@ def pdf() -> bytes:
         b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
         b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     )
+
+
+def pdf_page(colour: tuple[float, float, float] = (0.9, 0.1, 0.1)) -> bytes:
+    """A one-page A4 PDF made with reportlab (the labels' PDF library): the left half of the
+    page a filled rectangle of ``colour``, the right half white, and a line of Vietnamese."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4, invariant=True)  # the same bytes every time
+    width, height = A4
+    canvas.setFillColorRGB(*colour)
+    canvas.rect(0, 0, width / 2, height, stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.drawString(width / 2 + 20, height / 2, "Hoa don 0042")
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def pdf_truncated() -> bytes:
+    """A real PDF cut after its first 300 bytes: the signature is right, the rest is missing."""
+    return pdf_page()[:300]
+
+
+@functools.cache
+def pdf_image_bomb(width: int = 10_000, height: int = 8_000) -> bytes:
+    """A one-page PDF drawing an 8-bit greyscale image of ``width`` x ``height`` pixels (80 MP
+    by default, past the 50 MP cap; 80 MB once inflated) from about 80 kilobytes of deflated
+    zeros (ISO 32000-1 §8.9.5)."""
+    deflate = zlib.compressobj(6)
+    block = b"\x00" * (16 * 1024 * 1024)
+    total, parts = width * height, []
+    for start in range(0, total, len(block)):
+        parts.append(deflate.compress(block[: min(len(block), total - start)]))
+    body = b"".join(parts) + deflate.flush()
+    content = b"q 500 0 0 500 50 50 cm /Im1 Do Q"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 600 600]"
+        b"/Resources<</XObject<</Im1 5 0 R>>>>/Contents 4 0 R>>",
+        b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
+        b"<</Type/XObject/Subtype/Image/Width %d/Height %d/ColorSpace/DeviceGray"
+        b"/BitsPerComponent 8/Filter/FlateDecode/Length %d>>stream\n"
+        % (width, height, len(body))
+        + body
+        + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()

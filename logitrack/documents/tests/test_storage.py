@@ -20,6 +20,7 @@ from logitrack.documents.errors import (
     FileNameInvalid,
     FileTooLarge,
     FileTypeNotAllowed,
+    ThumbnailNotAvailable,
 )
 from logitrack.documents.models import Document
 from logitrack.documents.services import document_delete, document_read, document_upload
@@ -185,12 +186,15 @@ def test_an_image_gets_an_encrypted_webp_thumbnail(actor: Principal) -> None:
     assert vault.get(document.thumbnail_key).startswith(vault.MAGIC)
 
 
-def test_a_pdf_has_no_thumbnail(actor: Principal) -> None:
+def test_a_pdf_without_pages_is_stored_and_has_no_thumbnail(actor: Principal) -> None:
     document = document_upload(actor=actor, data=samples.pdf(), file_name="a.pdf", kind="invoice")
 
+    document.refresh_from_db()
     assert document.thumbnail_key == ""
-    with pytest.raises(DocumentUnavailable):
+    assert document.thumbnail_state == "failed"
+    with pytest.raises(ThumbnailNotAvailable):
         document_read(actor=actor, document=document, thumbnail=True)
+    assert document_read(actor=actor, document=document) == samples.pdf()
 
 
 def test_stored_bytes_do_not_contain_the_plaintext(actor: Principal) -> None:

@@ -1,4 +1,5 @@
-"""Shipments: list, one by waybill with its timeline, record an event, bulk cancel."""
+"""Shipments: list, one by waybill with its timeline, record an event (a driver: a delivery or a
+failed attempt), bulk cancel."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from logitrack.logistics.pagination import LIMIT_DEFAULT, LIMIT_MAX, page_of
 from logitrack.logistics.schemas import (
     BulkCancelIn,
     BulkCancelOut,
+    DriverEventIn,
     EventIn,
     EventOutcomeOut,
     ShipmentDetailOut,
@@ -171,6 +173,59 @@ def shipment_event_create(
             longitude=payload.longitude,
             reason=payload.reason.value if payload.reason else None,
             reason_text=payload.reason_text,
+            request=request,
+        )
+    except LogisticsError as exc:
+        return error(exc)
+    body = EventOutcomeOut(
+        applied=outcome.applied,
+        replayed=outcome.replayed,
+        status=ShipmentStatus(outcome.status),
+        event=event_out(outcome.event),
+    )
+    return Status(200 if outcome.replayed else 201, body)
+
+
+# A driver records only on the shipments of their delivery list: the same list as the driver's
+# pages (documents.selectors.shipments_out_for_delivery), checked under the row lock.
+DRIVER_LIST_STATUSES = frozenset({ShipmentStatus.OUT_FOR_DELIVERY})
+
+
+@router.post(
+    "/driver/shipments/{waybill}/events",
+    response={201: EventOutcomeOut, 200: EventOutcomeOut},
+    url_name="driver_shipment_event_create",
+    summary="A driver records a delivery or a failed attempt of a shipment on their list",
+)
+@requires(Permission.DRIVER_TASKS)
+def driver_shipment_event_create(
+    request: HttpRequest, waybill: Code, payload: DriverEventIn
+) -> Status[EventOutcomeOut] | JsonResponse:
+    """The phone app's way to report a delivery (``delivered``) or a failed attempt
+    (``failed_attempt`` with ``reason``), through the same transition service as every event.
+    201: recorded. 200: the same ``idempotency_key`` was sent before; nothing changed and the
+    first outcome is returned (also once the shipment has left the list). 409
+    ``transition_forbidden``: the shipment is not out for delivery (not on a driver's list);
+    409 ``idempotency_key_reused``: the key was used for another shipment or status; 404
+    ``waybill_not_found``: no such shipment in the company; 422 for a status other than these
+    two, a missing reason, a date in the future or too old. Needs ``driver.tasks``."""
+    principal = principal_of(request)
+    shipment = access_shipment_by_waybill(principal, waybill, for_write=True)
+    source = EventSource.API if principal.api_key_id is not None else EventSource.USER
+    try:
+        outcome = shipment_record_event(
+            actor=principal,
+            shipment=shipment,
+            status=payload.status,
+            occurred_at=payload.occurred_at or timezone.now(),
+            source=source.value,
+            idempotency_key=payload.idempotency_key,
+            place=payload.place,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            reason=payload.reason.value if payload.reason else None,
+            reason_text=payload.reason_text,
+            only_from=DRIVER_LIST_STATUSES,
             request=request,
         )
     except LogisticsError as exc:

@@ -163,6 +163,7 @@ def shipment_record_event(
     longitude: Decimal | float | None = None,
     reason: str | None = None,
     reason_text: str = "",
+    only_from: frozenset[ShipmentStatus] | None = None,
     request: HttpRequest | None = None,
 ) -> EventOutcome:
     """Record one event of ``shipment`` and move its status when the machine allows it.
@@ -176,6 +177,9 @@ def shipment_record_event(
     printable ASCII characters, unique per tenant. ``reason`` (``FailureReason`` value) is required
     for ``failed_attempt`` (and ``reason_text`` with ``other``), refused for anything else.
     ``place``/``ward_code``/``province_code``/``latitude``/``longitude`` say where.
+    ``only_from``: when given, the statuses the shipment must be in (read under the row lock)
+    for a new event to be recorded at all, stale or not; otherwise TransitionForbidden. A driver
+    records only on the shipments of their delivery list (``out_for_delivery``).
 
     Invariants:
     - needs ``operations.manage`` or ``driver.tasks`` (or a ``SystemCaller``) in the shipment's
@@ -219,6 +223,8 @@ def shipment_record_event(
         if seen is not None:
             return _outcome_of_replay(seen, locked, target)
         current = ShipmentStatus(locked.status)
+        if only_from is not None and current not in only_from:
+            raise TransitionForbidden()
         stale = occurred_at < locked.status_changed_at
         if target is None:
             applied = False

@@ -243,3 +243,29 @@ contract(
         **shipment,
     )
 )
+
+
+def _make_out_for_delivery(world: World, side: str) -> int:
+    from logitrack.logistics.tests.factories import make_order_row, make_shipment_row, make_shipper
+
+    order = make_order_row(make_shipper(world.side(side).tenant))
+    return int(make_shipment_row(order, status="out_for_delivery").pk)
+
+
+def _driver_event_body(world: World, pk: int | None) -> dict[str, Any]:
+    return {"status": "delivered", "idempotency_key": f"contract-driver-{next(_serial)}"}
+
+
+contract(
+    Contract(
+        "api-1:driver_shipment_event_create",
+        "POST",
+        P.DRIVER_TASKS,
+        _by_waybill(f"{_v1}/driver/shipments/{{}}/events"),
+        make=_make_out_for_delivery,
+        snapshot=_shipment_state,
+        body=_driver_event_body,
+        json=True,
+        ok=201,
+    )
+)
