@@ -137,7 +137,6 @@ def _copy_rows(conn: Any, table: str, columns: str, rows: list[list[Any]]) -> No
     adapting each value as it would for a parameter. Constraints are checked as for INSERT
     (a unique violation raises IntegrityError through Django's error wrapper)."""
     sql = f"COPY {conn.ops.quote_name(table)} ({columns}) FROM STDIN"
-    with conn.cursor() as cursor, conn.wrap_database_errors:
-        with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+    with conn.cursor() as cursor, conn.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)

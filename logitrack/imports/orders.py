@@ -207,7 +207,7 @@ def declared_value(data: Any) -> int:
 
 
 def _build(
-    job: ImportJob, row: int, data: Any, shipper: Any, pickup: Any, now: Any
+    job: ImportJob, row: int, data: Any, *, shipper: Any, pickup: Any, now: Any
 ) -> tuple[Any, list[Any], Any]:
     """The unsaved order, items and parcel of one row, by the core's own builders (the ones
     ``order_create`` uses), so that both ways of creating an order store the same thing."""
@@ -233,7 +233,7 @@ def _build(
     )
     items = new_items(job.tenant_id, order, data)
     shipment = Shipment(
-        **new_shipment_fields(job.tenant_id, order, 1, data.parcels[0], None, now)
+        **new_shipment_fields(job.tenant_id, order, 1, data.parcels[0], sscc=None, now=now)
     )
     return order, items, shipment
 
@@ -252,7 +252,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
     from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
     from logitrack.logistics.numbers import new_waybill
     from logitrack.logistics.services.numbering import logistics_settings_for_update
-    from logitrack.logistics.services.orders import shipper_address, created_event
+    from logitrack.logistics.services.orders import created_event, shipper_address
     from logitrack.logistics.status import EventSource
 
     if not prepared:
@@ -268,7 +268,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
         if shipper is None:
             return 0, [issue(row, "", "order_invalid", detail="shipper_not_found")]
         order, order_items, shipment = _build(
-            job, row, data, shipper, data.pickup or pickups[shipper.pk], now
+            job, row, data, shipper=shipper, pickup=data.pickup or pickups[shipper.pk], now=now
         )
         orders.append(order)
         items.append(order_items)

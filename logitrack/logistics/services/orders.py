@@ -173,7 +173,7 @@ def new_items(tenant_id: int, order: Order, data: OrderInput) -> list[OrderItem]
 
 
 def new_shipment_fields(
-    tenant_id: int, order: Order, number: int, parcel: Any, sscc: str | None, now: Any
+    tenant_id: int, order: Order, number: int, parcel: Any, *, sscc: str | None, now: Any
 ) -> dict[str, Any]:
     """The fields of parcel ``number`` of ``order`` (status ``created``), waybill not yet drawn."""
     return {
@@ -308,7 +308,7 @@ def order_create(
             shipments: list[Shipment] = []
             for number, parcel in enumerate(data.parcels, start=1):
                 sscc = next_sscc(numbering) if parcel.pallet else None
-                fields = new_shipment_fields(tenant_id, order, number, parcel, sscc, now)
+                fields = new_shipment_fields(tenant_id, order, number, parcel, sscc=sscc, now=now)
                 shipments.append(
                     with_new_waybill(numbering.waybill_prefix, partial(_insert_shipment, fields))
                 )
