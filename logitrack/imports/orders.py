@@ -7,9 +7,10 @@ goes through): the address is resolved to a 2025 commune by ``addresses.address_
 times), the COD cap is ``logistics.limits.cod_cap_vnd()``, and a reference that already names
 an order of the tenant is refused (a file imported twice creates nothing twice).
 
-:func:`create_orders` is the bulk path of the import (docs/adr/0022): per batch one
-``executemany`` each of orders, items, shipments and their ``created`` timeline events
-(``imports.bulk.insert_rows``), with
+:func:`create_orders` is the bulk path of the import (docs/adr/0022, 0028): per batch one
+insert (COPY on PostgreSQL, ``executemany`` on SQLite) each of orders, items, shipments and
+their ``created`` timeline events (``imports.bulk.insert_rows``), the rows built by the same
+functions ``order_create`` uses (``logistics.services.orders.new_order`` ...), with
 waybills from the core's numbering (``logistics.numbers.new_waybill`` under the tenant's prefix;
 a collision re-draws the batch's waybills, the unique constraint deciding), contact fields
 encrypted and indexed by the model fields on insert, and one audit entry per batch. The
