@@ -74,23 +74,46 @@ _GS1_LENGTHS = frozenset({13, 14, 18})
 _DIGITS = re.compile(r"[0-9]+")
 
 
+class _DigitFolding(dict[int, int | str]):
+    """``str.translate`` table: a decimal digit (General_Category Nd) of any script to its ASCII
+    digit, every other code point to itself; filled on first sight of each code point, up to
+    ``_FOLD_TABLE_MAX`` entries (past that a code point is looked up each time, not kept)."""
+
+    def __missing__(self, point: int) -> int | str:
+        char = chr(point)
+        folded: int | str = (
+            str(unicodedata.decimal(char)) if unicodedata.category(char) == "Nd" else point
+        )
+        if len(self) < _FOLD_TABLE_MAX:
+            self[point] = folded
+        return folded
+
+
+_FOLD_TABLE_MAX = 20_000
+
+
+_FOLD_DIGITS = _DigitFolding()
+
+
 def fold_digits(value: str) -> str:
     """``value`` with NFKC compatibility forms folded and every decimal digit (General_Category
     Nd, any script) mapped to its ASCII digit: the mapping ``core.text.code`` uses.
 
     Shape: str -> str; nothing is removed (other characters pass through as NFKC gives them).
-    ASCII text is returned as it is: NFKC leaves ASCII unchanged and its only decimal digits are
-    0-9 (this is most log lines and form fields, so it is checked first).
+    ASCII text is its own NFKC form and holds no other digits, so it is returned as it is; other
+    text is mapped by ``str.translate`` (in C), the table learning each code point once.
     """
     if value.isascii():
         return value
-    out = []
-    for char in unicodedata.normalize("NFKC", value):
-        if unicodedata.category(char) == "Nd":
-            out.append(str(unicodedata.decimal(char)))
-        else:
-            out.append(char)
-    return "".join(out)
+    return unicodedata.normalize("NFKC", value).translate(_FOLD_DIGITS)
+
+
+_ONE_DIGIT = re.compile(r"[0-9]")
+
+
+def _too_few_digits(folded: str) -> bool:
+    """True when ``folded`` holds fewer than MIN_DIGITS ASCII digits (so no candidate at all)."""
+    return len(folded) < MIN_DIGITS or len(_ONE_DIGIT.findall(folded)) < MIN_DIGITS
 
 
 def _is_separator(char: str) -> bool:
@@ -164,7 +187,8 @@ def _is_card(
 def contains_payment_card_number(text: str) -> bool:
     """True when ``text`` holds a payment card number anywhere (rules in the module docstring)."""
     folded = fold_digits(text)
-    if sum(c.isdigit() for c in folded) < MIN_DIGITS:
+    # Candidates are runs of ASCII digits (``_DIGITS``): fewer than MIN_DIGITS of them, none.
+    if _too_few_digits(folded):
         return False
     for groups, joiners, before in _chains(folded):
         for start in range(len(groups)):

@@ -1,4 +1,4 @@
-"""Inserting many rows of one model with one ``executemany``: the write half of the bulk import.
+"""Inserting many rows of one model at once (COPY or ``executemany``): the bulk import's writes.
 
 Django's ``bulk_create`` compiles every value of every row into SQL text in Python (about 40
 field compilations per order row, and SQLite's 999-parameter limit splits a batch of 1,000
@@ -6,6 +6,9 @@ orders into 37 statements); with one prepared statement and ``executemany`` the 
 the rows itself. The values are still the model fields' own: ``pre_save`` (which seals the
 encrypted fields and fills the blind indexes) and ``get_db_prep_save``, so what is stored is
 byte for byte what ``save()`` would store.
+
+On PostgreSQL the rows go in one ``COPY ... FROM STDIN`` instead (no statement per row, the
+values adapted by psycopg's C dumpers); on SQLite, one ``executemany``.
 
 Primary keys are given out before the insert, so children can point at their parents:
 PostgreSQL draws them from the table's sequence (``nextval`` over ``generate_series``);
@@ -122,5 +125,18 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
         rows.append([value_of(obj, f, is_plain) for f, is_plain in zip(fields, plain, strict=True)])
         obj._state.adding = False
         obj._state.db = conn.alias
+    if conn.vendor == "postgresql":
+        _copy_rows(conn, meta.db_table, columns, rows)
+        return
     with conn.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _copy_rows(conn: Any, table: str, columns: str, rows: list[list[Any]]) -> None:
+    """PostgreSQL: the rows in one ``COPY ... FROM STDIN`` (PostgreSQL docs, "COPY"), psycopg
+    adapting each value as it would for a parameter. Constraints are checked as for INSERT
+    (a unique violation raises IntegrityError through Django's error wrapper)."""
+    sql = f"COPY {conn.ops.quote_name(table)} ({columns}) FROM STDIN"
+    with conn.cursor() as cursor, conn.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)

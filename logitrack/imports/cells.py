@@ -15,6 +15,7 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 import phonenumbers
 
 from logitrack.core.cards import contains_payment_card_number
+from logitrack.core.crypto.canonical import remember_e164
 from logitrack.core.text import PAYMENT_CARD, TextRefused, code, human_text
 from logitrack.imports.columns import header_key
 from logitrack.imports.reading import Cell
@@ -115,7 +116,11 @@ def phone(cell: Cell) -> str:
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            # Inside an import's e164_memo(), OrderInput and the encrypted field take this
+            # E.164 form as it is instead of parsing it twice more.
+            remember_e164(formatted, formatted)
+            return formatted
     raise CellError("phone_invalid")
 
 

@@ -7,9 +7,10 @@ goes through): the address is resolved to a 2025 commune by ``addresses.address_
 times), the COD cap is ``logistics.limits.cod_cap_vnd()``, and a reference that already names
 an order of the tenant is refused (a file imported twice creates nothing twice).
 
-:func:`create_orders` is the bulk path of the import (docs/adr/0022): per batch one
-``executemany`` each of orders, items, shipments and their ``created`` timeline events
-(``imports.bulk.insert_rows``), with
+:func:`create_orders` is the bulk path of the import (docs/adr/0022, 0028): per batch one
+insert (COPY on PostgreSQL, ``executemany`` on SQLite) each of orders, items, shipments and
+their ``created`` timeline events (``imports.bulk.insert_rows``), the rows built by the same
+functions ``order_create`` uses (``logistics.services.orders.new_order`` ...), with
 waybills from the core's numbering (``logistics.numbers.new_waybill`` under the tenant's prefix;
 a collision re-draws the batch's waybills, the unique constraint deciding), contact fields
 encrypted and indexed by the model fields on insert, and one audit entry per batch. The
@@ -206,58 +207,34 @@ def declared_value(data: Any) -> int:
     return sum(item.quantity * item.declared_value_vnd for item in data.items)
 
 
-def _build(job: ImportJob, row: int, data: Any, now: Any) -> tuple[Any, list[Any], Any]:
-    from logitrack.logistics.models import Order, OrderItem, Shipment
-    from logitrack.logistics.services.orders import fingerprint
-    from logitrack.logistics.status import ShipmentStatus
+def _build(
+    job: ImportJob, row: int, data: Any, *, shipper: Any, pickup: Any, now: Any
+) -> tuple[Any, list[Any], Any]:
+    """The unsaved order, items and parcel of one row, by the core's own builders (the ones
+    ``order_create`` uses), so that both ways of creating an order store the same thing."""
+    from logitrack.logistics.models import Shipment
+    from logitrack.logistics.services.orders import (
+        fingerprint,
+        new_items,
+        new_order,
+        new_shipment_fields,
+    )
 
-    delivery = data.delivery
-    # As order_create stores them: no old-form text is NULL, not "".
-    optional: dict[str, Any] = {"delivery_legacy_text": delivery.legacy_text or None}
-    order = Order(
-        **optional,
+    order = new_order(
         tenant_id=job.tenant_id,
-        shipper_id=data.shipper_id,
-        reference=data.reference,
-        delivery_street=delivery.street,
-        delivery_ward_code=delivery.ward_code,
-        delivery_province_code=delivery.province_code,
-        consignee_name=data.consignee.name,
-        consignee_phone=data.consignee.phone,
-        consignee_email=data.consignee.email or "",
-        service_level=data.service_level,
-        cod_amount_vnd=data.cod_amount_vnd,
+        shipper=shipper,
+        data=data,
+        pickup=pickup,
         declared_value_vnd=declared_value(data),
-        notes=data.notes,
         created_by_id=job.created_by_id,
+        created_by_api_key_id=None,
         idempotency_key=f"import:{job.pk}:{row}",
         idempotency_fingerprint=fingerprint(data),
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
-    items = [
-        OrderItem(
-            tenant_id=job.tenant_id,
-            position=position,
-            description=item.description,
-            quantity=item.quantity,
-            declared_value_vnd=item.declared_value_vnd,
-        )
-        for position, item in enumerate(data.items, start=1)
-    ]
-    parcel = data.parcels[0]
+    items = new_items(job.tenant_id, order, data)
     shipment = Shipment(
-        tenant_id=job.tenant_id,
-        parcel_number=1,
-        weight_g=parcel.weight_g,
-        length_mm=parcel.length_mm,
-        width_mm=parcel.width_mm,
-        height_mm=parcel.height_mm,
-        service_level=data.service_level,
-        delivery_province_code=delivery.province_code,
-        status=ShipmentStatus.CREATED,
-        status_changed_at=now,
-        created_at=now,
+        **new_shipment_fields(job.tenant_id, order, 1, data.parcels[0], sscc=None, now=now)
     )
     return order, items, shipment
 
@@ -276,22 +253,24 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
     from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
     from logitrack.logistics.numbers import new_waybill
     from logitrack.logistics.services.numbering import logistics_settings_for_update
-    from logitrack.logistics.status import EventKind, EventSource, ShipmentStatus
+    from logitrack.logistics.services.orders import created_event, shipper_address
+    from logitrack.logistics.status import EventSource
 
     if not prepared:
         return 0, []
     now = timezone.now()
     numbering = logistics_settings_for_update(job.tenant_id)
     shippers = {s.pk: s for s in Shipper.objects.filter(pk__in={d.shipper_id for _, d in prepared})}
+    # The pickup is the shipper's own address, as order_create takes it when none is given.
+    pickups = {pk: shipper_address(shipper) for pk, shipper in shippers.items()}
     orders, items, shipments = [], [], []
     for row, data in prepared:
         shipper = shippers.get(data.shipper_id)
         if shipper is None:
             return 0, [issue(row, "", "order_invalid", detail="shipper_not_found")]
-        order, order_items, shipment = _build(job, row, data, now)
-        order.pickup_street = shipper.street
-        order.pickup_ward_code = shipper.ward_code
-        order.pickup_province_code = shipper.province_code
+        order, order_items, shipment = _build(
+            job, row, data, shipper=shipper, pickup=data.pickup or pickups[shipper.pk], now=now
+        )
         orders.append(order)
         items.append(order_items)
         shipments.append(shipment)
@@ -324,18 +303,12 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
             if attempt == WAYBILL_ATTEMPTS - 1 or "waybill" not in message:
                 raise
     events = [
-        ShipmentEvent(
-            tenant_id=job.tenant_id,
-            shipment_id=shipment.pk,
-            kind=EventKind.STATUS,
-            status=ShipmentStatus.CREATED,
-            status_before=ShipmentStatus.CREATED,
-            applied=True,
-            occurred_at=now,
-            recorded_at=now,
-            source=EventSource.IMPORT,
-            idempotency_key=f"created:{shipment.waybill}",
+        created_event(
+            shipment,
+            source=EventSource.IMPORT.value,
             actor_user_id=job.created_by_id,
+            actor_api_key_id=None,
+            now=now,
         )
         for shipment in shipments
     ]

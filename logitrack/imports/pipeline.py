@@ -25,6 +25,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from logitrack.core.crypto.canonical import e164_memo
 from logitrack.imports import storage
 from logitrack.imports.models import ImportJob, ImportMode, ImportStatus
 from logitrack.imports.reading import SheetRefused, read_sheet
@@ -69,7 +70,8 @@ def process(job_id: int, *, dry_run: bool) -> ImportJob | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _process(job, dry_run=dry_run)
+        with e164_memo():
+            _process(job, dry_run=dry_run)
     except SheetRefused as exc:
         _finish_failed(job, exc.code)
     except Exception:

@@ -179,10 +179,17 @@ class EncryptedField(_Field[_ST_contra, _GT_co]):
 
     @property
     def blind_index_field(self) -> BlindIndexField | None:
+        # Read on every seal: remembered per model class the field is bound to.
+        cached = self.__dict__.get("_blind_index_of")
+        if cached is not None and cached[0] is self.model:
+            return cached[1]  # type: ignore[no-any-return]
+        found = None
         for candidate in self.model._meta.concrete_fields:
             if isinstance(candidate, BlindIndexField) and candidate.source == self.name:
-                return candidate
-        return None
+                found = candidate
+                break
+        self.__dict__["_blind_index_of"] = (self.model, found)
+        return found
 
     def index_label(self) -> str:
         return f"{self.model._meta.label}.{self.name}"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django import forms
 
-from logitrack.core.cards import contains_payment_card_number, mask_payment_cards
+from logitrack.core.cards import contains_payment_card_number, fold_digits, mask_payment_cards
 from logitrack.core.forms import CodeField, HumanTextField
 from logitrack.core.logging import RedactingFilter, redact_text, redact_value
 from logitrack.core.schemas import TextRule
@@ -262,3 +262,43 @@ def test_the_ascii_shortcut_of_digit_folding_folds_as_the_full_mapping() -> None
         assert fold_digits(sample) == _fold_slowly(sample)
     # Text that is not ASCII still goes through the full mapping.
     assert fold_digits("\uff14\uff11\uff11\uff11\u0664") == "41114"
+
+
+def _fold_digits_char_by_char(value: str) -> str:
+    """The folding as ADR 0027 states it, one character at a time (the reference)."""
+    import unicodedata
+
+    out = []
+    for char in unicodedata.normalize("NFKC", value):
+        if unicodedata.category(char) == "Nd":
+            out.append(str(unicodedata.decimal(char)))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def test_digit_folding_matches_the_reference_for_every_code_point() -> None:
+    import sys
+
+    # Surrogates cannot stand alone in text a person sends; every other code point is tried,
+    # in chunks as text would hold them, then each alone (NFKC composes across neighbours).
+    points = [p for p in range(sys.maxunicode + 1) if not 0xD800 <= p <= 0xDFFF]
+    for start in range(0, len(points), 4096):
+        chunk = "".join(chr(p) for p in points[start : start + 4096])
+        assert fold_digits(chunk) == _fold_digits_char_by_char(chunk)
+    for point in points:
+        char = chr(point)
+        assert fold_digits(char) == _fold_digits_char_by_char(char), hex(point)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\uff14\uff11\uff11\uff11 " + " ".join(["\uff11" * 4] * 3),  # fullwidth digits
+        "٤١١١١١١١١١١١١١١١",  # Arabic-Indic
+        "Số thẻ 4111-1111-1111-1111 nhé",
+        "the4111111111111111",
+    ],
+)
+def test_folded_digits_of_any_script_are_still_found(text: str) -> None:
+    assert contains_payment_card_number(text)

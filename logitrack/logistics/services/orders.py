@@ -100,7 +100,8 @@ def _address_fields(prefix: str, address: AddressInput) -> dict[str, Any]:
     }
 
 
-def _shipper_address(shipper: Shipper) -> AddressInput:
+def shipper_address(shipper: Shipper) -> AddressInput:
+    """The pickup address an order takes when none is given: the shipper's own."""
     return AddressInput(
         street=shipper.street, ward_code=shipper.ward_code, province_code=shipper.province_code
     )
@@ -113,6 +114,108 @@ def _declared_value(data: OrderInput) -> int:
     if total > limits.MONEY_MAX_VND:
         raise OrderInvalid(field="declared_value_vnd")
     return total
+
+
+def new_order(
+    *,
+    tenant_id: int,
+    shipper: Shipper,
+    data: OrderInput,
+    pickup: AddressInput,
+    declared_value_vnd: int,
+    created_by_id: int | None,
+    created_by_api_key_id: int | None,
+    idempotency_key: str | None,
+    idempotency_fingerprint: str,
+    now: Any,
+) -> Order:
+    """The unsaved Order row of ``data``: the one builder of ``order_create`` and of the bulk
+    import (``imports.orders``), so both store the same columns the same way."""
+    return Order(
+        tenant_id=tenant_id,
+        shipper=shipper,
+        reference=data.reference,
+        **_address_fields("pickup", pickup),
+        **_address_fields("delivery", data.delivery),
+        consignee_name=data.consignee.name,
+        consignee_phone=data.consignee.phone,
+        consignee_email=data.consignee.email or "",
+        service_level=data.service_level.value,
+        cod_amount_vnd=data.cod_amount_vnd,
+        declared_value_vnd=declared_value_vnd,
+        notes=data.notes,
+        created_by_id=created_by_id,
+        created_by_api_key_id=created_by_api_key_id,
+        idempotency_key=idempotency_key,
+        idempotency_fingerprint=idempotency_fingerprint,
+        created_at=now,
+        updated_at=now,
+        pickup_window_start=data.pickup_window_start,
+        pickup_window_end=data.pickup_window_end,
+        delivery_window_start=data.delivery_window_start,
+        delivery_window_end=data.delivery_window_end,
+    )
+
+
+def new_items(tenant_id: int, order: Order, data: OrderInput) -> list[OrderItem]:
+    """The unsaved OrderItem rows of ``data`` (positions from 1), pointing at ``order``."""
+    return [
+        OrderItem(
+            tenant_id=tenant_id,
+            order=order,
+            position=position,
+            description=item.description,
+            quantity=item.quantity,
+            declared_value_vnd=item.declared_value_vnd,
+        )
+        for position, item in enumerate(data.items, start=1)
+    ]
+
+
+def new_shipment_fields(
+    tenant_id: int, order: Order, number: int, parcel: Any, *, sscc: str | None, now: Any
+) -> dict[str, Any]:
+    """The fields of parcel ``number`` of ``order`` (status ``created``), waybill not yet drawn."""
+    return {
+        "tenant_id": tenant_id,
+        "order": order,
+        "parcel_number": number,
+        "sscc": sscc,
+        "weight_g": parcel.weight_g,
+        "length_mm": parcel.length_mm,
+        "width_mm": parcel.width_mm,
+        "height_mm": parcel.height_mm,
+        "service_level": order.service_level,
+        "delivery_province_code": order.delivery_province_code,
+        "status": ShipmentStatus.CREATED,
+        "status_changed_at": now,
+        "created_at": now,
+    }
+
+
+def created_event(
+    shipment: Shipment,
+    *,
+    source: str,
+    actor_user_id: int | None,
+    actor_api_key_id: int | None,
+    now: Any,
+) -> ShipmentEvent:
+    """The unsaved first timeline event of a new shipment (``created``, applied)."""
+    return ShipmentEvent(
+        tenant_id=shipment.tenant_id,
+        shipment=shipment,
+        kind=EventKind.STATUS,
+        status=ShipmentStatus.CREATED,
+        status_before=ShipmentStatus.CREATED,
+        applied=True,
+        occurred_at=now,
+        recorded_at=now,
+        source=source,
+        idempotency_key=f"created:{shipment.waybill}",
+        actor_user_id=actor_user_id,
+        actor_api_key_id=actor_api_key_id,
+    )
 
 
 def _insert_shipment(fields: dict[str, Any], waybill: str) -> Shipment:
@@ -164,7 +267,7 @@ def order_create(
     shipper: Shipper | None = Shipper.objects.filter(pk=data.shipper_id).first()
     if shipper is None:
         raise ShipperUnknown()
-    pickup = data.pickup or _shipper_address(shipper)
+    pickup = data.pickup or shipper_address(shipper)
     _clean_address(pickup, "pickup.ward_code")
     _clean_address(data.delivery, "delivery.ward_code")
     _check_cod(data.cod_amount_vnd)
@@ -188,76 +291,35 @@ def order_create(
             )
             if pallets and not numbering.gs1_company_prefix:
                 raise PalletNeedsGs1Prefix()
-            order = Order(
+            order = new_order(
                 tenant_id=tenant_id,
                 shipper=shipper,
-                reference=data.reference,
-                **_address_fields("pickup", pickup),
-                **_address_fields("delivery", data.delivery),
-                consignee_name=data.consignee.name,
-                consignee_phone=data.consignee.phone,
-                consignee_email=data.consignee.email or "",
-                service_level=data.service_level.value,
-                cod_amount_vnd=data.cod_amount_vnd,
+                data=data,
+                pickup=pickup,
                 declared_value_vnd=declared,
-                notes=data.notes,
                 created_by_id=actor_user_id(actor),
                 created_by_api_key_id=actor_api_key_id(actor),
                 idempotency_key=key,
                 idempotency_fingerprint=print_ if key is not None else "",
-                created_at=now,
-                updated_at=now,
-                **windows,
+                now=now,
             )
             order.save(force_insert=True)
-            OrderItem.objects.bulk_create(
-                [
-                    OrderItem(
-                        tenant_id=tenant_id,
-                        order=order,
-                        position=position,
-                        description=item.description,
-                        quantity=item.quantity,
-                        declared_value_vnd=item.declared_value_vnd,
-                    )
-                    for position, item in enumerate(data.items, start=1)
-                ]
-            )
+            OrderItem.objects.bulk_create(new_items(tenant_id, order, data))
             shipments: list[Shipment] = []
             for number, parcel in enumerate(data.parcels, start=1):
-                fields = {
-                    "tenant_id": tenant_id,
-                    "order": order,
-                    "parcel_number": number,
-                    "sscc": next_sscc(numbering) if parcel.pallet else None,
-                    "weight_g": parcel.weight_g,
-                    "length_mm": parcel.length_mm,
-                    "width_mm": parcel.width_mm,
-                    "height_mm": parcel.height_mm,
-                    "service_level": order.service_level,
-                    "delivery_province_code": order.delivery_province_code,
-                    "status": ShipmentStatus.CREATED,
-                    "status_changed_at": now,
-                    "created_at": now,
-                }
+                sscc = next_sscc(numbering) if parcel.pallet else None
+                fields = new_shipment_fields(tenant_id, order, number, parcel, sscc=sscc, now=now)
                 shipments.append(
                     with_new_waybill(numbering.waybill_prefix, partial(_insert_shipment, fields))
                 )
             ShipmentEvent.objects.bulk_create(
                 [
-                    ShipmentEvent(
-                        tenant_id=tenant_id,
-                        shipment=shipment,
-                        kind=EventKind.STATUS,
-                        status=ShipmentStatus.CREATED,
-                        status_before=ShipmentStatus.CREATED,
-                        applied=True,
-                        occurred_at=now,
-                        recorded_at=now,
+                    created_event(
+                        shipment,
                         source=event_source.value,
-                        idempotency_key=f"created:{shipment.waybill}",
                         actor_user_id=actor_user_id(actor),
                         actor_api_key_id=actor_api_key_id(actor),
+                        now=now,
                     )
                     for shipment in shipments
                 ]
