@@ -276,7 +276,7 @@ def test_the_api_key_service_refuses_a_nul_from_any_caller(owner: Membership) ->
     with translation.override("en"), pytest.raises(InvalidApiKeyName) as refused:
         make_api_key(owner, set(), name="Web\x00")
     # The text layer's own reason, not the generic "at most 100 characters".
-    assert refused.value.message == "Remove the control character (U+0000)."
+    assert str(refused.value.message) == "Remove the control character (U+0000)."
     assert refused.value.field == "name"
     assert _keys(owner.tenant) == []
 
