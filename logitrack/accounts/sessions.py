@@ -67,8 +67,15 @@ _SYSTEMS = (
 )
 
 
-def summarise_user_agent(user_agent: str) -> str:
-    """ "Firefox on Linux": enough for a person to recognise a device, less to fingerprint it."""
+def summarise_user_agent(user_agent: str | None) -> str:
+    """ "Firefox / Linux": enough for a person to recognise a device, less to fingerprint it.
+
+    ``user_agent`` is the ``User-Agent`` header (RFC 9110, section 10.1.5), None when absent.
+    The summary is "" for no header or an unknown device, and at most 27 characters (the
+    longest names), well within ``UserSession.user_agent``.
+    """
+    if not user_agent:
+        return ""
     browser = next((name for name, pattern in _BROWSERS if pattern.search(user_agent)), "")
     system = next((name for name, pattern in _SYSTEMS if pattern.search(user_agent)), "")
     if browser and system:
@@ -97,7 +104,7 @@ def session_started(*, request: HttpRequest, user: User) -> UserSession:
                 "created_at": timezone.now(),
                 "last_seen_at": timezone.now(),
                 "ip_address": client_ip(request),
-                "user_agent": summarise_user_agent(request.headers.get("User-Agent", ""))[:200],
+                "user_agent": summarise_user_agent(request.META.get("HTTP_USER_AGENT")),
             },
         )
         audit_record(

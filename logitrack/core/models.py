@@ -73,17 +73,18 @@ class TenantScopedModel(models.Model):
         This is a guard, not a side effect: it only ever raises.
         """
         bound = bound_tenant_id()
-        if getattr(self, "tenant_id", None) is None and bound is not None:
+        # getattr: django-stubs types the attribute as int, but it is None until it is set.
+        if getattr(self, "tenant_id") is None and bound is not None:  # noqa: B009
             self.tenant_id = bound
-        if getattr(self, "tenant_id", None) is None:
+        if getattr(self, "tenant_id") is None:  # noqa: B009
             raise ValidationError(_("This record has no tenant."), code="tenant_missing")
         if bound is not None and self.tenant_id != bound:
             raise ValidationError(
                 _("This record belongs to another tenant."), code="tenant_mismatch"
             )
+        # Only links to tenant-scoped rows are checked: a concrete field with a related model is
+        # a foreign key, and the link to the tenant itself (not tenant-scoped) is left out.
         for field in self._meta.concrete_fields:
-            if not isinstance(field, models.ForeignKey) or field.name == "tenant":
-                continue
             target = field.related_model
             if not isinstance(target, type) or not issubclass(target, TenantScopedModel):
                 continue

@@ -53,7 +53,8 @@ class AccessRule:
     reason: str = ""
 
     def describe(self) -> str:
-        if self.kind == "permission" and self.permission is not None:
+        # Only a "permission" rule has a permission (``requires``).
+        if self.permission is not None:
             return f"requires {self.permission.value}"
         if self.kind == "platform":
             return f"platform staff: {self.platform_role}"
@@ -114,15 +115,22 @@ def _forbidden(request: HttpRequest, rule: AccessRule) -> HttpResponseBase:
 
 
 def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
-    """API calls authenticated by the session cookie need the CSRF token, like forms do."""
-    if request.method in SAFE_METHODS or getattr(request, "auth_via", "") != "session":
+    """API calls authenticated by the session cookie need the CSRF token, like forms do.
+
+    Only a session's principal has a person (``PrincipalMiddleware`` sets ``auth_via`` to
+    ``"session"`` exactly then); an API key's principal has none, and a bearer key is not
+    something a browser sends on its own.
+    """
+    if request.method in SAFE_METHODS or principal_of(request).user is None:
         return None
     # Django's check reads request.POST, which streams a multipart body away; read the body
     # first (bounded by DATA_UPLOAD_MAX_MEMORY_SIZE) so that the API can still parse it after.
     # On a page, Django's CSRF middleware may have read the form already: nothing left to keep.
     with contextlib.suppress(RawPostDataException):
         request.body  # noqa: B018
-    result = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})  # type: ignore[arg-type]
+    # pragma: process_view reads neither get_response nor the view's args and kwargs, so the
+    # mutants passing None for them are the same call (docs/mutation.md).
+    result = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})  # type: ignore[arg-type]  # pragma: no mutate
     if result is None:
         return None
     return error_json("csrf_failed", _("The CSRF token is missing or wrong."), 403)

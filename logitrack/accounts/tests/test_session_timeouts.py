@@ -6,11 +6,11 @@ Time is moved by rewriting the timestamps the middleware keeps in the session, n
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.test import override_settings
 
 from logitrack.accounts.models import User, UserSession
-from logitrack.accounts.sessions import AUTH_AT_KEY, SEEN_AT_KEY
+from logitrack.accounts.sessions import AUTH_AT_KEY, NOTICE_KEY, SEEN_AT_KEY
 from logitrack.accounts.tests.helpers import audit_of, error_of
 from logitrack.core.testing import HttpsClient
 
@@ -132,3 +132,21 @@ def test_a_revoked_session_is_signed_out_on_its_next_request(
 
     assert response.status_code == 302
     assert SESSION_KEY not in signed_in_client.session
+
+
+@pytest.mark.parametrize("only_key", [SESSION_KEY, BACKEND_SESSION_KEY])
+def test_a_session_with_half_a_sign_in_is_anonymous_not_expired(
+    client: HttpsClient, user: User, only_key: str
+) -> None:
+    # A sign-in writes both the person and the backend; with one of them the session claims no
+    # one, so Django serves it anonymously and the timeouts have nothing to end.
+    session = client.session
+    session[only_key] = str(user.pk) if only_key == SESSION_KEY else "x"
+    session.save()
+
+    page = client.get("/login/")
+
+    assert page.status_code == 200
+    assert "Phiên làm việc của bạn đã kết thúc" not in page.content.decode()
+    assert only_key in client.session
+    assert NOTICE_KEY not in client.session

@@ -4,6 +4,7 @@ SQLite and PostgreSQL), and RQ on the Redis at REDIS_URL (default 127.0.0.1:6379
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 import pytest
@@ -128,6 +129,7 @@ def test_a_reset_mail_is_queued_on_redis_and_sent_by_an_rq_worker(
     person: User, redis_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     import django_rq
+    import setproctitle
     from django_tasks_rq import Job
     from rq import SimpleWorker
 
@@ -140,8 +142,17 @@ def test_a_reset_mail_is_queued_on_redis_and_sent_by_an_rq_worker(
     assert queue.count == 1
     assert mail.outbox == []
 
-    # SimpleWorker runs jobs in this process, so the mail lands in this test's outbox.
-    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    # SimpleWorker runs jobs in this process, so the mail lands in this test's outbox. It also
+    # takes over SIGINT/SIGTERM and the process title; both are given back, so that the process
+    # running the tests (``make mutation`` runs them inside mutmut) still stops on SIGTERM.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    title = setproctitle.getproctitle()
+    try:
+        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        setproctitle.setproctitle(title)
 
     assert [m.to for m in mail.outbox] == [[EMAIL]]
     assert queue.count == 0

@@ -8,9 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone, translation
+from freezegun import freeze_time
 
 from logitrack.core.errors import NotFound
 from logitrack.core.models import GLOBAL_MODELS, register_global_model
@@ -31,8 +33,20 @@ from logitrack.tenancy.access import (
     requires,
     signed_in,
 )
-from logitrack.tenancy.api_keys import _refusal, api_key_create, api_key_revoke
-from logitrack.tenancy.errors import ApiKeyNeedsPerson, InvalidApiKeyName, InvitationInvalid
+from logitrack.tenancy.api_keys import (
+    LAST_USED_GRANULARITY,
+    MAX_LIFETIME,
+    _refusal,
+    api_key_create,
+    api_key_revoke,
+    authenticate_bearer,
+)
+from logitrack.tenancy.errors import (
+    ApiKeyNeedsPerson,
+    InvalidApiKeyName,
+    InvalidExpiry,
+    InvitationInvalid,
+)
 from logitrack.tenancy.models import ApiKey, Invitation
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission, Role, matrix_rows
@@ -503,3 +517,79 @@ def test_only_a_person_creates_keys_with_a_name_of_1_to_100_characters() -> None
     assert ApiKey.dangerously_unscoped.count() == 0
     assert create(principal_for(owner), "x" * 100).name == "x" * 100
     assert _last("authn_token_created").ip == "198.51.100.7"
+
+
+def _create_key(owner: Any, expires_at: Any) -> ApiKey:
+    with tenant_context(owner.tenant):
+        return api_key_create(
+            principal=principal_for(owner),
+            name="Shop website",
+            permissions={P.TENANT_VIEW},
+            expires_at=expires_at,
+        ).api_key
+
+
+def test_a_key_expires_after_the_instant_of_creation_and_at_most_a_year_later() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+
+    with freeze_time("2026-11-29 10:00:00"):
+        now = timezone.now()
+        for refused in (now, now + MAX_LIFETIME + timedelta(microseconds=1)):
+            with pytest.raises(InvalidExpiry):
+                _create_key(owner, refused)
+        soonest = _create_key(owner, now + timedelta(microseconds=1))
+        latest = _create_key(owner, now + MAX_LIFETIME)
+
+    assert (soonest.created_at, soonest.expires_at) == (now, now + timedelta(microseconds=1))
+    assert (latest.created_at, latest.expires_at) == (now, now + MAX_LIFETIME)
+    assert ApiKey.dangerously_unscoped.count() == 2
+
+
+def test_a_key_belongs_to_its_creators_company_even_with_another_company_bound() -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    other = make_tenant()
+
+    with tenant_context(other), pytest.raises(ValidationError) as refused:
+        api_key_create(
+            principal=principal_for(owner),
+            name="Shop website",
+            permissions={P.TENANT_VIEW},
+            expires_at=timezone.now() + timedelta(days=30),
+        )
+
+    assert refused.value.code == "tenant_mismatch"
+    assert ApiKey.dangerously_unscoped.count() == 0
+
+
+def test_a_key_is_checked_with_its_company_in_one_query(
+    django_assert_num_queries: Any,
+) -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    key = make_api_key(owner, {P.TENANT_VIEW})
+    ApiKey.dangerously_unscoped.filter(pk=key.api_key.pk).update(last_used_at=timezone.now())
+
+    with django_assert_num_queries(1):
+        principal = authenticate_bearer(RequestFactory().get("/api/v1/tenant"), key.token)
+
+    assert principal is not None
+    assert (principal.api_key_id, principal.tenant) == (key.api_key.pk, owner.tenant)
+
+
+@pytest.mark.parametrize(
+    ("used_ago", "written"),
+    [(LAST_USED_GRANULARITY, True), (LAST_USED_GRANULARITY - timedelta(microseconds=1), False)],
+)
+def test_the_last_use_is_written_again_once_a_whole_minute_has_passed(
+    used_ago: timedelta, written: bool
+) -> None:
+    owner = make_member(make_tenant(), Role.OWNER)
+    key = make_api_key(owner, {P.TENANT_VIEW})
+
+    with freeze_time("2026-11-29 10:00:00"):
+        now = timezone.now()
+        keys = ApiKey.dangerously_unscoped.filter(pk=key.api_key.pk)
+        keys.update(last_used_at=now - used_ago, expires_at=now + timedelta(days=1))
+
+        assert authenticate_bearer(RequestFactory().get("/api/v1/tenant"), key.token) is not None
+
+    assert keys.get().last_used_at == (now if written else now - used_ago)

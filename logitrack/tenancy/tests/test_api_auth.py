@@ -182,6 +182,26 @@ def test_a_session_without_its_csrf_token_gets_403_before_the_input_is_read(call
     assert _error_code(response) == "csrf_failed"
 
 
+KEY_UNSAFE = [
+    call
+    for call in UNSAFE
+    if call.rule.kind == "permission" and call.rule.permission in API_KEY_PERMISSIONS
+]
+
+
+@pytest.mark.parametrize("call", KEY_UNSAFE, ids=Call.label)
+def test_an_api_key_needs_no_csrf_token_where_csrf_is_enforced(call: Call) -> None:
+    # CSRF protects a browser's cookie; a bearer key is not sent by the browser on its own.
+    assert call.rule.permission is not None
+    created = make_api_key(_owner(), {call.rule.permission})
+    client = HttpsClient(enforce_csrf_checks=True)
+
+    response = call.send(client, headers=bearer(created.token), HTTP_REFERER="https://testserver/")
+
+    assert response.status_code == 422, response.content
+    assert _error_code(response) == "validation_error"
+
+
 def _role_without(permission: Permission) -> Role | None:
     return next((role for role in Role if not has_permission(role, permission)), None)
 

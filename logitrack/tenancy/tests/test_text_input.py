@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from logitrack.accounts.models import User
 from logitrack.core.tenant import tenant_context
@@ -273,8 +273,11 @@ def test_the_api_key_service_refuses_a_nul_from_any_caller(owner: Membership) ->
     from logitrack.tenancy.errors import InvalidApiKeyName
     from logitrack.tenancy.tests.factories import make_api_key
 
-    with pytest.raises(InvalidApiKeyName):
+    with translation.override("en"), pytest.raises(InvalidApiKeyName) as refused:
         make_api_key(owner, set(), name="Web\x00")
+    # The text layer's own reason, not the generic "at most 100 characters".
+    assert str(refused.value.message) == "Remove the control character (U+0000)."
+    assert refused.value.field == "name"
     assert _keys(owner.tenant) == []
 
 
