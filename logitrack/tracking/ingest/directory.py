@@ -13,6 +13,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.db import Error as DatabaseError
+from django.db import connection
+
 from logitrack.tracking.models import Device, DeviceAssignment
 from logitrack.tracking.tokens import device_token_matches
 
@@ -86,6 +89,21 @@ def load_entry(identifier: str = "", *, token_prefix: str = "") -> DeviceEntry |
     )
 
 
+class DirectoryUnavailable(Exception):
+    """The device table could not be read (the database is down or restarting): the report is
+    neither refused nor stored; the caller answers 503 and the device sends it again."""
+
+
+def _load(identifier: str = "", *, token_prefix: str = "") -> DeviceEntry | None:
+    try:
+        return load_entry(identifier, token_prefix=token_prefix)
+    except DatabaseError as exc:
+        # This thread's connection may be broken for good (a restarted server): drop it, so
+        # that the next lookup connects afresh and the gateway recovers by itself.
+        connection.close()
+        raise DirectoryUnavailable() from exc
+
+
 class DeviceDirectory:
     def __init__(self, ttl: float = TTL) -> None:
         self.ttl = ttl
@@ -100,10 +118,11 @@ class DeviceDirectory:
         return False, None
 
     def lookup(self, identifier: str) -> DeviceEntry | None:
+        """The entry, cached for ``ttl`` s; DirectoryUnavailable when the database fails."""
         hit, entry = self.cached(identifier)
         if hit:
             return entry
-        entry = load_entry(identifier)
+        entry = _load(identifier)
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
@@ -117,7 +136,7 @@ class DeviceDirectory:
         hit, entry = self.cached(key)
         if hit:
             return entry
-        entry = load_entry(token_prefix=token_prefix)
+        entry = _load(token_prefix=token_prefix)
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()

@@ -42,7 +42,11 @@ from logitrack.tracking.ingest.accept import (  # noqa: E402
     not_durable,
     row_of,
 )
-from logitrack.tracking.ingest.directory import DeviceEntry, directory  # noqa: E402
+from logitrack.tracking.ingest.directory import (  # noqa: E402
+    DeviceEntry,
+    DirectoryUnavailable,
+    directory,
+)
 from logitrack.tracking.ingest.writer import get_writer  # noqa: E402
 from logitrack.tracking.protocols.osmand import parse_json, parse_parameters  # noqa: E402
 from logitrack.tracking.protocols.report import ReportRefused  # noqa: E402
@@ -106,7 +110,10 @@ async def _entry(identifier: str, token: str | None, source: str | None) -> Devi
     if hit:
         entry = cached
     else:
-        entry = await asyncio.to_thread(directory.lookup, identifier)
+        try:
+            entry = await asyncio.to_thread(directory.lookup, identifier)
+        except DirectoryUnavailable:
+            raise not_durable() from None
     if entry is None or not entry.admits(token=token, source=source, token_required=False):
         from logitrack.tracking.ingest.accept import unknown_device
 
