@@ -15,8 +15,8 @@ server, default 127.0.0.1:5432) it migrates, registers devices, starts ``logitra
   1,000 (no TLS, HTTP or parsing: the ceiling), and ``per-row``: one transaction per row (the
   plain alternative that group commit replaces).
 - ``history`` (PostgreSQL, ``--history-rows``, default 1,000,000): rows generated with COPY into
-  the partitioned table (every registered device, one fix every 10 s), then one device's 24 h read through
-  the ORM as the device page reads it (``Position`` rows, oldest first), median of 20;
+  the partitioned table (every registered device, one fix every 10 s), then one device's 24 h
+  read through the ORM as the device page reads it (``Position`` rows, oldest first), median of 20;
 - ``idle`` (``--idle``, default 0): RSS of the gateway's processes with that many idle
   keep-alive TLS connections open (the bench raises its own file limit, which the gateway
   inherits).
@@ -45,7 +45,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -134,15 +136,18 @@ days = (end - start).days + 2
 from logitrack.tracking.partitions import partitions_ensure
 partitions_ensure(behind=days, ahead=1)
 t0 = time.perf_counter()
-raw = connection.connection if connection.connection else (connection.ensure_connection() or connection.connection)
-cols = "tenant_id, device_id, fix_time, server_time, latitude, longitude, speed, course, valid, attributes"
+connection.ensure_connection()
+raw = connection.connection
+cols = ("tenant_id, device_id, fix_time, server_time, latitude, longitude, speed, course, "
+        "valid, attributes")
 epoch = int(start.timestamp())
 with raw.cursor() as cur:
     with cur.copy(f"COPY tracking_position ({cols}) FROM STDIN") as copy:
         for i in range(per_device):
             t = dt.datetime.fromtimestamp(epoch + i * step, dt.UTC).isoformat()
             lat = 10.0 + (i % 1000) / 10000
-            line = "".join(f"{tenant}\t{d}\t{t}\t{t}\t{lat:.5f}\t106.7\t5.1\t90\tt\t{{}}\n" for d in ids)
+            row = f"\t{t}\t{t}\t{lat:.5f}\t106.7\t5.1\t90\tt\t{{}}\n"
+            line = "".join(f"{tenant}\t{d}{row}" for d in ids)
             copy.write(line)
 raw.commit()
 load = time.perf_counter() - t0
@@ -163,7 +168,8 @@ with connection.cursor() as c:
               "AND fix_time >= %s AND fix_time < %s ORDER BY fix_time", [device, since, end])
     plan = [r[0] for r in c.fetchall()]
 print("HISTORY=%d,%d,%f,%f,%f" % (total, len(got), load, statistics.median(times), max(times)))
-print("PLAN=" + " | ".join(p.strip() for p in plan if "Index" in p or "Execution" in p or "Partitions" in p))
+keep = ("Index", "Execution", "Partitions")
+print("PLAN=" + " | ".join(p.strip() for p in plan if any(k in p for k in keep)))
 """
 
 COUNT = r"""
@@ -175,7 +181,7 @@ with connection.cursor() as c:
 
 
 def _load_average() -> str:
-    return "%.1f %.1f %.1f" % os.getloadavg()
+    return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
 
 def _children_cpu() -> float:
@@ -187,20 +193,25 @@ WRK_THREADS = 2
 _LAT = re.compile(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 
-def _wrk(url: str, script: str, args: list[str], connections: int, seconds: float) -> dict:
+def _wrk(
+    url: str, script: str, args: list[str], connections: int, seconds: float
+) -> dict[str, Any]:
     """Run wrk; requests/s of 2xx, p50 and p99 (ms), the client's CPU seconds."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     before = _children_cpu()
     out = subprocess.run(
-        ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{seconds}s",
+        ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{round(seconds)}s",
          "--latency", "--timeout", "10s", "-s", handle.name, url, "--", *args],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     os.unlink(handle.name)
-    total = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))
-    took = re.search(r"requests in ([\d.]+)(ms|s|m)", out)
-    wall = float(took.group(1)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[took.group(2)]
+    count = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
+    if count is None:
+        raise RuntimeError(out)
+    total = int(count.group(1))
+    took = count
+    wall = float(took.group(2)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[took.group(3)]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -218,14 +229,14 @@ def _wrk(url: str, script: str, args: list[str], connections: int, seconds: floa
     }
 
 
-def _measured(gateway: Gateway, run) -> tuple[dict, float]:  # type: ignore[no-untyped-def]
+def _measured(gateway: Gateway, run: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
     pids = gateway.pids()
     cpu = cpu_seconds(pids)
     result = run()
     return result, cpu_seconds(pids) - cpu
 
 
-def _mqtt(site: Site, gateway: Gateway, prefix: str, count: int) -> dict:
+def _mqtt(site: Site, gateway: Gateway, prefix: str, count: int) -> dict[str, Any]:
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
@@ -270,7 +281,7 @@ def _mqtt(site: Site, gateway: Gateway, prefix: str, count: int) -> dict:
     }
 
 
-async def _idle(port: int, count: int) -> tuple[int, list]:
+async def _idle(port: int, count: int) -> tuple[int, list[Any]]:
     ctx = client_context()
     opened = []
     sem = asyncio.Semaphore(200)
@@ -358,29 +369,23 @@ def main() -> None:
                 admin.close()
 
 
-def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) -> None:
+def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) -> None:  # noqa: PLR0915
     site.prepare(args.devices)
     gateway = Gateway(site, workers=args.workers)
     gateway.start()
     url = f"https://127.0.0.1:{gateway.port}/"
     print(f"{args.db}: {args.workers} gateway processes, {os.cpu_count()} CPUs, "
           f"load average {_load_average()} at start")  # fmt: skip
-    results: dict[str, dict] = {}
+    results: dict[str, dict[str, Any]] = {}
     base = int(time.time()) - 3600
     try:
         if "osmand" in only:
-            _wrk(
-                url,
-                OSMAND_LUA,
-                [str(base - 10**6), str(args.devices), str(WRK_THREADS)],
-                args.devices,
-                2,
-            )
+            shape = [str(args.devices), str(WRK_THREADS)]
+            _wrk(url, OSMAND_LUA, [str(base - 10**6), *shape], args.devices, 2)
             r, cpu = _measured(
                 gateway,
-                lambda: _wrk(url, OSMAND_LUA, [str(base), str(args.devices), str(WRK_THREADS)], args.devices,
-                             args.seconds),
-            )  # fmt: skip
+                lambda: _wrk(url, OSMAND_LUA, [str(base), *shape], args.devices, args.seconds),
+            )
             r["gateway_cpu"] = cpu
             r["load"] = _load_average()
             results["osmand"] = r
@@ -424,7 +429,7 @@ def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) ->
     raw_rows = max(min(total, 300_000), 20_000)
     raw_rate, raw_cpu = _raw(site, raw_rows, 1000, 30)
     per_rows = 2000
-    per_rate, per_cpu = _raw(site, per_rows, 1, 31)
+    per_rate, _cpu = _raw(site, per_rows, 1, 31)
     print(
         f"{args.db} raw insert (write_positions, 1,000 rows per transaction): {raw_rate:,.0f} "
         f"rows/s ({raw_rows:,} rows, {raw_cpu:.1f} CPU s); one transaction per row: "

@@ -165,10 +165,11 @@ def _report(prepared: Prepared, durable: bool) -> tuple[int, bytes]:
     return 200, json.dumps(out, ensure_ascii=False).encode()
 
 
-def _submit(prepared: Prepared) -> Ticket | None:
+def _submit(prepared: Prepared, *, from_loop: bool = False) -> Ticket | None:
     if prepared.error is not None or not prepared.rows:
         return None
-    return get_writer().submit(prepared.rows)
+    writer = get_writer()
+    return writer.submit_async(prepared.rows) if from_loop else writer.submit(prepared.rows)
 
 
 def accept_batch(token: str | None, body: bytes, source: str | None) -> tuple[int, bytes]:
@@ -191,7 +192,7 @@ async def handle_batch(
 ) -> tuple[int, bytes, bytes]:
     """The gateway's handler: (status, content type, body)."""
     prepared = await asyncio.to_thread(prepare, token_of(headers), body, source)
-    ticket = _submit(prepared)
+    ticket = _submit(prepared, from_loop=True)
     durable = ticket is None or await ticket.wait_async(ack_timeout())
     status, payload = _report(prepared, durable)
     return status, JSON, payload

@@ -227,8 +227,8 @@ class Site:
             DJANGO_SETTINGS_MODULE="config.settings.local",
             LOGITRACK_MQTT_URL="",
             PYTHONUNBUFFERED="1",
-            **self.settings,
         )
+        env.update(self.settings)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         return env
