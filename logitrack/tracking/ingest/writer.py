@@ -149,11 +149,23 @@ def _newest_per_device(rows: Sequence[PositionRow]) -> list[PositionRow]:
     return list(newest.values())
 
 
+def _sqlite_stamp(value: dt.datetime) -> str:
+    """What Django's SQLite backend stores for an aware datetime (naive UTC, ISO 8601 with a
+    space), without its per-value settings and timezone checks: it was most of the writer's
+    CPU. The parsers only produce aware datetimes."""
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return str(value.replace(tzinfo=None))
+
+
+def _same(value: dt.datetime) -> dt.datetime:
+    return value  # psycopg adapts aware datetimes itself, as Django's PostgreSQL backend does
+
+
 def write_positions(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | None = None) -> int:
     """Store ``rows`` in the current transaction (see the module docstring); the number of
     position rows newly inserted (duplicates of (device, fix time) are skipped)."""
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value
+    stamp = _sqlite_stamp if connection.vendor == "sqlite" else _same
     inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
