@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--batch-connections", type=int, default=16)
     parser.add_argument("--mqtt-messages", type=int, default=20000)
     parser.add_argument("--history-rows", type=int, default=1_000_000)
