@@ -425,11 +425,13 @@ def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) ->
             before = rss_bytes(pids)
             opened, held = asyncio.run(_idle(gateway.port, args.idle))
             during = rss_bytes(pids)
+            open_now = sum(1 for reader, _w in held if not reader.at_eof())
             per = {pid: rss_bytes([pid]) for pid in pids}
             time.sleep(6)
             alive = sum(1 for reader, _w in held if not reader.at_eof())
             print(
-                f"{args.db} idle: {opened} keep-alive TLS connections open; gateway RSS "
+                f"{args.db} idle: {opened} keep-alive TLS connections opened, {open_now} open when "
+                f"measured; gateway RSS "
                 f"{before / 2**20:.0f} MiB before, {during / 2**20:.0f} MiB with them "
                 f"(+{(during - before) / max(opened, 1) / 1024:.1f} KiB each; per process "
                 f"{', '.join(f'{v / 2**20:.0f}' for v in per.values())} MiB); "
