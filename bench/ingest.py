@@ -442,33 +442,36 @@ def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) ->
     finally:
         gateway.stop()
 
-    total = sum(int(r.get("ok", r.get("stored", 0))) for r in results.values())
-    raw_rows = max(min(total, 300_000), 20_000)
-    raw_rate, raw_cpu = _raw(site, raw_rows, 1000, 30)
-    per_rows = 2000
-    per_rate, _cpu = _raw(site, per_rows, 1, 31)
-    print(
-        f"{args.db} raw insert (write_positions, 1,000 rows per transaction): {raw_rate:,.0f} "
-        f"rows/s ({raw_rows:,} rows, {raw_cpu:.1f} CPU s); one transaction per row: "
-        f"{per_rate:,.0f} rows/s"
-    )
-    for kind, r in results.items():
-        rate = r["rate"]
-        if kind == "mqtt":
-            detail = f"{r['stored']:,} QoS 1 messages stored in {r['wall']:.1f} s"
-        else:
-            detail = (
-                f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms per request, {r['non2xx']} "
-                f"non-2xx, socket errors {r['socket_errors']}, wall {r['wall']:.1f} s"
-            )
+    if results:
+        total = sum(int(r.get("ok", r.get("stored", 0))) for r in results.values())
+        raw_rows = max(min(total, 300_000), 20_000)
+        raw_rate, raw_cpu = _raw(site, raw_rows, 1000, 30)
+        per_rows = 2000
+        per_rate, _cpu = _raw(site, per_rows, 1, 31)
         print(
-            f"{args.db} {kind}: {rate:,.0f} acknowledged positions/s; {detail}; gateway "
-            f"{r['gateway_cpu']:.1f} CPU s, load generator {r['client_cpu']:.1f} CPU s; "
-            f"ratio to raw insert {rate / raw_rate:.2f}, to one transaction per row "
-            f"{rate / per_rate:.1f}; load average {r['load']}"
+            f"{args.db} raw insert (write_positions, 1,000 rows per transaction): {raw_rate:,.0f} "
+            f"rows/s ({raw_rows:,} rows, {raw_cpu:.1f} CPU s); one transaction per row: "
+            f"{per_rate:,.0f} rows/s"
         )
+        for kind, r in results.items():
+            rate = r["rate"]
+            if kind == "mqtt":
+                detail = f"{r['stored']:,} QoS 1 messages stored in {r['wall']:.1f} s"
+            else:
+                detail = (
+                    f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms per request, {r['non2xx']} "
+                    f"non-2xx, socket errors {r['socket_errors']}, wall {r['wall']:.1f} s"
+                )
+            print(
+                f"{args.db} {kind}: {rate:,.0f} acknowledged positions/s; {detail}; gateway "
+                f"{r['gateway_cpu']:.1f} CPU s, load generator {r['client_cpu']:.1f} CPU s; "
+                f"ratio to raw insert {rate / raw_rate:.2f}, to one transaction per row "
+                f"{rate / per_rate:.1f}; load average {r['load']}"
+            )
     if args.db == "postgres" and "history" in only and args.history_rows:
-        out = site.manage("shell", "-c", HISTORY, extra={"NROWS": str(args.history_rows)})
+        out = site.manage(
+            "shell", "-c", HISTORY, extra={"NROWS": str(args.history_rows)}, timeout=None
+        )
         total_rows, got, load, median, worst = out.split("HISTORY=")[1].split("\n")[0].split(",")
         plan = out.split("PLAN=")[1].strip()
         print(

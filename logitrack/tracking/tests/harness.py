@@ -233,7 +233,9 @@ class Site:
             env["DATABASE_URL"] = self.database_url
         return env
 
-    def manage(self, *args: str, extra: dict[str, str] | None = None) -> str:
+    def manage(
+        self, *args: str, extra: dict[str, str] | None = None, timeout: float | None = 600
+    ) -> str:
         return subprocess.run(
             [sys.executable, "-m", "logitrack", *args],
             env={**self.env(), **(extra or {})},
@@ -241,7 +243,7 @@ class Site:
             capture_output=True,
             text=True,
             check=True,
-            timeout=600,
+            timeout=timeout,
         ).stdout
 
     def prepare(self, devices: int) -> None:
