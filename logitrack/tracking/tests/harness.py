@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -345,6 +345,8 @@ class Devices:
     errors: Counter[str] = field(default_factory=Counter)
     duplicate_every: int = 0
     pause: float = 0.0
+    # New fixes keep coming past ``seconds`` while this returns True (a slow restart under load)
+    keep_going: Callable[[], bool] | None = None
 
     async def _device(self, ident: str, until: float, settle_until: float) -> None:
         connections: dict[int, tuple[asyncio.StreamReader, asyncio.StreamWriter]] = {}
@@ -354,7 +356,8 @@ class Devices:
         while True:
             now = time.monotonic()
             # After ``until`` only the pending fix is retried (until ``settle_until``).
-            if now >= settle_until or (now >= until and attempt == 0):
+            more = self.keep_going is not None and self.keep_going()
+            if (now >= settle_until and not more) or (now >= until and attempt == 0 and not more):
                 break
             stamp = self.t0 - k
             port = self.ports[(k + attempt) % len(self.ports)]

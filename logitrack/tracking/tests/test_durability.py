@@ -72,8 +72,12 @@ def _assert_exactly_once(site: Site, devices: Devices) -> None:
 def test_gateway_killed_with_sigkill_loses_no_acknowledged_position(site: Site) -> None:
     gateway = Gateway(site)
     gateway.start()
-    devices = Devices(ports=[gateway.port], identifiers=[d["identifier"] for d in site.devices])
     moments: dict[str, float] = {}
+    devices = Devices(
+        ports=[gateway.port],
+        identifiers=[d["identifier"] for d in site.devices],
+        keep_going=lambda: "done" not in moments,
+    )
 
     async def crash() -> None:
         await devices.until_acknowledged(200)
@@ -81,6 +85,8 @@ def test_gateway_killed_with_sigkill_loses_no_acknowledged_position(site: Site) 
         await asyncio.to_thread(gateway.kill)
         await asyncio.to_thread(gateway.start)
         moments["restarted"] = time.monotonic()
+        await devices.until_acknowledged(len(devices.acknowledged) + 200, timeout=120)
+        moments["done"] = time.monotonic()
 
     async def scenario() -> None:
         await asyncio.gather(devices.run(seconds=20), crash())
@@ -116,6 +122,8 @@ def test_postgres_killed_and_restarted_answers_503_then_recovers(
             moments["starting"] = time.monotonic()
             await asyncio.to_thread(cluster.start)
             moments["up"] = time.monotonic()
+            await devices.until_acknowledged(len(devices.acknowledged) + 200, timeout=120)
+            moments["done"] = time.monotonic()
 
         async def scenario() -> None:
             await asyncio.gather(devices.run(seconds=20), crash())
