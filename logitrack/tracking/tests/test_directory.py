@@ -35,7 +35,7 @@ def test_a_disabled_device_is_refused_once_its_window_ends() -> None:
 def test_the_first_miss_of_a_window_reloads_every_device_seen_in_one_query() -> None:
     manager = make_manager()
     identifiers = [make_device(manager).device.identifier for _ in range(3)]
-    directory = DeviceDirectory(ttl=0.5)
+    directory = DeviceDirectory(ttl=3)
     _next_window(directory)
     for identifier in identifiers:
         directory.lookup(identifier)
@@ -55,6 +55,7 @@ def test_the_first_miss_of_a_window_reloads_every_device_seen_in_one_query() -> 
 
 def test_an_unknown_identifier_is_cached_as_unknown() -> None:
     directory = DeviceDirectory(ttl=5)
+    _next_window(directory)  # windows are aligned: start at the beginning of one
 
     assert directory.lookup("nobody-here") is None
     with CaptureQueriesContext(connection) as again:
