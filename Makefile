@@ -11,7 +11,7 @@ LOCALES := $(wildcard logitrack/*/locale/*/LC_MESSAGES/django.po)
 CATALOGUES := $(LOCALES:.po=.mo)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install install-dev run test lint typecheck pytest test-postgres test-redis test-api test-browser bench mutation messages clean
+.PHONY: install install-dev run test lint typecheck pytest test-postgres test-redis test-api test-browser test-durability bench mutation messages clean
 
 install: $(RUNTIME_STAMP) $(CATALOGUES)
 
@@ -53,18 +53,24 @@ typecheck: install-dev
 	$(VENV)/bin/mypy .
 
 pytest: install-dev
-	$(VENV)/bin/pytest -m "not browser and not api_fuzz" -n $(PYTEST_WORKERS)
+	$(VENV)/bin/pytest -m "not browser and not api_fuzz and not durability" -n $(PYTEST_WORKERS)
 
 test: lint typecheck pytest
 
 # PostgreSQL run of the suite: DATABASE_URL names a server; pytest-django creates a fresh
 # test database on it and drops it afterwards.
 test-postgres: install-dev
-	$(VENV)/bin/pytest -m "not browser and not api_fuzz" -n $(PYTEST_WORKERS) --create-db
+	$(VENV)/bin/pytest -m "not browser and not api_fuzz and not durability" -n $(PYTEST_WORKERS) --create-db
 
 # The Redis-backed cache and task backend against the Redis at REDIS_URL.
 test-redis: install-dev
 	$(VENV)/bin/pytest -m redis -p no:xdist
+
+# The ingestion gateway killed with SIGKILL mid-load, a private PostgreSQL cluster (initdb +
+# pg_ctl, never the shared server) killed and restarted, two gateways on one database
+# (logitrack/tracking/tests/test_durability.py): real processes, 20-40 s per test.
+test-durability: install-dev
+	$(VENV)/bin/pytest -m durability -p no:xdist logitrack/tracking/tests/test_durability.py
 
 # Installs chromium and its helpers from Debian (or fails), then requires them: a missing browser
 # fails the run instead of skipping it (LOGITRACK_BROWSER_REQUIRED, tests/browser/chromium.py).

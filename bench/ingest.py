@@ -1,20 +1,35 @@
-"""Position ingestion throughput and durability: the gateway against a raw insert of the rows.
+"""Position ingestion: the real gateway against a raw insert of the same rows, side by side.
 
-For SQLite or PostgreSQL (``--db``) it migrates a throw-away database, registers ``--devices``
-devices, starts ``logitrack gateway`` (granian over TLS, ``--gateways`` worker processes side by
-side on one port) and measures for ``--seconds`` each:
+For SQLite or PostgreSQL (``--db``; PostgreSQL is a throw-away database on DATABASE_URL's
+server, default 127.0.0.1:5432) it migrates, registers devices, starts ``logitrack gateway``
+(granian over TLS, ``--workers`` processes on one port) and measures, each for ``--seconds``:
 
-- ``osmand``: single-position OsmAnd GET requests over keep-alive HTTPS, one connection per
-  device, each waiting for its acknowledgement before sending the next;
-- ``batch``: batch JSON, 100 positions per request, ``--batch-connections`` connections;
-- ``raw``: the same number of rows written straight by ``write_positions`` in transactions of
-  1,000 (no HTTP, no parsing): the ceiling the gateway is compared with.
+- ``osmand``: single-position OsmAnd GET requests over keep-alive HTTPS from ``--devices``
+  connections (wrk, C, so that the load generator takes little of the shared CPU); every
+  request carries its own (device, fix time), so every 200 is one acknowledged position;
+- ``batch``: batch JSON, 100 positions per request, ``--batch-connections`` connections (wrk);
+- ``mqtt``: ``--mqtt-messages`` single-position QoS 1 publishes to Mosquitto (127.0.0.1:1883),
+  timed from the first publish until all are stored (the gateway's subscriber PUBACKs after
+  commit);
+- ``raw``: the same rows written straight by the writer's ``write_positions`` in transactions of
+  1,000 (no TLS, HTTP or parsing: the ceiling), and ``per-row``: one transaction per row (the
+  plain alternative that group commit replaces).
+- ``history`` (PostgreSQL, ``--history-rows``, default 1,000,000): rows generated with COPY into
+  the partitioned table (every registered device, one fix every 10 s), then one device's 24 h
+  read through the ORM as the device page reads it (``Position`` rows, oldest first), median of 20;
+- ``idle`` (``--idle``, default 0): RSS of the gateway's processes with that many idle
+  keep-alive TLS connections open (the bench raises its own file limit, which the gateway
+  inherits).
 
-``--kill`` adds the durability run: the gateway is killed with SIGKILL in the middle of an
-OsmAnd load and restarted; clients resend every request that was not acknowledged. Afterwards
-every acknowledged (device, fix time) must be stored, and each exactly once.
+Each line gives CPU seconds of the gateway processes and of the load generator, wall time, and
+the load average: the machine is shared.
 
-    .venv/bin/python bench/ingest.py --db postgres --seconds 10 --kill
+    .venv/bin/python bench/ingest.py --db sqlite
+    .venv/bin/python bench/ingest.py --db postgres --history-rows 50000000 --idle 10000
+    .venv/bin/python bench/ingest.py --db postgres --kill     # the durability scenarios
+
+``--kill`` runs ``logitrack/tracking/tests/test_durability.py`` (SIGKILL of the gateway during
+load, and of a private PostgreSQL cluster) with pytest and prints its summary.
 """
 
 from __future__ import annotations
@@ -23,260 +38,300 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import socket
-import ssl
-import statistics
+import re
+import resource
 import subprocess
+import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-PY = str(REPO / ".venv" / "bin" / "python")
-PG_DB = "bench_ingest"
-SETUP = r"""
-import json, os
-from logitrack.tenancy.models import Tenant, Membership
-from logitrack.accounts.models import User
-from logitrack.core.tenant import tenant_context
-from logitrack.tenancy.principal import Principal
-from logitrack.tracking.services.devices import device_create
-t = Tenant.objects.create(name="Bench", slug="bench", tax_code="0312345678",
-    street_address="1 Le Loi", province_code=79, ward_code=26506)
-u = User.objects.create_user(email="bench@example.vn", password=None, full_name="Bench")
-with tenant_context(t):
-    m = Membership.objects.create(user=u, role="owner")
-    p = Principal.for_membership(u, m)
-    out = []
-    for i in range(int(os.environ["NDEV"])):
-        c = device_create(principal=p, kind="gps_tracker", identifier=f"bench{i:05d}", name="b")
-        out.append({"identifier": c.device.identifier, "token": c.token, "id": c.device.pk,
-                    "tenant": t.pk})
-print("DEVICES=" + json.dumps(out))
+sys.path.insert(0, str(REPO))
+
+from logitrack.tracking.tests.harness import (  # noqa: E402
+    Gateway,
+    Site,
+    client_context,
+    cpu_seconds,
+    exchange,
+    rss_bytes,
+    scratch,
+)
+
+OSMAND_LUA = r"""
+local n = 0
+local tid = 0
+function setup(thread) thread:set("tid", n); n = n + 1 end
+function init(args)
+  base = tonumber(args[1]); ndev = tonumber(args[2]); nthreads = tonumber(args[3]); k = 0
+end
+function request()
+  local g = k * nthreads + tid
+  k = k + 1
+  local dev = g % ndev
+  local stamp = base - math.floor(g / ndev)
+  return wrk.format("GET", string.format(
+    "/?id=load%05d&lat=10.77&lon=106.70&speed=10&bearing=90&timestamp=%d", dev, stamp))
+end
 """
+
+BATCH_LUA = r"""
+local n = 0
+local tid = 0
+function setup(thread) thread:set("tid", n); n = n + 1 end
+function init(args)
+  base = tonumber(args[1]); nthreads = tonumber(args[2]); k = 0
+  tokens = {}
+  for i = 3, #args do tokens[#tokens + 1] = args[i] end
+end
+function request()
+  local g = k * nthreads + tid
+  k = k + 1
+  local dev = g % #tokens
+  local first = base - math.floor(g / #tokens) * 100
+  local parts = {}
+  for i = 0, 99 do
+    parts[#parts + 1] = string.format(
+      '{"fix_time":%d,"latitude":10.77,"longitude":106.7,"speed":3,"course":90}', first - i)
+  end
+  local body = '{"positions":[' .. table.concat(parts, ",") .. ']}'
+  return wrk.format("POST", "/api/v1/ingest/positions", {
+    ["Authorization"] = "Bearer " .. tokens[dev + 1],
+    ["Content-Type"] = "application/json"}, body)
+end
+"""
+
 RAW = r"""
 import datetime as dt, json, os, time
 from django.db import transaction
 from logitrack.tracking.ingest.writer import PositionRow, write_positions
-devices = json.loads(os.environ["DEVS"]); n = int(os.environ["NROWS"])
-base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+devices = json.loads(os.environ["DEVS"]); n = int(os.environ["NROWS"]); per = int(os.environ["PER"])
+base = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=int(os.environ["AGO"]))
 rows = [PositionRow(tenant_id=d["tenant"], device_id=d["id"], driver_id=None,
-    fix_time=base - dt.timedelta(seconds=i // len(devices) + 1), device_time=None,
-    server_time=base, latitude=10.0, longitude=106.0, speed=1.0)
+    fix_time=base - dt.timedelta(seconds=i // len(devices)), device_time=None,
+    server_time=base, latitude=10.77, longitude=106.7, speed=5.1, course=90.0)
     for i, d in ((i, devices[i % len(devices)]) for i in range(n))]
-start = time.perf_counter()
-for k in range(0, n, 1000):
+start = time.perf_counter(); cpu = time.process_time()
+for k in range(0, n, per):
     with transaction.atomic():
-        write_positions(rows[k:k + 1000])
-print("RAW=%f" % (n / (time.perf_counter() - start)))
+        write_positions(rows[k:k + per])
+print("RAW=%f,%f" % (n / (time.perf_counter() - start), time.process_time() - cpu))
 """
-COUNT = r"""
+
+HISTORY = r"""
+import datetime as dt, os, statistics, time
 from django.db import connection
+from logitrack.tracking.models import Device, Position
+n = int(os.environ["NROWS"]); step = 10
+end = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+tenant = Device.dangerously_unscoped.first().tenant_id
+ids = list(Device.dangerously_unscoped.order_by("pk").values_list("pk", flat=True))
+per_device = n // len(ids)
+start = end - dt.timedelta(seconds=per_device * step)
+days = (end - start).days + 2
+from logitrack.tracking.partitions import partitions_ensure
+partitions_ensure(behind=days, ahead=1)
+t0 = time.perf_counter()
+connection.ensure_connection()
+raw = connection.connection
+cols = ("tenant_id, device_id, fix_time, server_time, latitude, longitude, speed, course, "
+        "valid, attributes")
+epoch = int(start.timestamp())
+with raw.cursor() as cur:
+    with cur.copy(f"COPY tracking_position ({cols}) FROM STDIN") as copy:
+        for i in range(per_device):
+            t = dt.datetime.fromtimestamp(epoch + i * step, dt.UTC).isoformat()
+            lat = 10.0 + (i % 1000) / 10000
+            row = f"\t{t}\t{t}\t{lat:.5f}\t106.7\t5.1\t90\tt\t{{}}\n"
+            line = "".join(f"{tenant}\t{d}{row}" for d in ids)
+            copy.write(line)
+raw.commit()
+load = time.perf_counter() - t0
 with connection.cursor() as c:
-    c.execute("SELECT count(*), count(DISTINCT (device_id, fix_time)) FROM tracking_position")
-    print("COUNT=%d,%d" % c.fetchone())
+    c.execute("ANALYZE tracking_position")
+    c.execute("SELECT count(*) FROM tracking_position")
+    total = c.fetchone()[0]
+device = ids[len(ids) // 2]
+since = end - dt.timedelta(hours=24)
+times = []
+for _ in range(20):
+    a = time.perf_counter()
+    got = list(Position.dangerously_unscoped.filter(device_id=device, fix_time__gte=since,
+        fix_time__lt=end).order_by("fix_time"))
+    times.append(time.perf_counter() - a)
+with connection.cursor() as c:
+    c.execute("EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM tracking_position WHERE device_id = %s "
+              "AND fix_time >= %s AND fix_time < %s ORDER BY fix_time", [device, since, end])
+    plan = [r[0] for r in c.fetchall()]
+print("HISTORY=%d,%d,%f,%f,%f" % (total, len(got), load, statistics.median(times), max(times)))
+keep = ("Index", "Execution", "Partitions")
+print("PLAN=" + " | ".join(p.strip() for p in plan if any(k in p for k in keep)))
 """
-STORED = r"""
-import json
-from logitrack.tracking.models import Position
-rows = Position.dangerously_unscoped.values_list("device__identifier", "fix_time")
-print("STORED=" + json.dumps([[i, int(t.timestamp())] for i, t in rows]))
-"""
 
 
-@dataclass
-class Run:
-    port: int
-    seconds: float
-    latencies: list[float] = field(default_factory=list)
-    acknowledged: set[tuple[str, int]] = field(default_factory=set)
-    failures: int = 0
+def _load_average() -> str:
+    return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql],
-        check=False,
-        capture_output=True,
-    )
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
-def _env(db: str, data_dir: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOGITRACK_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    env.update(
-        LOGITRACK_DATA_DIR=data_dir,
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        LOGITRACK_INGEST_DEVICE_RATE="1000000",
-        LOGITRACK_INGEST_DEVICE_BURST="1000000",
-        LOGITRACK_INGEST_BATCH_RATE="100000000",
-        LOGITRACK_INGEST_BATCH_BURST="100000000",
-    )
-    if db == "postgres":
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
-    return env
+WRK_THREADS = 2
+_LAT = re.compile(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 
-def _manage(env: dict[str, str], *args: str, extra: dict[str, str] | None = None) -> str:
-    return subprocess.run(
-        [PY, "-m", "logitrack", *args],
-        env={**env, **(extra or {})},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_gateway(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    gateway = subprocess.Popen(
-        [PY, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--http", "1", "--backlog", "4096",
-         "--ssl-certificate", env["BENCH_CERT"], "--ssl-keyfile", env["BENCH_KEY"],
-         "--no-access-log", "--log-level", "error", "logitrack.tracking.ingest.gateway:app"],
-        env=env, cwd=REPO, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return gateway
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the gateway did not start")
-
-
-def _context() -> ssl.SSLContext:
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> bytes:
-    writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:") and int(line.split(b":")[1]):
-            await reader.readexactly(int(line.split(b":")[1]))
-    return head
-
-
-async def _osmand_device(run: Run, ident: str, until: float, t0: int) -> None:
-    """One device: sends fix after fix; an unacknowledged fix is resent (on a new connection)."""
-    sent = 0
-    connection = None
-    while time.perf_counter() < until:
-        stamp = t0 - sent
-        request = (
-            f"GET /?id={ident}&lat=10.77&lon=106.70&speed=10&timestamp={stamp} HTTP/1.1\r\n"
-            "Host: gateway\r\n\r\n"
-        ).encode()
-        try:
-            if connection is None:
-                connection = await asyncio.open_connection("127.0.0.1", run.port, ssl=_context())
-            start = time.perf_counter()
-            head = await asyncio.wait_for(_exchange(*connection, request), 15)
-        except (OSError, asyncio.IncompleteReadError, TimeoutError, ssl.SSLError):
-            run.failures += 1
-            connection = None
-            await asyncio.sleep(0.2)
-            continue
-        if head.startswith(b"HTTP/1.1 200"):
-            run.latencies.append(time.perf_counter() - start)
-            run.acknowledged.add((ident, stamp))
-            sent += 1
-        else:
-            run.failures += 1
-    if connection is not None:
-        connection[1].close()
-
-
-async def _batch_device(run: Run, token: str, until: float, t0: int) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", run.port, ssl=_context())
-    sent = 0
-    while time.perf_counter() < until:
-        first = t0 - 1_000_000 - sent
-        positions = [
-            {"fix_time": first - i, "latitude": 10.77, "longitude": 106.7, "speed": 3}
-            for i in range(100)
-        ]
-        body = json.dumps({"positions": positions}).encode()
-        head = (
-            "POST /api/v1/ingest/positions HTTP/1.1\r\nHost: gateway\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        start = time.perf_counter()
-        answer = await _exchange(reader, writer, head + body)
-        if not answer.startswith(b"HTTP/1.1 200"):
-            raise RuntimeError(answer[:60])
-        run.latencies.append(time.perf_counter() - start)
-        sent += 100
-    writer.close()
-
-
-def _load(kind: str, run: Run, devices: list[dict[str, str]], connections: int) -> float:
-    t0 = int(time.time()) - 60
-
-    async def go() -> None:
-        until = time.perf_counter() + run.seconds
-        if kind == "osmand":
-            jobs = [_osmand_device(run, d["identifier"], until, t0) for d in devices[:connections]]
-        else:
-            jobs = [_batch_device(run, d["token"], until, t0) for d in devices[:connections]]
-        await asyncio.gather(*jobs)
-
-    start = time.perf_counter()
-    asyncio.run(go())
-    return time.perf_counter() - start
-
-
-def _ms(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 2 else float("nan")
-
-
-def _kill_run(env: dict[str, str], args: argparse.Namespace, devices: list[dict[str, str]]) -> None:
-    port = _free_port()
-    gateway = _start_gateway(env, port, args.gateways)
-    run = Run(port=port, seconds=args.seconds)
-
-    def killer() -> None:
-        nonlocal gateway
-        time.sleep(args.seconds / 3)
-        os.killpg(gateway.pid, signal.SIGKILL)
-        gateway.wait()
-        gateway = _start_gateway(env, port, args.gateways)
-
-    import threading
-
-    thread = threading.Thread(target=killer)
-    thread.start()
-    _load("osmand", run, devices, args.devices)
-    thread.join()
-    os.killpg(gateway.pid, signal.SIGINT)
-    gateway.wait(timeout=30)
-    stored = {
-        (ident, stamp)
-        for ident, stamp in json.loads(_manage(env, "shell", "-c", STORED).split("STORED=")[1])
+def _wrk(
+    url: str, script: str, args: list[str], connections: int, seconds: float
+) -> dict[str, Any]:
+    """Run wrk; requests/s of 2xx, p50 and p99 (ms), the client's CPU seconds."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    before = _children_cpu()
+    out = subprocess.run(
+        ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{round(seconds)}s",
+         "--latency", "--timeout", "10s", "-s", handle.name, url, "--", *args],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    os.unlink(handle.name)
+    count = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
+    if count is None:
+        raise RuntimeError(out)
+    total = int(count.group(1))
+    took = count
+    wall = float(took.group(2)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[took.group(3)]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latency = {int(p): float(v) * scale[u] for p, v, u in _LAT.findall(out)}
+    ok = total - (int(bad.group(1)) if bad else 0)
+    return {
+        "ok": ok,
+        "rate": ok / wall,
+        "wall": wall,
+        "p50": latency.get(50, float("nan")),
+        "p99": latency.get(99, float("nan")),
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1) if errors else "none",
+        "client_cpu": _children_cpu() - before,
     }
-    total, distinct = map(int, _manage(env, "shell", "-c", COUNT).split("COUNT=")[1].split(","))
-    lost = len(run.acknowledged - stored)
-    print(
-        f"{args.db} SIGKILL during load: {len(run.acknowledged)} acknowledged, "
-        f"{run.failures} requests failed and were resent, lost {lost}, "
-        f"duplicates {total - distinct}"
-    )
+
+
+def _measured(gateway: Gateway, run: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
+    pids = gateway.pids()
+    cpu = cpu_seconds(pids)
+    result = run()
+    return result, cpu_seconds(pids) - cpu
+
+
+MQTT_ROUND = 500
+
+
+def _counter(site: Site) -> Callable[[], int]:
+    """How many MQTT bench positions (speed 7.5) are stored, read straight from the database."""
+    sql = "SELECT count(*) FROM tracking_position WHERE speed = 7.5"
+    if site.database_url:
+        import psycopg
+
+        conn = psycopg.connect(site.database_url, autocommit=True)
+        return lambda: int(conn.execute(sql).fetchone()[0])  # type: ignore[index]
+    import sqlite3
+
+    lite = sqlite3.connect(site.data_dir / "logitrack.sqlite3")
+    return lambda: int(lite.execute(sql).fetchone()[0])
+
+
+def _mqtt(site: Site, gateway: Gateway, prefix: str, count: int) -> dict[str, Any]:
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-{uuid.uuid4().hex[:8]}")
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", 1883)
+    client.loop_start()
+    base = int(time.time()) - 7 * 86400
+    ndev = len(site.devices)
+    pids = gateway.pids()
+    cpu = cpu_seconds(pids)
+    own = time.process_time()
+    count_stored = _counter(site)
+    start = time.perf_counter()
+    published = 0.0
+    stored = 0
+    deadline = time.monotonic() + 300
+    # Rounds of MQTT_ROUND: Mosquitto's defaults (20 messages in flight and 1,000 queued per
+    # subscriber) drop QoS 1 messages a slower subscriber has not taken, so the publisher waits
+    # for each round to be stored, as a fleet of devices publishing now and then would.
+    for first in range(0, count, MQTT_ROUND):
+        infos = []
+        for g in range(first, min(count, first + MQTT_ROUND)):
+            ident = site.devices[g % ndev]["identifier"]
+            payload = json.dumps(
+                {"fix_time": base - g // ndev, "latitude": 10.77, "longitude": 106.7, "speed": 7.5}
+            )
+            infos.append(client.publish(f"{prefix}/devices/{ident}/positions", payload, qos=1))
+        for info in infos:
+            info.wait_for_publish(30)
+        published += len(infos)
+        while time.monotonic() < deadline:
+            stored = count_stored()
+            if stored >= published:
+                break
+            time.sleep(0.01)
+    wall = time.perf_counter() - start
+    client.loop_stop()
+    client.disconnect()
+    return {
+        "stored": stored,
+        "rate": stored / wall,
+        "wall": wall,
+        "gateway_cpu": cpu_seconds(pids) - cpu,
+        "client_cpu": time.process_time() - own,
+    }
+
+
+async def _idle(port: int, count: int) -> tuple[int, list[Any]]:
+    ctx = client_context()
+    opened = []
+    sem = asyncio.Semaphore(200)
+
+    async def one(i: int) -> None:
+        async with sem:
+            try:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection("127.0.0.1", port, ssl=ctx), 30
+                )
+                await asyncio.wait_for(
+                    exchange(reader, writer, b"GET /?id=nobody HTTP/1.1\r\nHost: g\r\n\r\n"), 30
+                )
+                opened.append((reader, writer))
+            except (OSError, TimeoutError, asyncio.IncompleteReadError):
+                pass
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return len(opened), opened
+
+
+def _raise_fd_limit(need: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, need)) if hard != resource.RLIM_INFINITY else max(soft, need)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+
+def _raw(site: Site, rows: int, per: int, ago: int) -> tuple[float, float]:
+    out = site.manage(
+        "shell", "-c", RAW,
+        extra={"DEVS": json.dumps(site.devices), "NROWS": str(rows), "PER": str(per),
+               "AGO": str(ago)},
+    )  # fmt: skip
+    rate, cpu = out.split("RAW=")[1].split(",")
+    return float(rate), float(cpu)
 
 
 def main() -> None:
@@ -284,66 +339,146 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--gateways", type=int, default=2)
-    parser.add_argument("--batch-connections", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--batch-connections", type=int, default=16)
+    parser.add_argument("--mqtt-messages", type=int, default=20000)
+    parser.add_argument("--history-rows", type=int, default=1_000_000)
+    parser.add_argument("--idle", type=int, default=0)
+    parser.add_argument("--only", default="osmand,batch,mqtt,raw,history,idle")
     parser.add_argument("--kill", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="logitrack-bench-") as data_dir:
-        env = _env(args.db, data_dir)
-        if args.db == "postgres":
-            _psql(f"DROP DATABASE IF EXISTS {PG_DB}")
-            _psql(f"CREATE DATABASE {PG_DB}")
-        _manage(env, "migrate", "-v", "0")
-        tls = _manage(
-            env, "shell", "-c",
-            "from pathlib import Path; from django.conf import settings; "
-            "from logitrack.core.tls import ensure_local_tls; "
-            "t = ensure_local_tls(Path(settings.TLS_DIR), ('127.0.0.1',)); "
-            "print('TLS=%s,%s' % (t.server_cert, t.server_key))",
+    if args.kill:
+        select = "" if args.db == "postgres" else "sqlite"
+        code = subprocess.call(
+            [str(REPO / ".venv/bin/pytest"), "-m", "durability", "-p", "no:xdist", "-q",
+             "-p", "no:randomly", "logitrack/tracking/tests/test_durability.py",
+             *(["-k", select] if select else [])],
+            cwd=REPO,
         )  # fmt: skip
-        env["BENCH_CERT"], env["BENCH_KEY"] = tls.split("TLS=")[1].strip().split(",")
-        devices = json.loads(
-            _manage(env, "shell", "-c", SETUP, extra={"NDEV": str(args.devices)}).split("DEVICES=")[
-                1
-            ]
-        )
-        if args.kill:
-            _kill_run(env, args, devices)
-        else:
-            _throughput(env, args, devices)
+        raise SystemExit(code)
+    only = set(args.only.split(","))
+    _raise_fd_limit(args.idle + 1024)
+    prefix = f"bench{uuid.uuid4().hex[:8]}/v1"
+    server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
+    admin = None
+    with scratch("logitrack-bench-ingest-") as root:
+        url = ""
         if args.db == "postgres":
-            _psql(f"DROP DATABASE IF EXISTS {PG_DB}")
+            import psycopg
+
+            admin = psycopg.connect(server, autocommit=True)
+            admin.execute(f'CREATE DATABASE "{name}"')
+            url = server.rsplit("/", 1)[0] + f"/{name}"
+        site = Site(
+            data_dir=root / "data",
+            database_url=url,
+            settings={"LOGITRACK_MQTT_URL": "mqtt://127.0.0.1:1883",
+                      "LOGITRACK_MQTT_TOPIC_PREFIX": prefix},
+        )  # fmt: skip
+        try:
+            _bench(site, args, only, prefix)
+        finally:
+            if admin is not None:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.close()
 
 
-def _throughput(
-    env: dict[str, str], args: argparse.Namespace, devices: list[dict[str, str]]
-) -> None:
-    port = _free_port()
-    gateway = _start_gateway(env, port, args.gateways)
-    results: dict[str, tuple[int, list[float], float]] = {}
+def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) -> None:  # noqa: PLR0915
+    site.prepare(args.devices)
+    gateway = Gateway(site, workers=args.workers)
+    gateway.start()
+    url = f"https://127.0.0.1:{gateway.port}/"
+    print(f"{args.db}: {args.workers} gateway processes, {os.cpu_count()} CPUs, "
+          f"load average {_load_average()} at start")  # fmt: skip
+    results: dict[str, dict[str, Any]] = {}
+    base = int(time.time()) - 3600
     try:
-        _load("osmand", Run(port=port, seconds=1.0), devices, args.devices)  # warm-up
-        for kind, connections in (("osmand", args.devices), ("batch", args.batch_connections)):
-            run = Run(port=port, seconds=args.seconds)
-            took = _load(kind, run, devices, connections)
-            count = len(run.acknowledged) if kind == "osmand" else 100 * len(run.latencies)
-            results[kind] = (count, run.latencies, took)
+        if "osmand" in only:
+            shape = [str(args.devices), str(WRK_THREADS)]
+            _wrk(url, OSMAND_LUA, [str(base - 10**6), *shape], args.devices, 2)
+            r, cpu = _measured(
+                gateway,
+                lambda: _wrk(url, OSMAND_LUA, [str(base), *shape], args.devices, args.seconds),
+            )
+            r["gateway_cpu"] = cpu
+            r["load"] = _load_average()
+            results["osmand"] = r
+        if "batch" in only:
+            tokens = [d["token"] for d in site.devices[:50]]
+            r, cpu = _measured(
+                gateway,
+                lambda: _wrk(url, BATCH_LUA, [str(base - 2 * 10**6), str(WRK_THREADS), *tokens],
+                             args.batch_connections, args.seconds),
+            )  # fmt: skip
+            r["gateway_cpu"] = cpu
+            r["rate"] *= 100
+            r["ok"] *= 100
+            r["load"] = _load_average()
+            results["batch"] = r
+        if "mqtt" in only and args.mqtt_messages:
+            r = _mqtt(site, gateway, prefix, args.mqtt_messages)
+            r["load"] = _load_average()
+            results["mqtt"] = r
+        if "idle" in only and args.idle:
+            pids = gateway.pids()
+            before = rss_bytes(pids)
+            opened, held = asyncio.run(_idle(gateway.port, args.idle))
+            during = rss_bytes(pids)
+            open_now = sum(1 for reader, _w in held if not reader.at_eof())
+            per = {pid: rss_bytes([pid]) for pid in pids}
+            time.sleep(6)
+            alive = sum(1 for reader, _w in held if not reader.at_eof())
+            print(
+                f"{args.db} idle: {opened} keep-alive TLS connections opened, {open_now} open when "
+                f"measured; gateway RSS "
+                f"{before / 2**20:.0f} MiB before, {during / 2**20:.0f} MiB with them "
+                f"(+{(during - before) / max(opened, 1) / 1024:.1f} KiB each; per process "
+                f"{', '.join(f'{v / 2**20:.0f}' for v in per.values())} MiB); "
+                f"{alive} still open 6 s later; load {_load_average()}"
+            )
+            for _reader, writer in held:
+                writer.close()
     finally:
-        os.killpg(gateway.pid, signal.SIGINT)
-        gateway.wait(timeout=30)
-    total = sum(r[0] for r in results.values())
-    raw_rows = min(total, 200_000)
-    raw = float(
-        _manage(
-            env, "shell", "-c", RAW, extra={"DEVS": json.dumps(devices), "NROWS": str(raw_rows)}
-        ).split("RAW=")[1]
-    )
-    for kind, (count, latencies, took) in results.items():
-        rate = count / took
+        gateway.stop()
+
+    if results:
+        total = sum(int(r.get("ok", r.get("stored", 0))) for r in results.values())
+        raw_rows = max(min(total, 300_000), 20_000)
+        raw_rate, raw_cpu = _raw(site, raw_rows, 1000, 30)
+        per_rows = 2000
+        per_rate, _cpu = _raw(site, per_rows, 1, 31)
         print(
-            f"{args.db} {kind}: {rate:,.0f} acknowledged positions/s, p50 {_ms(latencies, 50):.1f} "
-            f"ms, p99 {_ms(latencies, 99):.1f} ms per request ({args.gateways} gateway processes); "
-            f"raw insert {raw:,.0f} rows/s; ratio {rate / raw:.2f}"
+            f"{args.db} raw insert (write_positions, 1,000 rows per transaction): {raw_rate:,.0f} "
+            f"rows/s ({raw_rows:,} rows, {raw_cpu:.1f} CPU s); one transaction per row: "
+            f"{per_rate:,.0f} rows/s"
+        )
+        for kind, r in results.items():
+            rate = r["rate"]
+            if kind == "mqtt":
+                detail = f"{r['stored']:,} QoS 1 messages stored in {r['wall']:.1f} s"
+            else:
+                detail = (
+                    f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms per request, {r['non2xx']} "
+                    f"non-2xx, socket errors {r['socket_errors']}, wall {r['wall']:.1f} s"
+                )
+            print(
+                f"{args.db} {kind}: {rate:,.0f} acknowledged positions/s; {detail}; gateway "
+                f"{r['gateway_cpu']:.1f} CPU s, load generator {r['client_cpu']:.1f} CPU s; "
+                f"ratio to raw insert {rate / raw_rate:.2f}, to one transaction per row "
+                f"{rate / per_rate:.1f}; load average {r['load']}"
+            )
+    if args.db == "postgres" and "history" in only and args.history_rows:
+        out = site.manage(
+            "shell", "-c", HISTORY, extra={"NROWS": str(args.history_rows)}, timeout=None
+        )
+        total_rows, got, load, median, worst = out.split("HISTORY=")[1].split("\n")[0].split(",")
+        plan = out.split("PLAN=")[1].strip()
+        print(
+            f"postgres history: {int(total_rows):,} positions stored (COPY took "
+            f"{float(load):.0f} s); one device's 24 h ({got} positions) through the ORM: "
+            f"median {float(median) * 1000:.1f} ms, worst {float(worst) * 1000:.1f} ms of 20; "
+            f"load average {_load_average()}\n  plan: {plan}"
         )
 
 

@@ -6,7 +6,8 @@
 
 - unknown device, disabled device, wrong or missing token, source outside the allowed networks:
   ``device_unknown`` (the same answer for each, so none can be told apart by probing);
-- a device over its rate: 429 ``rate_limited``.
+- a device over its rate: 429 ``rate_limited``;
+- the database unreachable (device table or commit): 503 ``not_stored``, nothing acknowledged.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.tracking.ingest.directory import DeviceDirectory, DeviceEntry, directory
+from logitrack.tracking.ingest.directory import (
+    DeviceDirectory,
+    DeviceEntry,
+    DirectoryUnavailable,
+    directory,
+)
 from logitrack.tracking.ingest.limits import DeviceBuckets
 from logitrack.tracking.ingest.writer import PositionRow
 from logitrack.tracking.protocols.report import PositionReport
@@ -60,7 +66,10 @@ class Gate:
     batch_buckets: DeviceBuckets
 
     def entry(self, identifier: str, *, token: str | None, source: str | None) -> DeviceEntry:
-        entry = self.directory.lookup(identifier)
+        try:
+            entry = self.directory.lookup(identifier)
+        except DirectoryUnavailable:
+            raise not_durable() from None
         if entry is None or not entry.admits(token=token, source=source, token_required=False):
             raise unknown_device()
         return entry

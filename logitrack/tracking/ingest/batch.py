@@ -36,7 +36,7 @@ from logitrack.tracking.ingest.accept import (
     max_future,
     row_of,
 )
-from logitrack.tracking.ingest.directory import DeviceEntry
+from logitrack.tracking.ingest.directory import DeviceEntry, DirectoryUnavailable
 from logitrack.tracking.ingest.writer import PositionRow, Ticket, get_writer
 from logitrack.tracking.protocols.osmand import parse_time
 from logitrack.tracking.protocols.report import (
@@ -109,11 +109,14 @@ def _fail(status: int, code: str, message: str) -> Prepared:
     return Prepared(status=status, error={"error": {"code": code, "message": message}})
 
 
-def prepare(token: str | None, body: bytes, source: str | None) -> Prepared:
+def prepare(token: str | None, body: bytes, source: str | None) -> Prepared:  # noqa: PLR0911
     """Authenticate, parse and rate-limit a batch (may query the device table; no writes)."""
     prefix = device_token_prefix(token or "")
     gate = get_gate()
-    entry = gate.directory.lookup_token(prefix) if prefix else None
+    try:
+        entry = gate.directory.lookup_token(prefix) if prefix else None
+    except DirectoryUnavailable:
+        return _fail(503, "not_stored", _("The position could not be stored; send it again."))
     if entry is None or not entry.admits(token=token, source=source, token_required=True):
         return _fail(401, "device_token_invalid", _("Send a valid device token."))
     try:
@@ -162,10 +165,11 @@ def _report(prepared: Prepared, durable: bool) -> tuple[int, bytes]:
     return 200, json.dumps(out, ensure_ascii=False).encode()
 
 
-def _submit(prepared: Prepared) -> Ticket | None:
+def _submit(prepared: Prepared, *, from_loop: bool = False) -> Ticket | None:
     if prepared.error is not None or not prepared.rows:
         return None
-    return get_writer().submit(prepared.rows)
+    writer = get_writer()
+    return writer.submit_async(prepared.rows) if from_loop else writer.submit(prepared.rows)
 
 
 def accept_batch(token: str | None, body: bytes, source: str | None) -> tuple[int, bytes]:
@@ -188,7 +192,7 @@ async def handle_batch(
 ) -> tuple[int, bytes, bytes]:
     """The gateway's handler: (status, content type, body)."""
     prepared = await asyncio.to_thread(prepare, token_of(headers), body, source)
-    ticket = _submit(prepared)
+    ticket = _submit(prepared, from_loop=True)
     durable = ticket is None or await ticket.wait_async(ack_timeout())
     status, payload = _report(prepared, durable)
     return status, JSON, payload

@@ -27,7 +27,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -37,7 +37,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
+from django.utils.functional import Promise  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
 
 from logitrack.tracking.ingest.accept import (  # noqa: E402
     IngestRefused,
@@ -47,7 +48,11 @@ from logitrack.tracking.ingest.accept import (  # noqa: E402
     not_durable,
     row_of,
 )
-from logitrack.tracking.ingest.directory import DeviceEntry, directory  # noqa: E402
+from logitrack.tracking.ingest.directory import (  # noqa: E402
+    DeviceEntry,
+    DirectoryUnavailable,
+    directory,
+)
 from logitrack.tracking.ingest.writer import get_writer  # noqa: E402
 from logitrack.tracking.protocols.osmand import parse_json, parse_parameters  # noqa: E402
 from logitrack.tracking.protocols.report import ReportRefused  # noqa: E402
@@ -105,6 +110,27 @@ async def _answer(send: Send, status: int, text: str = "") -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """``application/x-www-form-urlencoded`` pairs (WHATWG URL standard, as ``parse_qsl`` with
+    blank values kept), decoding only the parts that need it; ValueError past MAX_FIELDS."""
+    pairs: list[tuple[str, str]] = []
+    if not text:
+        return pairs
+    parts = text.split("&")
+    if len(parts) > MAX_FIELDS:
+        raise ValueError("too many fields")
+    for part in parts:
+        if not part:
+            continue
+        key, _sep, value = part.partition("=")
+        if "%" in key or "+" in key:
+            key = unquote_plus(key)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        pairs.append((key, value))
+    return pairs
+
+
 async def _entry(
     identifier: str, token: str | None, source: str | None, *, plain: bool = False
 ) -> DeviceEntry:
@@ -113,7 +139,10 @@ async def _entry(
     if hit:
         entry = cached
     else:
-        entry = await asyncio.to_thread(directory.lookup, identifier)
+        try:
+            entry = await asyncio.to_thread(directory.lookup, identifier)
+        except DirectoryUnavailable:
+            raise not_durable() from None
     if (
         entry is None
         or (plain and not entry.plain_http)
@@ -128,7 +157,8 @@ async def _entry(
 
 async def _osmand(
     scope: Scope, body: bytes, headers: dict[bytes, bytes], *, plain: bool = False
-) -> tuple[int, str]:
+) -> tuple[int, str | Promise]:
+    """(status, message): the message is lazy, translated by the caller only when refused."""
     content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
     is_json = content_type == b"application/json"
     now = timezone.now()
@@ -136,27 +166,24 @@ async def _osmand(
         if is_json:
             report = parse_json(body, now=now, max_future=max_future())
         else:
-            text = scope.get("query_string", b"").decode("utf-8")
-            pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+            pairs = _pairs(scope.get("query_string", b"").decode("utf-8"))
             if scope["method"] == "POST" and content_type == b"application/x-www-form-urlencoded":
-                pairs += parse_qsl(
-                    body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS
-                )
+                pairs += _pairs(body.decode("utf-8"))
             report = parse_parameters(pairs, now=now, max_future=max_future())
         client = scope.get("client")
         entry = await _entry(
             report.identifier, report.token, client[0] if client else None, plain=plain
         )
-        ticket = get_writer().submit([row_of(report, entry, timezone.now())])
+        ticket = get_writer().submit_async([row_of(report, entry, now)])
         if not await ticket.wait_async(ack_timeout()):
             raise not_durable()
     except ReportRefused as exc:
-        return 400, str(exc.message)
+        return 400, exc.message
     except IngestRefused as exc:
         status = 404 if exc.code == "device_unknown" and is_json else exc.status
-        return status, str(exc.message)
+        return status, exc.message
     except (UnicodeDecodeError, ValueError):
-        return 400, _("The request body could not be read.")
+        return 400, gettext_lazy("The request body could not be read.")
     return 200, ""
 
 
@@ -193,7 +220,7 @@ async def _lifespan(receive: Receive, send: Send, *, plain: bool = False) -> Non
 
 
 class _Answer(Exception):
-    def __init__(self, status: int, text: str = "") -> None:
+    def __init__(self, status: int, text: str | Promise = "") -> None:
         super().__init__(status)
         self.status = status
         self.text = text
@@ -205,20 +232,22 @@ async def _body(
     """The request body, after the route, method and size checks; raises _Answer otherwise."""
     path = scope.get("path", "/")
     if path not in OSMAND_PATHS and (plain or path != BATCH_PATH):
-        raise _Answer(404, _("Not found."))
+        raise _Answer(404, gettext_lazy("Not found."))
     allowed = ("POST",) if path == BATCH_PATH else ("GET", "POST")
     if scope.get("method", "GET") not in allowed:
-        raise _Answer(405, _("This method is not allowed here."))
+        raise _Answer(405, gettext_lazy("This method is not allowed here."))
     declared = headers.get(b"content-length", b"")
+    if not declared.strip(b"0") and b"transfer-encoding" not in headers:
+        return b""  # no body (RFC 9112 section 6.3): nothing to wait for
     limit = max_body()
     if declared.isdigit() and int(declared) > limit:
-        raise _Answer(413, _("The request body is too large."))
+        raise _Answer(413, gettext_lazy("The request body is too large."))
     try:
         return await asyncio.wait_for(_read_body(receive, limit), BODY_TIMEOUT)
     except BodyTooLarge:
-        raise _Answer(413, _("The request body is too large.")) from None
+        raise _Answer(413, gettext_lazy("The request body is too large.")) from None
     except TimeoutError:
-        raise _Answer(408, _("The request body arrived too slowly.")) from None
+        raise _Answer(408, gettext_lazy("The request body arrived too slowly.")) from None
 
 
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -239,32 +268,38 @@ async def _serve(scope: Scope, receive: Receive, send: Send, *, plain: bool) -> 
     if scope["type"] != "http":
         return
     headers = _headers(scope)
-    with translation.override(_language(headers)):
-        try:
-            body = await _body(scope, receive, headers, plain=plain)
-        except _Answer as answer:
-            await _answer(send, answer.status, answer.text)
-            return
-        except ConnectionError:
-            return
-        if scope.get("path") == BATCH_PATH:
-            from logitrack.tracking.ingest.batch import handle_batch
+    try:
+        body = await _body(scope, receive, headers, plain=plain)
+    except _Answer as answer:
+        await _answer(send, answer.status, _translated(headers, answer.text))
+        return
+    except ConnectionError:
+        return
+    if scope.get("path") == BATCH_PATH:
+        from logitrack.tracking.ingest.batch import handle_batch
 
-            client = scope.get("client")
+        client = scope.get("client")
+        with translation.override(_language(headers)):
             status, content_type, payload = await handle_batch(
                 headers, body, client[0] if client else None
             )
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [
-                        (b"content-type", content_type),
-                        (b"content-length", str(len(payload)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": payload})
-            return
-        status, text = await _osmand(scope, body, headers, plain=plain)
-        await _answer(send, status, text)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+        return
+    status, text = await _osmand(scope, body, headers, plain=plain)
+    # The success path (an empty 200) needs no language; only a refusal is translated.
+    await _answer(send, status, _translated(headers, text) if text else "")
+
+
+def _translated(headers: dict[bytes, bytes], text: str | Promise) -> str:
+    with translation.override(_language(headers)):
+        return str(text)

@@ -137,7 +137,15 @@ class MqttIngest:
             rows, refused = rows_of_message(
                 self.gate, self.prefix, message.topic, bytes(message.payload)
             )
-        except (IngestRefused, ReportRefused) as exc:
+        except IngestRefused as exc:
+            if exc.status == 503:  # the database is down: no PUBACK, redelivered later
+                logger.warning("mqtt message not stored", extra={"code": exc.code})
+                return
+            self.refused_messages += 1
+            logger.info("mqtt message refused", extra={"code": exc.code})
+            self._ack(message)
+            return
+        except ReportRefused as exc:
             self.refused_messages += 1
             logger.info("mqtt message refused", extra={"code": exc.args[0] if exc.args else ""})
             self._ack(message)

@@ -20,6 +20,7 @@ with ``synchronous=NORMAL``: durable when a process is killed, not on power loss
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -65,25 +66,40 @@ class PositionRow:
 
 
 class Ticket:
-    """The pending acknowledgement of one request's rows."""
+    """The pending acknowledgement of one request's rows.
 
-    def __init__(self, rows: Sequence[PositionRow]) -> None:
+    A ticket made by ``submit_async`` belongs to the submitting event loop: the writer wakes
+    each loop once per transaction (one ``call_soon_threadsafe`` for all of its tickets) rather
+    than once per request. Other tickets are waited for with ``wait`` or ``on_settled``."""
+
+    __slots__ = ("_callback", "_done", "_future", "_lock", "_loop", "error", "expired", "rows")
+
+    def __init__(
+        self, rows: Sequence[PositionRow], loop: asyncio.AbstractEventLoop | None = None
+    ) -> None:
         self.rows = rows
-        self._done = threading.Event()
         self.error: BaseException | None = None
+        self.expired = False
+        self._done = threading.Event() if loop is None else None
         self._callback: Callable[[], None] | None = None
         self._lock = threading.Lock()
+        self._loop = loop
+        self._future: asyncio.Future[None] | None = loop.create_future() if loop else None
 
     def settle(self, error: BaseException | None) -> None:
         self.error = error
         with self._lock:
-            self._done.set()
+            if self._done is not None:
+                self._done.set()
             callback = self._callback
         if callback is not None:
             callback()
+        if self._loop is not None:
+            _wake(self._loop, [self])
 
     def on_settled(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (in the writer's thread) once settled, or now if already."""
+        assert self._done is not None, "a loop's ticket is awaited with wait_async"
         with self._lock:
             if not self._done.is_set():
                 self._callback = callback
@@ -92,29 +108,36 @@ class Ticket:
 
     def wait(self, timeout: float) -> bool:
         """True when the rows are durable; False on a write error or after ``timeout`` s."""
+        assert self._done is not None, "a loop's ticket is awaited with wait_async"
         return self._done.wait(timeout) and self.error is None
 
     async def wait_async(self, timeout: float) -> bool:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-
-        def finish() -> None:
-            if not future.done():
-                future.set_result(None)
-
-        def wake() -> None:
-            loop.call_soon_threadsafe(finish)
-
-        with self._lock:
-            if not self._done.is_set():
-                self._callback = wake
-            else:
-                future.set_result(None)
+        """As ``wait``, without blocking the event loop the ticket was submitted from."""
+        if self._future is None or self._loop is None:
+            return await asyncio.to_thread(self.wait, timeout)
+        handle = self._loop.call_later(timeout, _expire, self)
         try:
-            await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            return False
-        return self.error is None
+            await self._future
+        finally:
+            handle.cancel()
+        return not self.expired and self.error is None
+
+
+def _expire(ticket: Ticket) -> None:
+    if ticket._future is not None and not ticket._future.done():
+        ticket.expired = True
+        ticket._future.set_result(None)
+
+
+def _resolve(tickets: Sequence[Ticket]) -> None:
+    for ticket in tickets:
+        if ticket._future is not None and not ticket._future.done():
+            ticket._future.set_result(None)
+
+
+def _wake(loop: asyncio.AbstractEventLoop, tickets: Sequence[Ticket]) -> None:
+    with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+        loop.call_soon_threadsafe(_resolve, tickets)
 
 
 def _newest_per_device(rows: Sequence[PositionRow]) -> list[PositionRow]:
@@ -126,11 +149,23 @@ def _newest_per_device(rows: Sequence[PositionRow]) -> list[PositionRow]:
     return list(newest.values())
 
 
+def _sqlite_stamp(value: dt.datetime) -> str:
+    """What Django's SQLite backend stores for an aware datetime (naive UTC, ISO 8601 with a
+    space), without its per-value settings and timezone checks: it was most of the writer's
+    CPU. The parsers only produce aware datetimes."""
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return str(value.replace(tzinfo=None))
+
+
+def _same(value: dt.datetime) -> dt.datetime:
+    return value  # psycopg adapts aware datetimes itself, as Django's PostgreSQL backend does
+
+
 def write_positions(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | None = None) -> int:
     """Store ``rows`` in the current transaction (see the module docstring); the number of
     position rows newly inserted (duplicates of (device, fix time) are skipped)."""
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value
+    stamp = _sqlite_stamp if connection.vendor == "sqlite" else _same
     inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -152,7 +187,9 @@ def write_positions(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | 
                     row.accuracy,
                     row.battery,
                     row.valid,
-                    json.dumps(row.attributes, separators=(",", ":"), allow_nan=False),
+                    json.dumps(row.attributes, separators=(",", ":"), allow_nan=False)
+                    if row.attributes
+                    else "{}",
                 ]
             values = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))
             cursor.execute(
@@ -223,8 +260,15 @@ class GroupCommitWriter:
         self.batches = 0
 
     def submit(self, rows: Sequence[PositionRow]) -> Ticket:
-        ticket = Ticket(rows)
-        if not rows:
+        """Queue ``rows``; wait on the ticket with ``wait`` or ``on_settled``."""
+        return self._enqueue(Ticket(rows))
+
+    def submit_async(self, rows: Sequence[PositionRow]) -> Ticket:
+        """Queue ``rows`` from a coroutine; await ``ticket.wait_async``."""
+        return self._enqueue(Ticket(rows, asyncio.get_running_loop()))
+
+    def _enqueue(self, ticket: Ticket) -> Ticket:
+        if not ticket.rows:
             ticket.settle(None)
             return ticket
         self._ensure_started()
@@ -294,8 +338,15 @@ class GroupCommitWriter:
                 error = exc
                 self._seen.clear()
                 connection.close()
+            loops: dict[asyncio.AbstractEventLoop, list[Ticket]] = {}
             for ticket in batch:
-                ticket.settle(error)
+                if ticket._loop is None:
+                    ticket.settle(error)
+                else:
+                    ticket.error = error
+                    loops.setdefault(ticket._loop, []).append(ticket)
+            for loop, tickets in loops.items():
+                _wake(loop, tickets)
 
 
 @functools.cache

@@ -31,6 +31,7 @@ def gateway_cmd(bind: str, port: int, tls: TlsFiles, workers: int) -> list[str]:
         "--port", str(port),
         "--workers", str(workers),
         "--http", "1",
+        "--loop", "uvloop",
         "--http1-header-read-timeout", str(HEADER_TIMEOUT_MS),
         "--backlog", "4096",
         "--ssl-certificate", str(tls.server_cert),
