@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.forms import HumanTextField
+from logitrack.core.forms import CodeField, HumanTextField
 from logitrack.logistics import selectors
 from logitrack.logistics.pagination import CURSOR_MAX
 from logitrack.logistics.selectors_pages import day_start
@@ -50,8 +50,10 @@ class ListFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=PAGE_MAX)
     # Where the page starts: the cursor of the row before it (next) or after it (previous).
-    after = forms.CharField(required=False, max_length=CURSOR_MAX)
-    before = forms.CharField(required=False, max_length=CURSOR_MAX)
+    # Opaque ASCII tokens, but read through the text layer like every other field (a control
+    # character is a field error, not a cursor).
+    after = CodeField(required=False, max_length=CURSOR_MAX)
+    before = CodeField(required=False, max_length=CURSOR_MAX)
 
     def __init__(
         self, *args: Any, sorts: list[tuple[str, Any]] | None = None, **kwargs: Any

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from django.db import Error as DatabaseError
 from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
 
 from logitrack.tracking.models import Device, DeviceAssignment, TenantDeviceSettings
 from logitrack.tracking.tokens import device_token_matches
@@ -82,8 +83,10 @@ def load_entries(identifiers: list[str]) -> dict[str, DeviceEntry]:
     for start in range(0, len(identifiers), BULK):
         chunk = identifiers[start : start + BULK]
         devices = list(
-            Device.dangerously_unscoped.filter(identifier__in=chunk).only(
-                *_FIELDS, "allowed_networks"
+            _with_plain_http(
+                Device.dangerously_unscoped.filter(identifier__in=chunk).only(
+                    *_FIELDS, "allowed_networks"
+                )
             )
         )
         drivers = dict(
@@ -91,26 +94,24 @@ def load_entries(identifiers: list[str]) -> dict[str, DeviceEntry]:
                 device_id__in=[d.pk for d in devices], ended_at__isnull=True
             ).values_list("device_id", "driver_id")
         )
-        plain = _plain_http_tenants({d.tenant_id for d in devices})
         for device in devices:
-            found[device.identifier] = _entry(
-                device, drivers.get(device.pk), device.tenant_id in plain
-            )
+            found[device.identifier] = _entry(device, drivers.get(device.pk))
     return found
 
 
-def _plain_http_tenants(tenant_ids: set[int]) -> set[int]:
-    """Those of ``tenant_ids`` that turned the plain-HTTP legacy port on (docs/adr/0030)."""
-    if not tenant_ids:
-        return set()
-    return set(
-        TenantDeviceSettings.dangerously_unscoped.filter(
-            tenant_id__in=tenant_ids, plain_http_allowed=True
-        ).values_list("tenant_id", flat=True)
+def _with_plain_http(devices: QuerySet[Device]) -> QuerySet[Device]:
+    """``devices`` each annotated ``plain_http``: its tenant turned the plain-HTTP legacy port
+    on (docs/adr/0030). A subquery of the same statement, so the lookup stays one query."""
+    return devices.annotate(
+        plain_http=Exists(
+            TenantDeviceSettings.dangerously_unscoped.filter(
+                tenant_id=OuterRef("tenant_id"), plain_http_allowed=True
+            )
+        )
     )
 
 
-def _entry(device: Device, driver_id: int | None, plain_http: bool) -> DeviceEntry:
+def _entry(device: Device, driver_id: int | None) -> DeviceEntry:
     return DeviceEntry(
         device_id=device.pk,
         tenant_id=device.tenant_id,
@@ -119,7 +120,7 @@ def _entry(device: Device, driver_id: int | None, plain_http: bool) -> DeviceEnt
         token_hash=device.token_hash,
         networks=_networks(device.allowed_networks),
         driver_id=driver_id,
-        plain_http=plain_http,
+        plain_http=bool(getattr(device, "plain_http", False)),
     )
 
 
@@ -127,11 +128,11 @@ def load_entry(identifier: str = "", *, token_prefix: str = "") -> DeviceEntry |
     """The device with this identifier (or token id), whatever its tenant. None when none."""
     if identifier:
         return load_entries([identifier]).get(identifier)
-    device = (
-        Device.dangerously_unscoped.filter(token_prefix=token_prefix)
-        .only(*_FIELDS, "allowed_networks")
-        .first()
-    )
+    device = _with_plain_http(
+        Device.dangerously_unscoped.filter(token_prefix=token_prefix).only(
+            *_FIELDS, "allowed_networks"
+        )
+    ).first()
     if device is None:
         return None
     driver_id = (
@@ -139,7 +140,7 @@ def load_entry(identifier: str = "", *, token_prefix: str = "") -> DeviceEntry |
         .values_list("driver_id", flat=True)
         .first()
     )
-    return _entry(device, driver_id, device.tenant_id in _plain_http_tenants({device.tenant_id}))
+    return _entry(device, driver_id)
 
 
 class DirectoryUnavailable(Exception):
