@@ -31,7 +31,7 @@ from logitrack.logistics.schemas import (
     ShipmentPageOut,
 )
 from logitrack.logistics.services.shipments import CancelRefused, shipments_cancel
-from logitrack.logistics.services.transitions import shipment_record_event
+from logitrack.logistics.services.transitions import EventOutcome, shipment_record_event
 from logitrack.logistics.status import EventSource, ServiceLevel, ShipmentStatus
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.principal import Principal
@@ -177,6 +177,11 @@ def shipment_event_create(
         )
     except LogisticsError as exc:
         return error(exc)
+    return _outcome_answer(outcome)
+
+
+def _outcome_answer(outcome: EventOutcome) -> Status[EventOutcomeOut]:
+    """201 with the event recorded, or 200 with the first outcome when the key was replayed."""
     body = EventOutcomeOut(
         applied=outcome.applied,
         replayed=outcome.replayed,
@@ -230,10 +235,4 @@ def driver_shipment_event_create(
         )
     except LogisticsError as exc:
         return error(exc)
-    body = EventOutcomeOut(
-        applied=outcome.applied,
-        replayed=outcome.replayed,
-        status=ShipmentStatus(outcome.status),
-        event=event_out(outcome.event),
-    )
-    return Status(200 if outcome.replayed else 201, body)
+    return _outcome_answer(outcome)
