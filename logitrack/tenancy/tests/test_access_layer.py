@@ -220,6 +220,9 @@ def test_a_refusal_is_audited_with_the_rule_that_refused() -> None:
         viewer.tenant_id,
         {"rule": "requires tenant.manage"},
     )
+    # The refused request itself is recorded: where it came from, not an empty address.
+    assert first.ip
+    assert first.ip == second.ip
     assert (second.tenant_id, second.details) == (
         viewer.tenant_id,
         {"rule": "platform staff: security_officer"},

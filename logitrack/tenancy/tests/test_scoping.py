@@ -23,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("model", [Membership, Invitation, ApiKey])
 def test_the_scoped_manager_raises_when_no_tenant_is_bound(model: type[models.Model]) -> None:
-    with pytest.raises(NoTenantBound):
+    with pytest.raises(
+        NoTenantBound,
+        match=r"^no tenant is bound; tenant-scoped data cannot be read or written$",
+    ):
         list(model.objects.all())  # type: ignore[attr-defined]
 
 
