@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -189,3 +190,16 @@ def test_a_link_repointed_after_its_row_was_loaded_is_checked_against_the_new_ro
             row.assert_same_tenant()
 
     assert [error.code for error in exc.value.error_dict["membership"]] == ["cross_tenant_link"]
+
+
+def test_saving_named_fields_writes_only_those_columns() -> None:
+    member = make_member(make_tenant(), Role.VIEWER)
+    earlier = member.created_at - timedelta(days=3)
+    with tenant_context(member.tenant):
+        stale = Membership.objects.get(pk=member.pk)
+        Membership.objects.filter(pk=member.pk).update(created_at=earlier)
+        stale.role = Role.OWNER
+        stale.save(update_fields=["role"])
+        stored = Membership.objects.get(pk=member.pk)
+
+    assert (stored.role, stored.created_at) == (Role.OWNER, earlier)
