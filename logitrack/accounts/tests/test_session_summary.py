@@ -40,4 +40,6 @@ def test_a_session_without_a_key_has_no_key_hash_and_a_saved_one_has_its_own() -
 
     assert current_key_hash(request) is None
     request.session.save()
-    assert current_key_hash(request) == hash_session_key(request.session.session_key)
+    key = request.session.session_key
+    assert key is not None
+    assert current_key_hash(request) == hash_session_key(key)
