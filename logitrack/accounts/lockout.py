@@ -33,7 +33,8 @@ def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -
     field = str(settings.AXES_USERNAME_FORM_FIELD)
     raw = (credentials or {}).get(field)
     if raw is None:
-        raw = request.POST.get(field, "") if request.method == "POST" else ""
+        # Django fills ``request.POST`` for POST requests only: any other method reads "".
+        raw = request.POST.get(field, "")
     return email_key(str(raw))
 
 

@@ -56,6 +56,7 @@ from logitrack.tenancy.tests.factories import (
     make_api_key,
     make_member,
     make_tenant,
+    make_user,
     principal_for,
 )
 
@@ -142,6 +143,29 @@ def test_signed_in_and_platform_declarations_record_their_rule() -> None:
     assert person(_api_request(principal_for(someone))).status_code == 200
     assert staff(_api_request(principal_for(someone))).status_code == 403
     assert person(_api_request(Principal.anonymous())).status_code == 401
+
+
+def _staff(email: str, role: str, *, active: bool = True) -> Any:
+    person = make_user(email=email)
+    person.platform_role = role
+    person.is_active = active
+    person.save(update_fields=["platform_role", "is_active"])
+    return person
+
+
+def test_a_platform_declaration_lets_its_own_staff_role_through_and_no_other() -> None:
+    staff = platform_staff("privacy_officer")(_view)
+    officer = _staff("privacy@logitrack.vn", "privacy_officer")
+    other_officer = _staff("security@logitrack.vn", "security_officer")
+    former = _staff("former@logitrack.vn", "privacy_officer", active=False)
+
+    allowed = staff(_api_request(Principal.for_user_without_tenant(officer)), value=5)
+    refused = staff(_api_request(Principal.for_user_without_tenant(other_officer)), value=5)
+    inactive = staff(_api_request(Principal.for_user_without_tenant(former)), value=5)
+
+    assert (allowed.status_code, allowed.content) == (200, b"ran 5")
+    assert refused.status_code == 403
+    assert inactive.status_code == 403
 
 
 def test_a_declared_view_tells_an_anonymous_json_client_how_to_authenticate() -> None:
