@@ -29,6 +29,7 @@ from logitrack.tenancy.access import (
     access_rule_of,
     declare_public,
     platform_staff,
+    principal_of,
     public,
     requires,
     signed_in,
@@ -166,6 +167,41 @@ def test_a_platform_declaration_lets_its_own_staff_role_through_and_no_other() -
     assert (allowed.status_code, allowed.content) == (200, b"ran 5")
     assert refused.status_code == 403
     assert inactive.status_code == 403
+
+
+class _Wrapper:
+    """A decorator's result that keeps ``__wrapped__``, as ``functools.wraps`` does."""
+
+    def __init__(self, wrapped: object) -> None:
+        self.__wrapped__ = wrapped
+
+
+def _wrapped(view: object, times: int) -> object:
+    for _ in range(times):
+        view = _Wrapper(view)
+    return view
+
+
+def test_a_declaration_is_found_through_twenty_wrappers_at_most_and_a_cycle_ends_the_search() -> (
+    None
+):
+    declared = signed_in("own profile")(_view)
+    rule = AccessRule(kind="signed_in", reason="own profile")
+    first, second = _Wrapper(None), _Wrapper(None)
+    first.__wrapped__, second.__wrapped__ = second, first
+
+    assert access_rule_of(_wrapped(declared, 19)) == rule
+    assert access_rule_of(_wrapped(declared, 20)) is None
+    assert access_rule_of(first) is None
+
+
+def test_a_request_without_a_principal_is_anonymous() -> None:
+    bare: Any = RequestFactory().get("/")
+    forged: Any = RequestFactory().get("/")
+    forged.principal = "owner"
+
+    assert principal_of(bare) == Principal.anonymous()
+    assert principal_of(forged) == Principal.anonymous()
 
 
 def test_a_declared_view_tells_an_anonymous_json_client_how_to_authenticate() -> None:
