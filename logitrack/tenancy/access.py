@@ -66,14 +66,12 @@ def access_rule_of(view: object) -> AccessRule | None:
     seen = 0
     current: object = view
     while current is not None and seen < 20:
-        rule = getattr(current, ACCESS_ATTR, None)
-        if isinstance(rule, AccessRule):
-            return rule
-        view_class = getattr(current, "view_class", None)
-        if view_class is not None and isinstance(
-            getattr(view_class, ACCESS_ATTR, None), AccessRule
-        ):
-            return cast(AccessRule, getattr(view_class, ACCESS_ATTR))
+        # A class-based view's ``as_view()`` names its class; a class marked with
+        # ``declare_public`` carries the rule there (``getattr(None, …)`` is the default).
+        for holder in (current, getattr(current, "view_class", None)):
+            rule = getattr(holder, ACCESS_ATTR, None)
+            if isinstance(rule, AccessRule):
+                return rule
         current = getattr(current, "__wrapped__", None)
         seen += 1
     return None

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone, translation
+from django.views import View
 from freezegun import freeze_time
 
 from logitrack.core.errors import NotFound
@@ -193,6 +194,19 @@ def test_a_declaration_is_found_through_twenty_wrappers_at_most_and_a_cycle_ends
     assert access_rule_of(_wrapped(declared, 19)) == rule
     assert access_rule_of(_wrapped(declared, 20)) is None
     assert access_rule_of(first) is None
+
+
+def test_a_class_based_view_marked_public_is_found_through_as_view() -> None:
+    class ThirdPartyPage(View):
+        def get(self, request: HttpRequest) -> HttpResponse:
+            return HttpResponse("page")
+
+    declare_public(ThirdPartyPage, "a third-party page")
+    rule = AccessRule(kind="public", reason="a third-party page")
+
+    assert access_rule_of(ThirdPartyPage.as_view()) == rule
+    assert access_rule_of(_Wrapper(ThirdPartyPage.as_view())) == rule
+    assert access_rule_of(View.as_view()) is None
 
 
 def test_a_request_without_a_principal_is_anonymous() -> None:
