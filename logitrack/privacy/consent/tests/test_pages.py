@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.signing import dumps
 
 from logitrack.core.tenant import tenant_context
@@ -131,7 +132,7 @@ def test_the_unsubscribe_page_asks_first_and_changes_nothing() -> None:
     page = HttpsClient().get(_link(user))
 
     assert page.status_code == 200
-    assert "Unsubscribe" in page.content.decode()
+    assert "Hủy đăng ký" in page.content.decode()
     assert _states(user) == [("marketing_email", "grant")]
 
 
@@ -187,7 +188,7 @@ def test_a_forged_unsubscribe_link_answers_400_and_changes_nothing(mangle: Any) 
     )
 
     assert answer.status_code == 400
-    assert "not valid" in answer.content.decode()
+    assert "Liên kết hủy đăng ký này không hợp lệ" in answer.content.decode()
     assert _states(user) == [("marketing_email", "grant")]
 
 
@@ -276,7 +277,7 @@ def test_the_tenant_page_refuses_another_tenants_driver_and_changes_nothing(
     )
 
     assert answer.status_code == 422
-    assert "no driver with this number" in answer.content.decode()
+    assert "không có tài xế với mã số này" in answer.content.decode()
     assert SubjectConsentEvent.dangerously_unscoped.count() == 0
 
 
@@ -310,11 +311,19 @@ def test_a_purpose_needs_both_languages(client: HttpsClient) -> None:
     assert TenantPurpose.dangerously_unscoped.count() == 1
 
 
-def test_every_consent_page_exists_in_vietnamese(client: HttpsClient) -> None:
+def test_the_consent_pages_speak_vietnamese_and_english(client: HttpsClient) -> None:
     admin = make_admin()
     sign_in(client, admin)
-    from django.utils import translation
 
-    with translation.override("vi"):
-        mine = client.get("/account/consents/", HTTP_ACCEPT_LANGUAGE="vi")
-    assert "Sự đồng ý của tôi" in mine.content.decode()
+    vietnamese = client.get("/account/consents/").content.decode()
+    tenant_vi = client.get("/operations/consents/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/account/consents/").content.decode()
+    tenant_en = client.get("/operations/consents/").content.decode()
+
+    assert "Sự đồng ý của tôi" in vietnamese
+    assert "Bản tin và khuyến mãi qua e-mail" in vietnamese
+    assert "Sự đồng ý của người nhận hàng và tài xế" in tenant_vi
+    assert "My consents" in english
+    assert "Newsletters and promotions by e-mail" in english
+    assert "Consents of consignees and drivers" in tenant_en
