@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import _server  # bench/_server.py, put on sys.path by conftest.py
+import pytest
 from playwright.sync_api import Browser
 
 from .conftest import Owner
 from .journeys import MAIL_WAIT_S, desktop_context, goto, sign_in
+
+pytestmark = pytest.mark.browser
 
 _SEND = """
 import json
@@ -45,7 +48,8 @@ print(json.dumps({{"sent": len(report.sent), "without_consent": len(report.witho
 def _shell(server: _server.RunningServer, code: str) -> Any:
     done = subprocess.run(
         [str(_server.LOGITRACK), "shell", "-c", code],
-        env=_server.server_env(server.data_dir),
+        # Links in the e-mail point where the server's own e-mails do (conftest.py sets it).
+        env={**_server.server_env(server.data_dir), "LOGITRACK_PUBLIC_URL": server.https_url},
         cwd=_server.REPO,
         capture_output=True,
         text=True,

@@ -132,17 +132,28 @@ def _message(
     return message
 
 
-def _deliver_on_commit(messages: list[EmailMultiAlternatives], campaign: str) -> None:
-    if not messages:
+@dataclass(frozen=True)
+class _Outgoing:
+    """One e-mail to write once the sends are committed: kept small, so that the transaction
+    (which holds SQLite's write lock) renders nothing."""
+
+    to: str
+    languages: tuple[str, ...]
+    link: str
+
+
+def _deliver_on_commit(outgoing: list[_Outgoing], campaign: Campaign) -> None:
+    if not outgoing:
         return
 
     def deliver() -> None:
         # The sends are committed; a mail server outage is logged by campaign (no address) and
         # the run is not repeated for these people (their rows exist): sent once, at most.
         try:
+            messages = [_message(campaign, o.languages, o.link, o.to) for o in outgoing]
             get_connection(fail_silently=False).send_messages(messages)
         except Exception:
-            logger.exception("marketing e-mail not sent", extra={"campaign": campaign})
+            logger.exception("marketing e-mail not sent", extra={"campaign": campaign.key})
 
     transaction.on_commit(deliver)
 
@@ -189,7 +200,7 @@ def marketing_send(
     how = Channel(channel)
     ids = sorted({int(pk) for pk in recipients})
     report = SendReport()
-    messages: list[EmailMultiAlternatives] = []
+    outgoing: list[_Outgoing] = []
     with transaction.atomic():
         list(User.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
         consenting = {user.pk: user for user in users_with_consent(how.purpose, ids)}
@@ -220,8 +231,8 @@ def marketing_send(
                     UnsubscribeTarget(kind=SubjectKind.USER, subject_id=pk, purpose=how.purpose)
                 )
                 language = user.language if user.language in EMAIL_LANGUAGES else "vi"
-                messages.append(_message(campaign, (language,), link, user.email))
-        _deliver_on_commit(messages, campaign.key)
+                outgoing.append(_Outgoing(user.email, (language,), link))
+        _deliver_on_commit(outgoing, campaign)
     return report
 
 
@@ -265,7 +276,7 @@ def tenant_marketing_send(
     how = Channel(channel)
     audit_actor = actor_of(actor)
     reports: dict[str, SendReport] = {}
-    messages: list[EmailMultiAlternatives] = []
+    outgoing: list[_Outgoing] = []
     with tenant_context(tenant_id), transaction.atomic():
         for kind, model, wanted in (
             (SubjectKind.CONSIGNEE, ConsigneeContact, consignee_ids),
@@ -308,8 +319,8 @@ def tenant_marketing_send(
                             kind=kind, subject_id=pk, purpose=how.purpose, tenant_id=tenant_id
                         )
                     )
-                    messages.append(_message(campaign, EMAIL_LANGUAGES, link, address))
-        _deliver_on_commit(messages, campaign.key)
+                    outgoing.append(_Outgoing(address, EMAIL_LANGUAGES, link))
+        _deliver_on_commit(outgoing, campaign)
     return reports
 
 
