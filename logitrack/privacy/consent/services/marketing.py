@@ -46,6 +46,7 @@ from logitrack.privacy.consent.models import (
 )
 from logitrack.privacy.consent.tokens import UnsubscribeTarget, unsubscribe_token
 from logitrack.security.actors import Actor
+from logitrack.security.services import audit_record
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
@@ -139,7 +140,7 @@ class _Outgoing:
 
     to: str
     languages: tuple[str, ...]
-    link: str
+    target: UnsubscribeTarget
 
 
 def _deliver_on_commit(outgoing: list[_Outgoing], campaign: Campaign) -> None:
@@ -150,7 +151,9 @@ def _deliver_on_commit(outgoing: list[_Outgoing], campaign: Campaign) -> None:
         # The sends are committed; a mail server outage is logged by campaign (no address) and
         # the run is not repeated for these people (their rows exist): sent once, at most.
         try:
-            messages = [_message(campaign, o.languages, o.link, o.to) for o in outgoing]
+            messages = [
+                _message(campaign, o.languages, unsubscribe_url(o.target), o.to) for o in outgoing
+            ]
             get_connection(fail_silently=False).send_messages(messages)
         except Exception:
             logger.exception("marketing e-mail not sent", extra={"campaign": campaign.key})
@@ -161,8 +164,6 @@ def _deliver_on_commit(outgoing: list[_Outgoing], campaign: Campaign) -> None:
 def _audit_send(
     actor: Actor, send: UserMarketingSend | SubjectMarketingSend, tenant_id: int | None
 ) -> None:
-    from logitrack.security.services import audit_record
-
     audit_record(
         action="marketing_sent",
         actor=actor,
@@ -227,11 +228,11 @@ def marketing_send(
             _audit_send(actor, send, None)
             report.sent.append(pk)
             if how == Channel.EMAIL:
-                link = unsubscribe_url(
-                    UnsubscribeTarget(kind=SubjectKind.USER, subject_id=pk, purpose=how.purpose)
+                target = UnsubscribeTarget(
+                    kind=SubjectKind.USER, subject_id=pk, purpose=how.purpose
                 )
                 language = user.language if user.language in EMAIL_LANGUAGES else "vi"
-                outgoing.append(_Outgoing(user.email, (language,), link))
+                outgoing.append(_Outgoing(user.email, (language,), target))
         _deliver_on_commit(outgoing, campaign)
     return report
 
@@ -314,12 +315,10 @@ def tenant_marketing_send(
                 _audit_send(audit_actor, send, tenant_id)
                 report.sent.append(pk)
                 if how == Channel.EMAIL:
-                    link = unsubscribe_url(
-                        UnsubscribeTarget(
-                            kind=kind, subject_id=pk, purpose=how.purpose, tenant_id=tenant_id
-                        )
+                    target = UnsubscribeTarget(
+                        kind=kind, subject_id=pk, purpose=how.purpose, tenant_id=tenant_id
                     )
-                    outgoing.append(_Outgoing(address, EMAIL_LANGUAGES, link))
+                    outgoing.append(_Outgoing(address, EMAIL_LANGUAGES, target))
         _deliver_on_commit(outgoing, campaign)
     return reports
 
