@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "logitrack.accounts",
     "logitrack.security",
     "logitrack.privacy",
+    "logitrack.privacy.consent",
     "logitrack.logistics",
     "logitrack.imports",
     "logitrack.tracking",

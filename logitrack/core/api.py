@@ -220,6 +220,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "logitrack.logistics.public.api.router"),
     ("/", "logitrack.logistics.labels.api.router"),
     ("/devices", "logitrack.tracking.api.router"),
+    ("/consents", "logitrack.privacy.consent.api.router"),
 ]
 
 

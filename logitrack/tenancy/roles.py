@@ -41,6 +41,11 @@ class Permission(models.TextChoices):
     DRIVER_TASKS = "driver.tasks", _("See and update one's own delivery tasks")
     PAYMENTS_VIEW = "payments.view", _("See payments and invoices")
     PAYMENTS_MANAGE = "payments.manage", _("Record payments and issue invoices")
+    CONSENTS_VIEW = "consents.view", _("See the consents of consignees and drivers")
+    CONSENTS_MANAGE = (
+        "consents.manage",
+        _("Record consents, declare purposes and send newsletters to consignees and drivers"),
+    )
 
 
 P = Permission

@@ -1,0 +1,57 @@
+"""Schemas of the consents API (/api/v1/consents)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from logitrack.core.ids import Id
+from logitrack.core.schemas import Code, EmailText, HumanText, MultilineText
+
+
+class SubjectIn(Schema):
+    """Whose consent: a driver by id, or a consignee by id or by e-mail address / phone number
+    (found, or added, among the tenant's consignees)."""
+
+    kind: Literal["consignee", "driver"]
+    id: Id | None = None
+    email: EmailText | None = Field(default=None, max_length=254)
+    phone: Code | None = Field(default=None, max_length=32)
+
+
+class ConsentIn(Schema):
+    subject: SubjectIn
+    purpose: HumanText = Field(
+        max_length=64,
+        description="A fixed purpose (marketing_email, marketing_sms, usage_analytics, "
+        "advertising_measurement) or tenant.<code> of a declared one.",
+    )
+    action: Literal["grant", "withdraw"]
+    method: Literal["api", "import", "phone", "paper"] = "api"
+    notice_text: MultilineText = Field(
+        default="",
+        max_length=4000,
+        description="The notice the person was shown, exactly; empty for the standard notice.",
+    )
+    language: Literal["vi", "en"] = "vi"
+
+
+class ConsentOut(Schema):
+    id: int | None
+    subject_kind: Literal["consignee", "driver"]
+    subject_id: int
+    purpose: str
+    action: Literal["grant", "withdraw"]
+    method: str
+    occurred_at: datetime | None
+    policy_version: str
+    notice_language: str
+    notice_text: str
+    gpc: bool
+    refused_by_gpc: bool
+
+
+class ConsentRecordedOut(ConsentOut):
+    changed: bool = Field(description="False when the choice was already the current one.")
