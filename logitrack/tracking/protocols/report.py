@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from logitrack.core.text import TextRefused, opaque_text
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# A number as receivers write it: ASCII digits, optional sign, point and exponent (float() alone
+# would also take "1_0", fullwidth or Arabic-Indic digits and "infinity").
+NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 # Fixes before this are a receiver's clock after a GPS week roll-over, not history.
 EARLIEST_FIX = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 DEFAULT_MAX_FUTURE = dt.timedelta(minutes=10)
@@ -81,7 +84,7 @@ def number(value: object, name: str, low: float, high: float) -> float:
         raise refuse(
             "value_invalid", _("A value is not a number: %(name)s.") % {"name": name}, name
         )
-    if isinstance(value, str) and (len(value) > 32 or not value.strip()):
+    if isinstance(value, str) and (len(value) > 32 or not NUMBER_TEXT.fullmatch(value.strip())):
         raise refuse(
             "value_invalid", _("A value is not a number: %(name)s.") % {"name": name}, name
         )
