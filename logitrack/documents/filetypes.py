@@ -52,6 +52,30 @@ _TEXT_HAZARD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CHUNK = 64 * 1024
 
 EXTENSIONS = {JPEG: "jpg", PNG: "png", WEBP: "webp", PDF: "pdf", CSV: "csv", XLSX: "xlsx"}
+# The extensions under which each type is opened as that type (lower case, without the dot).
+_NAMED_AS = {
+    JPEG: frozenset({"jpg", "jpeg", "jpe", "jfif"}),
+    PNG: frozenset({"png"}),
+    WEBP: frozenset({"webp"}),
+    PDF: frozenset({"pdf"}),
+    CSV: frozenset({"csv", "txt", "tsv"}),
+    XLSX: frozenset({"xlsx"}),
+}
+
+
+def download_name(name: str, content_type: str) -> str:
+    """``name`` as offered on download: unchanged when its extension is one of
+    ``content_type``'s, otherwise with that type's extension appended (``"invoice.bat"`` holding
+    text becomes ``"invoice.bat.csv"``, ``"scan.jpg"`` holding a PDF ``"scan.jpg.pdf"``).
+
+    The bytes decided the type; the client chose the name. A saved file is opened by its
+    extension, so a text file (which passes as CSV) named ``.bat``, ``.hta``, ``.html`` or
+    ``.svg`` would otherwise run as a script on the computer of whoever opens it.
+    """
+    extension = name.rpartition(".")[2].lower() if "." in name else ""
+    if extension in _NAMED_AS.get(content_type, frozenset()):
+        return name
+    return f"{name}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 @dataclass(frozen=True)

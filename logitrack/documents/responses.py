@@ -2,7 +2,8 @@
 
 - ``Content-Disposition: attachment`` with an ASCII ``filename`` and the exact name as
   ``filename*`` (RFC 6266 §4.3, RFC 8187 ext-value in UTF-8), so a browser saves the file and
-  never renders it in Logitrack's origin;
+  never renders it in Logitrack's origin; the name ends with an extension of the detected type
+  (``filetypes.download_name``), so the saved file opens as what it is;
 - ``X-Content-Type-Options: nosniff``: the type we detected is the type the browser uses;
 - ``Content-Security-Policy: default-src 'none'; sandbox``: should the file be opened anyway, it
   runs no script, loads nothing and gets an opaque origin;
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
+from logitrack.documents.filetypes import download_name
 from logitrack.documents.models import Document
 
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
@@ -49,7 +51,8 @@ def _secure(response: HttpResponse) -> HttpResponse:
 
 def download_response(document: Document, data: bytes) -> HttpResponse:
     response = HttpResponse(data, content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition(document.original_name)
+    name = download_name(document.original_name, document.content_type)
+    response["Content-Disposition"] = content_disposition(name)
     return _secure(response)
 
 

@@ -47,6 +47,31 @@ def test_a_download_is_an_attachment_with_nosniff_and_a_sandboxing_csp(
     assert response["Cache-Control"] == "private, no-store"
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "offered"),
+    [
+        ("invoice.bat", b"@echo off\r\nstart calc\r\n", "invoice.bat.csv"),
+        ("invoice.hta", b"<html><script>alert(1)</script></html>\n", "invoice.hta.csv"),
+        ("invoice.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>\n', "invoice.svg.csv"),
+        ("scan.jpg", samples.pdf(), "scan.jpg.pdf"),
+        ("Hóa đơn.PDF", samples.pdf(), "Hóa đơn.PDF"),
+        ("bảng kê.txt", b"a,b\n1,2\n", "bảng kê.txt"),
+    ],
+)
+def test_a_download_is_offered_under_an_extension_of_the_detected_type(
+    actor: Principal, signed_in: HttpsClient, name: str, data: bytes, offered: str
+) -> None:
+    # Text passes as CSV whatever it says; saved under its own name, a .bat or .hta would run
+    # as a program on the computer of the colleague who opens it.
+    document = document_upload(actor=actor, data=data, file_name=name, kind="invoice")
+
+    response = signed_in.get(f"/api/v1/documents/{document.pk}/download")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == content_disposition(offered)
+    assert document.original_name == name
+
+
 def test_a_thumbnail_is_served_inline_as_webp(actor: Principal, signed_in: HttpsClient) -> None:
     document = document_upload(
         actor=actor, data=samples.png((50, 50)), file_name="p.png", kind="pod_photo"

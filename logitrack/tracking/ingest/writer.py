@@ -12,9 +12,13 @@ written is naturally gathered for the next), then in one transaction:
    (event time, never arrival order);
 3. sets ``last_seen_at`` of devices not marked seen in the last ``SEEN_GRANULARITY``.
 
-If the transaction fails, every request in it gets the error (answered 503, not acknowledged;
-the device retries). PostgreSQL commits are durable (``synchronous_commit`` on); SQLite runs WAL
-with ``synchronous=NORMAL``: durable when a process is killed, not on power loss.
+If the transaction fails because the database cannot be reached (``OperationalError``,
+``InterfaceError``), every request in it gets the error (answered 503, not acknowledged; the device
+retries). If it fails for any other reason, a row that the database or its JSON encoding refuses,
+each request is written again in a transaction of its own, so that one device's bad row fails only
+that device's request and never the others gathered with it. PostgreSQL commits are durable
+(``synchronous_commit`` on); SQLite runs WAL with ``synchronous=NORMAL``: durable when a process
+is killed, not on power loss.
 """
 
 from __future__ import annotations
@@ -32,7 +36,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 
 logger = logging.getLogger("logitrack.tracking.ingest")
 
@@ -323,30 +333,45 @@ class GroupCommitWriter:
             if batch[0] is _STOP:
                 connection.close()
                 return
-            rows = [row for ticket in batch for row in ticket.rows]
-            error: BaseException | None = None
-            try:
-                close_old_connections()
-                with transaction.atomic():
-                    write_positions(rows, self._seen)
-                self.batches += 1
-            except Exception as exc:  # every waiting request is answered, none acknowledged
-                logger.warning(
-                    "group commit failed",
-                    extra={"error_type": type(exc).__name__, "rows": len(rows)},
-                )
-                error = exc
-                self._seen.clear()
-                connection.close()
+            error = self._commit(batch)
+            errors = {id(ticket): error for ticket in batch}
+            if error is not None and len(batch) > 1 and not _unreachable(error):
+                # One request's rows poisoned the transaction: write each request alone, so
+                # that only the request holding the bad row is refused.
+                errors = {id(ticket): self._commit([ticket]) for ticket in batch}
             loops: dict[asyncio.AbstractEventLoop, list[Ticket]] = {}
             for ticket in batch:
                 if ticket._loop is None:
-                    ticket.settle(error)
+                    ticket.settle(errors[id(ticket)])
                 else:
-                    ticket.error = error
+                    ticket.error = errors[id(ticket)]
                     loops.setdefault(ticket._loop, []).append(ticket)
             for loop, tickets in loops.items():
                 _wake(loop, tickets)
+
+    def _commit(self, batch: Sequence[Ticket]) -> BaseException | None:
+        """Write the rows of ``batch`` in one transaction; the error, or None once committed."""
+        rows = [row for ticket in batch for row in ticket.rows]
+        try:
+            close_old_connections()
+            with transaction.atomic():
+                write_positions(rows, self._seen)
+            self.batches += 1
+        except Exception as exc:  # every waiting request is answered, none acknowledged
+            logger.warning(
+                "group commit failed",
+                extra={"error_type": type(exc).__name__, "rows": len(rows)},
+            )
+            self._seen.clear()
+            connection.close()
+            return exc
+        return None
+
+
+def _unreachable(error: BaseException) -> bool:
+    """True when ``error`` says the database could not be reached, rather than that it refused
+    a row: writing each request alone would then only fail again, once per request."""
+    return isinstance(error, OperationalError | InterfaceError)
 
 
 @functools.cache

@@ -60,6 +60,7 @@ from logitrack.tracking.protocols.report import (
     MAX_WIFI,
     MIN_ALTITUDE,
     PositionReport,
+    attribute_key,
     attribute_value,
     check_attributes,
     check_fix_time,
@@ -253,7 +254,7 @@ def _json_attribute(value: object) -> Any:
     if isinstance(value, dict):
         if len(value) > 32:
             raise refuse("too_many_attributes", _("The report has too many values."))
-        return {str(k)[:64]: attribute_value(v) for k, v in value.items()}
+        return {attribute_key(k): attribute_value(v) for k, v in value.items()}
     if isinstance(value, list):
         raise refuse("attribute_invalid", _("An attribute value is not valid."))
     return attribute_value(value)

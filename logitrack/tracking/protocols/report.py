@@ -16,7 +16,12 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.text import TextRefused, opaque_text
+
 IDENTIFIER = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# A number as receivers write it: ASCII digits, optional sign, point and exponent (float() alone
+# would also take "1_0", fullwidth or Arabic-Indic digits and "infinity").
+NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 # Fixes before this are a receiver's clock after a GPS week roll-over, not history.
 EARLIEST_FIX = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 DEFAULT_MAX_FUTURE = dt.timedelta(minutes=10)
@@ -79,7 +84,7 @@ def number(value: object, name: str, low: float, high: float) -> float:
         raise refuse(
             "value_invalid", _("A value is not a number: %(name)s.") % {"name": name}, name
         )
-    if isinstance(value, str) and (len(value) > 32 or not value.strip()):
+    if isinstance(value, str) and (len(value) > 32 or not NUMBER_TEXT.fullmatch(value.strip())):
         raise refuse(
             "value_invalid", _("A value is not a number: %(name)s.") % {"name": name}, name
         )
@@ -136,16 +141,32 @@ def attribute_value(value: object) -> Any:
             raise refuse("attribute_invalid", _("An attribute value is not valid."))
         return value
     if isinstance(value, str):
-        if len(value) > MAX_ATTRIBUTE_VALUE or "\x00" in value:
+        # The core text layer's hazards (control characters such as NUL, bidi overrides, lone
+        # surrogates): PostgreSQL's jsonb cannot store NUL or a lone surrogate, and a reader of
+        # the attribute must not be shown text reordered by a bidi override.
+        try:
+            text = opaque_text(value)
+        except TextRefused as exc:
+            raise refuse("attribute_invalid", _("An attribute value is not valid.")) from exc
+        if len(text) > MAX_ATTRIBUTE_VALUE:
             raise refuse("attribute_invalid", _("An attribute value is not valid."))
-        return value
+        return text
     raise refuse("attribute_invalid", _("An attribute value is not valid."))
+
+
+def attribute_key(key: object) -> str:
+    """An attribute name at any level of ``attributes``: 1-64 printable characters (no control,
+    format, bidi or surrogate character: ``str.isprintable``); ReportRefused otherwise."""
+    if not isinstance(key, str) or not key or len(key) > MAX_ATTRIBUTE_KEY:
+        raise refuse("attribute_invalid", _("An attribute name is not valid."))
+    if not key.isprintable():
+        raise refuse("attribute_invalid", _("An attribute name is not valid."))
+    return key
 
 
 def check_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
     if len(attributes) > MAX_ATTRIBUTES:
         raise refuse("too_many_attributes", _("The report has too many values."))
     for key in attributes:
-        if not key or len(key) > MAX_ATTRIBUTE_KEY or not key.isprintable():
-            raise refuse("attribute_invalid", _("An attribute name is not valid."))
+        attribute_key(key)
     return attributes

@@ -231,3 +231,53 @@ def test_wrong_methods_are_refused(client: Client, writer: GroupCommitWriter) ->
 
     assert answer.status_code == 405
     assert Position.dangerously_unscoped.count() == 0
+
+
+# Text a database cannot store in a JSON column: a NUL (PostgreSQL's jsonb refuses ``\u0000``),
+# a lone surrogate (no UTF-8 form; jsonb refuses it too) and a bidi override, in every place a
+# device can put text into ``attributes``: a query parameter's value, a Traccar Client body's
+# ``event`` and ``extras`` values, and an ``extras`` key.
+_HOSTILE_TEXT = ["\x00", "\ud800", "\u202e"]
+
+
+def _traccar_body(identifier: str, **extra: Any) -> str:
+    body = {
+        "device_id": identifier,
+        "location": {
+            "timestamp": (timezone.now() - dt.timedelta(seconds=30)).isoformat(),
+            "coords": {"latitude": 21.0285, "longitude": 105.8542},
+            **extra,
+        },
+    }
+    return json.dumps(body)
+
+
+@pytest.mark.parametrize("text", _HOSTILE_TEXT)
+def test_hostile_text_in_attributes_is_refused_400_and_nothing_is_stored(
+    client: Client, writer: GroupCommitWriter, text: str
+) -> None:
+    device = make_device(make_manager()).device
+    # A query string carries no lone surrogate (it is percent-encoded UTF-8); JSON can.
+    by_query = [] if text == "\ud800" else [{"note": f"a{text}b"}]
+    answers = [
+        *(
+            client.get(URL, {"id": device.identifier, "lat": "1", "lon": "1", **q})
+            for q in by_query
+        ),
+        client.post(
+            URL, _traccar_body(device.identifier, event=f"x{text}"), content_type="application/json"
+        ),
+        client.post(
+            URL,
+            _traccar_body(device.identifier, extras={"trip": f"T{text}"}),
+            content_type="application/json",
+        ),
+        client.post(
+            URL,
+            _traccar_body(device.identifier, extras={f"k{text}": "v"}),
+            content_type="application/json",
+        ),
+    ]
+
+    assert {answer.status_code for answer in answers} == {400}
+    assert Position.dangerously_unscoped.count() == 0

@@ -143,6 +143,14 @@ def test_the_token_is_read_and_not_kept_as_an_attribute() -> None:
         ("id=1&lat=1&lon=inf", "longitude_invalid"),
         ("id=1&lat=1", "position_missing"),
         ("id=1&location=1", "latitude_invalid"),
+        # Python's float() also reads "1_0" as 10, fullwidth and Arabic-Indic digits, and
+        # "infinity": none is what a receiver sends, so each is malformed, not a number.
+        ("id=1&lat=1_0&lon=1", "latitude_invalid"),
+        ("id=1&lat=%EF%BC%91%EF%BC%90&lon=1", "latitude_invalid"),
+        ("id=1&lat=1&lon=%D9%A1%D9%A0%D9%A6", "longitude_invalid"),
+        ("id=1&lat=1&lon=1&speed=1_000", "value_invalid"),
+        ("id=1&lat=1&lon=1&batt=%EF%BC%95%EF%BC%90", "value_invalid"),
+        ("id=1&lat=1&lon=1&cell=452,0_4,1,2", "value_invalid"),
         ("id=1&lat=1&lon=1&speed=-1", "value_out_of_range"),
         ("id=1&lat=1&lon=1&speed=1e300", "value_out_of_range"),
         ("id=1&lat=1&lon=1&bearing=361", "value_out_of_range"),
