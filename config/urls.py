@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/", include("logitrack.accounts.urls")),
     path("privacy/", include("logitrack.privacy.urls")),
     path("", include("logitrack.privacy.consent.urls")),
+    path("a/", include("logitrack.analytics.urls")),
     path("", include("logitrack.logistics.public.urls")),
     path("", include("logitrack.logistics.urls")),
     path("", include("logitrack.tracking.urls")),

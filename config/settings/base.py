@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "logitrack.logistics",
     "logitrack.imports",
     "logitrack.tracking",
+    "logitrack.analytics",
     "logitrack.web",
 ]
 
@@ -46,6 +47,8 @@ MIDDLEWARE = [
     "logitrack.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside every middleware that sets a cookie, so that it sees (and drops) all of them.
+    "logitrack.privacy.cookies.middleware.CookieConsentMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "logitrack.core.middleware.LanguageMiddleware",
@@ -73,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "logitrack.privacy.cookies.context.cookie_consent",
             ],
         },
     },

@@ -111,6 +111,10 @@ class Retention(models.TextChoices):
     AUDIT = "audit_retention", _("The audit retention period")
     SESSION = "session", _("Until the session ends or expires")
     SHORT_LIVED = "short_lived", _("Days, then removed by the retention job")
+    USAGE_ANALYTICS = (
+        "usage_analytics_12m",
+        _("Twelve months, then deleted by the analytics retention job (policy section 8)"),
+    )
     REFERENCE = "reference_data", _("As long as the software needs it (not personal data)")
 
 

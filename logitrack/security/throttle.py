@@ -52,6 +52,8 @@ DEFAULT_RATES: dict[str, str] = {
     # Public tracking (page and API) from one address: a shop checking its day's parcels stays
     # well below; a scraper walking waybill numbers does not (docs/adr/0024).
     "tracking.ip": "120/m",
+    # Page views reported by the first-party analytics script from one address (docs/adr/0035).
+    "analytics.ip": "120/m",
 }
 # How long an address stays "known" for an account after a successful sign-in from it.
 KNOWN_ADDRESS_SECONDS = 90 * 24 * 60 * 60

@@ -171,6 +171,8 @@ class Command(BaseCommand):
             bind, settings.LOGITRACK_OSMAND_PORT, tls, settings.LOGITRACK_GATEWAY_WORKERS
         )
         call_command("tracking_partitions", verbosity=0)
+        # Usage analytics older than twelve months (docs/adr/0035); operators also run it daily.
+        call_command("analytics_retention", verbosity=0)
         children = [
             subprocess.Popen(https_cmd, env=env, start_new_session=True),  # noqa: S603
             subprocess.Popen(http_cmd, env=env, start_new_session=True),  # noqa: S603

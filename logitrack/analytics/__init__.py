@@ -1,0 +1,1 @@
+"""Reporting: read-only KPIs and first-party usage analytics (docs/adr/0035)."""
