@@ -28,7 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 LOGITRACK = REPO / ".venv" / "bin" / "logitrack"
 READY_TIMEOUT_S = 90.0
-STOP_TIMEOUT_S = 15.0
+# serve gives its children 15 s after Ctrl-C before killing them, then exits itself: waiting
+# exactly as long raced it on a loaded machine.
+STOP_TIMEOUT_S = 30.0
 
 # Settings that would leak a developer's own configuration into the throw-away server.
 _SCRUBBED = {"DATABASE_URL", "ALLOWED_HOSTS", "SECRET_KEY", "DJANGO_DEBUG", "EMAIL_BACKEND"}
