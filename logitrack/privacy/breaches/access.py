@@ -36,9 +36,7 @@ def access_partner_by_id(actor: User | None, partner_id: int) -> Partner:
 
 def access_disclosure_by_id(actor: User | None, disclosure_id: int) -> Disclosure:
     """A disclosure, for an active privacy officer; NotFound("disclosure_not_found") otherwise."""
-    disclosure = (
-        Disclosure.objects.filter(pk=disclosure_id).first() if _is_officer(actor) else None
-    )
+    disclosure = Disclosure.objects.filter(pk=disclosure_id).first() if _is_officer(actor) else None
     if disclosure is None:
         raise NotFound("disclosure_not_found")
     return disclosure

@@ -51,7 +51,9 @@ class DisclosureForm(forms.Form):
     )
     legal_basis = HumanTextField(label=_("Legal basis"), max_length=300)
     request_reference = HumanTextField(label=_("Request reference"), max_length=100, required=False)
-    tenant_id = forms.IntegerField(label=_("Tenant id (blank: platform data)"), required=False, min_value=1)
+    tenant_id = forms.IntegerField(
+        label=_("Tenant id (blank: platform data)"), required=False, min_value=1
+    )
     categories = forms.MultipleChoiceField(
         label=_("Data categories disclosed"),
         choices=_personal_category_choices,

@@ -99,6 +99,8 @@ def recipients_by_category(
     """For each category, the names of the active partners that receive it, in register order."""
     active = [p for p in partners if p.active]
     return {
-        category: [p.name for p in active if any(category_covers(c, category) for c in p.categories)]
+        category: [
+            p.name for p in active if any(category_covers(c, category) for c in p.categories)
+        ]
         for category in categories
     }

@@ -31,10 +31,10 @@ from logitrack.logistics.labels.fonts import PDF_NAMES, register_pdf_fonts
 from logitrack.privacy.breaches.models import Breach
 from logitrack.privacy.breaches.selectors import AffectedSummary, breach_summary, breach_timer
 
-AUTHORITY = (
-    "Bộ Công an (Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao – A05)"
+AUTHORITY = "Bộ Công an (Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao, A05)"
+FORM_NOTE = (
+    "Theo mẫu Thông báo vi phạm quy định về bảo vệ dữ liệu cá nhân, Nghị định số 356/2025/NĐ-CP"
 )
-FORM_NOTE = "Theo mẫu Thông báo vi phạm quy định về bảo vệ dữ liệu cá nhân, Nghị định số 356/2025/NĐ-CP"
 
 # Vietnamese names of the categories the inventory uses most; other keys are printed as they are.
 CATEGORY_VI: dict[str, str] = {
@@ -137,7 +137,10 @@ def report_lines(breach: Breach, summary: AffectedSummary | None = None) -> list
             f"Số khách hàng doanh nghiệp có dữ liệu bị ảnh hưởng: {len(summary.tenants)}",
         ),
         ("6. Hậu quả, thiệt hại có thể xảy ra", breach.consequences or "—"),
-        ("7. Biện pháp đã và sẽ thực hiện để khắc phục, giảm thiểu tác hại", breach.measures or "—"),
+        (
+            "7. Biện pháp đã và sẽ thực hiện để khắc phục, giảm thiểu tác hại",
+            breach.measures or "—",
+        ),
         (
             "8. Thời hạn thông báo",
             f"Thời hạn 72 giờ kể từ khi phát hiện: {_vn(timer.due_at)}\n"

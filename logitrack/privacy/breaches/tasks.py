@@ -18,8 +18,8 @@ from logitrack.accounts.models import User
 from logitrack.privacy.breaches import emails
 from logitrack.privacy.breaches.models import (
     ESCALATION_HOURS,
-    AffectedTenant,
     AffectedSubject,
+    AffectedTenant,
     Breach,
     BreachEscalation,
     BreachNotice,
@@ -35,14 +35,26 @@ UNREPORTED = (Breach.Status.OPEN, Breach.Status.ASSESSED)
 def _address(notice: BreachNotice) -> str:
     kind, _, rest = notice.recipient_key.partition(":")
     if kind == "user":
-        return User.objects.filter(pk=int(rest), is_active=True).values_list("email", flat=True).first() or ""
+        return (
+            User.objects.filter(pk=int(rest), is_active=True)
+            .values_list("email", flat=True)
+            .first()
+            or ""
+        )
     if kind == "owner":
         user_id = int(rest.split(":")[1])
-        return User.objects.filter(pk=user_id, is_active=True).values_list("email", flat=True).first() or ""
+        return (
+            User.objects.filter(pk=user_id, is_active=True).values_list("email", flat=True).first()
+            or ""
+        )
     if kind == "consignee":
         from logitrack.logistics.models import Order
 
-        order = Order.dangerously_unscoped.filter(pk=int(rest)).only("pk", "tenant_id", "consignee_email").first()
+        order = (
+            Order.dangerously_unscoped.filter(pk=int(rest))
+            .only("pk", "tenant_id", "consignee_email")
+            .first()
+        )
         return str(order.consignee_email) if order is not None else ""
     return ""
 
@@ -160,7 +172,9 @@ def escalate(breach: Breach, hours: int) -> int:
     sent = 0
     for address, language in officers:
         try:
-            emails.send("escalation", language if language in ("vi", "en") else "vi", context, address)
+            emails.send(
+                "escalation", language if language in ("vi", "en") else "vi", context, address
+            )
             sent += 1
         except Exception:
             logger.exception("breach escalation not sent", extra={"breach_id": breach.pk})

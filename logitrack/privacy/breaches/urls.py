@@ -18,9 +18,7 @@ urlpatterns = [
     ),
     path(f"{_staff}/breaches/", views.breaches, name="breaches"),
     path(f"{_staff}/breaches/<int:breach_id>/", views.breach_detail, name="breach"),
-    path(
-        f"{_staff}/breaches/<int:breach_id>/assess/", views.breach_assess_view, name="assess"
-    ),
+    path(f"{_staff}/breaches/<int:breach_id>/assess/", views.breach_assess_view, name="assess"),
     path(
         f"{_staff}/breaches/<int:breach_id>/reported/",
         views.breach_reported_view,

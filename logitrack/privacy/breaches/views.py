@@ -245,9 +245,7 @@ def breaches(request: HttpRequest) -> HttpResponse:
         else:
             status = 422
     rows = [(b, selectors.breach_timer(b)) for b in selectors.breaches_all(actor=officer)]
-    return render(
-        request, "breaches/breaches.html", {"rows": rows, "form": form}, status=status
-    )
+    return render(request, "breaches/breaches.html", {"rows": rows, "form": form}, status=status)
 
 
 def _breach_page(
@@ -281,7 +279,9 @@ def _step(request: HttpRequest, breach_id: int, step: str) -> HttpResponse:
             form = ReportedForm(request.POST)
             if not form.is_valid():
                 return _breach_page(
-                    request, breach, error=_("Give the time and reference of the report."),
+                    request,
+                    breach,
+                    error=_("Give the time and reference of the report."),
                     status=422,
                 )
             breach_mark_reported(
@@ -344,4 +344,3 @@ def breach_report(request: HttpRequest, breach_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="thong-bao-vi-pham-{breach.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
-

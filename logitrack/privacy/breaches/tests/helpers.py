@@ -21,9 +21,7 @@ _serial = itertools.count(1)
 
 
 def make_officer(language: str = "en") -> User:
-    user = create_user(
-        f"privacy{next(_serial)}@logitrack.vn", platform_role="privacy_officer"
-    )
+    user = create_user(f"privacy{next(_serial)}@logitrack.vn", platform_role="privacy_officer")
     user.language = language
     user.date_joined = timezone.now()
     user.save(update_fields=["language", "date_joined"])
@@ -65,8 +63,6 @@ def driver_at(tenant: Tenant, at: datetime, name: str = "Lê Văn Tài") -> Driv
     from logitrack.core.tenant import tenant_context
 
     with tenant_context(tenant):
-        driver: Driver = Driver.objects.create(
-            tenant=tenant, full_name=name, phone="+84903334444"
-        )
+        driver: Driver = Driver.objects.create(tenant=tenant, full_name=name, phone="+84903334444")
     Driver.dangerously_unscoped.filter(pk=driver.pk).update(created_at=at)
     return driver

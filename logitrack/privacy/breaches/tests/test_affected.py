@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from logitrack.privacy.breaches.affected import affected_models
 from logitrack.privacy.breaches.errors import BreachWrongState, InvalidBreach, InvalidCategory
-from logitrack.privacy.breaches.models import AffectedSubject, AffectedTenant, Breach
+from logitrack.privacy.breaches.models import AffectedSubject, AffectedTenant, Breach, SubjectKind
 from logitrack.privacy.breaches.services.breaches import breach_assess
 from logitrack.privacy.breaches.tests.helpers import (
     driver_at,
@@ -36,12 +36,14 @@ def test_the_inventory_names_the_models_and_the_path_to_each_person() -> None:
     assert dict(location["tracking.position"].subjects) == {"driver": "driver_id"}
     assert location["tracking.position"].time_kind == "event"
     # Two hops: a shipment event's consignee is its shipment's order.
-    assert dict(location["logistics.shipmentevent"].subjects)["consignee"] == "shipment__order_id"
+    assert dict(location["logistics.shipmentevent"].subjects)[SubjectKind.CONSIGNEE] == (
+        "shipment__order_id"
+    )
 
 
 def test_people_and_records_are_counted_per_tenant_within_the_time_range() -> None:
     officer = make_officer()
-    start, end = window()
+    start, _end = window()
     inside = start + timedelta(hours=6)
     a, b = make_tenant(), make_tenant()
     order_at(a, inside)
@@ -59,8 +61,7 @@ def test_people_and_records_are_counted_per_tenant_within_the_time_range() -> No
         4,
     )
     tenants = {
-        t.tenant_id: (t.records, t.subjects)
-        for t in AffectedTenant.objects.filter(breach=breach)
+        t.tenant_id: (t.records, t.subjects) for t in AffectedTenant.objects.filter(breach=breach)
     }
     assert tenants == {a.pk: (3, 3), b.pk: (1, 1)}
     kinds = sorted(AffectedSubject.objects.filter(breach=breach).values_list("kind", "tenant_key"))
@@ -110,7 +111,9 @@ def test_account_holders_affected_are_those_who_had_an_account_by_the_end_of_the
 
     breach_assess(actor=officer, breach=breach)
 
-    refs = set(AffectedSubject.objects.filter(breach=breach, kind="user").values_list("ref", flat=True))
+    refs = set(
+        AffectedSubject.objects.filter(breach=breach, kind="user").values_list("ref", flat=True)
+    )
     assert str(early.pk) in refs
     assert str(late.pk) not in refs
     assert str(officer.pk) not in refs

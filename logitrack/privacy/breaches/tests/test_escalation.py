@@ -59,7 +59,7 @@ def test_an_unreported_breach_is_escalated_to_every_officer_once_per_stage() -> 
 
 
 def test_past_66_hours_both_stages_are_due_and_a_reported_breach_is_never_escalated() -> None:
-    breach, officer = _discovered(67)
+    breach, _officer = _discovered(67)
     reported, _ = _discovered(67)
     reported = breach_assess(actor=reported.registered_by, breach=reported)
     breach_mark_reported(

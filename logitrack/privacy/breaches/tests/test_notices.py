@@ -71,7 +71,10 @@ def test_each_affected_person_and_owner_gets_one_notice_in_their_language(
     assert "Consignees: 2" in by_address["chu.a@example.vn"].body
     assert "Drivers: 1" in by_address["chu.a@example.vn"].body
     assert by_address["chu.b@example.vn"].subject.startswith("Sự cố")
-    assert by_address["bich.tran@example.vn"].subject == "Thông báo sự cố dữ liệu cá nhân tại Logitrack"
+    assert (
+        by_address["bich.tran@example.vn"].subject
+        == "Thông báo sự cố dữ liệu cá nhân tại Logitrack"
+    )
     assert set(BreachNotice.objects.values_list("status", flat=True)) == {"sent"}
     assert Breach.objects.get(pk=breach.pk).status == Breach.Status.SUBJECTS_NOTIFIED
     assert AuditEntry.objects.get(action="breach_notices_queued").details == {
