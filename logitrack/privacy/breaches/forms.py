@@ -31,7 +31,7 @@ class PartnerForm(forms.Form):
     purpose_vi = HumanTextField(label=_("Purpose (Vietnamese)"), max_length=300)
     purpose_en = HumanTextField(label=_("Purpose (English)"), max_length=300)
     categories = forms.MultipleChoiceField(
-        label=_("Data categories"), choices=_category_choices, widget=forms.SelectMultiple
+        label=_("Data categories"), choices=_category_choices, widget=forms.CheckboxSelectMultiple
     )
     configured_by = CodeField(label=_("Setting that turns it on"), max_length=64, required=False)
     active = forms.BooleanField(label=_("In use"), required=False, initial=True)
@@ -57,7 +57,7 @@ class DisclosureForm(forms.Form):
     categories = forms.MultipleChoiceField(
         label=_("Data categories disclosed"),
         choices=_personal_category_choices,
-        widget=forms.SelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
     )
     description = HumanTextField(
         label=_("What was disclosed"), max_length=2000, multiline=True, widget=forms.Textarea
@@ -110,12 +110,12 @@ class BreachForm(forms.Form):
     categories = forms.MultipleChoiceField(
         label=_("Data categories"),
         choices=_personal_category_choices,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
     affected_models = forms.MultipleChoiceField(
         label=_("Affected tables (none: every table holding the categories)"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
     )
     approx_subjects = forms.IntegerField(
         label=_("Approximate number of people"), min_value=0, initial=0
