@@ -78,19 +78,33 @@ class DisclosureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [("", "—"), *(partners or [])]  # type: ignore[attr-defined]
 
-    def clean_subjects(self) -> list[tuple[str, str]]:
-        pairs: list[tuple[str, str]] = []
-        for line in (self.cleaned_data.get("subjects") or "").splitlines():
-            kind, _sep, ref = line.strip().partition(":")
-            if not line.strip():
-                continue
-            if kind not in SubjectKind.values or not ref.isdigit():
-                raise forms.ValidationError(
-                    _('Write one person per line as "kind:number", e.g. "user:12".'),
-                    code="invalid",
-                )
-            pairs.append((kind, ref))
-        return pairs
+    def clean_subjects(self) -> str:
+        text: str = self.cleaned_data.get("subjects") or ""
+        try:
+            _pairs(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _('Write one person per line as "kind:number", e.g. "user:12".'),
+                code="invalid",
+            ) from None
+        return text
+
+    def subject_pairs(self) -> list[tuple[str, str]]:
+        """The people of the cleaned ``subjects`` text, as (kind, reference) pairs."""
+        return _pairs(self.cleaned_data.get("subjects") or "")
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """``"user:12\nconsignee:34"`` as pairs; ValueError on a line of another shape."""
+    pairs: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        kind, _sep, ref = line.strip().partition(":")
+        if kind not in SubjectKind.values or not ref.isdigit() or not ref.isascii():
+            raise ValueError(line)
+        pairs.append((kind, ref))
+    return pairs
 
 
 class BreachForm(forms.Form):

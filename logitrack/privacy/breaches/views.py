@@ -175,7 +175,7 @@ def disclosures(request: HttpRequest) -> HttpResponse:
                         tenant_id=data.get("tenant_id"),
                         partner=partner,
                         request_reference=data.get("request_reference") or "",
-                        subjects=data["subjects"],
+                        subjects=form.subject_pairs(),
                     ),
                 )
             except BreachesError as exc:

@@ -11,7 +11,13 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from logitrack.core.testing import HttpsClient
-from logitrack.privacy.breaches.models import Breach, BreachNotice, Partner
+from logitrack.privacy.breaches.models import (
+    Breach,
+    BreachNotice,
+    Disclosure,
+    DisclosureSubject,
+    Partner,
+)
 from logitrack.privacy.breaches.register import DECLARED_PARTNERS
 from logitrack.privacy.breaches.services.breaches import breach_assess, breach_mark_reported
 from logitrack.privacy.breaches.services.partners import partners_seed
@@ -198,3 +204,36 @@ def test_the_breach_page_is_translated(client: HttpsClient) -> None:
     assert "Tải báo cáo gửi cơ quan chức năng" in page
     with translation.override("vi"):
         assert str(Partner.Kind.EMAIL.label) == "Gửi thư điện tử"
+
+
+def test_a_disclosure_recorded_on_the_page_needs_a_second_officer(client: HttpsClient) -> None:
+    recorder, approver = make_officer(), make_officer()
+    client.force_login(recorder)
+    client.cookies["__Host-logitrack_lang"] = "en"
+    client.post(
+        "/staff/privacy/disclosures/",
+        {
+            "kind": "authority",
+            "requesting_body": "Cục A05, Bộ Công an",
+            "legal_basis": "Công văn 45/A05",
+            "categories": ["user.name"],
+            "description": "Họ tên người nhận của đơn hàng 9.",
+            "disclosed_at": timezone.localtime(timezone.now() - timedelta(hours=1)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "subjects": "consignee:9\nuser:3",
+        },
+    )
+    disclosure = Disclosure.objects.get()
+    decide = f"/staff/privacy/disclosures/{disclosure.pk}/decide/"
+
+    refused = client.post(decide, {"decision": "approve"}, follow=True).content.decode()
+    client.force_login(approver)
+    client.post(decide, {"decision": "approve"})
+
+    assert "approved by a different person than the one who recorded it" in refused
+    assert Disclosure.objects.get().status == "approved"
+    assert sorted(DisclosureSubject.objects.values_list("subject_kind", "subject_ref")) == [
+        ("consignee", "9"),
+        ("user", "3"),
+    ]
