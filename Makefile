@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check --quiet
 LT := $(VENV)/bin/logitrack
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
-LOCALES := $(wildcard logitrack/*/locale/*/LC_MESSAGES/django.po)
+LOCALES := $(wildcard logitrack/*/locale/*/LC_MESSAGES/django.po logitrack/*/*/locale/*/LC_MESSAGES/django.po)
 CATALOGUES := $(LOCALES:.po=.mo)
 PYTEST_WORKERS ?= 2
 
@@ -41,6 +41,7 @@ messages: $(RUNTIME_STAMP)
 
 run: install
 	$(LT) migrate --noinput -v 0
+	$(LT) partners_seed -v 0
 	$(LT) collectstatic --noinput -v 0
 	$(LT) demo --first-run
 	$(LT) serve

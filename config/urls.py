@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", include("logitrack.privacy.urls")),
     path("", include("logitrack.privacy.consent.urls")),
     path("a/", include("logitrack.analytics.urls")),
+    path("", include("logitrack.privacy.breaches.urls")),
     path("", include("logitrack.logistics.public.urls")),
     path("", include("logitrack.logistics.urls")),
     path("", include("logitrack.tracking.urls")),

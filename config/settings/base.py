@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "logitrack.security",
     "logitrack.privacy",
     "logitrack.privacy.consent",
+    "logitrack.privacy.breaches",
     "logitrack.logistics",
     "logitrack.imports",
     "logitrack.tracking",
@@ -444,3 +445,13 @@ LOGITRACK_UPLOAD_PATHS = [
     r"^/documents/shipments/[^/]+/upload/$",
     r"^/driver/shipments/[^/]+/",
 ]
+
+# --- Partners, disclosures and breaches (logitrack.privacy.breaches; docs/adr/0036) ---------------
+# The app itself is listed in INSTALLED_APPS right after logitrack.privacy.
+# Who Logitrack is on the breach report to the authority (Decree 356/2025/ND-CP) and in notices.
+LOGITRACK_OPERATOR_NAME = env_str("LOGITRACK_OPERATOR_NAME", "Logitrack")
+LOGITRACK_OPERATOR_ADDRESS = env_str("LOGITRACK_OPERATOR_ADDRESS", "")
+LOGITRACK_OPERATOR_TAX_CODE = env_str("LOGITRACK_OPERATOR_TAX_CODE", "")
+LOGITRACK_PRIVACY_CONTACT_EMAIL = env_str(
+    "LOGITRACK_PRIVACY_CONTACT_EMAIL", "privacy@logitrack.local"
+)

@@ -50,14 +50,23 @@ class Message:
 
 
 def apps() -> list[Path]:
-    return sorted(p for p in PACKAGE.iterdir() if (p / "apps.py").exists())
+    """Every app directory, nested apps included (``logitrack/privacy/breaches``): each keeps
+    its own catalogue, and its strings are not extracted into its parent's."""
+    return sorted(
+        p.parent
+        for p in PACKAGE.rglob("apps.py")
+        if "tests" not in p.parts and "migrations" not in p.parts
+    )
 
 
 def _sources(app: Path) -> Iterator[Path]:
     roots = [app, *EXTRA_SOURCES.get(app.name, [])]
+    nested = [other for other in apps() if app in other.parents]
     for root in roots:
         for path in sorted(root.rglob("*")):
             if "migrations" in path.parts or "tests" in path.parts:
+                continue
+            if any(other in path.parents for other in nested):
                 continue
             if path.suffix in {".py", ".html", ".txt"} and path.is_file():
                 if path.suffix == ".txt" and "templates" not in path.parts:

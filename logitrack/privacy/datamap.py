@@ -230,6 +230,7 @@ def markdown(rows: Iterable[DataMapRow]) -> str:
         _("encrypted"),
         _("reason"),
     ]
+    lines += recipients_markdown(rows)
     ordered = sorted(rows, key=lambda r: (r.app, r.model, r.table))
     for (app, model, table), group in groupby(ordered, key=lambda r: (r.app, r.model, r.table)):
         lines += [f"### {app}.{model} (`{table}`)", ""]
@@ -251,3 +252,17 @@ def markdown(rows: Iterable[DataMapRow]) -> str:
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def recipients_markdown(rows: Iterable[DataMapRow]) -> list[str]:
+    """For each personal-data category of the map, the partners of the partners register that
+    receive it (``logitrack.privacy.breaches.register``, policy section 4)."""
+    from logitrack.privacy.breaches.register import recipients_by_category
+
+    categories = sorted({r.category for r in rows if taxonomy.is_personal_category(r.category)})
+    title, category, partners = _("Recipients by category"), _("category"), _("partners")
+    lines = [f"### {title}", "", f"| {category} | {partners} |", "| --- | --- |"]
+    for key, names in recipients_by_category(categories).items():
+        lines.append(f"| `{key}` | {_cell('; '.join(names))} |")
+    lines.append("")
+    return lines

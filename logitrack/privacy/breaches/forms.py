@@ -1,0 +1,174 @@
+"""Forms of the privacy officer's pages; every text field goes through the normalisation layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.privacy import taxonomy
+from logitrack.privacy.breaches.models import Disclosure, Partner, SubjectKind
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    return [(key, key) for key in sorted(taxonomy.known_categories())]
+
+
+def _personal_category_choices() -> list[tuple[str, str]]:
+    from logitrack.privacy.breaches.selectors import personal_categories
+
+    return [(key, key) for key in personal_categories()]
+
+
+class PartnerForm(forms.Form):
+    key = CodeField(label=_("Key"), max_length=64, help_text=_("Letters, digits and hyphens."))
+    name = HumanTextField(label=_("Name"), max_length=150)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Partner.Kind.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Partner.Role.choices)
+    country = CodeField(label=_("Country (ISO code, e.g. VN)"), max_length=2, min_length=2)
+    purpose_vi = HumanTextField(label=_("Purpose (Vietnamese)"), max_length=300)
+    purpose_en = HumanTextField(label=_("Purpose (English)"), max_length=300)
+    categories = forms.MultipleChoiceField(
+        label=_("Data categories"), choices=_category_choices, widget=forms.CheckboxSelectMultiple
+    )
+    configured_by = CodeField(label=_("Setting that turns it on"), max_length=64, required=False)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def clean_key(self) -> str:
+        key: str = self.cleaned_data["key"].lower()
+        if not key.replace("-", "").isalnum() or not key.isascii():
+            raise forms.ValidationError(_("Letters, digits and hyphens."), code="invalid")
+        return key
+
+
+class DisclosureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Disclosure.Kind.choices)
+    requesting_body = HumanTextField(label=_("Requesting body or recipient"), max_length=200)
+    partner = forms.TypedChoiceField(
+        label=_("Partner (if it is one)"), coerce=int, required=False, empty_value=None
+    )
+    legal_basis = HumanTextField(label=_("Legal basis"), max_length=300)
+    request_reference = HumanTextField(label=_("Request reference"), max_length=100, required=False)
+    tenant_id = forms.IntegerField(
+        label=_("Tenant id (blank: platform data)"), required=False, min_value=1
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Data categories disclosed"),
+        choices=_personal_category_choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = HumanTextField(
+        label=_("What was disclosed"), max_length=2000, multiline=True, widget=forms.Textarea
+    )
+    disclosed_at = forms.DateTimeField(
+        label=_("Disclosed at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    subjects = HumanTextField(
+        label=_("People concerned"),
+        required=False,
+        multiline=True,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_('One per line: "user:12", "consignee:34" (an order) or "driver:5".'),
+    )
+
+    def __init__(self, *args: Any, partners: list[tuple[int, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = [("", "—"), *(partners or [])]  # type: ignore[attr-defined]
+
+    def clean_subjects(self) -> str:
+        text: str = self.cleaned_data.get("subjects") or ""
+        try:
+            _pairs(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _('Write one person per line as "kind:number", e.g. "user:12".'),
+                code="invalid",
+            ) from None
+        return text
+
+    def subject_pairs(self) -> list[tuple[str, str]]:
+        """The people of the cleaned ``subjects`` text, as (kind, reference) pairs."""
+        return _pairs(self.cleaned_data.get("subjects") or "")
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """``"user:12\nconsignee:34"`` as pairs; ValueError on a line of another shape."""
+    pairs: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        kind, _sep, ref = line.strip().partition(":")
+        if kind not in SubjectKind.values or not ref.isdigit() or not ref.isascii():
+            raise ValueError(line)
+        pairs.append((kind, ref))
+    return pairs
+
+
+class BreachForm(forms.Form):
+    discovered_at = forms.DateTimeField(
+        label=_("Discovered at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    occurred_from = forms.DateTimeField(
+        label=_("Affected from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    occurred_until = forms.DateTimeField(
+        label=_("Affected until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    nature = HumanTextField(label=_("Nature of the breach"), max_length=200)
+    description = HumanTextField(
+        label=_("Description"), max_length=4000, multiline=True, widget=forms.Textarea
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Data categories"),
+        choices=_personal_category_choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    affected_models = forms.MultipleChoiceField(
+        label=_("Affected tables (none: every table holding the categories)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    approx_subjects = forms.IntegerField(
+        label=_("Approximate number of people"), min_value=0, initial=0
+    )
+    approx_records = forms.IntegerField(
+        label=_("Approximate number of records"), min_value=0, initial=0
+    )
+    consequences = HumanTextField(
+        label=_("Likely consequences"),
+        max_length=4000,
+        required=False,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    measures = HumanTextField(
+        label=_("Measures taken"),
+        max_length=4000,
+        required=False,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from logitrack.privacy.breaches.affected import affected_models
+
+        labels = sorted({m.label for m in affected_models(["user"])})
+        self.fields["affected_models"].choices = [(label, label) for label in labels]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("occurred_from"), data.get("occurred_until")
+        if start and end and start > end:
+            self.add_error("occurred_until", _("The end of the range is before its start."))
+        return data
+
+
+class ReportedForm(forms.Form):
+    reported_at = forms.DateTimeField(
+        label=_("Reported at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reference = HumanTextField(label=_("Reference of the submission"), max_length=100)
