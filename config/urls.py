@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     path("account/", include("logitrack.accounts.urls")),
     path("privacy/", include("logitrack.privacy.urls")),
+    path("", include("logitrack.privacy.policies.urls")),
     path("", include("logitrack.logistics.public.urls")),
     path("", include("logitrack.logistics.urls")),
     path("", include("logitrack.tracking.urls")),

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "logitrack.accounts",
     "logitrack.security",
     "logitrack.privacy",
+    "logitrack.privacy.policies",
     "logitrack.logistics",
     "logitrack.imports",
     "logitrack.tracking",
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "logitrack.tenancy.middleware.PrincipalMiddleware",
     "logitrack.tenancy.middleware.AccessDeclarationMiddleware",
+    # After the access declarations: a material policy change is accepted before other pages.
+    "logitrack.privacy.policies.middleware.PolicyAcceptanceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

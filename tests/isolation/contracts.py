@@ -9,5 +9,6 @@ import logitrack.imports.tests.contracts
 import logitrack.logistics.labels.tests.contracts
 import logitrack.logistics.tests.contracts
 import logitrack.logistics.tests.contracts_pages
+import logitrack.privacy.policies.tests.contracts
 import logitrack.tenancy.tests.contracts
 import logitrack.tracking.tests.contracts  # noqa: F401
