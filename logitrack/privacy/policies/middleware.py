@@ -4,7 +4,8 @@ visit, before any other page (docs/adr/0033).
 A person is sent to the acceptance page when the newest material version in effect is neither
 accepted by them nor followed by a version they accepted. Never interrupted: public pages (the
 policy, its archive and diff, sign-in, sign-up, public tracking), the API (a key has no person;
-a page's own API calls would break mid-page), signing out and the acceptance page itself.
+a page's own API calls would break mid-page), signing out, the acceptance page itself and the
+privacy officer's policy pages.
 Static files are served before this middleware runs.
 """
 
@@ -25,7 +26,18 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 # The highest material version number this session's person is known to have accepted: saves
 # the acceptance query on every page once it is answered (acceptances are never withdrawn).
 SESSION_KEY = "logitrack_policy_accepted"
-EXEMPT_VIEWS = frozenset({"web:logout", "policies:accept"})
+# The privacy officer's own pages stay usable, so that a mistaken version can be followed by a
+# correction at once; the officer is asked like everyone else on every other page.
+EXEMPT_VIEWS = frozenset(
+    {
+        "web:logout",
+        "policies:accept",
+        "policies:staff-list",
+        "policies:staff-create",
+        "policies:staff-version",
+        "policies:staff-publish",
+    }
+)
 
 
 class PolicyAcceptanceMiddleware:
