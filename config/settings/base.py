@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "logitrack.privacy",
     "logitrack.privacy.consent",
     "logitrack.privacy.breaches",
+    "logitrack.privacy.policies",
     "logitrack.logistics",
     "logitrack.imports",
     "logitrack.tracking",
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "logitrack.tenancy.middleware.PrincipalMiddleware",
     "logitrack.tenancy.middleware.AccessDeclarationMiddleware",
+    # After the access declarations: a material policy change is accepted before other pages.
+    "logitrack.privacy.policies.middleware.PolicyAcceptanceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

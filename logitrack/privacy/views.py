@@ -1,30 +1,29 @@
-"""The privacy policy as Logitrack publishes it, in the reader's language."""
+"""The privacy policy as Logitrack publishes it: the version in effect, in the reader's language.
+
+The versions themselves (drafts, publication, archive, diff, acceptance) live in
+``logitrack.privacy.policies``; this page is the policy's permanent address (``privacy:policy``).
+"""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from logitrack.core.errors import NotFound
+from logitrack.privacy.policies.selectors import current_policy, upcoming_policy
+from logitrack.privacy.policies.views import text_language, version_context
 from logitrack.tenancy.access import public
-
-# The wording shipped with this release. Versioned policies, with consent recorded per version,
-# replace this constant when the policy-versions feature arrives.
-POLICY_VERSION = "1"
-POLICY_DATE = "2026-11-24"
 
 
 @public("everyone may read the privacy policy before signing up")
 @require_safe
 def policy(request: HttpRequest) -> HttpResponse:
-    language = "en" if translation.get_language() == "en" else "vi"
-    return render(
-        request,
-        "privacy/policy.html",
-        {
-            "body_template": f"privacy/policy_{language}.html",
-            "version": POLICY_VERSION,
-            "published": POLICY_DATE,
-        },
-    )
+    version = current_policy()
+    if version is None:
+        # Only a database whose migrations have not run has no version in effect.
+        raise NotFound("policy_version_not_found")
+    context = version_context(version, text_language(request))
+    context["current"] = True
+    context["upcoming"] = upcoming_policy()
+    return render(request, "policies/version.html", context)

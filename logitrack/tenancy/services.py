@@ -274,6 +274,7 @@ def tenant_signup(
     from logitrack.accounts.errors import EmailTaken
     from logitrack.accounts.models import User
     from logitrack.accounts.services import ensure_minimum_age, password_check, user_create
+    from logitrack.privacy.policies.services import policy_accept_current
     from logitrack.security.actors import Actor
     from logitrack.security.services import audit_record
 
@@ -337,6 +338,9 @@ def tenant_signup(
                 object_id=str(user.pk),
                 details={"document": "privacy_policy", "via": "signup"},
                 request=request,
+            )
+            policy_accept_current(
+                user=user, via="signup", language=language, tenant_id=tenant.pk, request=request
             )
     except IntegrityError:
         # A concurrent signup took the tax code or the address between our check and insert.
@@ -612,6 +616,7 @@ def invitation_accept(
     from logitrack.accounts.errors import UnderMinimumAge
     from logitrack.accounts.models import User
     from logitrack.accounts.services import ensure_minimum_age, password_check, user_create
+    from logitrack.privacy.policies.services import policy_accept_current
     from logitrack.security.actors import Actor
     from logitrack.security.services import audit_record
 
@@ -660,6 +665,13 @@ def invitation_accept(
                     object_type="user",
                     object_id=str(member.pk),
                     details={"document": "privacy_policy", "via": "invitation"},
+                    request=request,
+                )
+                policy_accept_current(
+                    user=member,
+                    via="invitation",
+                    language=language,
+                    tenant_id=locked.tenant_id,
                     request=request,
                 )
             else:

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from logitrack.core.testing import HttpsClient
+from logitrack.privacy.policies.tests.helpers import ensure_version_1
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def version_1() -> None:
+    """The migrated version 1 (a transactional test run earlier may have flushed it)."""
+    ensure_version_1()
 
 
 def test_policy_is_public_and_vietnamese_by_default(client: HttpsClient) -> None:

@@ -1,0 +1,76 @@
+"""Failures of policy-version operations that a caller can act on, each with a stable code.
+
+Pages show ``message`` (translated). Each is raised before anything is written, so a refused
+operation changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class PolicyError(Exception):
+    code = "policy_error"
+    message: str | Promise = _("The privacy policy could not be changed.")
+    status = 422
+    field = ""
+
+    def __init__(self, message: str | Promise | None = None, *, field: str | None = None) -> None:
+        if message is not None:
+            self.message = message
+        if field is not None:
+            self.field = field
+        super().__init__(str(self.message))
+
+
+class PolicyLanguageMissing(PolicyError):
+    code = "policy_language_missing"
+    message = _("A privacy policy is published in Vietnamese and English: write both texts first.")
+
+
+class PolicySummaryMissing(PolicyError):
+    code = "policy_summary_missing"
+    message = _("Say in a few words what changed since the previous version.")
+    field = "summary"
+
+
+class PolicyImmutable(PolicyError):
+    code = "policy_version_immutable"
+    message = _("A published version of the privacy policy can no longer be changed.")
+    status = 409
+
+
+class PolicyDraftExists(PolicyError):
+    code = "policy_draft_exists"
+    message = _("A draft of the privacy policy already exists: edit or publish it first.")
+    status = 409
+
+
+class PolicyEffectiveInPast(PolicyError):
+    code = "policy_effective_in_past"
+    message = _("A new version cannot take effect in the past: choose now or a later time.")
+    field = "effective_at"
+
+
+class PolicyEffectiveOutOfOrder(PolicyError):
+    code = "policy_effective_out_of_order"
+    message = _("A new version must take effect after the previous version: choose a later time.")
+    field = "effective_at"
+
+
+class PolicyTextTooLong(PolicyError):
+    code = "policy_text_too_long"
+    message = _("The text is too long.")
+
+
+class PolicyNothingToAccept(PolicyError):
+    code = "policy_nothing_to_accept"
+    message = _("This version of the privacy policy is not in effect, so it cannot be accepted.")
+    status = 409
+
+
+class PolicyNotAllowed(PolicyError):
+    code = "permission_denied"
+    message = _("Only Logitrack's privacy officer may write the privacy policy.")
+    status = 403
