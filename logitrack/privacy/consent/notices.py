@@ -26,10 +26,10 @@ IPV6_PREFIX = 48
 
 
 def current_policy_version() -> str:
-    """The label of the privacy policy version a person is shown now (e.g. ``"1"``)."""
-    from logitrack.privacy.views import POLICY_VERSION
+    """The label of the privacy policy version in effect now (e.g. ``"2"``; "" before any)."""
+    from logitrack.privacy.policies.selectors import policy_version_label
 
-    return str(POLICY_VERSION)
+    return policy_version_label()
 
 
 def _fixed_notice(purpose: FixedPurpose) -> str:

@@ -128,8 +128,10 @@ def cookie_choice_recorded(
     deleted), and for a signed-in person an audit entry ``privacy_cookie_choice`` with the
     categories, the Global Privacy Control signal and the registry version.
 
-    The one place a cookie choice is recorded: the consent ledger (privacy policy §8, issue 11
-    point 2) is to be written from here as well, in the same transaction as the audit entry.
+    The one place a cookie choice is recorded. A signed-in person's choice is also written to
+    the consent ledger in the same transaction, by page: analytics cookies as the purpose
+    "usage analytics", marketing cookies as "advertising measurement". Under Global Privacy
+    Control both count as refused, whatever was clicked, as they do for the cookies themselves.
     """
     from django.db import transaction
 
@@ -144,7 +146,24 @@ def cookie_choice_recorded(
     user = principal_of(request).user
     if user is None:
         return
+    from logitrack.privacy.consent.models import Action, FixedPurpose, Method
+    from logitrack.privacy.consent.notices import Asked
+    from logitrack.privacy.consent.services.consents import user_consent_record
+
+    asked = Asked.from_request(request)
     with transaction.atomic():
+        for purpose, accepted in (
+            (FixedPurpose.USAGE_ANALYTICS, choice.analytics and not asked.gpc),
+            (FixedPurpose.ADVERTISING_MEASUREMENT, choice.marketing),  # the ledger refuses it
+        ):
+            user_consent_record(
+                actor=Actor.user(user),
+                user=user,
+                purpose=purpose,
+                action=Action.GRANT if accepted else Action.WITHDRAW,
+                method=Method.PAGE,
+                asked=asked,
+            )
         audit_record(
             action=AUDIT_ACTION,
             actor=Actor.user(user),

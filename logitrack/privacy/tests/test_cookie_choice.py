@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 
 from logitrack.core.testing import HttpsClient
+from logitrack.privacy.consent.models import Action, FixedPurpose, Method
+from logitrack.privacy.consent.services.consents import user_consent_current
 from logitrack.privacy.cookies.choice import AUDIT_ACTION, parse_choice
 from logitrack.privacy.cookies.registry import ANALYTICS_ID_COOKIE, CHOICE_COOKIE
 from logitrack.security.models import AuditEntry
@@ -31,10 +33,12 @@ def _token(client: HttpsClient) -> str:
 
 
 def _choose(client: HttpsClient, next_path: str = "/", **fields: str) -> Any:
+    headers = {key: fields.pop(key) for key in list(fields) if key.startswith("HTTP_")}
     return client.post(
         "/privacy/cookies/choice",
         {"next": next_path, **fields},
         HTTP_X_CSRFTOKEN=_token(client),
+        **headers,
     )
 
 
@@ -175,6 +179,34 @@ def test_a_signed_in_persons_choice_is_audited(client: HttpsClient) -> None:
     assert entry.details["analytics"] is True
     assert entry.details["marketing"] is False
     assert entry.details["gpc"] is False
+
+
+def test_a_signed_in_persons_choice_is_written_to_the_consent_ledger(client: HttpsClient) -> None:
+    membership = make_member(make_tenant())
+    sign_in(client, membership)
+    user = membership.user
+
+    _choose(client, choice="accept")
+    granted = user_consent_current(user, FixedPurpose.USAGE_ANALYTICS)
+    advertising = user_consent_current(user, FixedPurpose.ADVERTISING_MEASUREMENT)
+    _choose(client, choice="accept", HTTP_SEC_GPC="1")
+    under_gpc = user_consent_current(user, FixedPurpose.USAGE_ANALYTICS)
+    refused = user_consent_current(user, FixedPurpose.ADVERTISING_MEASUREMENT)
+
+    assert granted is not None
+    assert advertising is not None
+    assert (granted.action, granted.method, granted.gpc) == (Action.GRANT, Method.PAGE, False)
+    assert granted.policy_version == "1"
+    assert advertising.action == Action.GRANT
+    # Global Privacy Control is a refusal, even of "Accept all".
+    assert under_gpc is not None
+    assert refused is not None
+    assert (under_gpc.action, under_gpc.gpc, under_gpc.pk > granted.pk) == (
+        Action.WITHDRAW,
+        True,
+        True,
+    )
+    assert (refused.action, refused.refused_by_gpc) == (Action.WITHDRAW, True)
 
 
 def test_an_anonymous_choice_writes_no_audit_entry(client: HttpsClient) -> None:

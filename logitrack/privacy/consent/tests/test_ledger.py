@@ -23,7 +23,7 @@ from logitrack.privacy.consent.services.consents import (
 )
 from logitrack.privacy.consent.services.purposes import tenant_purpose_declare
 from logitrack.privacy.consent.tests.factories import make_admin, make_consignee, make_driver
-from logitrack.privacy.views import POLICY_VERSION
+from logitrack.privacy.policies.selectors import policy_version_label
 from logitrack.security.actors import Actor
 from logitrack.security.models import AuditEntry
 from logitrack.tenancy.roles import Role
@@ -64,7 +64,7 @@ def test_a_grant_records_time_method_policy_notice_network_agent_and_gpc() -> No
         "grant",
         "page",
     )
-    assert event.policy_version == POLICY_VERSION
+    assert event.policy_version == policy_version_label() == "1"
     assert event.notice_language == "en"
     assert event.notice_text == notice_text("marketing_email", "en")
     assert (event.ip_network, event.user_agent, event.gpc) == (
