@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "logitrack.tenancy.middleware.AccessDeclarationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "logitrack.web.middleware.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
