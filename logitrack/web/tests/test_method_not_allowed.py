@@ -49,5 +49,5 @@ def test_a_wrong_method_on_the_api_answers_the_error_envelope(language: str, mes
     response = HttpsClient().delete("/api/v1/orders", HTTP_ACCEPT_LANGUAGE=language)
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET, POST"
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}  # ninja's order varies
     assert response.json() == {"error": {"code": "method_not_allowed", "message": message}}
