@@ -21,6 +21,7 @@ from ninja.operation import Operation
 from ninja.parser import Parser
 
 from logitrack.core.errors import ErrorResponse, error_json
+from logitrack.core.pydantic_errors import error_message
 
 logger = logging.getLogger("logitrack.api")
 
@@ -52,7 +53,7 @@ def _validation_error(request: HttpRequest, exc: object) -> HttpResponse:
             {
                 "field": ".".join(location),
                 "code": str(item.get("type", "invalid")),
-                "message": str(item.get("msg", "")),
+                "message": error_message(item),
             }
         )
     return error_json("validation_error", _("Some fields are invalid."), 422, fields=fields)

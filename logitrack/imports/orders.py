@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from logitrack.imports.models import ImportJob
 from logitrack.imports.reading import SheetRefused
-from logitrack.imports.report import Issue, issue
+from logitrack.imports.report import Issue, issue, refusal_params
 from logitrack.imports.rows import OrderRow
 
 PROGRESS_EVERY = 2000
@@ -194,9 +194,7 @@ def prepare_orders(
             for error in exc.errors():
                 location = ".".join(str(part) for part in error.get("loc", ()))
                 column = _column_of(job, _INPUT_COLUMNS.get(location, ""))
-                issues.append(
-                    issue(row.row, column, "order_invalid", detail=str(error.get("msg", "")))
-                )
+                issues.append(issue(row.row, column, "order_invalid", **refusal_params(error)))
     return prepared, issues
 
 

@@ -17,6 +17,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.pydantic_errors import BUILT_IN_TYPES, error_message
+
 
 class Issue(TypedDict):
     row: int
@@ -59,6 +61,16 @@ def issue(row: int, column: str, code: str, **params: Any) -> Issue:
     return {"row": row, "column": column, "code": code, "params": dict(params)}
 
 
+def refusal_params(error: Mapping[str, Any]) -> dict[str, Any]:
+    """The params of an ``order_invalid`` issue from one pydantic error: its type and limits,
+    so the sentence is written in the reader's language when shown (``detail`` only carries the
+    already-translated message of a refusal of our own, never pydantic's English)."""
+    kind = str(error.get("type", ""))
+    ctx = {str(key): str(value) for key, value in (error.get("ctx") or {}).items()}
+    detail = "" if kind in BUILT_IN_TYPES else str(error.get("msg", ""))
+    return {"kind": kind, "ctx": ctx, "detail": detail}
+
+
 def issue_message(code: str, params: Mapping[str, Any] | None = None) -> str:
     """The translated message of an issue code, in the active language.
 
@@ -69,6 +81,9 @@ def issue_message(code: str, params: Mapping[str, Any] | None = None) -> str:
     template = MESSAGES.get(code)
     if template is None:
         return gettext("This value is not valid.")
+    if params and "kind" in params:
+        refused = {"type": params["kind"], "ctx": params.get("ctx"), "msg": params.get("detail")}
+        params = {**params, "detail": error_message(refused)}
     text = str(template)
     if params and "%(" in text:
         try:

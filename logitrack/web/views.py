@@ -88,6 +88,23 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     )
 
 
+def method_not_allowed(request: HttpRequest) -> HttpResponse:
+    """405 for a method the route does not take (``Allow`` is added by the caller)."""
+    if wants_json(request):
+        return error_json(
+            "method_not_allowed",
+            _("This method is not allowed here; the Allow header lists those that are."),
+            405,
+        )
+    return _error(
+        request,
+        405,
+        "method_not_allowed",
+        _("Not available this way"),
+        _("This address cannot be opened like this. Go back and use the page's buttons."),
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request,

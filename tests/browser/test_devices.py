@@ -90,3 +90,35 @@ def test_register_a_device_see_it_report_and_export_its_history(
     gpx_download.value.save_as(saved_gpx)
     track = gpxpy.parse(saved_gpx.read_text(encoding="utf-8"))
     assert [p.latitude for p in track.tracks[0].segments[0].points] == [10.7701, 10.7702, 10.7703]
+
+
+def test_a_device_token_and_a_long_identifier_fit_a_390_px_phone(
+    browser: Browser, logitrack_server: _server.RunningServer, owner: Owner
+) -> None:
+    """The token is shown once: on a phone it must be readable whole, not run off the page."""
+    base = logitrack_server.https_url
+    width = 390
+    context = browser.new_context(
+        viewport={"width": width, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, base, owner.email)
+        identifier = "tram-can-tho-" + secrets.token_hex(16)  # a long id, as phones send
+        goto(page, f"{base}/operations/devices/new/")
+        page.select_option("#id_kind", "phone")
+        page.fill("#id_identifier", identifier)
+        page.fill("#id_name", "Điện thoại tài xế Cần Thơ")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Đăng ký", exact=True).click()
+        token = page.locator("[data-device-token]")
+        box = token.bounding_box()
+        token_page_width = page.evaluate("document.documentElement.scrollWidth")
+        goto(page, f"{base}/operations/devices/")
+        list_page_width = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+
+    assert box is not None
+    assert box["x"] + box["width"] <= width
+    assert (token_page_width, list_page_width) == (width, width)

@@ -28,6 +28,7 @@ from logitrack.addresses import AddressUnresolved, Candidate, address_resolve
 from logitrack.core.crypto.canonical import e164
 from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
 from logitrack.core.ids import IdField
+from logitrack.core.pydantic_errors import error_message
 from logitrack.logistics import limits
 from logitrack.logistics.inputs import (
     AddressInput,
@@ -423,7 +424,7 @@ class OrderForm(forms.Form):
             where = ".".join(str(part) for part in item.get("loc", ()))
             self.add_error(
                 FIELD_OF.get(where) if FIELD_OF.get(where) in self.fields else None,
-                str(item.get("msg", "")),
+                error_message(item),
             )
 
     def add_service_error(self, field: str, message: str) -> None:

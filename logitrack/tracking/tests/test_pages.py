@@ -11,6 +11,7 @@ import zoneinfo
 
 import gpxpy
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -189,13 +190,28 @@ def test_history_shows_a_range_in_the_readers_time_zone_newest_first_and_pages(
     page = first.content.decode()
     assert page.count("<tr data-position>") == 50
     times = [chunk.split("<")[0] for chunk in page.split('data-label="Thời điểm định vị">')[1:]]
-    assert times[0] == "2026-11-02 00:59:00"  # newest first, shown in the reader's zone
+    assert times[0] == "02/11/2026 00:59:00"  # newest first, in the reader's zone and language
     assert "36,0" in page  # 10 m/s shown as km/h, with the Vietnamese decimal comma
     older = page.split("data-older")[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
     second = dispatcher.get(f"/operations/devices/{device.pk}/positions/{older}").content.decode()
     assert second.count("<tr data-position>") == 10
     last = [chunk.split("<")[0] for chunk in second.split('data-label="Thời điểm định vị">')[1:]]
-    assert last[-1] == "2026-11-02 00:00:00"  # "since" is inclusive; earlier fixes are out
+    assert last[-1] == "02/11/2026 00:00:00"  # "since" is inclusive; earlier fixes are out
+
+
+def test_history_times_read_day_first_in_english_too(
+    dispatcher: HttpsClient, manager: Membership
+) -> None:
+    device = make_device(manager).device
+    _positions(device, dt.datetime(2026, 11, 1, 17, 59, 30, tzinfo=dt.UTC), 1)
+    dispatcher.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = dispatcher.get(
+        f"/operations/devices/{device.pk}/positions/",
+        {"since": "2026-11-02T00:00", "until": "2026-11-02T01:00"},
+    ).content.decode()
+
+    assert 'data-label="Fix time">2 Nov 2026 00:59:30<' in page
 
 
 def test_history_refuses_a_backwards_range(dispatcher: HttpsClient, manager: Membership) -> None:
