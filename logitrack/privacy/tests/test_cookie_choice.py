@@ -33,7 +33,7 @@ def _token(client: HttpsClient) -> str:
 
 
 def _choose(client: HttpsClient, next_path: str = "/", **fields: str) -> Any:
-    headers = {key: fields.pop(key) for key in list(fields) if key.startswith("HTTP_")}
+    headers: dict[str, Any] = {k: fields.pop(k) for k in list(fields) if k.startswith("HTTP_")}
     return client.post(
         "/privacy/cookies/choice",
         {"next": next_path, **fields},
