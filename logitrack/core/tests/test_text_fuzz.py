@@ -184,6 +184,12 @@ EXAMPLES: dict[str, Any] = {
     "place_name": "Cửa 3",
     "vehicle_id": None,
     "driver_id": None,
+    # Consents of a tenant's consignees and drivers (logitrack.privacy.consent).
+    "subject": {"email": "khach@songhan.vn", "kind": "consignee"},
+    "purpose": "marketing_email",
+    "action": "grant",
+    "method": "api",
+    "notice_text": "Chúng tôi gửi bản tin khuyến mãi qua e-mail.",
     # Labels (logitrack.logistics.labels).
     "size": "a6",
     "format": "pdf",
@@ -513,6 +519,10 @@ FORM_EXAMPLES: dict[str, Any] = {
     "role": "viewer",
     "permissions": ["tenant.view"],
     "lifetime_days": "90",
+    "subject_kind": "consignee",
+    "purpose": "marketing_email",
+    "action": "grant",
+    "method": "phone",
 }
 
 
@@ -525,6 +535,8 @@ def _form_kwargs(form_class: type[forms.Form]) -> tuple[list[Any], dict[str, Any
             args.append(RequestFactory().post("/login/", REMOTE_ADDR="198.51.100.7"))
         elif name == "permissions":
             kwargs[name] = frozenset(Permission)
+        elif name == "purposes":
+            kwargs[name] = [("marketing_email", "Marketing e-mail")]
         elif name == "email" and parameter.kind is inspect.Parameter.KEYWORD_ONLY:
             kwargs[name] = "lan.nguyen@example.vn"
         elif parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is (

@@ -27,7 +27,6 @@ from logitrack.privacy.consent.models import SubjectConsentEvent
 from logitrack.privacy.consent.notices import Asked
 from logitrack.privacy.consent.schemas import ConsentIn, ConsentOut, ConsentRecordedOut
 from logitrack.privacy.consent.services import consents as services
-from logitrack.privacy.consent.services.purposes import consignee_contact_find_or_create
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
 
@@ -89,26 +88,27 @@ def consent_record(request: HttpRequest, payload: ConsentIn) -> dict[str, Any] |
     ref = payload.subject
     subject: Any
     try:
+        asking: dict[str, Any] = {
+            "actor": principal,
+            "purpose": payload.purpose,
+            "action": payload.action,
+            "method": payload.method,
+            "asked": Asked.from_request(request),
+            "notice": payload.notice_text,
+            "language": payload.language,
+        }
         if ref.kind == "driver":
             if ref.id is None:
                 raise NotFound("driver_not_found")
             subject = access_consent_driver_by_id(principal, ref.id, for_write=True)
+            result = services.subject_consent_record(subject=subject, **asking)
         elif ref.id is not None:
             subject = access_consignee_contact_by_id(principal, ref.id, for_write=True)
+            result = services.subject_consent_record(subject=subject, **asking)
         else:
-            subject = consignee_contact_find_or_create(
-                actor=principal, email=ref.email or "", phone=_phone(ref.phone)
+            subject, result = services.consignee_consent_record(
+                email=ref.email or "", phone=_phone(ref.phone), **asking
             )
-        result = services.subject_consent_record(
-            actor=principal,
-            subject=subject,
-            purpose=payload.purpose,
-            action=payload.action,
-            method=payload.method,
-            asked=Asked.from_request(request),
-            notice=payload.notice_text,
-            language=payload.language,
-        )
     except ConsentError as exc:
         return _error(exc)
     except ValidationError as exc:

@@ -23,7 +23,6 @@ from logitrack.privacy.consent.models import Action, FixedPurpose, Method
 from logitrack.privacy.consent.notices import Asked, notice_text
 from logitrack.privacy.consent.services import consents as services
 from logitrack.privacy.consent.services.purposes import (
-    consignee_contact_find_or_create,
     tenant_purpose_declare,
 )
 from logitrack.privacy.consent.tokens import unsubscribe_target
@@ -169,23 +168,22 @@ def tenant_consent_record(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            subject: Any
+            asking: dict[str, Any] = {
+                "actor": principal,
+                "purpose": data["purpose"],
+                "action": data["action"],
+                "method": data["method"],
+                "asked": Asked(),
+                "notice": data["notice"] or "",
+                "language": translation.get_language(),
+            }
             if data["subject_kind"] == "driver":
                 subject = access_consent_driver_by_id(principal, data["driver_id"], for_write=True)
+                services.subject_consent_record(subject=subject, **asking)
             else:
-                subject = consignee_contact_find_or_create(
-                    actor=principal, email=data["email"] or "", phone=data["phone"] or ""
+                services.consignee_consent_record(
+                    email=data["email"] or "", phone=data["phone"] or "", **asking
                 )
-            services.subject_consent_record(
-                actor=principal,
-                subject=subject,
-                purpose=data["purpose"],
-                action=data["action"],
-                method=data["method"],
-                asked=Asked(),
-                notice=data["notice"] or "",
-                language=translation.get_language(),
-            )
         except NotFound:
             form.add_error("driver_id", _("Your company has no driver with this number."))
         except ConsentError as exc:

@@ -10,14 +10,14 @@ app_name = "policies"
 
 urlpatterns = [
     path("privacy/policy/versions/", views.policy_archive, name="archive"),
-    path("privacy/policy/v/<int:number>/", views.policy_version, name="version"),
-    path("privacy/policy/diff/<int:old>/<int:new>/", views.policy_diff, name="diff"),
+    path("privacy/policy/v/<id:number>/", views.policy_version, name="version"),
+    path("privacy/policy/diff/<id:old>/<id:new>/", views.policy_diff, name="diff"),
     path("privacy/policy/accept/", views.policy_accept_page, name="accept"),
     path("staff/privacy/policies/", views.staff_versions, name="staff-list"),
     path("staff/privacy/policies/new/", views.staff_draft_create, name="staff-create"),
-    path("staff/privacy/policies/<int:number>/", views.staff_version, name="staff-version"),
+    path("staff/privacy/policies/<id:number>/", views.staff_version, name="staff-version"),
     path(
-        "staff/privacy/policies/<int:number>/publish/",
+        "staff/privacy/policies/<id:number>/publish/",
         views.staff_publish,
         name="staff-publish",
     ),

@@ -254,6 +254,38 @@ def subject_consent_withdraw_by_link(
     )
 
 
+def consignee_consent_record(
+    *,
+    actor: Principal,
+    email: str,
+    phone: str,
+    purpose: str,
+    action: Action | str,
+    method: Method | str,
+    asked: Asked,
+    notice: str = "",
+    language: str | None = None,
+) -> tuple[ConsigneeContact, Recorded[SubjectConsentEvent]]:
+    """``subject_consent_record`` for the consignee with this e-mail address or phone number,
+    found or added among the tenant's consignees in the same transaction: a consent that is
+    refused (unknown purpose, method not allowed, ...) adds no consignee either."""
+    from logitrack.privacy.consent.services.purposes import consignee_contact_find_or_create
+
+    with transaction.atomic():
+        subject = consignee_contact_find_or_create(actor=actor, email=email, phone=phone)
+        recorded = subject_consent_record(
+            actor=actor,
+            subject=subject,
+            purpose=purpose,
+            action=action,
+            method=method,
+            asked=asked,
+            notice=notice,
+            language=language,
+        )
+    return subject, recorded
+
+
 def _subject_record(
     *,
     actor: Actor,

@@ -108,3 +108,20 @@ def test_a_dispatcher_may_not_list_consents(client: HttpsClient) -> None:
     sign_in(client, make_member(make_tenant(), Role.DISPATCHER))
 
     assert client.get("/api/v1/consents").status_code == 403
+
+
+def test_a_refused_consent_of_a_new_consignee_adds_no_consignee(client: HttpsClient) -> None:
+    sign_in(client, make_admin())
+
+    answer = _post(
+        client,
+        {
+            "subject": {"kind": "consignee", "email": "khach.moi@example.vn"},
+            "purpose": "spam",
+            "action": "grant",
+        },
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "purpose_unknown"
+    assert ConsigneeContact.dangerously_unscoped.count() == 0
