@@ -97,7 +97,7 @@ def test_a_person_grants_newsletters_and_one_click_unsubscribes(
         goto(page, f"{base}/account/consents/")
         row = page.locator("li[data-purpose=marketing_email]")
         assert row.get_attribute("data-state") == "withdrawn"
-        assert page.locator("input[type=checkbox]").count() == 0
+        assert page.locator("main input[type=checkbox]").count() == 0
         with page.expect_navigation():
             row.locator("button[value=grant]").click()
         row = page.locator("li[data-purpose=marketing_email]")

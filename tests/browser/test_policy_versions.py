@@ -129,7 +129,7 @@ def test_a_material_version_is_accepted_at_the_next_visit_and_the_archive_keeps_
         assert re.fullmatch(rf"{re.escape(base)}/privacy/policy/accept/\?next=.*", person.url)
         assert person.get_by_role("heading", name="Chính sách quyền riêng tư đã thay đổi").count()
         assert "Thêm mục 12 về cookie phân tích." in person.content()
-        assert person.locator("input[type=checkbox]").count() == 0
+        assert person.locator("main input[type=checkbox]").count() == 0
         with person.expect_navigation():
             person.locator("[data-diff-previous]").click()
         assert person.locator("ins", has_text="Cookie").count() >= 1

@@ -142,6 +142,8 @@ def test_a_driver_delivers_with_photo_signature_and_location_and_a_resubmit_reco
         {"name": "IMG_0042.jpg", "mimeType": "image/jpeg", "buffer": _photo_with_gps()}
     )
     pad = page.locator("canvas[data-signature-pad]")
+    # A person scrolls the pad into view before signing (the cookie banner sits above it).
+    pad.scroll_into_view_if_needed()
     pad_box = pad.bounding_box()
     assert pad_box is not None
     x, y = pad_box["x"], pad_box["y"]
