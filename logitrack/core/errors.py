@@ -6,6 +6,7 @@ API clients get ``{"error": {"code": ..., "message": ...}}``; pages get a transl
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.functional import Promise
 
 API_PREFIX = "/api/"
 
@@ -25,6 +26,29 @@ def error_json(
     if fields is not None:
         error["fields"] = fields
     return JsonResponse({"error": error}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class CallerError(Exception):
+    """A failure the caller can act on, raised before anything is written (or with its
+    transaction rolled back), so a refused operation changes nothing.
+
+    Each app derives one base (``ConsentError``, ``LogisticsError``, ...) with its own default
+    ``code`` and translated ``message``; pages show ``message`` beside ``field`` (the form field it
+    belongs to, "" for the whole form) and the API answers ``{"error": {"code", "message"}}``
+    with HTTP ``status``.
+    """
+
+    code = "error"
+    message: str | Promise = ""
+    status = 422
+    field = ""
+
+    def __init__(self, message: str | Promise | None = None, *, field: str | None = None) -> None:
+        if message is not None:
+            self.message = message
+        if field is not None:
+            self.field = field
+        super().__init__(str(self.message))
 
 
 class NotFound(Http404):

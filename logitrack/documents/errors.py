@@ -10,17 +10,13 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.errors import CallerError
 
-class DocumentError(Exception):
+
+class DocumentError(CallerError):
     code = "document_error"
     message: str | Promise = _("The document could not be stored.")
-    status = 422
     field = "file"
-
-    def __init__(self, message: str | Promise | None = None) -> None:
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
 
 
 class FileEmpty(DocumentError):

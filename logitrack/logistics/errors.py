@@ -10,21 +10,12 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.errors import NotFound
+from logitrack.core.errors import CallerError, NotFound
 
 
-class LogisticsError(Exception):
+class LogisticsError(CallerError):
     code = "logistics_error"
     message: str | Promise = _("The order or shipment could not be changed.")
-    status = 422
-    field = ""
-
-    def __init__(self, message: str | Promise | None = None, *, field: str | None = None) -> None:
-        if message is not None:
-            self.message = message
-        if field is not None:
-            self.field = field
-        super().__init__(str(self.message))
 
 
 class NotAllowed(LogisticsError):

@@ -10,22 +10,12 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.errors import NotFound
+from logitrack.core.errors import CallerError, NotFound
 
 
-class TenancyError(Exception):
+class TenancyError(CallerError):
     code = "tenancy_error"
     message: str | Promise = _("The company could not be changed.")
-    status = 422
-    # The form field the error belongs to, so that pages show it beside the right input.
-    field = ""
-
-    def __init__(self, message: str | Promise | None = None, *, field: str | None = None) -> None:
-        if message is not None:
-            self.message = message
-        if field is not None:
-            self.field = field
-        super().__init__(str(self.message))
 
 
 class ConsentRequired(TenancyError):

@@ -9,19 +9,12 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.errors import CallerError
 
-class BreachesError(Exception):
+
+class BreachesError(CallerError):
     code = "breaches_error"
     message: str | Promise = _("The request could not be carried out.")
-    status = 422
-    field = ""
-
-    def __init__(self, message: str | Promise | None = None, *, field: str | None = None) -> None:
-        if message is not None:
-            self.message = message
-        if field is not None:
-            self.field = field
-        super().__init__(str(self.message))
 
 
 class InvalidCategory(BreachesError):
