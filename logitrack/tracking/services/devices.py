@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from logitrack.core.text import TextRefused, human_text
+from logitrack.core.text import TextRefused, code, human_text
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
@@ -99,13 +99,19 @@ def device_create(
 ) -> CreatedDevice:
     """Register a device of the principal's tenant (``operations.manage``) and return its token.
 
-    Invariants: the identifier is globally unique (409 ``device_identifier_taken`` otherwise,
-    whichever tenant holds it); the token is never stored or audited, only its hash.
+    Invariants: the identifier is stored in its code form (``core.text.code``: fullwidth and
+    other Unicode digits as ASCII, no spaces), as every way in (page, API) would send it, and
+    must then be ``IDENTIFIER``; it is globally unique (409 ``device_identifier_taken``
+    otherwise, whichever tenant holds it); the token is never stored or audited, only its hash.
     """
     tenant_id = _require_manage(principal)
     if kind not in DeviceKind.values:
         raise InvalidDeviceField(field="kind")
-    if not IDENTIFIER.fullmatch(identifier or ""):
+    try:
+        identifier = code(identifier or "")
+    except TextRefused as exc:
+        raise InvalidIdentifier() from exc
+    if not IDENTIFIER.fullmatch(identifier):
         raise InvalidIdentifier()
     clean_name = _clean_name(name)
     networks = clean_networks(allowed_networks or [])

@@ -47,6 +47,29 @@ def test_device_identifier_is_unique_across_tenants() -> None:
     assert Device.dangerously_unscoped.count() == 1
 
 
+def test_device_identifier_in_fullwidth_digits_is_stored_as_the_tracker_sends_it() -> None:
+    # An input method or a copied spreadsheet cell gives fullwidth digits; trackers send ASCII.
+    created = make_device(make_manager(), identifier="\uff18\uff16\uff11234567890123")
+
+    assert created.device.identifier == "861234567890123"
+    with pytest.raises(IdentifierTaken):
+        make_device(make_manager(), identifier="861234567890123")
+
+
+def test_api_create_folds_the_identifier_like_the_page(client: Client) -> None:
+    manager = make_manager()
+    sign_in(client, manager)
+
+    answer = client.post(
+        "/api/v1/devices",
+        data={"kind": "gps_tracker", "identifier": "TRK\u2013\uff10\uff10\uff17", "name": "Xe 51C"},
+        content_type="application/json",
+    )
+
+    assert answer.status_code == 201, answer.content
+    assert Device.dangerously_unscoped.get().identifier == "TRK-007"
+
+
 def test_device_create_refuses_a_bad_network_and_stores_nothing() -> None:
     with pytest.raises(InvalidNetwork):
         make_device(make_manager(), allowed_networks=["10.0.0.0/8", "not a network"])
