@@ -36,7 +36,7 @@ class AddressOut(Schema):
 class ConsigneeOut(Schema):
     name: str
     phone: str
-    email: str
+    email: str | None  # null when none was given, as create takes it
 
 
 class ItemOut(Schema):
@@ -48,8 +48,8 @@ class ItemOut(Schema):
 class ShipperOut(Schema):
     id: int
     name: str
-    phone: str
-    email: str
+    phone: str | None  # null when none was given, as create takes it
+    email: str | None
     address: AddressOut
     created_at: datetime
 

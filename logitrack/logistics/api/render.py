@@ -23,12 +23,17 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _optional(value: object) -> str | None:
+    # An optional contact field that was left out: null, which create reads back as "none".
+    return None if value is None or value == "" else str(value)
+
+
 def shipper_out(shipper: Shipper) -> ShipperOut:
     return ShipperOut(
         id=shipper.pk,
         name=shipper.name,
-        phone=_text(shipper.phone),
-        email=_text(shipper.email),
+        phone=_optional(shipper.phone),
+        email=_optional(shipper.email),
         address=AddressOut(
             street=shipper.street,
             ward_code=shipper.ward_code,
@@ -117,7 +122,7 @@ def order_out(order: Order, items: list[OrderItem], shipments: list[Shipment]) -
         consignee=ConsigneeOut(
             name=_text(order.consignee_name),
             phone=_text(order.consignee_phone),
-            email=_text(order.consignee_email),
+            email=_optional(order.consignee_email),
         ),
         service_level=order.service_level,
         cod_amount_vnd=order.cod_amount_vnd,

@@ -56,11 +56,40 @@ def test_creating_an_order_answers_its_shipments_and_waybills() -> None:
     assert response.status_code == 201
     body = response.json()
     assert [s["status"] for s in body["shipments"]] == ["created", "created"]
-    assert body["consignee"] == {"name": "Trần Thị Bích", "phone": "+84912345678", "email": ""}
+    assert body["consignee"] == {"name": "Trần Thị Bích", "phone": "+84912345678", "email": None}
     assert body["items"] == [
         {"description": "Áo dài lụa", "quantity": 2, "declared_value_vnd": 400_000}
     ]
     assert response.headers["Idempotent-Replayed"] == "false"
+
+
+def test_an_order_and_a_shipper_read_back_are_created_again_unchanged() -> None:
+    # A partner copies records: what GET answers must be what create takes, optional contact
+    # fields left out included (they read as null, never as "", which is not an address).
+    tenant = make_tenant()
+    client = _key_client(tenant)
+    address = _order_body(tenant)["delivery"]
+    made = _post(client, f"{V1}/shippers", {"name": "Shop Hoa", "address": address}).json()
+    shipper = client.get(f"{V1}/shippers/{made['id']}").json()
+    assert (shipper["phone"], shipper["email"]) == (None, None)
+    created = _post(client, f"{V1}/orders", _order_body(tenant, shipper_id=made["id"])).json()
+    read = client.get(f"{V1}/orders/{created['id']}").json()
+    assert read["consignee"]["email"] is None
+
+    copy = {key: read[key] for key in ("shipper_id", "delivery", "consignee", "service_level")}
+    copy["items"] = read["items"]
+    copy["reference"] = read["reference"] + "-copy"
+    copy["parcels"] = [{"weight_g": s["weight_g"]} for s in read["shipments"]]
+    again = _post(client, f"{V1}/orders", copy)
+    shipper_again = _post(
+        client,
+        f"{V1}/shippers",
+        {key: shipper[key] for key in ("name", "phone", "email", "address")},
+    )
+
+    assert again.status_code == 201, again.content
+    assert again.json()["consignee"] == read["consignee"]
+    assert shipper_again.status_code == 201, shipper_again.content
 
 
 def test_a_retried_create_with_the_idempotency_key_returns_the_same_order() -> None:
