@@ -12,6 +12,7 @@ from logitrack.core.testing import HttpsClient
 from logitrack.documents.models import Document, ProofOfDelivery
 from logitrack.documents.tests import samples
 from logitrack.logistics.models import Shipment, ShipmentEvent
+from logitrack.logistics.numbers import format_waybill
 from logitrack.logistics.tests.factories import make_order_row, make_shipment_row, make_shipper
 from logitrack.tenancy.models import Membership, Tenant
 from logitrack.tenancy.roles import Role
@@ -49,12 +50,17 @@ def test_the_driver_lists_shipments_out_for_delivery_only(
 
     assert out_for_delivery.waybill in html
     assert in_transit.waybill not in html
+    # Shown as printed on the label, with its dashes, as on every other page.
+    assert f'<span class="waybill">{format_waybill(out_for_delivery.waybill)}</span>' in html
 
 
 def test_the_pod_page_carries_a_server_made_key_and_a_camera_input(
     driver_client: HttpsClient, out_for_delivery: Shipment
 ) -> None:
     html = driver_client.get(f"/driver/shipments/{out_for_delivery.waybill}/").content.decode()
+    shown = format_waybill(out_for_delivery.waybill)
+    assert f'<p class="waybill" data-waybill>{shown}</p>' in html
+    assert shown in html.split("</title>")[0]
 
     assert 'accept="image/*"' in html
     assert 'capture="environment"' in html
