@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from logitrack.core.tls import TlsFiles, ensure_local_tls
 
 READY_TIMEOUT_S = 60.0
+SITE_HEADER_TIMEOUT_MS = 10_000
 WORKER_RESTART_MAX_S = 30.0
 
 
@@ -104,6 +105,32 @@ def _granian() -> list[str]:
     return [sys.executable, "-m", "granian"]
 
 
+def site_cmd(bind: str, port: int, tls: TlsFiles, workers: int, threads: int) -> list[str]:
+    """The granian command line of the application over HTTPS.
+
+    A client must send its whole request head within SITE_HEADER_TIMEOUT_MS (a browser does in
+    milliseconds): a client that trickles header bytes, or a keep-alive connection left idle,
+    is closed then instead of after granian's default 30 s, so slow clients hold workers' sockets
+    a third as long. A cap of connections per address belongs in the load balancer in front
+    (README, "Background jobs, cache and rate limits").
+    """
+    return [
+        *_granian(),
+        "--interface", "wsgi",
+        "--host", bind,
+        "--port", str(port),
+        "--workers", str(workers),
+        "--blocking-threads", str(threads),
+        "--http1-header-read-timeout", str(SITE_HEADER_TIMEOUT_MS),
+        "--ssl-certificate", str(tls.server_cert),
+        "--ssl-keyfile", str(tls.server_key),
+        "--ssl-protocol-min", "tls1.2",
+        "--no-access-log",
+        "--log-level", "warning",
+        "config.wsgi:application",
+    ]  # fmt: skip
+
+
 def _display_host(bind: str) -> str:
     if bind in {"0.0.0.0", "::"}:  # noqa: S104 - only for display
         return "127.0.0.1"
@@ -141,18 +168,7 @@ class Command(BaseCommand):
         env["ALLOWED_HOSTS"] = ",".join(settings.ALLOWED_HOSTS)
         env["PYTHONUNBUFFERED"] = "1"
         common = ["--host", bind, "--no-access-log", "--log-level", "warning"]
-        https_cmd = [
-            *_granian(),
-            "--interface", "wsgi",
-            "--port", str(https_port),
-            "--workers", str(options["workers"]),
-            "--blocking-threads", str(options["threads"]),
-            "--ssl-certificate", str(tls.server_cert),
-            "--ssl-keyfile", str(tls.server_key),
-            "--ssl-protocol-min", "tls1.2",
-            *common,
-            "config.wsgi:application",
-        ]  # fmt: skip
+        https_cmd = site_cmd(bind, https_port, tls, options["workers"], options["threads"])
         http_cmd = [
             *_granian(),
             "--interface", "asgi",
