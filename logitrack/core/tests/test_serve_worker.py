@@ -15,7 +15,7 @@ from logitrack.core.management.commands.serve import Supervised, _worker_cmd
 
 def test_the_database_worker_runs_without_redis() -> None:
     with override_settings(REDIS_URL=""):
-        assert _worker_cmd()[-3:] == ["db_worker", "--queue-name", "default"]
+        assert _worker_cmd()[-3:] == ["jobs_worker", "--queue-name", "default"]
 
 
 def test_an_rq_worker_with_the_tasks_job_class_runs_with_redis() -> None:

@@ -36,7 +36,7 @@ def _worker_cmd() -> list[str]:
     manage = [sys.executable, "-m", "logitrack.cli"]
     if settings.REDIS_URL:
         return [*manage, "rqworker", "--job-class", "django_tasks_rq.Job", "default"]
-    return [*manage, "db_worker", "--queue-name", "default"]
+    return [*manage, "jobs_worker", "--queue-name", "default"]
 
 
 class Supervised:
