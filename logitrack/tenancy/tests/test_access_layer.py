@@ -662,7 +662,8 @@ def test_the_last_use_is_written_again_once_a_whole_minute_has_passed(
     owner = make_member(make_tenant(), Role.OWNER)
     key = make_api_key(owner, {P.TENANT_VIEW})
 
-    with freeze_time("2026-11-29 10:00:00"):
+    # A fixed instant after the key was made, at a whole second (the expiry must follow creation).
+    with freeze_time(key.api_key.created_at.replace(microsecond=0) + timedelta(hours=1)):
         now = timezone.now()
         keys = ApiKey.dangerously_unscoped.filter(pk=key.api_key.pk)
         keys.update(last_used_at=now - used_ago, expires_at=now + timedelta(days=1))
