@@ -78,7 +78,8 @@ def test_a_colleague_reports_a_user_under_16_who_is_signed_out_and_refused(
         assert "/login/" in child.url
 
         refused = sign_in(child, base, child_email)
-        assert refused.ok and "/login/" in child.url
+        assert refused.ok
+        assert "/login/" in child.url
         assert "Tài khoản này đã bị tạm khóa và không thể đăng nhập." in child.content()
         goto(child, f"{base}/account/")
         assert "/login/" in child.url

@@ -32,7 +32,9 @@ def access_colleague_by_email(principal: Principal, email: str) -> User:
 
 def access_underage_report_by_id(actor: User | None, report_id: int) -> UnderageReport:
     """A report, for an active privacy officer; NotFound("underage_report_not_found") else."""
-    report = UnderageReport.objects.filter(pk=report_id).first() if is_privacy_officer(actor) else None
+    report = (
+        UnderageReport.objects.filter(pk=report_id).first() if is_privacy_officer(actor) else None
+    )
     if report is None:
         raise NotFound("underage_report_not_found")
     return report

@@ -68,14 +68,18 @@ def foreign_key_links() -> list[ForeignKeyLink]:
 
 
 def _axes_attempts(user: Any) -> models.QuerySet[Any]:
-    return apps.get_model("axes", "AccessAttempt")._base_manager.filter(username=user.email)
+    rows: models.QuerySet[Any] = apps.get_model("axes", "AccessAttempt")._base_manager.filter(
+        username=user.email
+    )
+    return rows
 
 
 def _browser_sessions(user: Any) -> models.QuerySet[Any]:
     user_sessions = apps.get_model("accounts", "UserSession")._base_manager.filter(user=user)
-    return apps.get_model("sessions", "Session")._base_manager.filter(
+    rows: models.QuerySet[Any] = apps.get_model("sessions", "Session")._base_manager.filter(
         session_key__in=list(user_sessions.values_list("key_hash", flat=True))
     )
+    return rows
 
 
 # model label -> rows of that model that are the person's own, for tables without a foreign key.
@@ -87,6 +91,8 @@ ROW_LOCATORS: dict[str, PersonRows] = {
 
 def located_models() -> set[str]:
     """The models in which the erasure can find a person's rows."""
-    return {link.model._meta.label_lower for link in foreign_key_links()} | set(ROW_LOCATORS) | {
-        user_model()._meta.label_lower
-    }
+    return (
+        {link.model._meta.label_lower for link in foreign_key_links()}
+        | set(ROW_LOCATORS)
+        | {user_model()._meta.label_lower}
+    )

@@ -54,8 +54,7 @@ def is_colleague(reporter: User, tenant_id: int | None, subject_id: int) -> bool
         return False
     members = Membership.dangerously_unscoped.filter(tenant_id=tenant_id)
     return (
-        members.filter(user_id=reporter.pk).exists()
-        and members.filter(user_id=subject_id).exists()
+        members.filter(user_id=reporter.pk).exists() and members.filter(user_id=subject_id).exists()
     )
 
 
@@ -251,7 +250,11 @@ def underage_report_confirm(
         locked = _locked_report(report, UnderageReport.Status.AWAITING_CONFIRMATION)
         locked.decided_by = officer
         locked.decided_at = timezone.now()
-        subject = User.objects.filter(pk=locked.subject_id).first()
+        subject = (
+            User.objects.filter(pk=locked.subject_id).first()
+            if locked.subject_id is not None
+            else None
+        )
         if subject is None:
             raise ReportWrongState()
         _report_audit(locked, actor, request, "underage_report_confirmed")
@@ -292,6 +295,8 @@ def underage_report_cancel(
         locked = _locked_report(report, UnderageReport.Status.SUSPENDED)
         erasure = (
             PersonErasure.objects.select_for_update().filter(pk=locked.erasure_id).first()
+            if locked.erasure_id is not None
+            else None
         )
         if erasure is None or erasure.status != PersonErasure.Status.SCHEDULED:
             raise ErasureAlreadyDone()

@@ -30,6 +30,7 @@ from django.utils import timezone
 from logitrack.core.crypto.services import user_keys_destroy
 from logitrack.privacy.erasure.locators import (
     ROW_LOCATORS,
+    ForeignKeyLink,
     foreign_key_links,
     user_model,
 )
@@ -58,7 +59,11 @@ def blank_value(field: AnyField) -> Any:
 
 def anonymous_value(field: AnyField, pk: object) -> Any:
     """A value that keeps the row usable and identifies nobody."""
-    if field.is_relation or field.null or not isinstance(field, models.CharField | models.TextField):
+    if (
+        field.is_relation
+        or field.null
+        or not isinstance(field, models.CharField | models.TextField)
+    ):
         return blank_value(field)
     digest = hashlib.sha256(f"{field.model._meta.label_lower}:{pk}".encode()).hexdigest()
     token = f"erased-{digest[:12]}"
@@ -102,7 +107,9 @@ class _Tally:
     def as_list(self) -> list[dict[str, object]]:
         """One entry per table (or reference column), in name order: the audit chain's details
         take plain identifiers as keys, so the table's name is a value."""
-        return [{"table": label, **dict(sorted(c.items()))} for label, c in sorted(self.tables.items())]
+        return [
+            {"table": label, **dict(sorted(c.items()))} for label, c in sorted(self.tables.items())
+        ]
 
 
 def _erase_own_rows(rows: models.QuerySet[Any], tally: _Tally) -> None:
@@ -114,21 +121,23 @@ def _erase_own_rows(rows: models.QuerySet[Any], tally: _Tally) -> None:
         tally.add_deleted(per_model)
         return
     personal = {c.field.name for c in for_model(model)}
-    delete = tuple(n for n in plan.delete if n in personal and not model._meta.get_field(n).primary_key)
+    delete = tuple(
+        n for n in plan.delete if n in personal and not model._meta.get_field(n).primary_key
+    )
     rewritten = _rewrite(rows, delete, plan.anonymise)
     tally.add(label, "rows_blanked", rewritten)
     if plan.retain:
         tally.add(label, "rows_with_retained_fields", rewritten)
 
 
-def _erase_references(link: Any, user: Any, tally: _Tally) -> bool:
+def _erase_references(link: ForeignKeyLink, user: Any, tally: _Tally) -> bool:
     """Clear references to the person from other people's rows; True when one is retained."""
     strategy = {c.field.name: c.classification.erasure for c in for_model(link.model)}[
         link.field.name
     ]
     rows = link.rows(user)
     if strategy == Erasure.RETAIN:
-        kept = rows.count()
+        kept: int = rows.count()
         tally.add(link.label, "references_retained", kept)
         return kept > 0
     cleared = rows.update(**{link.field.attname: None})

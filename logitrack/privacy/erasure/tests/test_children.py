@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from logitrack.accounts.models import User, UserSession
 from logitrack.core.testing import HttpsClient
@@ -35,7 +37,12 @@ pytestmark = pytest.mark.django_db
 REPORTS = "/api/v1/privacy/underage-reports"
 
 
-def _post_json(client: HttpsClient, path: str, body: dict[str, object]) -> object:
+def _years_ago(years: int) -> str:
+    today = timezone.localdate()
+    return date(today.year - years, 1, 1).isoformat()
+
+
+def _post_json(client: HttpsClient, path: str, body: dict[str, object]) -> Any:
     return client.post(path, data=json.dumps(body), content_type="application/json")
 
 
@@ -105,7 +112,8 @@ def test_a_member_of_another_company_cannot_report() -> None:
     assert page.status_code == 404
     child.refresh_from_db()
     assert child.is_active
-    assert not UnderageReport.objects.exists() and not PersonErasure.objects.exists()
+    assert not UnderageReport.objects.exists()
+    assert not PersonErasure.objects.exists()
     assert AuditEntry.objects.filter(action="account_suspended").count() == 0
     assert AuditEntry.objects.count() >= audit_before
     with pytest.raises(ReportNotAllowed):
@@ -174,9 +182,7 @@ def test_a_visitor_report_waits_for_the_privacy_officer() -> None:
 
     officer = HttpsClient()
     officer.force_login(make_officer())
-    decided = officer.post(
-        f"/staff/privacy/children/{report.pk}/decide/", {"decision": "confirm"}
-    )
+    decided = officer.post(f"/staff/privacy/children/{report.pk}/decide/", {"decision": "confirm"})
 
     assert decided.status_code == 302
     assert User.objects.get(pk=child.pk).is_active is False
@@ -238,7 +244,7 @@ def test_a_date_of_birth_corrected_to_under_16_on_the_profile_suspends() -> None
     child = company.child.user
     client = HttpsClient()
     sign_in(client, company.child)
-    young = date.today().replace(year=date.today().year - 12).isoformat()
+    young = _years_ago(12)
 
     response = client.post(
         "/account/",
@@ -265,7 +271,7 @@ def test_a_date_of_birth_corrected_to_under_16_through_the_api_suspends() -> Non
     child = company.child.user
     client = HttpsClient()
     sign_in(client, company.child)
-    young = date.today().replace(year=date.today().year - 10).isoformat()
+    young = _years_ago(10)
 
     response = client.patch(
         "/api/v1/me", data=json.dumps({"date_of_birth": young}), content_type="application/json"
@@ -282,10 +288,13 @@ def test_an_adult_date_of_birth_is_saved_on_the_profile() -> None:
     sign_in(client, company.child)
 
     response = client.patch(
-        "/api/v1/me", data=json.dumps({"date_of_birth": "1990-05-17"}), content_type="application/json"
+        "/api/v1/me",
+        data=json.dumps({"date_of_birth": "1990-05-17"}),
+        content_type="application/json",
     )
 
     assert response.status_code == 200
     child = User.objects.get(pk=company.child.user.pk)
-    assert child.is_active and child.date_of_birth == date(1990, 5, 17)
+    assert child.is_active
+    assert child.date_of_birth == date(1990, 5, 17)
     assert not UnderageReport.objects.exists()

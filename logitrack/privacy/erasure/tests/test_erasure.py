@@ -85,7 +85,8 @@ def test_erasure_removes_every_classified_value_of_the_person_and_keeps_the_audi
     # Someone else's row (the company's order) stays; only the reference to the person goes.
     assert Order.dangerously_unscoped.filter(pk=order.pk, created_by__isnull=True).exists()
     keys = DataKey.objects.filter(owner_kind="user", owner_id=str(child.pk))
-    assert keys.exists() and set(keys.values_list("state", flat=True)) == {KeyState.DESTROYED}
+    assert keys.exists()
+    assert set(keys.values_list("state", flat=True)) == {KeyState.DESTROYED}
     assert not any(keys.values_list("wrapped_key", flat=True))
     # Every earlier audit entry is still there, unchanged; the certificate is appended.
     kept = list(
@@ -100,12 +101,16 @@ def test_erasure_removes_every_classified_value_of_the_person_and_keeps_the_audi
     assert tables["accounts.user"] == {"rows_deleted": 1}
     assert tables["logistics.order.created_by"] == {"references_cleared": 1}
     assert tables["tenancy.membership"] == {"rows_deleted": 1}
-    assert certificate["data_keys_destroyed"] >= 1 and certificate["on_time"] is True
-    assert child.email not in str(certificate) and "+8491200" not in str(entry.details)
+    assert certificate["data_keys_destroyed"] >= 1
+    assert certificate["on_time"] is True
+    assert child.email not in str(certificate)
+    assert "+8491200" not in str(entry.details)
     report.refresh_from_db()
-    assert report.status == UnderageReport.Status.ERASED and report.subject_id is None
+    assert report.status == UnderageReport.Status.ERASED
+    assert report.subject_id is None
     erasure.refresh_from_db()
-    assert erasure.status == PersonErasure.Status.DONE and erasure.certificate == certificate
+    assert erasure.status == PersonErasure.Status.DONE
+    assert erasure.certificate == certificate
 
 
 def test_a_second_run_is_a_no_op() -> None:
@@ -133,7 +138,8 @@ def test_a_cancelled_report_does_not_erase() -> None:
         person_erase(erasure=erasure)
 
     child.refresh_from_db()
-    assert child.is_active and child.email == company.child.user.email
+    assert child.is_active
+    assert child.email == company.child.user.email
     assert child.phone == "+84912000111"
     assert Membership.dangerously_unscoped.filter(user_id=child.pk).exists()
     assert not AuditEntry.objects.filter(action="privacy_erasure_certificate").exists()
