@@ -92,9 +92,10 @@ def test_sign_in_is_refused_with_a_clear_message_for_a_suspended_account() -> No
     wrong = client.post("/login/", {"username": child.email, "password": "not the password"})
 
     assert refused.status_code == 200
-    assert "This account is suspended and cannot sign in." in refused.content.decode()
+    suspended = "Tài khoản này đã bị tạm khóa và không thể đăng nhập."  # the page speaks Vietnamese
+    assert suspended in refused.content.decode()
     assert "_auth_user_id" not in client.session
-    assert "suspended" not in wrong.content.decode()
+    assert suspended not in wrong.content.decode()
 
 
 def test_a_member_of_another_company_cannot_report() -> None:
@@ -152,8 +153,10 @@ def test_the_colleague_pages_report_by_email_then_confirm() -> None:
 
     assert found.status_code == 302
     assert found["Location"] == f"/privacy/children/report/{child.pk}/"
-    assert "No member of your company has this email address." in unknown.content.decode()
-    assert "Tick the box to confirm the report." in unticked.content.decode()
+    assert "Không có thành viên nào của công ty bạn dùng địa chỉ email này." in (
+        unknown.content.decode()
+    )
+    assert "Hãy đánh dấu ô để xác nhận báo cáo." in unticked.content.decode()
     assert done.status_code == 302
     assert User.objects.get(pk=child.pk).is_active is False
 
@@ -258,7 +261,7 @@ def test_a_date_of_birth_corrected_to_under_16_on_the_profile_suspends() -> None
     )
 
     assert response.status_code == 403
-    assert "Logitrack is not available to people under 16." in response.content.decode()
+    assert "Logitrack không dành cho người dưới 16 tuổi." in response.content.decode()
     child.refresh_from_db()
     assert child.is_active is False
     assert child.date_of_birth == date(2000, 1, 2)  # the new date is not stored
