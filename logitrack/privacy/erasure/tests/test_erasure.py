@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection
@@ -56,8 +57,34 @@ def _personal_rows(user_id: int, email: str) -> dict[str, int]:
     return found
 
 
+def _tables_holding(text: str) -> list[str]:
+    """Every text column of every table (encrypted ones aside) in which ``text`` appears."""
+    from django.apps import apps
+    from django.db import models
+
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.local_fields:
+            encrypted = "encrypted" in type(field).__name__.lower()
+            if not isinstance(field, models.CharField | models.TextField) or encrypted:
+                continue
+            if model._base_manager.filter(**{f"{field.attname}__contains": text}).exists():
+                found.append(f"{model._meta.label_lower}.{field.name}")
+    return found
+
+
 def _reported() -> tuple[Any, UnderageReport]:
     company = make_company()
+    AccessAttempt.objects.create(
+        username=company.child.user.email,
+        ip_address="198.51.100.7",
+        user_agent="Firefox",
+        get_data="",
+        post_data="",
+        http_accept="*/*",
+        path_info="/login/",
+        failures_since_start=1,
+    )
     with tenant_context(company.tenant):
         order = make_order_row(make_shipper(company.tenant), created_by=company.child.user)
     UserConsentEvent.objects.create(
@@ -74,12 +101,14 @@ def _reported() -> tuple[Any, UnderageReport]:
 def test_erasure_removes_every_classified_value_of_the_person_and_keeps_the_audit() -> None:
     (company, order), report = _reported()
     child = company.child.user
+    assert _tables_holding(child.email) == ["accounts.user.email", "axes.accessattempt.username"]
     entries_before = list(AuditEntry.objects.order_by("sequence").values_list("pk", "entry_hash"))
     erasure = erasure_of(child.pk)
 
     certificate = person_erase(erasure=erasure)
 
     assert _personal_rows(child.pk, child.email) == {}
+    assert _tables_holding(child.email) == []
     assert not Membership.dangerously_unscoped.filter(user_id=child.pk).exists()
     assert not UserConsentEvent.objects.filter(user_id=child.pk).exists()
     # Someone else's row (the company's order) stays; only the reference to the person goes.
