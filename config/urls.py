@@ -18,6 +18,7 @@ urlpatterns = [
     path("a/", include("logitrack.analytics.urls")),
     path("", include("logitrack.privacy.breaches.urls")),
     path("", include("logitrack.privacy.policies.urls")),
+    path("", include("logitrack.privacy.erasure.urls")),
     path("", include("logitrack.logistics.public.urls")),
     path("", include("logitrack.logistics.urls")),
     path("", include("logitrack.tracking.urls")),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "logitrack.privacy.consent",
     "logitrack.privacy.breaches",
     "logitrack.privacy.policies",
+    "logitrack.privacy.erasure",
     "logitrack.logistics",
     "logitrack.imports",
     "logitrack.tracking",

@@ -6,10 +6,17 @@ Errors leave as ``{"error": {"code", "message"}}`` with the code of the account 
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from logitrack.accounts import services, sessions
-from logitrack.accounts.errors import AccountError, PasswordRejected, SessionNotFound, WrongPassword
+from logitrack.accounts.errors import (
+    AccountError,
+    PasswordRejected,
+    SessionNotFound,
+    UnderMinimumAge,
+    WrongPassword,
+)
 from logitrack.accounts.models import User, UserSession
 from logitrack.accounts.schemas import MeOut, MePatch, PasswordChangeIn, SessionOut
 from logitrack.core.errors import error_json
@@ -18,6 +25,10 @@ from logitrack.security.actors import Actor
 from logitrack.tenancy.access import principal_of, signed_in
 
 router = Router(tags=["me"])
+ACCOUNT_SUSPENDED = _(
+    "Logitrack is not available to people under 16. This account is suspended and its data "
+    "will be erased within 24 hours."
+)
 
 
 def _me(request: HttpRequest) -> User:
@@ -67,8 +78,16 @@ def me_patch(request: HttpRequest, payload: MePatch) -> MeOut | JsonResponse:
             phone=payload.phone,
             language=payload.language,
             time_zone=payload.time_zone,
+            date_of_birth=payload.date_of_birth,
             request=request,
         )
+    except UnderMinimumAge:
+        from logitrack.privacy.erasure.services.children import underage_date_of_birth
+
+        underage_date_of_birth(actor=Actor.user(user), user=user, request=request)
+        if hasattr(request, "session"):
+            request.session.flush()
+        return error_json("account_suspended", str(ACCOUNT_SUSPENDED), 403)
     except AccountError as exc:
         return _account_error(exc)
     return _me_out(user)

@@ -43,8 +43,27 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         "invalid_login": _("The email or password is incorrect."),
-        "inactive": _("This account is inactive."),
+        "inactive": _(
+            "This account is suspended and cannot sign in. If you think this is a mistake, "
+            "write to Logitrack's privacy officer."
+        ),
     }
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        """Tell the holder of a suspended account why they cannot sign in.
+
+        Django's backend refuses an inactive account like a wrong password; the person who
+        knows the password is told the account is suspended (under 16 reports), anyone else
+        reads the usual message, so the form does not say which accounts are suspended.
+        """
+        from logitrack.accounts.models import User
+
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        user = User.objects.filter(email=email, is_active=False).first() if email else None
+        if user is not None and password and user.check_password(password):
+            return forms.ValidationError(self.error_messages["inactive"], code="inactive")
+        return super().get_invalid_login_error()
 
 
 class NewPasswordForm(forms.Form):
@@ -120,6 +139,15 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("For example 0912 345 678, or +84 912 345 678."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        help_text=_(
+            "Logitrack is for people aged 16 or over. A date of birth under 16 suspends the "
+            "account and its data is erased within 24 hours."
+        ),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from logitrack.core.schemas import Code, HumanText, SecretText
+from logitrack.core.schemas import Code, HumanText, IsoDate, SecretText
 
 
 class MeOut(Schema):
@@ -26,6 +26,8 @@ class MePatch(Schema):
     phone: Code | None = Field(default=None, max_length=32)
     language: HumanText | None = Field(default=None, max_length=8)
     time_zone: HumanText | None = Field(default=None, max_length=64)
+    # A date under 16 suspends the account (policy section 9): 403 ``account_suspended``.
+    date_of_birth: IsoDate | None = None
 
 
 class PasswordChangeIn(Schema):

@@ -364,14 +364,20 @@ def user_update_profile(
     phone: str | None = None,
     language: str | None = None,
     time_zone: str | None = None,
+    date_of_birth: date | None = None,
     request: HttpRequest | None = None,
 ) -> User:
     """Change a person's own profile; ``None`` leaves a field as it is, ``phone=""`` clears it.
 
     Invariants: every value is checked before anything is written, so one bad value changes
-    nothing; the audit entry names the fields changed, never their values.
+    nothing; the audit entry names the fields changed, never their values. A date of birth
+    under 16 raises UnderMinimumAge with nothing written: the caller then starts the under-16
+    path (``logitrack.privacy.erasure``), which suspends the account (policy section 9).
     """
     changes: dict[str, object] = {}
+    if date_of_birth is not None:
+        ensure_minimum_age(date_of_birth)
+        changes["date_of_birth"] = date_of_birth
     if full_name is not None:
         try:
             cleaned = human_text(full_name)

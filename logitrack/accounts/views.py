@@ -22,6 +22,7 @@ from django.views.i18n import set_language
 from logitrack.accounts import services, sessions
 from logitrack.accounts.errors import (
     AccountError,
+    InvalidDateOfBirth,
     InvalidFullName,
     InvalidLanguage,
     InvalidPhone,
@@ -30,6 +31,7 @@ from logitrack.accounts.errors import (
     InvalidVerificationLink,
     PasswordRejected,
     SessionNotFound,
+    UnderMinimumAge,
     WrongPassword,
 )
 from logitrack.accounts.forms import (
@@ -261,6 +263,7 @@ _PROFILE_ERRORS: dict[type[AccountError], str] = {
     InvalidPhone: "phone",
     InvalidLanguage: "language",
     InvalidTimeZone: "time_zone",
+    InvalidDateOfBirth: "date_of_birth",
 }
 
 
@@ -273,6 +276,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "phone": getattr(user, "phone", "") or "",
         "language": user.language,
         "time_zone": user.time_zone,
+        "date_of_birth": getattr(user, "date_of_birth", None),
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -284,8 +288,16 @@ def profile(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"],
                 language=form.cleaned_data["language"],
                 time_zone=form.cleaned_data["time_zone"],
+                date_of_birth=form.cleaned_data.get("date_of_birth"),
                 request=request,
             )
+        except UnderMinimumAge:
+            # Policy section 9: the same path as a report that the person is under 16.
+            from logitrack.privacy.erasure.services.children import underage_date_of_birth
+
+            underage_date_of_birth(actor=Actor.user(user), user=user, request=request)
+            logout(request)
+            return render(request, "accounts/suspended_under_16.html", status=403)
         except AccountError as exc:
             form.add_error(_PROFILE_ERRORS.get(type(exc)), str(exc))
         else:

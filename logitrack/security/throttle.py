@@ -54,6 +54,8 @@ DEFAULT_RATES: dict[str, str] = {
     "tracking.ip": "120/m",
     # Page views reported by the first-party analytics script from one address (docs/adr/0035).
     "analytics.ip": "120/m",
+    # Visitors' reports that an account holder is under 16 (privacy policy section 9).
+    "underage_report.ip": "5/h",
 }
 # How long an address stays "known" for an account after a successful sign-in from it.
 KNOWN_ADDRESS_SECONDS = 90 * 24 * 60 * 60

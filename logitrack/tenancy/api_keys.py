@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from logitrack.core.tenant import tenant_context
 from logitrack.core.text import TextRefused, human_text
+from logitrack.security.actors import Actor
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.errors import (
     ApiKeyAlreadyRevoked,
@@ -181,6 +182,36 @@ def api_key_revoke(
     return locked
 
 
+def api_keys_revoke_of_user(*, actor: Actor, user_id: int, reason: str) -> int:
+    """Revoke every live API key that ``user_id`` created or confirmed, in every company.
+
+    Used when a person's account is suspended (a report that they are under 16): the keys they
+    made must not keep working for them. Each key is audited as ``authn_token_revoked`` with
+    ``reason``; already revoked keys are left as they are. Returns the number revoked.
+    """
+    from logitrack.security.services import audit_record
+
+    now = timezone.now()
+    with transaction.atomic():
+        keys = list(
+            ApiKey.dangerously_unscoped.select_for_update()
+            .filter(Q(created_by_id=user_id) | Q(confirmed_by_id=user_id), revoked_at__isnull=True)
+            .order_by("pk")
+        )
+        for key in keys:
+            key.revoked_at = now
+            key.save(update_fields=["revoked_at"])
+            audit_record(
+                action="authn_token_revoked",
+                actor=actor,
+                tenant_id=key.tenant_id,
+                object_type="api_key",
+                object_id=str(key.pk),
+                details={"reason": reason},
+            )
+    return len(keys)
+
+
 def api_key_confirm(
     *, principal: Principal, api_key: ApiKey, request: HttpRequest | None = None
 ) -> ApiKey:
@@ -328,7 +359,6 @@ def _touch(api_key: ApiKey, now: datetime) -> None:
 
 
 def _refused(request: HttpRequest, api_key: ApiKey | None, reason: str) -> None:
-    from logitrack.security.actors import Actor
     from logitrack.security.services import audit_record
 
     # A revoked key that is still being used is a sign of a leaked or forgotten integration.

@@ -11,6 +11,7 @@ import logitrack.logistics.tests.contracts
 import logitrack.logistics.tests.contracts_pages
 import logitrack.privacy.breaches.tests.contracts
 import logitrack.privacy.consent.tests.contracts
+import logitrack.privacy.erasure.tests.contracts
 import logitrack.privacy.policies.tests.contracts
 import logitrack.tenancy.tests.contracts
 import logitrack.tracking.tests.contracts  # noqa: F401

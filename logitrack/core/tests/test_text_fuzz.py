@@ -523,6 +523,11 @@ FORM_EXAMPLES: dict[str, Any] = {
     "purpose": "marketing_email",
     "action": "grant",
     "method": "phone",
+    # Under-16 reports (logitrack.privacy.erasure).
+    "account_email": "lan.nguyen@example.vn",
+    "reporter_email": "me.lan@example.vn",
+    "confirm": "on",
+    "decision": "confirm",
 }
 
 

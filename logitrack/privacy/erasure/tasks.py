@@ -1,0 +1,30 @@
+"""Jobs of the erasure: one per scheduled erasure (run_after its time), and the sweep."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from logitrack.privacy.erasure.models import PersonErasure
+from logitrack.privacy.erasure.services.erasure import erasures_run, person_erase
+
+
+@task()
+def person_erasure_run(erasure_id: int) -> bool:
+    """Erase the person of erasure ``erasure_id`` if it is still scheduled; True when done now.
+
+    A cancelled or already done erasure is left alone, so a job that outlived its erasure, or
+    ran after the sweep, is harmless.
+    """
+    erasure = PersonErasure.objects.filter(
+        pk=erasure_id, status=PersonErasure.Status.SCHEDULED
+    ).first()
+    if erasure is None:
+        return False
+    person_erase(erasure=erasure)
+    return True
+
+
+@task()
+def erasures_sweep() -> int:
+    """Erase every scheduled erasure whose time has come (a lost job cannot make one late)."""
+    return erasures_run()

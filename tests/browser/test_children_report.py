@@ -1,0 +1,88 @@
+"""Under-16 journey in Debian's chromium against the real HTTPS server: a colleague reports a
+member of their company as under 16; that member's open page is signed out at its next request
+and signing in again is refused with the suspended account's message (privacy policy §9)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+import _server  # bench/_server.py, put on sys.path by conftest.py
+import pytest
+from playwright.sync_api import Browser
+
+from .journeys import PASSWORD, desktop_context, goto, sign_in, submit, unique_email
+
+pytestmark = pytest.mark.browser
+
+_SETUP = """
+import json
+from logitrack.accounts.models import User
+from logitrack.core.tenant import tenant_context
+from logitrack.tenancy.models import Membership
+from logitrack.tenancy.tests.factories import make_tenant
+tenant = make_tenant("Công ty Giao nhận Sông Hàn")
+with tenant_context(tenant):
+    for email, name, role in (({reporter!r}, "Trần Văn Bình", "dispatcher"),
+                              ({child!r}, "Lê Thị Nhỏ", "viewer")):
+        user = User.objects.create_user(email=email, password={password!r}, full_name=name)
+        Membership.objects.create(user=user, role=role)
+print(json.dumps({{"tenant": tenant.pk}}))
+"""
+
+
+def _shell(server: _server.RunningServer, code: str) -> Any:
+    done = subprocess.run(
+        [str(_server.LOGITRACK), "shell", "-c", code],
+        env=_server.server_env(server.data_dir),
+        cwd=_server.REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_colleague_reports_a_user_under_16_who_is_signed_out_and_refused(
+    browser: Browser, logitrack_server: _server.RunningServer
+) -> None:
+    base = logitrack_server.https_url
+    reporter_email, child_email = unique_email("reporter"), unique_email("child")
+    _shell(
+        logitrack_server,
+        _SETUP.format(reporter=reporter_email, child=child_email, password=PASSWORD),
+    )
+    child_context, reporter_context = desktop_context(browser), desktop_context(browser)
+    try:
+        child = child_context.new_page()
+        sign_in(child, base, child_email)
+        goto(child, f"{base}/account/")
+        assert child.url.endswith("/account/")
+
+        reporter = reporter_context.new_page()
+        sign_in(reporter, base, reporter_email)
+        goto(reporter, f"{base}/privacy/children/report/")
+        reporter.fill("#id_email", child_email)
+        submit(reporter, "Tiếp tục")
+        assert "Lê Thị Nhỏ" in reporter.locator("[data-colleague-name]").inner_text()
+        reporter.check("#id_confirm")
+        done = submit(reporter, "Báo cáo và tạm khóa tài khoản")
+        assert done.ok
+        assert "Tài khoản đã bị tạm khóa" in reporter.content()
+
+        # The child's next request: the session is gone, the browser lands on the sign-in page.
+        child.reload()
+        assert "/login/" in child.url
+
+        refused = sign_in(child, base, child_email)
+        assert refused.ok
+        assert "/login/" in child.url
+        assert "Tài khoản này đã bị tạm khóa và không thể đăng nhập." in child.content()
+        goto(child, f"{base}/account/")
+        assert "/login/" in child.url
+    finally:
+        child_context.close()
+        reporter_context.close()
