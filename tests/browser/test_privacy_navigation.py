@@ -108,4 +108,5 @@ def test_the_cookie_page_fits_a_phone_with_every_choice_on_screen(
     for name in ("Lưu lựa chọn", "Chấp nhận tất cả", "Từ chối tất cả"):
         box = page.locator("#settings").get_by_role("button", name=name).bounding_box()
         assert box is not None, name
-        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, box)
+        assert box["x"] >= 0, (name, box)
+        assert box["x"] + box["width"] <= PHONE["width"], (name, box)

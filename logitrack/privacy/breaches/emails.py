@@ -16,7 +16,6 @@ from django.utils import translation
 from django.utils.functional import lazy
 
 from logitrack.privacy import taxonomy
-
 from logitrack.privacy.breaches.models import Breach
 
 NAMES = ("notice_person", "notice_tenant", "escalation")

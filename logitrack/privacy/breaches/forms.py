@@ -13,7 +13,7 @@ from logitrack.privacy.breaches.models import Disclosure, Partner, SubjectKind
 
 
 def _category_label(key: str) -> str:
-    """"Phone number (user.contact.phone_number)": the name to read, the key the inventory uses."""
+    """ "Phone number (user.contact.phone_number)": the name to read, the key the inventory uses."""
     name = taxonomy.category_name(key)
     return key if name == key else f"{name} ({key})"
 
