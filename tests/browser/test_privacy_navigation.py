@@ -1,7 +1,8 @@
 """The privacy pages as a new person finds them on a 390-pixel phone, in Debian's chromium
 against the real HTTPS server: a company owner reaches the consents of consignees and drivers
 from the menu, Logitrack's privacy officer reaches the breach register from the menu, and the
-cookie page and the officer's partners form fit the screen without sideways scrolling."""
+cookie page and the officer's partners form fit the screen without sideways scrolling; the
+officer who edits a draft and presses Publish at once publishes what they typed."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from collections.abc import Iterator
 
 import _server  # bench/_server.py, put on sys.path by conftest.py
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 from .conftest import Owner
-from .journeys import PASSWORD, goto, sign_in, unique_email
+from .journeys import PASSWORD, goto, sign_in, submit, unique_email
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 _OFFICER = """
 from logitrack.accounts.models import User
@@ -110,3 +111,23 @@ def test_the_cookie_page_fits_a_phone_with_every_choice_on_screen(
         assert box is not None, name
         assert box["x"] >= 0, (name, box)
         assert box["x"] + box["width"] <= PHONE["width"], (name, box)
+
+
+def test_the_privacy_officer_publishes_the_text_as_typed_without_saving_first(
+    phone: BrowserContext, logitrack_server: _server.RunningServer
+) -> None:
+    base = logitrack_server.https_url
+    page = phone.new_page()
+    sign_in(page, base, _officer(logitrack_server))
+    goto(page, f"{base}/staff/privacy/policies/")
+    submit(page, "Soạn phiên bản mới")
+    number = page.locator("[data-policy-staff-version]").get_attribute("data-policy-staff-version")
+
+    page.fill("#id_summary", "Làm rõ mục cookie.")
+    page.fill("#id_body_vi", "## 1. Cookie\n\nChúng tôi chỉ dùng cookie thiết yếu khi chưa chọn.")
+    page.fill("#id_body_en", "## 1. Cookies\n\nOnly necessary cookies until you choose.")
+    submit(page, f"Công bố phiên bản {number}")
+
+    assert page.url == f"{base}/staff/privacy/policies/"
+    goto(page, f"{base}/privacy/policy/v/{number}/?text=en")
+    assert "Only necessary cookies until you choose." in page.locator("main").inner_text()
