@@ -221,6 +221,7 @@ DEMO_LOADERS = [
     "logitrack.tenancy.demo.load",
     "logitrack.logistics.demo.load",
     "logitrack.tracking.demo.load",
+    "logitrack.privacy.demo.load",
 ]
 
 # --- Orders and shipments (logitrack.logistics; docs/adr/0018, 0019) ------------------------------

@@ -28,9 +28,11 @@ class DemoRefused(Exception):
 class DemoFile:
     path: Path
     tenants: list[dict[str, Any]] = field(default_factory=list)
+    # Logitrack's own staff (privacy officers), who belong to no tenant.
+    staff: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"tenants": self.tenants}
+        return {"tenants": self.tenants, "staff": self.staff}
 
     def write(self) -> None:
         """Write atomically with mode 0600: the file holds passwords."""

@@ -156,3 +156,54 @@ def is_sensitive_category(key: str) -> bool:
 def is_personal_category(key: str) -> bool:
     """Whether a category describes a person: everything under ``user``."""
     return _ancestors(key)[0] == "user"
+
+
+# Names people read (breach notices, the partners page, the officer's forms) for the default
+# categories the inventory uses; the extensions above carry their own.
+CATEGORY_NAMES: dict[str, str | Promise] = {
+    "user": _("Personal data (every kind)"),
+    "user.account": _("Account details"),
+    "user.account.settings": _("Account settings"),
+    "user.account.username": _("Username"),
+    "user.authorization": _("Access rights"),
+    "user.authorization.credentials": _("Sign-in credentials"),
+    "user.authorization.password": _("Password"),
+    "user.behavior": _("Usage behaviour"),
+    "user.behavior.browsing_history": _("Pages visited"),
+    "user.contact": _("Contact details"),
+    "user.contact.address": _("Address"),
+    "user.contact.address.state": _("Province or city of the address"),
+    "user.contact.address.street": _("Street and house number"),
+    "user.contact.email": _("E-mail address"),
+    "user.contact.phone_number": _("Phone number"),
+    "user.content": _("Content entered by people"),
+    "user.content.private": _("Private content"),
+    "user.demographic": _("Demographic details"),
+    "user.demographic.date_of_birth": _("Date of birth"),
+    "user.demographic.language": _("Language"),
+    "user.device": _("Device"),
+    "user.device.cookie": _("Browser cookies"),
+    "user.device.cookie_id": _("Cookie identifier"),
+    "user.device.device_id": _("Device identifier"),
+    "user.device.ip_address": _("IP address"),
+    "user.financial": _("Financial data (sensitive)"),
+    "user.location": _("Location (sensitive)"),
+    "user.location.imprecise": _("Approximate location (sensitive)"),
+    "user.location.precise": _("Precise location (sensitive)"),
+    "user.name": _("Full name"),
+    "user.privacy_preferences": _("Privacy choices"),
+    "user.unique_id": _("Unique identifier"),
+    "user.unique_id.pseudonymous": _("Pseudonymous identifier"),
+    "user.workplace": _("Workplace"),
+}
+
+
+def category_name(key: str) -> str:
+    """The readable name of category ``key`` in the active language: its own, else that of its
+    nearest named parent (a broader but true name), else the key itself."""
+    own = {ext.fides_key: ext.name for ext in CATEGORY_EXTENSIONS}
+    for ancestor in reversed(_ancestors(key)):
+        name = own.get(ancestor) or CATEGORY_NAMES.get(ancestor)
+        if name is not None:
+            return str(name)
+    return key

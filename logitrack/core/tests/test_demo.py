@@ -127,3 +127,14 @@ def test_the_demo_leaves_no_spent_invitation_in_the_file_outbox(
 
     texts = [path.read_text(errors="replace") for path in outbox.glob("*") if path.is_file()]
     assert not [text for text in texts if "/invitations/" in text]
+
+
+def test_demo_lists_two_privacy_officers_who_can_sign_in(data_dir: Path) -> None:
+    call_command("demo")
+
+    staff = json.loads((data_dir / "demo.json").read_text())["staff"]
+    assert [entry["role"] for entry in staff] == ["privacy_officer", "privacy_officer"]
+    for entry in staff:
+        user = User.objects.get(email=entry["email"])
+        assert user.platform_role == "privacy_officer"
+        assert user.check_password(entry["password"])

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import lazy
 
+from logitrack.privacy import taxonomy
 from logitrack.privacy.breaches.models import Breach
 
 NAMES = ("notice_person", "notice_tenant", "escalation")
@@ -21,11 +23,11 @@ NAMES = ("notice_person", "notice_tenant", "escalation")
 
 def breach_context(breach: Breach) -> dict[str, object]:
     """What every breach e-mail may show: nothing that names another person."""
-    from logitrack.privacy.breaches.selectors import category_labels
-
+    # Named when the template renders, inside the recipient's language (``render``).
+    category_name = lazy(taxonomy.category_name, str)
     return {
         "breach": breach,
-        "categories": category_labels(breach.categories),
+        "categories": [category_name(c) for c in breach.categories],
         "contact_email": settings.LOGITRACK_PRIVACY_CONTACT_EMAIL,
         "operator": settings.LOGITRACK_OPERATOR_NAME,
         "site_url": str(settings.LOGITRACK_PUBLIC_URL).rstrip("/"),

@@ -12,6 +12,12 @@ from logitrack.privacy import taxonomy
 from logitrack.privacy.breaches.models import Disclosure, Partner, SubjectKind
 
 
+def _category_label(key: str) -> str:
+    """ "Phone number (user.contact.phone_number)": the name to read, the key the inventory uses."""
+    name = taxonomy.category_name(key)
+    return key if name == key else f"{name} ({key})"
+
+
 def _category_choices() -> list[tuple[str, str]]:
     return [(key, key) for key in sorted(taxonomy.known_categories())]
 
@@ -19,7 +25,7 @@ def _category_choices() -> list[tuple[str, str]]:
 def _personal_category_choices() -> list[tuple[str, str]]:
     from logitrack.privacy.breaches.selectors import personal_categories
 
-    return [(key, key) for key in personal_categories()]
+    return [(key, _category_label(key)) for key in personal_categories()]
 
 
 class PartnerForm(forms.Form):

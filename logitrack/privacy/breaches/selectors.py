@@ -188,9 +188,9 @@ def breach_summary(breach: Breach) -> AffectedSummary:
 
 
 def category_labels(categories: list[str]) -> list[str]:
-    """Readable names of taxonomy keys, in the active language; the key when it has no name."""
-    names = {ext.fides_key: str(ext.name) for ext in taxonomy.CATEGORY_EXTENSIONS}
-    return [names.get(c, c) for c in categories]
+    """Readable names of taxonomy keys, in the active language (``taxonomy.category_name``):
+    people who receive a notice read "Phone number", never ``user.contact.phone_number``."""
+    return [taxonomy.category_name(c) for c in categories]
 
 
 def personal_categories() -> list[str]:

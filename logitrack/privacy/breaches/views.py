@@ -64,7 +64,13 @@ def partners_public(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "breaches/partners_public.html",
-        {"partners": selectors.partners_published(), "english": english},
+        {
+            "partners": [
+                (partner, selectors.category_labels(partner.categories))
+                for partner in selectors.partners_published()
+            ],
+            "english": english,
+        },
     )
 
 

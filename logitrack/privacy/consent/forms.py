@@ -34,7 +34,10 @@ class StaffConsentForm(forms.Form):
     phone = CodeField(label=_("Consignee's phone number"), max_length=32, required=False)
     driver_id = forms.IntegerField(label=_("Driver number"), min_value=1, required=False)
     purpose = forms.ChoiceField(label=_("Purpose"))
-    action = forms.ChoiceField(label=_("Choice"), choices=ACTIONS)
+    # Nothing chosen until the clerk chooses what the person said: never a grant by default.
+    action = forms.ChoiceField(
+        label=_("Choice"), choices=[("", _("Choose what the person said")), *ACTIONS]
+    )
     method = forms.ChoiceField(
         label=_("How it was obtained"),
         choices=[

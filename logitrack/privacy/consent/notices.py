@@ -54,6 +54,31 @@ def _fixed_notice(purpose: FixedPurpose) -> str:
     )
 
 
+def _company_notice(purpose: FixedPurpose, company: str) -> str:
+    """The notice a company reads to its consignee or driver: the company asks, not Logitrack."""
+    if purpose == FixedPurpose.MARKETING_EMAIL:
+        text = _(
+            "%(company)s may send you newsletters and promotions by e-mail. Every message has "
+            "a one-click unsubscribe link, and you can withdraw at any time."
+        )
+    elif purpose == FixedPurpose.MARKETING_SMS:
+        text = _(
+            "%(company)s may send you newsletters and promotions by SMS. You can withdraw at "
+            "any time."
+        )
+    elif purpose == FixedPurpose.USAGE_ANALYTICS:
+        text = _(
+            "%(company)s may count how its services are used, pseudonymously, to improve them. "
+            "You can withdraw at any time."
+        )
+    else:
+        text = _(
+            "%(company)s may measure whether its advertising reached you. You can withdraw at "
+            "any time."
+        )
+    return text % {"company": company}
+
+
 def notice_language(language: str | None = None) -> str:
     """``language`` (or the active one) when it is one we ship, otherwise Vietnamese."""
     wanted = (language or translation.get_language() or "vi")[:2]
@@ -61,10 +86,16 @@ def notice_language(language: str | None = None) -> str:
 
 
 def notice_text(
-    purpose: str, language: str | None = None, *, tenant_purpose: TenantPurpose | None = None
+    purpose: str,
+    language: str | None = None,
+    *,
+    tenant_purpose: TenantPurpose | None = None,
+    company: str = "",
 ) -> str:
     """The notice of ``purpose`` (a FixedPurpose value, or a declared purpose) in ``language``.
 
+    With ``company`` (a tenant's consent from its consignee or driver), the notice names that
+    company as the one asking, since the ledger is the proof of who was given consent.
     Raises ValueError for a key that is neither.
     """
     lang = notice_language(language)
@@ -73,6 +104,8 @@ def notice_text(
         text = tenant_purpose.description_vi if lang == "vi" else tenant_purpose.description_en
         return f"{name}: {text}"
     with translation.override(lang):
+        if company:
+            return _company_notice(FixedPurpose(purpose), company)
         return _fixed_notice(FixedPurpose(purpose))
 
 

@@ -147,7 +147,15 @@ def _tenant_page(
         "record_form": record_form or StaffConsentForm(purposes=_purpose_choices(request)),
         "purpose_form": purpose_form or PurposeForm(),
         "scripts": [
-            (str(p.label), notice_text(p.value, translation.get_language())) for p in FixedPurpose
+            (
+                str(p.label),
+                notice_text(
+                    p.value,
+                    translation.get_language(),
+                    company=principal.tenant.name if principal.tenant else "",
+                ),
+            )
+            for p in FixedPurpose
         ],
     }
     return render(request, "consent/tenant.html", context, status=status)

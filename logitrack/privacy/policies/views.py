@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -223,15 +224,24 @@ def staff_version(request: HttpRequest, number: int) -> HttpResponse:
                 messages.success(request, _("The draft is saved."))
                 return redirect("policies:staff-version", number=version.number)
         status = 422
-    previous = selectors.previous_published(version)
+    return _staff_version_page(request, version, form, PolicyPublishForm(), status)
+
+
+def _staff_version_page(
+    request: HttpRequest,
+    version: PolicyVersion,
+    form: PolicyDraftForm,
+    publish_form: PolicyPublishForm,
+    status: int,
+) -> HttpResponse:
     return render(
         request,
         "policies/staff_version.html",
         {
             "version": version,
             "form": form,
-            "publish_form": PolicyPublishForm(),
-            "previous": previous,
+            "publish_form": publish_form,
+            "previous": selectors.previous_published(version),
             "preview_vi": policy_html(version.body_vi),
             "preview_en": policy_html(version.body_en),
         },
@@ -247,20 +257,41 @@ def staff_publish(request: HttpRequest, number: int) -> HttpResponse:
     assert user is not None  # platform_staff()
     version = access_policy_version_by_number(principal, number, for_write=True)
     form = PolicyPublishForm(request.POST)
-    if not form.is_valid():
+    # The draft page posts its text with the publish button, so what the officer sees is what
+    # is published, and a refusal shows the page again with everything as typed.
+    draft_form = PolicyDraftForm(request.POST) if "body_vi" in request.POST else None
+    if draft_form is None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return redirect("policies:staff-version", number=version.number)
+    if draft_form is not None and not (form.is_valid() & draft_form.is_valid()):
+        return _staff_version_page(request, version, draft_form, form, 422)
     try:
-        policy_publish(
-            actor=user,
-            version=version,
-            effective_at=form.cleaned_data["effective_at"],
-            request=request,
-        )
+        with transaction.atomic():
+            if draft_form is not None:
+                policy_draft_update(
+                    actor=user,
+                    version=version,
+                    material=draft_form.cleaned_data["material"],
+                    summary=draft_form.cleaned_data["summary"],
+                    body_vi=draft_form.cleaned_data["body_vi"],
+                    body_en=draft_form.cleaned_data["body_en"],
+                    request=request,
+                )
+            policy_publish(
+                actor=user,
+                version=version,
+                effective_at=form.cleaned_data["effective_at"],
+                request=request,
+            )
     except PolicyError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("policies:staff-version", number=version.number)
+        if draft_form is None:
+            messages.error(request, str(exc.message))
+            return redirect("policies:staff-version", number=version.number)
+        version.refresh_from_db()
+        target = form if exc.field in form.fields else draft_form
+        target.add_error(exc.field if exc.field in target.fields else None, str(exc.message))
+        return _staff_version_page(request, version, draft_form, form, 422)
     messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
     return redirect("policies:staff-list")

@@ -130,3 +130,19 @@ def test_notices_before_the_authority_report_are_refused() -> None:
 
     assert not BreachNotice.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_notice_names_the_data_concerned_in_words_never_by_its_taxonomy_key(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    breach, officer, _tenants = _reported_breach()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        breach_notices_send(actor=officer, breach=breach)
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    person_vi = by_address["bich.tran@example.vn"].body
+    owner_en = by_address["chu.a@example.vn"].body
+    assert "Số điện thoại" in person_vi
+    assert "Phone number" in owner_en
+    assert all("user.contact" not in m.body for m in mail.outbox)

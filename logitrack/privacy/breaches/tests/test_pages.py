@@ -60,6 +60,21 @@ def test_the_public_partners_page_lists_the_seeded_partners_in_both_languages(
     assert 'data-partner="object-storage"' not in english  # not in use by default
 
 
+def test_the_public_partners_page_names_the_data_categories_in_the_reader_s_language(
+    client: HttpsClient,
+) -> None:
+    partners_seed()
+
+    client.cookies["__Host-logitrack_lang"] = "en"
+    english = client.get("/privacy/partners/").content.decode()
+    client.cookies["__Host-logitrack_lang"] = "vi"
+    vietnamese = client.get("/privacy/partners/").content.decode()
+
+    assert "Phone number" in english
+    assert "Số điện thoại" in vietnamese
+    assert "user.contact.phone_number" not in english + vietnamese
+
+
 @pytest.mark.parametrize("path", STAFF_PAGES)
 def test_staff_pages_answer_the_privacy_officer_only(client: HttpsClient, path: str) -> None:
     owner = make_member(make_tenant(), Role.OWNER)

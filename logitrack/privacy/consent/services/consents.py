@@ -286,6 +286,12 @@ def consignee_consent_record(
     return subject, recorded
 
 
+def _company_name(tenant_id: int) -> str:
+    from logitrack.tenancy.models import Tenant
+
+    return str(Tenant.objects.values_list("name", flat=True).get(pk=tenant_id))
+
+
 def _subject_record(
     *,
     actor: Actor,
@@ -300,7 +306,9 @@ def _subject_record(
     tenant_id = subject.tenant_id
     key, declared = resolve_purpose(tenant_id, purpose)
     lang = notice_language(language)
-    text = notice.strip() or notice_text(key, lang, tenant_purpose=declared)
+    text = notice.strip() or notice_text(
+        key, lang, tenant_purpose=declared, company=_company_name(tenant_id)
+    )
     if len(text) > NOTICE_MAX:
         raise NoticeMissing()
     effective, refused = _effective(key, action, asked)

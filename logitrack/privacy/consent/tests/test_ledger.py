@@ -191,6 +191,28 @@ def test_a_tenant_records_a_consignees_consent_obtained_by_telephone() -> None:
     assert AuditEntry.objects.get(action="consent_granted").tenant_id == admin.tenant_id
 
 
+def test_a_consignees_standard_notice_names_the_company_that_asks_not_logitrack() -> None:
+    admin = make_admin()
+    consignee = make_consignee(admin.tenant)
+
+    subject_consent_record(
+        actor=principal_for(admin),
+        subject=consignee,
+        purpose="marketing_email",
+        action=Action.GRANT,
+        method=Method.PHONE,
+        asked=Asked(),
+        language="vi",
+    )
+
+    with tenant_context(admin.tenant):
+        event = SubjectConsentEvent.objects.get()
+    assert event.notice_text.startswith(
+        f"{admin.tenant.name} có thể gửi cho bạn bản tin và khuyến mãi qua e-mail."
+    )
+    assert "Logitrack" not in event.notice_text
+
+
 def test_a_consent_for_another_tenants_person_is_refused_and_nothing_written() -> None:
     admin = make_admin()
     stranger = make_driver(make_tenant())

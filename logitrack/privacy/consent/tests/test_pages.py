@@ -237,6 +237,22 @@ def test_a_consignee_unsubscribes_from_a_tenants_messages(client: HttpsClient) -
     assert actions == [("grant", "paper"), ("withdraw", "email_link")]
 
 
+def test_the_tenant_page_preselects_neither_grant_nor_withdraw_and_names_the_company(
+    client: HttpsClient,
+) -> None:
+    admin = make_admin()
+    sign_in(client, admin)
+
+    page = client.get("/operations/consents/").content.decode()
+
+    choice = page.split('name="action"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="" selected>' in choice
+    assert 'value="grant" selected' not in choice
+    assert f"{admin.tenant.name} may send you newsletters" in page or (
+        f"{admin.tenant.name} có thể gửi cho bạn bản tin" in page
+    )
+
+
 def test_the_tenant_page_records_a_telephone_consent_of_its_driver(client: HttpsClient) -> None:
     admin = make_admin()
     driver = make_driver(admin.tenant)

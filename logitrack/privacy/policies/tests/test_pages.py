@@ -162,6 +162,65 @@ def test_the_privacy_officer_drafts_and_publishes_through_the_pages(
     assert AuditEntry.objects.filter(action="policy_published").count() == 1
 
 
+def test_publish_sends_the_text_as_typed_so_unsaved_edits_are_published_not_lost(
+    version_1: PolicyVersion, officer: User
+) -> None:
+    client = _officer_client(officer)
+    policy_draft_create(actor=officer)
+
+    published = client.post(
+        "/staff/privacy/policies/2/publish/",
+        {
+            "summary": "Thêm mục cookie.",
+            "material": "on",
+            "body_vi": "## 1. Mới\n\nNội dung chưa lưu.",
+            "body_en": "## 1. New\n\nUnsaved text.",
+            "effective_at": "",
+        },
+    )
+
+    assert published["Location"] == "/staff/privacy/policies/"
+    version = PolicyVersion.objects.get(number=2)
+    assert (version.status, version.material, version.summary, version.body_en) == (
+        "published",
+        True,
+        "Thêm mục cookie.",
+        "## 1. New\n\nUnsaved text.",
+    )
+
+
+def test_a_refused_publish_shows_the_page_again_with_everything_as_typed(
+    version_1: PolicyVersion, officer: User
+) -> None:
+    client = _officer_client(officer)
+    before = policy_draft_create(actor=officer)
+    audit_before = AuditEntry.objects.count()
+
+    response = client.post(
+        "/staff/privacy/policies/2/publish/",
+        {
+            "summary": "Thêm mục cookie.",
+            "body_vi": "Nội dung chưa lưu.",
+            "body_en": "",
+            "effective_at": "2099-01-01T08:00",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "A privacy policy is published in Vietnamese and English" in html
+    assert "Nội dung chưa lưu." in html
+    assert "Thêm mục cookie." in html
+    assert 'value="2099-01-01T08:00"' in html
+    version = PolicyVersion.objects.get(number=2)
+    assert (version.status, version.body_vi, version.summary) == (
+        "draft",
+        before.body_vi,
+        before.summary,
+    )
+    assert AuditEntry.objects.count() == audit_before
+
+
 def test_publishing_without_english_shows_a_clear_error_and_changes_nothing(
     version_1: PolicyVersion, officer: User
 ) -> None:
