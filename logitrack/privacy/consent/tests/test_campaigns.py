@@ -125,7 +125,7 @@ def test_a_campaign_without_its_english_text_is_refused_and_nothing_is_written()
 
 def test_a_retry_with_the_same_key_answers_the_first_campaign_and_sends_nothing_more() -> None:
     admin = make_admin()
-    agreed, _, _ = _people(admin)
+    _people(admin)
 
     first = campaign_create(actor=principal_for(admin), data=NEWSLETTER, idempotency_key="k-1")
     again = campaign_create(actor=principal_for(admin), data=NEWSLETTER, idempotency_key="k-1")
@@ -140,7 +140,7 @@ def test_a_retry_with_the_same_key_answers_the_first_campaign_and_sends_nothing_
 
 def test_a_creator_who_lost_the_permission_sends_nothing() -> None:
     admin = make_admin()
-    agreed, _, _ = _people(admin)
+    _people(admin)
     created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
     MarketingCampaign.dangerously_unscoped.filter(pk=created.campaign.pk).update(
         status=MarketingCampaign.Status.QUEUED, sent=0, skipped=0, processed=0
@@ -234,8 +234,8 @@ def test_the_page_previews_with_the_audience_then_sends_and_shows_the_counts(
     assert MarketingCampaign.dangerously_unscoped.count() == 1
     assert sent.status_code == 302
     assert sent["Location"] == f"/operations/campaigns/{campaign.pk}/"
-    assert 'data-sent>1<' in progress.content.decode()
-    assert 'data-skipped>2<' in progress.content.decode()
+    assert "data-sent>1<" in progress.content.decode()
+    assert "data-skipped>2<" in progress.content.decode()
     assert f'data-campaign="{campaign.pk}"' in history.content.decode()
 
 
