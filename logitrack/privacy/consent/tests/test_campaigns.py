@@ -170,8 +170,10 @@ def test_a_campaign_job_run_twice_sends_once(django_capture_on_commit_callbacks:
 
 
 def _api_post(client: HttpsClient, body: dict[str, Any], key: str | None = None) -> Any:
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    return client.post("/api/v1/campaigns", data=body, content_type="application/json", **headers)
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(
+        "/api/v1/campaigns", data=body, content_type="application/json", headers=headers
+    )
 
 
 def test_the_api_creates_lists_and_replays_a_campaign(
