@@ -57,3 +57,10 @@ register(
         "destroyed_at": _KEY_RECORD,
     },
 )
+
+# The scheduler's claims (docs/adr/0038): which period of which platform job was enqueued.
+_SCHEDULE = not_personal(retention=Retention.SHORT_LIVED)
+register(
+    "core.ScheduledRun",
+    {name: _SCHEDULE for name in ("id", "job", "period_start", "enqueued_at", "task_id")},
+)

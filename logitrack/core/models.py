@@ -112,3 +112,4 @@ class TenantScopedModel(models.Model):
 
 
 from logitrack.core.crypto.models import DataKey  # noqa: E402,F401
+from logitrack.core.schedule.models import ScheduledRun  # noqa: E402,F401

@@ -51,3 +51,9 @@ def test_a_running_worker_is_left_alone(tmp_path: Path) -> None:
     finally:
         worker.process.kill()
         worker.process.wait()
+
+
+def test_the_periodic_job_scheduler_runs_beside_the_worker() -> None:
+    from logitrack.core.management.commands.serve import _scheduler_cmd
+
+    assert _scheduler_cmd()[-2:] == ["schedule", "run"]

@@ -190,6 +190,12 @@ EXAMPLES: dict[str, Any] = {
     "action": "grant",
     "method": "api",
     "notice_text": "Chúng tôi gửi bản tin khuyến mãi qua e-mail.",
+    # Marketing campaigns (logitrack.privacy.consent, /api/v1/campaigns).
+    "channel": "email",
+    "subject_vi": "Bản tin tháng Năm",
+    "subject_en": "May newsletter",
+    "body_vi": "Giảm 20% phí giao hàng nội thành.",
+    "body_en": "20% off city deliveries.",
     # Labels (logitrack.logistics.labels).
     "size": "a6",
     "format": "pdf",
@@ -528,6 +534,11 @@ FORM_EXAMPLES: dict[str, Any] = {
     "reporter_email": "me.lan@example.vn",
     "confirm": "on",
     "decision": "confirm",
+    "channel": "email",
+    "subject_vi": "Bản tin tháng Năm",
+    "subject_en": "May newsletter",
+    "body_vi": "Giảm 20% phí giao hàng nội thành.",
+    "body_en": "20% off city deliveries.",
 }
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from logitrack.accounts.models import User
+from logitrack.core.schedule import periodic
 from logitrack.privacy.breaches import emails
 from logitrack.privacy.breaches.models import (
     ESCALATION_HOURS,
@@ -181,9 +182,11 @@ def escalate(breach: Breach, hours: int) -> int:
     return sent
 
 
+@periodic("breaches.escalation_sweep", every=timedelta(hours=1))
 @task()
 def breach_escalations_run() -> int:
     """Send every escalation that is due now; scheduled at 48 h and 66 h after a breach's
-    discovery (``services.breaches.breach_register``) and by ``logitrack breaches_escalate``.
-    Returns the messages sent."""
+    discovery (``services.breaches.breach_register``), swept every hour by the scheduler (in
+    case a delayed job was lost) and run by ``logitrack breaches_escalate``. Returns the
+    messages sent."""
     return sum(escalate(breach, hours) for breach, hours in escalations_due(timezone.now()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from logitrack.core.errors import NotFound
 from logitrack.core.tenant import bound_tenant_id
-from logitrack.privacy.consent.models import ConsigneeContact
+from logitrack.privacy.consent.models import ConsigneeContact, MarketingCampaign
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
 from logitrack.tracking.models import Driver
@@ -44,6 +44,20 @@ def access_consent_driver_by_id(
     code = "driver_not_found"
     tenant_id = _tenant_for(principal, for_write, code)
     found: Driver | None = Driver.objects.filter(pk=driver_id, tenant_id=tenant_id).first()
+    if found is None:
+        raise NotFound(code)
+    return found
+
+
+def access_campaign_by_id(
+    principal: Principal, campaign_id: int, *, for_write: bool = False
+) -> MarketingCampaign:
+    """A marketing campaign of the principal's tenant; NotFound("campaign_not_found") otherwise."""
+    code = "campaign_not_found"
+    tenant_id = _tenant_for(principal, for_write, code)
+    found: MarketingCampaign | None = MarketingCampaign.objects.filter(
+        pk=campaign_id, tenant_id=tenant_id
+    ).first()
     if found is None:
         raise NotFound(code)
     return found

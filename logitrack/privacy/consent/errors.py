@@ -77,3 +77,16 @@ class InvalidUnsubscribeLink(ConsentError):
         "withdraw on the My consents page."
     )
     status = 400
+
+
+class CampaignKeyReused(ConsentError):
+    code = "idempotency_key_reused"
+    message = _("This idempotency key was already used for a different request.")
+    status = 409
+    field = "idempotency_key"
+
+
+class InvalidIdempotencyKey(ConsentError):
+    code = "idempotency_key_invalid"
+    message = _("An idempotency key is 1 to 128 printable ASCII characters without spaces.")
+    field = "idempotency_key"

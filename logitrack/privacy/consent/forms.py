@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.crypto.canonical import e164
 from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
-from logitrack.privacy.consent.models import NOTICE_MAX, Action, FixedPurpose, Method
+from logitrack.privacy.consent.models import (
+    BODY_MAX,
+    NOTICE_MAX,
+    SUBJECT_MAX,
+    Action,
+    Channel,
+    FixedPurpose,
+    Method,
+)
 
 ACTIONS = [(Action.GRANT.value, _("Give consent")), (Action.WITHDRAW.value, _("Withdraw"))]
 
@@ -86,3 +94,16 @@ class PurposeForm(forms.Form):
     description_en = HumanTextField(
         label=_("Description in English"), multiline=True, max_length=1000
     )
+
+
+class CampaignForm(forms.Form):
+    """A newsletter or promotion to compose: the channel, and a subject and a text in both
+    languages (an e-mail carries both, since a consignee's language is unknown)."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[(c.value, c.label) for c in Channel], initial=Channel.EMAIL
+    )
+    subject_vi = HumanTextField(label=_("Subject in Vietnamese"), max_length=SUBJECT_MAX)
+    subject_en = HumanTextField(label=_("Subject in English"), max_length=SUBJECT_MAX)
+    body_vi = HumanTextField(label=_("Text in Vietnamese"), multiline=True, max_length=BODY_MAX)
+    body_en = HumanTextField(label=_("Text in English"), multiline=True, max_length=BODY_MAX)

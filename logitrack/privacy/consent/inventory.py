@@ -155,3 +155,43 @@ register(
         "driver": _sent("user.unique_id", Subject.DRIVER, _TENANT),
     },
 )
+
+# A campaign is the tenant's own message (its text names no recipient) with its counts; who
+# wrote it is a member of the tenant.
+_CAMPAIGN = not_personal(retention=_TENANT)
+register(
+    "consent.MarketingCampaign",
+    {
+        **{
+            name: _CAMPAIGN
+            for name in (
+                "id",
+                "tenant",
+                "channel",
+                "subject_vi",
+                "subject_en",
+                "body_vi",
+                "body_en",
+                "status",
+                "audience",
+                "total",
+                "processed",
+                "sent",
+                "skipped",
+                "created_by_api_key",
+                "idempotency_key",
+                "idempotency_fingerprint",
+                "created_at",
+                "finished_at",
+            )
+        },
+        "created_by": FieldClass(
+            category="user.unique_id",
+            subject=Subject.USER,
+            purpose=Purpose.PROVIDE_SERVICE,
+            basis=LegalBasis.CONTRACT,
+            retention=_TENANT,
+            erasure=Erasure.DELETE,
+        ),
+    },
+)

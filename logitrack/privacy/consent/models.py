@@ -326,3 +326,74 @@ register_global_model(
     "Logitrack's own newsletters to account holders, sent under their platform-level consent, "
     "not on behalf of a tenant.",
 )
+
+
+SUBJECT_MAX = 200
+BODY_MAX = 5000
+
+
+class MarketingCampaign(TenantScopedModel):
+    """A tenant's newsletter or promotion to its consignees and drivers, sent by a background job
+    through ``tenant_marketing_send`` (so only to people holding a current consent for the
+    channel), with its progress and its counts."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    subject_vi = models.CharField(_("subject (Vietnamese)"), max_length=SUBJECT_MAX)
+    subject_en = models.CharField(_("subject (English)"), max_length=SUBJECT_MAX)
+    body_vi = models.TextField(_("text (Vietnamese)"), max_length=BODY_MAX)
+    body_en = models.TextField(_("text (English)"), max_length=BODY_MAX)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    audience = models.PositiveIntegerField(_("people with consent when created"), default=0)
+    total = models.PositiveIntegerField(_("people considered"), default=0)
+    processed = models.PositiveIntegerField(_("people processed"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_by_api_key = models.ForeignKey(
+        "tenancy.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created with API key"),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=128, blank=True)
+    idempotency_fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("marketing campaign")
+        verbose_name_plural = _("marketing campaigns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="consent_campaign_idempotency_key_once",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "-id"], name="consent_campaign_recent")]
+
+    @property
+    def key(self) -> str:
+        """The key under which the sends are recorded (one per campaign, channel, person)."""
+        return f"campaign-{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)

@@ -55,3 +55,30 @@ class ConsentOut(Schema):
 
 class ConsentRecordedOut(ConsentOut):
     changed: bool = Field(description="False when the choice was already the current one.")
+
+
+class CampaignIn(Schema):
+    """A newsletter or promotion to the tenant's consignees and drivers who hold a current
+    consent for the channel; both languages are required (a consignee's language is unknown,
+    so an e-mail carries both)."""
+
+    channel: Literal["email", "sms"]
+    subject_vi: HumanText = Field(max_length=200)
+    subject_en: HumanText = Field(max_length=200)
+    body_vi: MultilineText = Field(max_length=5000)
+    body_en: MultilineText = Field(max_length=5000)
+
+
+class CampaignOut(Schema):
+    id: int
+    channel: Literal["email", "sms"]
+    subject_vi: str
+    subject_en: str
+    status: Literal["queued", "sending", "done", "failed"]
+    audience: int = Field(description="People holding a current consent when it was created.")
+    total: int = Field(description="People the job considered (consignees and drivers).")
+    processed: int
+    sent: int
+    skipped: int = Field(description="Left out: no current consent, no address, or sent before.")
+    created_at: datetime
+    finished_at: datetime | None

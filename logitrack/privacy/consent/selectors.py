@@ -13,6 +13,7 @@ from logitrack.core.tenant import tenant_context
 from logitrack.privacy.consent.models import (
     Action,
     FixedPurpose,
+    MarketingCampaign,
     SubjectConsentEvent,
     TenantPurpose,
     UserConsentEvent,
@@ -103,3 +104,12 @@ def tenant_purposes(*, principal: Principal) -> list[TenantPurpose]:
         return []
     with tenant_context(tenant_id):
         return list(TenantPurpose.objects.order_by("code")[:LIST_LIMIT])
+
+
+def tenant_campaigns(*, principal: Principal, limit: int = 100) -> list[MarketingCampaign]:
+    """The principal's tenant's latest campaigns, newest first (``consents.view``); none
+    without the permission (fail closed)."""
+    if principal.tenant_id is None or not principal.has(Permission.CONSENTS_VIEW):
+        return []
+    with tenant_context(principal.tenant_id):
+        return list(MarketingCampaign.objects.order_by("-id")[:limit])

@@ -1,6 +1,6 @@
 """``logitrack analytics_retention``: delete page views older than twelve months.
 
-Run it daily from the operator's scheduler (``logitrack serve`` also runs it at start); it
+The scheduler runs it daily at 03:00 (docs/adr/0038); this command is for a manual run; it
 enqueues nothing and prints how many rows it deleted.
 """
 

@@ -3,7 +3,8 @@
 Two granian processes run side by side: the Django application over TLS 1.2/1.3 (rustls, whose
 cipher suites are all AEAD with forward secrecy) and the redirect listener; beside them the job
 worker (docs/adr/0009, 0012): django-tasks-db's ``db_worker`` by default, an RQ worker when
-REDIS_URL is set. A worker that dies is restarted (after a growing pause, at most 30 s). Ctrl-C or
+REDIS_URL is set, and the periodic-job scheduler that feeds it (docs/adr/0038). A worker or
+scheduler that dies is restarted (after a growing pause, at most 30 s). Ctrl-C or
 SIGTERM stops all of them and waits for them.
 """
 
@@ -39,11 +40,16 @@ def _worker_cmd() -> list[str]:
     return [*manage, "jobs_worker", "--queue-name", "default"]
 
 
+def _scheduler_cmd() -> list[str]:
+    """The periodic-job scheduler (docs/adr/0038), which enqueues for the worker."""
+    return [sys.executable, "-m", "logitrack.cli", "schedule", "run"]
+
+
 class Supervised:
     """A child process restarted whenever it exits, after a pause that doubles up to a limit."""
 
-    def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
-        self.cmd, self.env = cmd, env
+    def __init__(self, cmd: list[str], env: dict[str, str], name: str = "job worker") -> None:
+        self.cmd, self.env, self.name = cmd, env, name
         self.pause = 1.0
         self.restart_at = 0.0
         self.process = self._start()
@@ -56,7 +62,7 @@ class Supervised:
             return
         now = time.monotonic()
         if self.restart_at == 0.0:
-            write(f"job worker exited with {self.process.returncode}; restarting")
+            write(f"{self.name} exited with {self.process.returncode}; restarting")
             self.restart_at = now + self.pause
             self.pause = min(self.pause * 2, WORKER_RESTART_MAX_S)
         elif now >= self.restart_at:
@@ -187,8 +193,6 @@ class Command(BaseCommand):
             bind, settings.LOGITRACK_OSMAND_PORT, tls, settings.LOGITRACK_GATEWAY_WORKERS
         )
         call_command("tracking_partitions", verbosity=0)
-        # Usage analytics older than twelve months (docs/adr/0035); operators also run it daily.
-        call_command("analytics_retention", verbosity=0)
         children = [
             subprocess.Popen(https_cmd, env=env, start_new_session=True),  # noqa: S603
             subprocess.Popen(http_cmd, env=env, start_new_session=True),  # noqa: S603
@@ -203,6 +207,8 @@ class Command(BaseCommand):
             )
             children.append(subprocess.Popen(plain, env=env, start_new_session=True))  # noqa: S603
         worker = Supervised(_worker_cmd(), env)
+        # The periodic jobs (docs/adr/0038): analytics retention, the breach escalation sweep...
+        scheduler = Supervised(_scheduler_cmd(), env, "scheduler")
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
@@ -217,9 +223,10 @@ class Command(BaseCommand):
                 self._announce(host, https_port, http_port, tls)
             while not stopping and all(child.poll() is None for child in children):
                 worker.tend(self.stderr.write)
+                scheduler.tend(self.stderr.write)
                 time.sleep(0.2)
         finally:
-            self._stop([*children, worker.process])
+            self._stop([*children, worker.process, scheduler.process])
         failed = [child.returncode for child in children if child.returncode not in (0, None)]
         if not stopping and failed:
             raise CommandError(f"the server stopped unexpectedly (exit codes {failed})")

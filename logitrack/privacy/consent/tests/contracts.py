@@ -94,3 +94,79 @@ contract(
         json=True,
     )
 )
+
+
+# --- marketing campaigns ----------------------------------------------------------------------
+
+
+def _campaign_form(world: World, pk: int | None) -> dict[str, Any]:
+    return {
+        "channel": "email",
+        "subject_vi": f"Bản tin tháng {next(_serial)}",
+        "subject_en": "Monthly newsletter",
+        "body_vi": "Ưu đãi giao hàng nhanh.",
+        "body_en": "Fast delivery offers.",
+        "action": "send",
+    }
+
+
+def _campaign_json(world: World, pk: int | None) -> dict[str, Any]:
+    body = _campaign_form(world, pk)
+    del body["action"]
+    return body
+
+
+def make_campaign(world: World, side: str) -> int:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.privacy.consent.models import MarketingCampaign
+
+    tenant = world.side(side).tenant
+    with tenant_context(tenant):
+        campaign = MarketingCampaign.objects.create(
+            tenant=tenant,
+            channel="email",
+            subject_vi="Khuyến mãi",
+            subject_en="Promotion",
+            body_vi="Nội dung.",
+            body_en="Text.",
+        )
+    return int(campaign.pk)
+
+
+def campaign_state(pk: int) -> Any:
+    from logitrack.privacy.consent.models import MarketingCampaign
+
+    return list(MarketingCampaign.dangerously_unscoped.filter(pk=pk).values())
+
+
+_page("consent:campaigns", "GET", "/operations/campaigns/", P.CONSENTS_VIEW)
+_page(
+    "consent:campaign-compose",
+    "POST",
+    "/operations/campaigns/new/",
+    P.CONSENTS_MANAGE,
+    body=_campaign_form,
+    ok=302,
+)
+contract(
+    Contract(
+        "consent:campaign",
+        "GET",
+        P.CONSENTS_VIEW,
+        lambda pk: f"/operations/campaigns/{pk}/",
+        make=make_campaign,
+        snapshot=campaign_state,
+    )
+)
+contract(Contract("api-1:campaigns_list", "GET", P.CONSENTS_VIEW, _fixed(f"{_v1}/campaigns")))
+contract(
+    Contract(
+        "api-1:campaign_create",
+        "POST",
+        P.CONSENTS_MANAGE,
+        _fixed(f"{_v1}/campaigns"),
+        body=_campaign_json,
+        json=True,
+        ok=201,
+    )
+)

@@ -1,0 +1,251 @@
+"""Marketing campaigns: composed on the page or through the API, sent by a background job only
+through the ledger-checked service, with progress and counts; idempotent creation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from logitrack.core.tenant import tenant_context
+from logitrack.core.testing import HttpsClient
+from logitrack.privacy.consent.errors import CampaignKeyReused, InvalidCampaign, NotAllowed
+from logitrack.privacy.consent.models import (
+    Action,
+    MarketingCampaign,
+    Method,
+    SubjectMarketingSend,
+)
+from logitrack.privacy.consent.notices import Asked
+from logitrack.privacy.consent.services.campaigns import (
+    CampaignInput,
+    campaign_audience,
+    campaign_create,
+    campaign_send,
+)
+from logitrack.privacy.consent.services.consents import subject_consent_record
+from logitrack.privacy.consent.tests.factories import make_admin, make_consignee, make_driver
+from logitrack.security.models import AuditEntry
+from logitrack.tenancy.roles import Role
+from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for, sign_in
+
+pytestmark = pytest.mark.django_db
+
+NEWSLETTER = CampaignInput(
+    channel="email",
+    subject_vi="Bản tin tháng Năm",
+    subject_en="May newsletter",
+    body_vi="Giảm 20% phí giao hàng nội thành.",
+    body_en="20% off city deliveries.",
+)
+
+
+def _choose(admin: Any, subject: Any, action: str, purpose: str = "marketing_email") -> None:
+    subject_consent_record(
+        actor=principal_for(admin),
+        subject=subject,
+        purpose=purpose,
+        action=action,
+        method=Method.PAPER,
+        asked=Asked(),
+    )
+
+
+def _people(admin: Any) -> tuple[Any, Any, Any]:
+    """One consignee who agreed, one who agreed and then unsubscribed, one never asked."""
+    agreed = make_consignee(admin.tenant, email="dong.y@example.vn")
+    unsubscribed = make_consignee(admin.tenant, email="da.huy@example.vn")
+    never = make_consignee(admin.tenant, email="chua.hoi@example.vn")
+    _choose(admin, agreed, Action.GRANT)
+    _choose(admin, unsubscribed, Action.GRANT)
+    _choose(admin, unsubscribed, Action.WITHDRAW)
+    return agreed, unsubscribed, never
+
+
+def test_a_campaign_reaches_only_people_with_a_current_consent_and_counts_the_rest(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    admin = make_admin()
+    _people(admin)
+    driver = make_driver(admin.tenant)  # no e-mail consent: skipped
+    other_tenant = make_admin()
+    stranger = make_consignee(other_tenant.tenant, email="nguoi.la@example.vn")
+    _choose(other_tenant, stranger, Action.GRANT)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
+    # The job ran on commit (the suite's ImmediateBackend), and its e-mails on their commit.
+    assert len(callbacks) >= 1
+
+    with tenant_context(admin.tenant):
+        campaign = MarketingCampaign.objects.get(pk=created.campaign.pk)
+    assert campaign.status == MarketingCampaign.Status.DONE
+    assert (campaign.audience, campaign.total, campaign.processed) == (1, 4, 4)
+    assert (campaign.sent, campaign.skipped) == (1, 3)
+    assert [m.to for m in mail.outbox] == [["dong.y@example.vn"]]
+    assert "May newsletter" in mail.outbox[0].subject
+    assert driver.pk not in SubjectMarketingSend.dangerously_unscoped.values_list(
+        "driver_id", flat=True
+    )
+    assert AuditEntry.objects.filter(action="marketing_campaign_created").count() == 1
+    assert AuditEntry.objects.filter(action="marketing_campaign_finished").count() == 1
+
+
+def test_the_audience_counts_current_consents_for_the_channel_only() -> None:
+    admin = make_admin()
+    _people(admin)
+    texted = make_driver(admin.tenant, phone="+84912345678")
+    _choose(admin, texted, Action.GRANT, purpose="marketing_sms")
+
+    assert campaign_audience(actor=principal_for(admin), channel="email") == 1
+    assert campaign_audience(actor=principal_for(admin), channel="sms") == 1
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.DISPATCHER, Role.ACCOUNTANT])
+def test_an_account_level_without_consents_manage_cannot_create_a_campaign(role: Role) -> None:
+    member = make_member(make_tenant(), role)
+
+    with pytest.raises(NotAllowed):
+        campaign_create(actor=principal_for(member), data=NEWSLETTER)
+
+    assert MarketingCampaign.dangerously_unscoped.count() == 0
+
+
+def test_a_campaign_without_its_english_text_is_refused_and_nothing_is_written() -> None:
+    admin = make_admin()
+    half = CampaignInput(**{**NEWSLETTER.__dict__, "body_en": "  "})
+
+    with pytest.raises(InvalidCampaign):
+        campaign_create(actor=principal_for(admin), data=half)
+
+    assert MarketingCampaign.dangerously_unscoped.count() == 0
+
+
+def test_a_retry_with_the_same_key_answers_the_first_campaign_and_sends_nothing_more() -> None:
+    admin = make_admin()
+    _people(admin)
+
+    first = campaign_create(actor=principal_for(admin), data=NEWSLETTER, idempotency_key="k-1")
+    again = campaign_create(actor=principal_for(admin), data=NEWSLETTER, idempotency_key="k-1")
+    other = CampaignInput(**{**NEWSLETTER.__dict__, "subject_en": "June newsletter"})
+    with pytest.raises(CampaignKeyReused):
+        campaign_create(actor=principal_for(admin), data=other, idempotency_key="k-1")
+
+    assert again.replayed is True
+    assert again.campaign.pk == first.campaign.pk
+    assert MarketingCampaign.dangerously_unscoped.count() == 1
+
+
+def test_a_creator_who_lost_the_permission_sends_nothing() -> None:
+    admin = make_admin()
+    _people(admin)
+    created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
+    MarketingCampaign.dangerously_unscoped.filter(pk=created.campaign.pk).update(
+        status=MarketingCampaign.Status.QUEUED, sent=0, skipped=0, processed=0
+    )
+    SubjectMarketingSend.dangerously_unscoped.all().delete()
+    admin.role = Role.VIEWER
+    admin.save(update_fields=["role"])
+
+    result = campaign_send(created.campaign.pk)
+
+    assert result is not None
+    assert result.status == MarketingCampaign.Status.FAILED
+    assert SubjectMarketingSend.dangerously_unscoped.count() == 0
+
+
+def test_a_campaign_job_run_twice_sends_once(django_capture_on_commit_callbacks: Any) -> None:
+    admin = make_admin()
+    _people(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
+
+    assert campaign_send(created.campaign.pk) is None
+    assert SubjectMarketingSend.dangerously_unscoped.count() == 1
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def _api_post(client: HttpsClient, body: dict[str, Any], key: str | None = None) -> Any:
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(
+        "/api/v1/campaigns", data=body, content_type="application/json", headers=headers
+    )
+
+
+def test_the_api_creates_lists_and_replays_a_campaign(
+    client: HttpsClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = make_admin()
+    _people(admin)
+    sign_in(client, admin)
+    body = dict(NEWSLETTER.__dict__)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _api_post(client, body, key="api-1")
+    replay = _api_post(client, body, key="api-1")
+    reused = _api_post(client, {**body, "subject_en": "Other"}, key="api-1")
+    listed = client.get("/api/v1/campaigns")
+
+    assert first.status_code == 201
+    assert first["Idempotent-Replayed"] == "false"
+    assert replay.status_code == 201
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json()["id"] == first.json()["id"]
+    assert reused.status_code == 409
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert [(c["id"], c["status"], c["sent"], c["skipped"]) for c in listed.json()] == [
+        (first.json()["id"], "done", 1, 2)
+    ]
+
+
+def test_the_api_refuses_a_campaign_missing_a_language(client: HttpsClient) -> None:
+    admin = make_admin()
+    sign_in(client, admin)
+
+    answer = _api_post(client, {**NEWSLETTER.__dict__, "subject_en": ""})
+
+    assert answer.status_code == 422
+    assert MarketingCampaign.dangerously_unscoped.count() == 0
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def test_the_page_previews_with_the_audience_then_sends_and_shows_the_counts(
+    client: HttpsClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = make_admin()
+    _people(admin)
+    sign_in(client, admin)
+    form = {**NEWSLETTER.__dict__}
+
+    preview = client.post("/operations/campaigns/new/", {**form, "action": "preview"})
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post("/operations/campaigns/new/", {**form, "action": "send"})
+    campaign = MarketingCampaign.dangerously_unscoped.get()
+    progress = client.get(sent["Location"])
+    history = client.get("/operations/campaigns/")
+
+    assert preview.status_code == 200
+    assert 'data-preview-audience="1"' in preview.content.decode()
+    assert "Giảm 20% phí giao hàng nội thành." in preview.content.decode()
+    assert MarketingCampaign.dangerously_unscoped.count() == 1
+    assert sent.status_code == 302
+    assert sent["Location"] == f"/operations/campaigns/{campaign.pk}/"
+    assert "data-sent>1<" in progress.content.decode()
+    assert "data-skipped>2<" in progress.content.decode()
+    assert f'data-campaign="{campaign.pk}"' in history.content.decode()
+
+
+def test_an_account_level_without_consents_view_is_refused_the_page(client: HttpsClient) -> None:
+    viewer = make_member(make_tenant(), Role.VIEWER)
+    viewer.role = Role.VIEWER
+    sign_in(client, viewer)
+
+    page = client.get("/operations/campaigns/")
+
+    assert page.status_code == 403
