@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -162,7 +163,8 @@ def main() -> int:
     if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
         admin.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = server.rsplit("/", 1)[0] + f"/{name}"
-    os.environ["LOGITRACK_DATA_DIR"] = tempfile.mkdtemp(prefix="logitrack-history-")
+    data_dir = tempfile.mkdtemp(prefix="logitrack-history-")
+    os.environ["LOGITRACK_DATA_DIR"] = data_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     try:
         return _run(args, name, admin)
@@ -173,6 +175,7 @@ def main() -> int:
             connections.close_all()
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _run(args: argparse.Namespace, name: str, admin: Any) -> int:
