@@ -23,9 +23,9 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+FIELDS = ("fix_time", "latitude", "longitude", "speed", "course", "altitude", "accuracy", "battery")
 sys.path.insert(0, str(REPO))
 
 
@@ -63,7 +63,7 @@ def main() -> int:
     from logitrack.core.tenant import tenant_context
     from logitrack.tenancy.models import Membership, Tenant
     from logitrack.tenancy.principal import Principal
-    from logitrack.tracking import exports
+    from logitrack.tracking import exports, selectors
     from logitrack.tracking.models import Position
     from logitrack.tracking.services.devices import device_create
 
@@ -103,9 +103,14 @@ def main() -> int:
     since, until = start, start + dt.timedelta(seconds=args.rows)
     zone = dt.UTC
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def rows() -> Iterator[selectors.ExportRow]:
         return exports.positions_in_range(
-            tenant_id=tenant.pk, device_id=device.pk, since=since, until=until
+            device=device, since=since, until=until, shape=selectors.ExportRow
+        )
+
+    def points() -> Iterator[selectors.TrackPoint]:
+        return exports.positions_in_range(
+            device=device, since=since, until=until, shape=selectors.TrackPoint
         )
 
     def plain_csv() -> Iterable[bytes]:
@@ -114,12 +119,12 @@ def main() -> int:
                 device_id=device.pk, fix_time__gte=since, fix_time__lt=until
             )
             .order_by("fix_time")
-            .values(*exports._FIELDS)
+            .values(*FIELDS)
         )
         out = io.StringIO()
         writer = csv.writer(out)
         for row in everything:
-            writer.writerow([row[name] for name in exports._FIELDS])
+            writer.writerow([row[name] for name in FIELDS])
         return [out.getvalue().encode()]
 
     print(f"{args.rows} positions of one device, {'PostgreSQL' if args.pg else 'SQLite'}")
@@ -127,7 +132,7 @@ def main() -> int:
     header = ["fix time", "lat", "lon", "speed", "course", "alt", "acc", "battery"]
     streamed = _measure("streamed CSV", lambda: exports.csv_lines(rows(), header=header, zone=zone))
     plain = _measure("plain CSV", plain_csv)
-    _measure("streamed GPX", lambda: exports.gpx_parts(rows(), track_name="b", created=start))
+    _measure("streamed GPX", lambda: exports.gpx_parts(points(), track_name="b", created=start))
     print(
         f"streamed/plain CSV: wall {streamed[0] / plain[0]:.2f}x, "
         f"CPU {streamed[1] / plain[1]:.2f}x, "

@@ -14,9 +14,9 @@ server, default 127.0.0.1:5432) it migrates, registers devices, starts ``logitra
 - ``raw``: the same rows written straight by the writer's ``write_positions`` in transactions of
   1,000 (no TLS, HTTP or parsing: the ceiling), and ``per-row``: one transaction per row (the
   plain alternative that group commit replaces).
-- ``history`` (PostgreSQL, ``--history-rows``, default 1,000,000): rows generated with COPY into
-  the partitioned table (every registered device, one fix every 10 s), then one device's 24 h
-  read through the ORM as the device page reads it (``Position`` rows, oldest first), median of 20;
+- ``history`` (PostgreSQL, ``--history-rows``, default 1,000,000): ``bench/device_history.py``
+  with that many rows in its own database: one device's 24 h read by the device page's and the
+  exports' paths against the raw SQL of the same query, median and p95 of 20;
 - ``idle`` (``--idle``, default 0): RSS of the gateway's processes with that many idle
   keep-alive TLS connections open (the bench raises its own file limit, which the gateway
   inherits).
@@ -120,56 +120,6 @@ for k in range(0, n, per):
     with transaction.atomic():
         write_positions(rows[k:k + per])
 print("RAW=%f,%f" % (n / (time.perf_counter() - start), time.process_time() - cpu))
-"""
-
-HISTORY = r"""
-import datetime as dt, os, statistics, time
-from django.db import connection
-from logitrack.tracking.models import Device, Position
-n = int(os.environ["NROWS"]); step = 10
-end = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-tenant = Device.dangerously_unscoped.first().tenant_id
-ids = list(Device.dangerously_unscoped.order_by("pk").values_list("pk", flat=True))
-per_device = n // len(ids)
-start = end - dt.timedelta(seconds=per_device * step)
-days = (end - start).days + 2
-from logitrack.tracking.partitions import partitions_ensure
-partitions_ensure(behind=days, ahead=1)
-t0 = time.perf_counter()
-connection.ensure_connection()
-raw = connection.connection
-cols = ("tenant_id, device_id, fix_time, server_time, latitude, longitude, speed, course, "
-        "valid, attributes")
-epoch = int(start.timestamp())
-with raw.cursor() as cur:
-    with cur.copy(f"COPY tracking_position ({cols}) FROM STDIN") as copy:
-        for i in range(per_device):
-            t = dt.datetime.fromtimestamp(epoch + i * step, dt.UTC).isoformat()
-            lat = 10.0 + (i % 1000) / 10000
-            row = f"\t{t}\t{t}\t{lat:.5f}\t106.7\t5.1\t90\tt\t{{}}\n"
-            line = "".join(f"{tenant}\t{d}{row}" for d in ids)
-            copy.write(line)
-raw.commit()
-load = time.perf_counter() - t0
-with connection.cursor() as c:
-    c.execute("ANALYZE tracking_position")
-    c.execute("SELECT count(*) FROM tracking_position")
-    total = c.fetchone()[0]
-device = ids[len(ids) // 2]
-since = end - dt.timedelta(hours=24)
-times = []
-for _ in range(20):
-    a = time.perf_counter()
-    got = list(Position.dangerously_unscoped.filter(device_id=device, fix_time__gte=since,
-        fix_time__lt=end).order_by("fix_time"))
-    times.append(time.perf_counter() - a)
-with connection.cursor() as c:
-    c.execute("EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM tracking_position WHERE device_id = %s "
-              "AND fix_time >= %s AND fix_time < %s ORDER BY fix_time", [device, since, end])
-    plan = [r[0] for r in c.fetchall()]
-print("HISTORY=%d,%d,%f,%f,%f" % (total, len(got), load, statistics.median(times), max(times)))
-keep = ("Index", "Execution", "Partitions")
-print("PLAN=" + " | ".join(p.strip() for p in plan if any(k in p for k in keep)))
 """
 
 
@@ -469,17 +419,13 @@ def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) ->
                 f"{rate / per_rate:.1f}; load average {r['load']}"
             )
     if args.db == "postgres" and "history" in only and args.history_rows:
-        out = site.manage(
-            "shell", "-c", HISTORY, extra={"NROWS": str(args.history_rows)}, timeout=None
-        )
-        total_rows, got, load, median, worst = out.split("HISTORY=")[1].split("\n")[0].split(",")
-        plan = out.split("PLAN=")[1].strip()
-        print(
-            f"postgres history: {int(total_rows):,} positions stored (COPY took "
-            f"{float(load):.0f} s); one device's 24 h ({got} positions) through the ORM: "
-            f"median {float(median) * 1000:.1f} ms, worst {float(worst) * 1000:.1f} ms of 20; "
-            f"load average {_load_average()}\n  plan: {plan}"
-        )
+        # bench/device_history.py: its own database, the page's and the exports' paths against
+        # the raw SQL of the same query.
+        subprocess.run(
+            [sys.executable, str(REPO / "bench/device_history.py"),
+             "--rows", str(args.history_rows)],
+            check=True,
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ Shapes:
   the device with one ``<trkseg>``; each ``<trkpt>`` carries ``lat``, ``lon``, ``<ele>`` and
   ``<time>`` (UTC). GPX 1.1 has no speed or course element; the CSV has them.
 
-The generators read through ``dangerously_unscoped`` with the device's tenant and id given
-explicitly: a streamed body is produced after the request's tenant context has closed, and the
-caller has already checked access (``logitrack.tracking.access``).
+The rows come from ``selectors.device_positions`` as tuples of the columns written (speed
+already in km/h), with the device's tenant and id given explicitly: a streamed body is produced
+after the request's tenant context has closed, and the caller has already checked access
+(``logitrack.tracking.access``).
 """
 
 from __future__ import annotations
@@ -24,26 +25,19 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TypeVar
 
 import gpxpy.gpx
 from gpxpy.gpxfield import gpx_fields_to_xml
 
-from logitrack.tracking.models import Position
+from logitrack.tracking import selectors
+from logitrack.tracking.models import Device
+from logitrack.tracking.selectors import ExportRow, TrackPoint
 
-CHUNK = 2000
+CHUNK = 5000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-KMH_PER_MS = 3.6
-_FIELDS = (
-    "fix_time",
-    "latitude",
-    "longitude",
-    "speed",
-    "course",
-    "altitude",
-    "accuracy",
-    "battery",
-)
+KMH_PER_MS = selectors.KMH_PER_MS
+Row = TypeVar("Row", ExportRow, TrackPoint)
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -52,31 +46,27 @@ def spreadsheet_safe(value: str) -> str:
 
 
 def positions_in_range(
-    *, tenant_id: int, device_id: int, since: dt.datetime, until: dt.datetime
-) -> Iterator[dict[str, Any]]:
-    """Rows (``_FIELDS`` as a dict) with ``since <= fix_time < until``, oldest first, read
-    ``CHUNK`` at a time by keyset on the unique (device, fix_time) index."""
+    *, device: Device, since: dt.datetime, until: dt.datetime, shape: type[Row]
+) -> Iterator[Row]:
+    """The device's rows (``shape`` tuples, ``selectors.device_positions``) with ``since <=
+    fix_time < until``, oldest first, read ``CHUNK`` at a time by keyset on the unique
+    (device, fix_time) index."""
     after: dt.datetime | None = None
     while True:
-        rows = Position.dangerously_unscoped.filter(
-            tenant_id=tenant_id, device_id=device_id, fix_time__gte=since, fix_time__lt=until
+        chunk = selectors.device_positions(
+            device=device, since=since, until=until, after=after, shape=shape, limit=CHUNK
         )
-        if after is not None:
-            rows = rows.filter(fix_time__gt=after)
-        chunk = list(rows.order_by("fix_time").values(*_FIELDS)[:CHUNK])
         yield from chunk
         if len(chunk) < CHUNK:
             return
-        after = chunk[-1]["fix_time"]
+        after = chunk[-1].fix_time
 
 
 def _number(value: float | None, digits: int) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
-def csv_lines(
-    rows: Iterable[dict[str, Any]], *, header: list[str], zone: dt.tzinfo
-) -> Iterator[bytes]:
+def csv_lines(rows: Iterable[ExportRow], *, header: list[str], zone: dt.tzinfo) -> Iterator[bytes]:
     """The CSV document as byte chunks (see the module docstring)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -84,18 +74,27 @@ def csv_lines(
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    for count, row in enumerate(rows, start=1):
-        speed = row["speed"]
-        writer.writerow(
+    write = writer.writerow
+    for count, (
+        fix_time,
+        latitude,
+        longitude,
+        speed_kmh,
+        course,
+        altitude,
+        accuracy,
+        battery,
+    ) in enumerate(rows, start=1):
+        write(
             [
-                row["fix_time"].astimezone(zone).isoformat(),
-                _number(row["latitude"], 6),
-                _number(row["longitude"], 6),
-                _number(speed * KMH_PER_MS if speed is not None else None, 1),
-                _number(row["course"], 0),
-                _number(row["altitude"], 1),
-                _number(row["accuracy"], 1),
-                _number(row["battery"], 0),
+                fix_time.astimezone(zone).isoformat(),
+                _number(latitude, 6),
+                _number(longitude, 6),
+                _number(speed_kmh, 1),
+                _number(course, 0),
+                _number(altitude, 1),
+                _number(accuracy, 1),
+                _number(battery, 0),
             ]
         )
         if count % 500 == 0:
@@ -110,7 +109,7 @@ _MARK = 90.0  # a sentinel latitude no real row is compared against: only its te
 
 
 def gpx_parts(
-    rows: Iterable[dict[str, Any]], *, track_name: str, created: dt.datetime
+    rows: Iterable[TrackPoint], *, track_name: str, created: dt.datetime
 ) -> Iterator[bytes]:
     """The GPX 1.1 document as byte chunks: gpxpy writes the envelope (around one sentinel
     point, where the real points go) and each point."""
@@ -128,12 +127,12 @@ def gpx_parts(
     head, tail = envelope.split(marker, 1)
     yield head.encode("utf-8")
     batch: list[str] = []
-    for row in rows:
+    for fix_time, latitude, longitude, altitude in rows:
         point = gpxpy.gpx.GPXTrackPoint(
-            latitude=row["latitude"],
-            longitude=row["longitude"],
-            elevation=row["altitude"],
-            time=row["fix_time"].astimezone(dt.UTC),
+            latitude=latitude,
+            longitude=longitude,
+            elevation=altitude,
+            time=fix_time.astimezone(dt.UTC),
         )
         batch.append(gpx_fields_to_xml(point, "trkpt", "1.1", prettyprint=False))
         if len(batch) >= 500:

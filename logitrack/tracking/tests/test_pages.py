@@ -22,6 +22,7 @@ from logitrack.security.models import AuditEntry
 from logitrack.tenancy.models import Membership
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for, sign_in
+from logitrack.tracking import selectors
 from logitrack.tracking.exports import spreadsheet_safe
 from logitrack.tracking.models import Device, DeviceAssignment, DeviceLatest, Driver, Position
 from logitrack.tracking.services.fleet import driver_create
@@ -228,11 +229,14 @@ def test_history_refuses_a_backwards_range(dispatcher: HttpsClient, manager: Mem
 def test_history_reads_one_device_range_by_its_index(manager: Membership) -> None:
     device = make_device(manager).device
     since = timezone.now() - dt.timedelta(days=1)
-    with tenant_context(manager.tenant), CaptureQueriesContext(connection) as queries:
-        list(
-            Position.objects.filter(
-                device=device, fix_time__gte=since, fix_time__lt=timezone.now()
-            ).order_by("-fix_time")[:51]
+    with CaptureQueriesContext(connection) as queries:
+        selectors.device_positions(
+            device=device,
+            since=since,
+            until=timezone.now(),
+            shape=selectors.PageRow,
+            limit=51,
+            newest_first=True,
         )
     sql = queries.captured_queries[-1]["sql"]
     with connection.cursor() as cursor:
@@ -253,7 +257,7 @@ def test_csv_export_streams_the_range_and_is_audited(
 ) -> None:
     device = make_device(manager).device
     start = dt.datetime(2026, 11, 1, 17, 0, tzinfo=dt.UTC)
-    _positions(device, start, 4500, step_s=1)  # more than two read chunks
+    _positions(device, start, 4500, step_s=1)  # test_history crosses read chunks
 
     response = dispatcher.get(
         f"/operations/devices/{device.pk}/positions.csv",

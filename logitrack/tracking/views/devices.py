@@ -45,7 +45,7 @@ def _latest(device: Device) -> DeviceLatest | None:
 
 
 def _kmh(speed: float | None) -> float | None:
-    return None if speed is None else speed * exports.KMH_PER_MS
+    return None if speed is None else speed * selectors.KMH_PER_MS
 
 
 @requires(Permission.OPERATIONS_VIEW)
@@ -206,14 +206,15 @@ def device_positions(request: HttpRequest, device_id: int) -> HttpResponse:
     form, since, until = range_of(request.GET)
     before = _cursor_decode(request.GET.get("before", ""))
     upper = min(until, before) if before is not None else until
-    found = list(
-        Position.objects.filter(device=device, fix_time__gte=since, fix_time__lt=upper)
-        .order_by("-fix_time")
-        .only("fix_time", "latitude", "longitude", "speed", "course", "accuracy", "battery")[
-            : PAGE_SIZE + 1
-        ]
+    found = selectors.device_positions(
+        device=device,
+        since=since,
+        until=upper,
+        shape=selectors.PageRow,
+        limit=PAGE_SIZE + 1,
+        newest_first=True,
     )
-    rows = [{"position": p, "speed_kmh": _kmh(p.speed)} for p in found[:PAGE_SIZE]]
+    rows = found[:PAGE_SIZE]
     range_query = request.GET.copy()
     range_query.pop("before", None)
     if "since" not in range_query:
@@ -228,6 +229,7 @@ def device_positions(request: HttpRequest, device_id: int) -> HttpResponse:
         "device": device,
         "form": form,
         "rows": rows,
+        "totals": selectors.device_positions_totals(device=device, since=since, until=until),
         "range_query": range_query.urlencode(),
         "first_page": "?" + range_query.urlencode() if before is not None else None,
         "older": older,
@@ -272,9 +274,6 @@ def _export(request: HttpRequest, device_id: int, fmt: str) -> HttpResponse | St
             content_type="text/plain; charset=utf-8",
         )
     _audit_export(request, device, fmt, since, until)
-    rows = exports.positions_in_range(
-        tenant_id=device.tenant_id, device_id=device.pk, since=since, until=until
-    )
     stamp = f"{timezone.localtime(since):%Y%m%d-%H%M}_{timezone.localtime(until):%Y%m%d-%H%M}"
     body: Any
     if fmt == "csv":
@@ -288,10 +287,16 @@ def _export(request: HttpRequest, device_id: int, fmt: str) -> HttpResponse | St
             _("Accuracy (m)"),
             _("Battery (percent)"),
         ]
+        rows = exports.positions_in_range(
+            device=device, since=since, until=until, shape=selectors.ExportRow
+        )
         body = exports.csv_lines(rows, header=header, zone=timezone.get_current_timezone())
         content_type = "text/csv; charset=utf-8"
     else:
-        body = exports.gpx_parts(rows, track_name=device.name, created=timezone.now())
+        points = exports.positions_in_range(
+            device=device, since=since, until=until, shape=selectors.TrackPoint
+        )
+        body = exports.gpx_parts(points, track_name=device.name, created=timezone.now())
         content_type = "application/gpx+xml"
     response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="device-{device.pk}_{stamp}.{fmt}"'
