@@ -88,6 +88,15 @@ def test_retention_runs_daily_and_the_breach_sweep_hourly() -> None:
     assert sweep.task.module_path == SWEEP_PATH
 
 
+def test_the_erasure_sweep_runs_hourly_so_a_lost_job_stays_within_24_hours() -> None:
+    # An erasure's own job runs 20 hours after the report (ADR 0037): the sweep must come
+    # within the 4 hours left.
+    erasure = _job("erasure.sweep")
+
+    assert erasure.every is not None and erasure.every <= timedelta(hours=4)
+    assert erasure.task.module_path == "logitrack.privacy.erasure.tasks.erasures_sweep"
+
+
 @pytest.mark.django_db
 @override_settings(TASKS=DB_TASKS)
 def test_a_period_is_enqueued_once_however_often_the_scheduler_ticks() -> None:

@@ -35,7 +35,7 @@ class StaffConsentForm(forms.Form):
     """A consent a consignee or driver gave or withdrew by telephone or on paper."""
 
     subject_kind = forms.ChoiceField(
-        label=_("Person"),
+        label=_("Who gave or withdrew it"),
         choices=[("consignee", _("Consignee")), ("driver", _("Driver"))],
     )
     email = EmailTextField(label=_("Consignee's e-mail address"), required=False)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django_tasks import task
+
+from logitrack.core.schedule import periodic
 
 from logitrack.privacy.erasure.models import PersonErasure
 from logitrack.privacy.erasure.services.erasure import erasures_run, person_erase
@@ -24,6 +28,7 @@ def person_erasure_run(erasure_id: int) -> bool:
     return True
 
 
+@periodic("erasure.sweep", every=timedelta(hours=1))
 @task()
 def erasures_sweep() -> int:
     """Erase every scheduled erasure whose time has come (a lost job cannot make one late)."""

@@ -1,8 +1,9 @@
 """``logitrack erasures_run``: erase every person whose scheduled erasure is due.
 
-Each erasure schedules its own job (``run_after``); this sweep, run from the operator's scheduler
-(hourly is enough for the 24-hour promise, which leaves 4 hours after the job's time), catches a
-job that was lost or a backend that cannot defer. Running it twice erases nothing twice.
+Each erasure schedules its own job (``run_after``); this sweep, which the periodic scheduler also
+runs every hour (job ``erasure.sweep``, docs/adr/0038; hourly is enough for the 24-hour promise,
+which leaves 4 hours after the job's time), catches a job that was lost or a backend that cannot
+defer. Running it twice erases nothing twice.
 """
 
 from __future__ import annotations
