@@ -13,6 +13,7 @@ milliseconds per request and the load average; the target is p95 <= 150 ms.
 
     .venv/bin/python bench/shipments_list.py [N]          # default N = 1,000,000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/shipments_list.py
+    BENCH_ONLY=sqlite .venv/bin/python bench/shipments_list.py 1000000 --profile
 
 On PostgreSQL the bench uses its own database ``logitrack_bench_shipments_<pid>_<time>`` on the
 named server (a new name per run, so two runs on one server cannot drop each other's tables;
@@ -68,7 +69,10 @@ def _postgres_url() -> str | None:
 
 def main() -> int:
     runs = [("sqlite", None), ("postgresql", _postgres_url())]
+    only = os.environ.get("BENCH_ONLY")  # "sqlite" or "postgresql": one database only
     for backend, url in runs:
+        if only and backend != only:
+            continue
         if backend == "postgresql" and url is None:
             print("postgresql: skipped (no DATABASE_URL and nothing on 127.0.0.1:5432)")
             continue
