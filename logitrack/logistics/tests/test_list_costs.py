@@ -165,3 +165,18 @@ def test_a_select_label_is_escaped() -> None:
         '<select id="id_x" name="x"><option value="a" selected>&lt;b&gt;&amp;</option>'
         '<option value="b">B</option></select>'
     )
+
+
+@pytest.mark.parametrize("most", [1, 500])
+def test_a_search_matching_more_orders_than_listed_still_finds_every_shipment(
+    tenant: Tenant, client: HttpsClient, monkeypatch: pytest.MonkeyPatch, most: int
+) -> None:
+    monkeypatch.setattr("logitrack.logistics.selectors.SEARCH_ORDERS_MAX", most)
+    sign_in(client, make_member(tenant, Role.DISPATCHER))
+    shipments = _orders(tenant, 3)
+    make_order(make_tenant())  # another tenant's order with the same phone is never shown
+
+    body = client.get(LIST, {"q": PHONE}).content.decode()
+
+    assert body.count("<tr data-waybill=") == 3
+    assert all(s.waybill in body for s in shipments)
