@@ -13,9 +13,18 @@ milliseconds per request and the load average; the target is p95 <= 150 ms.
 
     .venv/bin/python bench/shipments_list.py [N]          # default N = 1,000,000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/shipments_list.py
+    BENCH_ONLY=sqlite .venv/bin/python bench/shipments_list.py 1000000 --profile
 
-On PostgreSQL the bench uses its own database ``logitrack_bench_shipments`` on the named server
-(dropped first), never the one DATABASE_URL names.
+On PostgreSQL the bench uses its own database ``logitrack_bench_shipments_<pid>_<time>`` on the
+named server (a new name per run, so two runs on one server cannot drop each other's tables;
+dropped at the end), never the one DATABASE_URL names.
+
+Before timing, every combination of the filters the page and the API offer (status, service,
+province, a creation-date range, search by waybill, reference and consignee phone) with every
+sort is planned (``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on PostgreSQL) and run once;
+a plan that sorts the table or reads it without an index, or a query slower than the target,
+is printed with its plan. ``--profile`` adds a cProfile of the page and the API (top functions
+by own time).
 """
 
 from __future__ import annotations
@@ -38,7 +47,8 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 1_000_0
 RUNS = 40
 WARMUP = 3
 PARCELS_PER_ORDER = 5
-BENCH_DB = "logitrack_bench_shipments"
+BENCH_DB = f"logitrack_bench_shipments_{os.getpid()}_{int(time.time())}"
+PROFILE = "--profile" in sys.argv
 TARGET_P95_MS = 150.0
 
 
@@ -59,7 +69,10 @@ def _postgres_url() -> str | None:
 
 def main() -> int:
     runs = [("sqlite", None), ("postgresql", _postgres_url())]
+    only = os.environ.get("BENCH_ONLY")  # "sqlite" or "postgresql": one database only
     for backend, url in runs:
+        if only and backend != only:
+            continue
         if backend == "postgresql" and url is None:
             print("postgresql: skipped (no DATABASE_URL and nothing on 127.0.0.1:5432)")
             continue
@@ -68,7 +81,8 @@ def main() -> int:
         if url:
             env["BENCH_DATABASE_URL"] = url
         env["PYTHONUNBUFFERED"] = "1"
-        code = subprocess.call([sys.executable, __file__, str(N), "--child"], env=env, cwd=REPO)
+        args = [sys.executable, __file__, str(N), "--child", *(["--profile"] if PROFILE else [])]
+        code = subprocess.call(args, env=env, cwd=REPO)
         if code:
             return code
     return 0
@@ -77,7 +91,15 @@ def main() -> int:
 # --- child: build, fill, measure ---------------------------------------------------------------
 
 
-def _setup(backend: str) -> None:
+def _bench_db(url: str) -> str:
+    """The database name the parent chose (this script's own pattern, never a user's name)."""
+    name = urlsplit(url).path.lstrip("/")
+    if not name.startswith("logitrack_bench_shipments_") or not name.replace("_", "").isalnum():
+        raise SystemExit(f"refusing to create or drop {name!r}: not a bench database name")
+    return name
+
+
+def _setup(backend: str) -> Path:
     data = Path(tempfile.mkdtemp(prefix="logitrack-bench-shipments-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     os.environ["LOGITRACK_DATA_DIR"] = str(data)
@@ -88,9 +110,10 @@ def _setup(backend: str) -> None:
         import psycopg
 
         admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+        name = _bench_db(url)
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
         os.environ["DATABASE_URL"] = url
     sys.path.insert(0, str(REPO))
     import django
@@ -105,6 +128,7 @@ def _setup(backend: str) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+    return data
 
 
 def _chunks(rows: Iterator[tuple[Any, ...]], size: int = 20_000) -> Iterator[list[tuple[Any, ...]]]:
@@ -286,7 +310,142 @@ def _fill(count: int) -> dict[str, Any]:  # noqa: PLR0915  (one recipe, read top
                 )
         cursor.execute("ANALYZE")
     made["count"] = Shipment.dangerously_unscoped.filter(tenant=made["tenant"]).count()
+    middle = Shipment.dangerously_unscoped.get(pk=made["first_shipment"] + count // 2)
+    made["middle_row"] = {
+        "id": middle.pk,
+        "created_at": middle.created_at,
+        "status_changed_at": middle.status_changed_at,
+    }
     return made
+
+
+SORTS = ["-created_at", "created_at", "-status_changed_at", "status_changed_at"]
+
+
+def _plan_flags(vendor: str, plan: list[str]) -> list[str]:
+    """What in a plan reads more than the page: a table read without an index, or a sort."""
+    flags = []
+    for line in plan:
+        text = line.strip()
+        if vendor == "sqlite":
+            if "TEMP B-TREE" in text:
+                flags.append("sort")
+            if text.startswith(("SCAN logistics_", "|--SCAN logistics_", "`--SCAN logistics_")):
+                flags.append("scan")
+            if "SCAN logistics_" in text and "SEARCH" not in text:
+                flags.append("scan")
+        else:
+            if "Seq Scan on logistics_" in text:
+                flags.append("scan")
+            if text.startswith(("Sort ", "->  Sort ", "Incremental Sort", "->  Incremental Sort")):
+                flags.append("sort")
+    return sorted(set(flags))
+
+
+def _plans(made: dict[str, Any]) -> list[str]:
+    """Every filter combination with every sort: its plans, flags and raw time, as lines."""
+    from itertools import combinations
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from logitrack.core.tenant import tenant_context
+    from logitrack.logistics import selectors
+    from logitrack.logistics.pagination import _after
+
+    vendor = connection.vendor
+    now = timezone.now()
+    week = {
+        "created_from": now - timedelta(days=60),
+        "created_to": now - timedelta(days=53),
+    }
+    options: dict[str, list[tuple[str, dict[str, Any]]]] = {
+        "status": [
+            ("delivered", {"status": ("delivered",)}),
+            ("returning", {"status": ("returning",)}),
+            ("2 statuses", {"status": ("out_for_delivery", "failed_attempt")}),
+        ],
+        "service": [("same_day", {"service_level": "same_day"})],
+        "province": [("79", {"province_code": 79})],
+        "dates": [("a week 60 days ago", week)],
+        "q": [
+            ("waybill", {"q": made["waybill"]}),
+            ("reference", {"q": f"R{made['first_order'] + 17}"}),
+            ("phone", {"q": "0912 000 001"}),
+        ],
+    }
+    lines: list[str] = []
+    checked = flagged = 0
+    worst = (0.0, "")
+    moments = made["middle_row"]
+    with tenant_context(made["tenant"]):
+        for size in range(len(options) + 1):
+            for names in combinations(options, size):
+                variants: list[list[tuple[str, dict[str, Any]]]] = [[]]
+                for name in names:
+                    variants = [[*v, o] for v in variants for o in options[name]]
+                for variant in variants:
+                    values: dict[str, Any] = {}
+                    for _label, part in variant:
+                        values.update(part)
+                    label = ", ".join(f"{n}={o[0]}" for n, o in zip(names, variant, strict=True))
+                    for sort in SORTS:
+                        filters = selectors.ShipmentFilters(**values, sort=sort)  # type: ignore[arg-type]
+                        rows = selectors.shipments_list(
+                            principal=made["principal"], filters=filters
+                        )
+                        statements: list[tuple[str, Any]] = []
+
+                        def record(
+                            execute: Any,
+                            sql: str,
+                            params: Any,
+                            many: bool,
+                            context: Any,
+                            *,
+                            statements: list[tuple[str, Any]] = statements,
+                        ) -> Any:
+                            statements.append((sql, params))
+                            return execute(sql, params, many, context)
+
+                        field = sort.lstrip("-")
+                        with connection.execute_wrapper(record):
+                            list(rows[:51])
+                            _after(
+                                rows, sort=sort, moment=moments[field], pk=moments["id"], limit=51
+                            )
+                        for sql, params in statements:
+                            checked += 1
+                            prefix = "EXPLAIN QUERY PLAN " if vendor == "sqlite" else "EXPLAIN "
+                            with connection.cursor() as cursor:
+                                cursor.execute(prefix + sql, params)
+                                plan = [
+                                    (" " * 3 * int(r[1] != 0) + str(r[-1]))
+                                    if vendor == "sqlite"
+                                    else str(r[0])
+                                    for r in cursor.fetchall()
+                                ]
+                                took = float("inf")
+                                for _ in range(3):  # the best of three: the machine is shared
+                                    started = time.perf_counter()
+                                    cursor.execute(sql, params)
+                                    cursor.fetchall()
+                                    took = min(took, (time.perf_counter() - started) * 1000)
+                            flags = _plan_flags(vendor, plan)
+                            worst = max(worst, (took, f"{label or 'no filter'} sort={sort}"))
+                            if flags or took > TARGET_P95_MS / 3:
+                                flagged += 1
+                                lines.append(
+                                    f"    {label or 'no filter'} sort={sort}: {took:.1f} ms "
+                                    f"{'/'.join(flags) or 'slow'}"
+                                )
+                                lines.extend(f"        {p}" for p in plan)
+    lines.insert(
+        0,
+        f"  {vendor}: {checked} statements planned (every filter combination x 4 sorts, first "
+        f"page and keyset page); {flagged} flagged; slowest {worst[0]:.1f} ms ({worst[1]})",
+    )
+    return lines
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -406,17 +565,42 @@ def _measure(made: dict[str, Any]) -> list[Row]:
 
         raw_samples, _raw_cpu = _time(raw)
         results.append((label, *_percentiles(api), *_percentiles(raw_samples), cpu))
+        if PROFILE and label in ("API newest 50", "page newest 50"):
+            _profile(label, call)
     return results
+
+
+def _profile(label: str, call: Callable[[], Any]) -> None:
+    """cProfile of 20 requests: the functions that spend the most of their own time."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        call()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(90)
+    print(f"  profile of {label} (20 requests):")
+    print("\n".join("    " + line for line in out.getvalue().splitlines() if line.strip()))
 
 
 def child() -> int:
     backend = os.environ["BENCH_BACKEND"]
-    _setup(backend)
+    data = _setup(backend)
     made = _fill(N)
     print(
         f"{backend}: {made['count']:,} shipments in one tenant (+1% in another), "
         f"filled in {made['fill_seconds']:.1f} s; {RUNS} runs per query after {WARMUP} warm-up"
     )
+    plans_started = time.perf_counter()
+    for line in _plans(made):
+        print(line)
+    print(f"  {backend}: plans checked in {time.perf_counter() - plans_started:.1f} s")
     worst = 0.0
     load_before = os.getloadavg()[0]
     cpu_started, wall_started = time.process_time(), time.perf_counter()
@@ -444,7 +628,13 @@ def child() -> int:
         url = os.environ["BENCH_DATABASE_URL"]
         admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {_bench_db(url)}")
+    import shutil
+
+    from django.db import connection
+
+    connection.close()
+    shutil.rmtree(data, ignore_errors=True)  # the SQLite file of 1,000,000 rows is ~1 GB
     return 0
 
 

@@ -25,6 +25,8 @@ from logitrack.tenancy.roles import Permission
 
 ShipmentSort = Literal["created_at", "-created_at", "status_changed_at", "-status_changed_at"]
 OrderSort = Literal["created_at", "-created_at"]
+# Orders a search may match before the shipments list reads them as a subquery instead of a list.
+SEARCH_ORDERS_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,14 @@ def shipments_list(*, principal: Principal, filters: ShipmentFilters) -> QuerySe
             rows = rows.filter(waybill=canonical_waybill(text))
         else:
             orders = Order.objects.filter(tenant_id=tenant_id).filter(_order_search(text))
-            rows = rows.filter(order__in=orders.values("pk"))
+            # The matching orders are few: read them first and hand the list to the query, so
+            # that SQLite's planner takes the shipments of these orders (logistics_shipment_order)
+            # rather than walking a status-and-province index past every other row (ADR 0044).
+            found = list(orders.values_list("pk", flat=True)[: SEARCH_ORDERS_MAX + 1])
+            if len(found) > SEARCH_ORDERS_MAX:
+                rows = rows.filter(order__in=orders.values("pk"))
+            else:
+                rows = rows.filter(order__in=found)
     tiebreak = "-id" if filters.sort.startswith("-") else "id"
     return rows.order_by(filters.sort, tiebreak)
 
