@@ -88,8 +88,8 @@ def csv_lines(rows: Iterable[ExportRow], *, header: list[str], zone: dt.tzinfo) 
         write(
             [
                 fix_time.astimezone(zone).isoformat(),
-                _number(latitude, 6),
-                _number(longitude, 6),
+                _number(latitude, COORDINATE_DIGITS),
+                _number(longitude, COORDINATE_DIGITS),
                 _number(speed_kmh, 1),
                 _number(course, 0),
                 _number(altitude, 1),
@@ -105,6 +105,9 @@ def csv_lines(rows: Iterable[ExportRow], *, header: list[str], zone: dt.tzinfo) 
         yield buffer.getvalue().encode("utf-8")
 
 
+# Degrees to 6 decimals (about 0.1 m), as in the CSV: a stored double such as 10.770000000000001
+# is written 10.77, not with the binary noise of its full repr.
+COORDINATE_DIGITS = 6
 _MARK = 90.0  # a sentinel latitude no real row is compared against: only its text is used
 
 
@@ -129,9 +132,9 @@ def gpx_parts(
     batch: list[str] = []
     for fix_time, latitude, longitude, altitude in rows:
         point = gpxpy.gpx.GPXTrackPoint(
-            latitude=latitude,
-            longitude=longitude,
-            elevation=altitude,
+            latitude=round(latitude, COORDINATE_DIGITS),
+            longitude=round(longitude, COORDINATE_DIGITS),
+            elevation=None if altitude is None else round(altitude, 1),
             time=fix_time.astimezone(dt.UTC),
         )
         batch.append(gpx_fields_to_xml(point, "trkpt", "1.1", prettyprint=False))

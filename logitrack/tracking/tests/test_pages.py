@@ -320,6 +320,24 @@ def test_gpx_export_is_gpx_1_1_that_gpxpy_reads_back(
     assert parsed.tracks[0].name == device.name
 
 
+def test_gpx_coordinates_carry_no_binary_noise(
+    dispatcher: HttpsClient, manager: Membership
+) -> None:
+    device = make_device(manager).device
+    start = timezone.now() - dt.timedelta(hours=1)
+    _positions(device, start, 1)
+    Position.dangerously_unscoped.filter(device=device).update(
+        latitude=10.1 + 0.2, longitude=106.7000000004, altitude=0.1 + 0.2
+    )
+
+    response = dispatcher.get(f"/operations/devices/{device.pk}/positions.gpx")
+
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert b'<trkpt lat="10.3" lon="106.7">' in body
+    assert b"<ele>0.3</ele>" in body
+    assert b"0000000" not in body
+
+
 def test_another_tenants_device_pages_and_exports_are_404(dispatcher: HttpsClient) -> None:
     theirs = make_device(make_member(make_tenant(), Role.DISPATCHER)).device
 
