@@ -241,12 +241,15 @@ def _subjects_with_consent(
     model: type[ConsigneeContact] | type[Driver], purpose: str, ids: list[int]
 ) -> dict[int, ConsigneeContact | Driver]:
     column = "consignee" if model is ConsigneeContact else "driver"
+    # Lock first, read the ledger in a later statement: on PostgreSQL (READ COMMITTED) one
+    # SELECT ... FOR UPDATE that waits for a withdrawal's lock returns the values of the snapshot
+    # it started with, so a withdrawal committed while it waited would be read as a grant.
+    list(model.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
     latest = SubjectConsentEvent.objects.filter(
         **{column: OuterRef("pk")}, purpose=purpose
     ).order_by("-id")
     rows = (
-        model.objects.select_for_update()
-        .filter(pk__in=ids)
+        model.objects.filter(pk__in=ids)
         .annotate(
             consent_action=Subquery(latest.values("action")[:1]),
             consent_id=Subquery(latest.values("id")[:1]),
