@@ -140,8 +140,9 @@ def test_two_officers_sending_a_breachs_notices_at_once_send_them_once() -> None
 
     counts = [value for value in outcomes.values() if isinstance(value, int)]
     refused = [value for value in outcomes.values() if isinstance(value, BreachesError)]
-    assert len(counts) == 1 and counts[0] == 2, outcomes
-    assert len(refused) == 3 and {e.code for e in refused} == {"breach_notices_already_sent"}
+    assert counts == [2], outcomes
+    assert len(refused) == 3
+    assert {e.code for e in refused} == {"breach_notices_already_sent"}
     assert BreachNotice.objects.filter(breach=breach).count() == 2
 
 
@@ -164,7 +165,8 @@ def test_two_officers_deciding_one_disclosure_at_once_decide_it_once() -> None:
 
     decided = [v for v in outcomes.values() if isinstance(v, Disclosure)]
     refused = [v for v in outcomes.values() if isinstance(v, BreachesError)]
-    assert len(decided) == 1 and len(refused) == 1, outcomes
+    assert len(decided) == 1, outcomes
+    assert len(refused) == 1, outcomes
     assert refused[0].code == "disclosure_not_pending"
     disclosure.refresh_from_db()
     assert disclosure.status == decided[0].status

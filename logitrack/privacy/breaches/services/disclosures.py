@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from logitrack.accounts.models import User
+from logitrack.core.ids import ID_MAX, ID_MIN
 from logitrack.privacy.breaches.errors import (
     DisclosureNotPending,
     InvalidDisclosure,
     SameApprover,
 )
 from logitrack.privacy.breaches.models import (
+    EARLIEST,
     Disclosure,
     DisclosureSubject,
     Partner,
@@ -62,8 +64,10 @@ def disclosure_record(*, actor: User, data: DisclosureInput) -> Disclosure:
         raise InvalidDisclosure(field="subjects")
     if not (data.requesting_body and data.legal_basis and data.description):
         raise InvalidDisclosure()
-    if data.disclosed_at > timezone.now():
+    if not EARLIEST <= data.disclosed_at <= timezone.now():
         raise InvalidDisclosure(field="disclosed_at")
+    if data.tenant_id is not None and not ID_MIN <= data.tenant_id <= ID_MAX:
+        raise InvalidDisclosure(field="tenant_id")
     categories = clean_categories(data.categories)
     subjects = _subjects(data.subjects)
     with transaction.atomic():

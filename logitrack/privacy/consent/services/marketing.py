@@ -248,12 +248,9 @@ def _subjects_with_consent(
     latest = SubjectConsentEvent.objects.filter(
         **{column: OuterRef("pk")}, purpose=purpose
     ).order_by("-id")
-    rows = (
-        model.objects.filter(pk__in=ids)
-        .annotate(
-            consent_action=Subquery(latest.values("action")[:1]),
-            consent_id=Subquery(latest.values("id")[:1]),
-        )
+    rows = model.objects.filter(pk__in=ids).annotate(
+        consent_action=Subquery(latest.values("action")[:1]),
+        consent_id=Subquery(latest.values("id")[:1]),
     )
     return {row.pk: row for row in rows if row.consent_action == Action.GRANT}
 
