@@ -138,3 +138,30 @@ def test_the_disclosure_service_refuses_what_it_cannot_store(
 
     assert refused.value.field == field
     assert not Disclosure.objects.exists()
+
+
+def test_a_person_named_with_leading_zeros_is_found_by_their_export() -> None:
+    from logitrack.privacy.breaches.models import DisclosureSubject
+    from logitrack.privacy.breaches.selectors import disclosures_for_subject
+    from logitrack.privacy.breaches.services.disclosures import disclosure_decide
+
+    recorder, approver = make_officer(), make_officer()
+    disclosure = disclosure_record(
+        actor=recorder, data=_input(subjects=[("user", "012"), ("user", "12"), ("driver", " 7 ")])
+    )
+    disclosure_decide(actor=approver, disclosure=disclosure, approve=True)
+
+    refs = sorted(DisclosureSubject.objects.values_list("subject_kind", "subject_ref"))
+    assert refs == [("driver", "7"), ("user", "12")]
+    assert len(disclosures_for_subject(kind="user", ref="12")) == 1
+
+
+@pytest.mark.parametrize(
+    "ref", ["0", str(2**63), "\u0661\u0662", "\uff11\uff12", "\u00b2", "-1", ""], ids=repr
+)
+def test_a_person_no_row_can_be_is_refused(ref: str) -> None:
+    with pytest.raises(InvalidDisclosure) as refused:
+        disclosure_record(actor=make_officer(), data=_input(subjects=[("user", ref)]))
+
+    assert refused.value.field == "subjects"
+    assert not Disclosure.objects.exists()
