@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, connection, transaction
 
 from logitrack.core.tenant import tenant_context
 from logitrack.core.testing import HttpsClient
@@ -161,3 +162,30 @@ def test_an_old_newsletters_link_still_unsubscribes_after_a_new_consent() -> Non
     assert scanner.status_code == 200
     assert again.status_code == 200
     assert actions == ["grant", "withdraw", "grant", "withdraw"]
+
+
+@pytest.mark.parametrize(("column", "value"), [("action", "withdraw"), ("notice_text", "x")])
+def test_the_consignee_and_driver_ledger_refuses_update_in_the_database(
+    column: str, value: str
+) -> None:
+    """The triggers guard the tenants' ledger too, on SQLite and PostgreSQL alike: a grant
+    cannot be turned into something else, nor the notice shown rewritten, by SQL past the ORM."""
+    admin = make_admin()
+    consignee = make_consignee(admin.tenant)
+    subject_consent_record(
+        actor=principal_for(admin),
+        subject=consignee,
+        purpose="marketing_email",
+        action=Action.GRANT,
+        method=Method.PAPER,
+        asked=Asked(),
+    )
+    table = SubjectConsentEvent._meta.db_table
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = %s", [value])  # noqa: S608
+
+    with tenant_context(admin.tenant):
+        event = SubjectConsentEvent.objects.get()
+    assert event.action == "grant"
+    assert event.notice_text != "x"
