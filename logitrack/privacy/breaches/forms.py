@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.ids import IdField
 from logitrack.privacy import taxonomy
-from logitrack.privacy.breaches.models import Disclosure, Partner, SubjectKind
+from logitrack.privacy.breaches.models import COUNT_MAX, EARLIEST, Disclosure, Partner, SubjectKind
+
+
+class MomentField(forms.DateTimeField):
+    """A moment of the registers: from ``models.EARLIEST`` on. An earlier one (year 1 typed in a
+    date picker) is a typing error, and the database could not store it in UTC."""
+
+    def validate(self, value: datetime | None) -> None:
+        super().validate(value)
+        if value is not None and value < EARLIEST:
+            raise forms.ValidationError(
+                _("Give a date from the year 2000 onwards."), code="too_early"
+            )
 
 
 def _category_label(key: str) -> str:
@@ -57,9 +71,7 @@ class DisclosureForm(forms.Form):
     )
     legal_basis = HumanTextField(label=_("Legal basis"), max_length=300)
     request_reference = HumanTextField(label=_("Request reference"), max_length=100, required=False)
-    tenant_id = forms.IntegerField(
-        label=_("Tenant id (blank: platform data)"), required=False, min_value=1
-    )
+    tenant_id = IdField(label=_("Tenant id (blank: platform data)"), required=False)
     categories = forms.MultipleChoiceField(
         label=_("Data categories disclosed"),
         choices=_personal_category_choices,
@@ -68,7 +80,7 @@ class DisclosureForm(forms.Form):
     description = HumanTextField(
         label=_("What was disclosed"), max_length=2000, multiline=True, widget=forms.Textarea
     )
-    disclosed_at = forms.DateTimeField(
+    disclosed_at = MomentField(
         label=_("Disclosed at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     subjects = HumanTextField(
@@ -114,13 +126,13 @@ def _pairs(text: str) -> list[tuple[str, str]]:
 
 
 class BreachForm(forms.Form):
-    discovered_at = forms.DateTimeField(
+    discovered_at = MomentField(
         label=_("Discovered at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    occurred_from = forms.DateTimeField(
+    occurred_from = MomentField(
         label=_("Affected from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    occurred_until = forms.DateTimeField(
+    occurred_until = MomentField(
         label=_("Affected until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     nature = HumanTextField(label=_("Nature of the breach"), max_length=200)
@@ -138,10 +150,10 @@ class BreachForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     approx_subjects = forms.IntegerField(
-        label=_("Approximate number of people"), min_value=0, initial=0
+        label=_("Approximate number of people"), min_value=0, max_value=COUNT_MAX, initial=0
     )
     approx_records = forms.IntegerField(
-        label=_("Approximate number of records"), min_value=0, initial=0
+        label=_("Approximate number of records"), min_value=0, max_value=COUNT_MAX, initial=0
     )
     consequences = HumanTextField(
         label=_("Likely consequences"),
@@ -174,7 +186,7 @@ class BreachForm(forms.Form):
 
 
 class ReportedForm(forms.Form):
-    reported_at = forms.DateTimeField(
+    reported_at = MomentField(
         label=_("Reported at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     reference = HumanTextField(label=_("Reference of the submission"), max_length=100)

@@ -8,7 +8,7 @@ so that a tenant's closure does not erase the record of what happened to its dat
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -22,6 +22,11 @@ from logitrack.core.models import register_global_model
 REPORT_DEADLINE = timedelta(hours=72)
 # Hours after discovery at which the privacy officers are e-mailed if no report was filed yet.
 ESCALATION_HOURS: tuple[int, ...] = (48, 66)
+# The earliest moment a register accepts (a discovery, a disclosure, a report): earlier ones are
+# typing errors, and year 1 in Vietnam's time zone is before year 1 in UTC (OverflowError).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+# The largest count a register stores: PositiveIntegerField's range on PostgreSQL (integer).
+COUNT_MAX = 2**31 - 1
 
 
 class Partner(models.Model):

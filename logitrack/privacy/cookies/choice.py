@@ -92,14 +92,44 @@ class CookieConsent:
         return bool(getattr(self, category.value))
 
 
+def _within_ledger(request: HttpRequest, stored: CookieChoice) -> CookieChoice:
+    """``stored`` less what a signed-in person has withdrawn in the consent ledger since.
+
+    The cookie is this browser's record, the ledger the person's: a withdrawal of "usage
+    analytics" or "advertising measurement" on the consents page (or from another browser) is
+    effective at once here too, although this browser's cookie still says yes. A grant in the
+    ledger never turns on what the cookie refuses. Queried only for a signed-in person whose
+    cookie accepts an optional category (one indexed look-up per category).
+    """
+    if not (stored.analytics or stored.marketing):
+        return stored
+    from logitrack.tenancy.access import principal_of
+
+    user = principal_of(request).user
+    if user is None:
+        return stored
+    from logitrack.privacy.consent.models import Action, FixedPurpose
+    from logitrack.privacy.consent.services.consents import user_consent_current
+
+    def withdrawn(purpose: str) -> bool:
+        current = user_consent_current(user, purpose)
+        return current is not None and current.action == Action.WITHDRAW
+
+    return CookieChoice(
+        analytics=stored.analytics and not withdrawn(FixedPurpose.USAGE_ANALYTICS),
+        marketing=stored.marketing and not withdrawn(FixedPurpose.ADVERTISING_MEASUREMENT),
+        made=stored.made,
+    )
+
+
 def consent_of(request: HttpRequest) -> CookieConsent:
-    """The consent of ``request``, computed once and kept on the request."""
+    """The consent of ``request``, computed once and kept on the request: the choice cookie,
+    less a signed-in person's withdrawals in the consent ledger, with Global Privacy Control."""
     cached = getattr(request, "_logitrack_cookie_consent", None)
     if isinstance(cached, CookieConsent):
         return cached
-    consent = CookieConsent(
-        stored=parse_choice(request.COOKIES.get(CHOICE_COOKIE)), gpc=gpc_enabled(request)
-    )
+    stored = _within_ledger(request, parse_choice(request.COOKIES.get(CHOICE_COOKIE)))
+    consent = CookieConsent(stored=stored, gpc=gpc_enabled(request))
     request._logitrack_cookie_consent = consent  # type: ignore[attr-defined]
     return consent
 

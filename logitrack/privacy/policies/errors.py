@@ -46,6 +46,12 @@ class PolicyEffectiveInPast(PolicyError):
     field = "effective_at"
 
 
+class PolicyEffectiveTooFar(PolicyError):
+    code = "policy_effective_too_far"
+    message = _("A new version takes effect within a year: choose an earlier time.")
+    field = "effective_at"
+
+
 class PolicyEffectiveOutOfOrder(PolicyError):
     code = "policy_effective_out_of_order"
     message = _("A new version must take effect after the previous version: choose a later time.")

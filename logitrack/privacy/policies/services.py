@@ -20,6 +20,7 @@ from logitrack.privacy.policies.errors import (
     PolicyDraftExists,
     PolicyEffectiveInPast,
     PolicyEffectiveOutOfOrder,
+    PolicyEffectiveTooFar,
     PolicyImmutable,
     PolicyLanguageMissing,
     PolicyNotAllowed,
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 PRIVACY_OFFICER = "privacy_officer"
 # The publish form is read in minutes: "now" typed a few seconds ago is not in the past.
 EFFECTIVE_TOLERANCE = timedelta(minutes=5)
+# How far ahead a version may take effect. Versions take effect in number order and a published
+# one never changes, so a mistyped year (9999 for 2026) would refuse every later version forever.
+EFFECTIVE_HORIZON = timedelta(days=366)
 USER_AGENT_MAX = 255
 
 
@@ -144,7 +148,8 @@ def policy_publish(
 
     ``effective_at`` None means at once. A time up to five minutes in the past counts as now;
     an earlier one raises PolicyEffectiveInPast (a policy cannot bind people before they could
-    read it). It must be later than the previous version's (PolicyEffectiveOutOfOrder), so
+    read it), one more than EFFECTIVE_HORIZON ahead PolicyEffectiveTooFar. It must be later
+    than the previous version's (PolicyEffectiveOutOfOrder), so
     versions take effect in number order. Both texts are required (PolicyLanguageMissing), and
     a summary of changes after version 1 (PolicySummaryMissing). A published version raises
     PolicyImmutable. Audit: ``policy_published``.
@@ -155,6 +160,8 @@ def policy_publish(
         effective_at = moment
     if effective_at < moment - EFFECTIVE_TOLERANCE:
         raise PolicyEffectiveInPast()
+    if effective_at > moment + EFFECTIVE_HORIZON:
+        raise PolicyEffectiveTooFar()
     effective_at = max(effective_at, moment)
     with transaction.atomic():
         draft = _locked(version)

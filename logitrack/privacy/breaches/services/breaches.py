@@ -17,7 +17,7 @@ from django.utils import timezone
 from logitrack.accounts.models import User
 from logitrack.privacy.breaches.affected import affected_models, compute_affected
 from logitrack.privacy.breaches.errors import BreachWrongState, InvalidBreach
-from logitrack.privacy.breaches.models import ESCALATION_HOURS, Breach
+from logitrack.privacy.breaches.models import COUNT_MAX, EARLIEST, ESCALATION_HOURS, Breach
 from logitrack.privacy.breaches.services.common import clean_categories, staff_actor
 from logitrack.security.services import audit_record
 
@@ -53,6 +53,12 @@ def _validated(data: BreachInput) -> list[str]:
         raise InvalidBreach(field="occurred_until")
     if data.discovered_at > now or data.occurred_from > now:
         raise InvalidBreach(field="discovered_at")
+    for name in ("discovered_at", "occurred_from"):
+        if getattr(data, name) < EARLIEST:
+            raise InvalidBreach(field=name)
+    for name in ("approx_subjects", "approx_records"):
+        if not 0 <= getattr(data, name) <= COUNT_MAX:
+            raise InvalidBreach(field=name)
     if not data.nature or not data.description:
         raise InvalidBreach()
     categories = clean_categories(data.categories)

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from logitrack.accounts.models import User
+from logitrack.core.ids import ID_MAX, ID_MIN
 from logitrack.privacy.breaches.errors import (
     DisclosureNotPending,
     InvalidDisclosure,
     SameApprover,
 )
 from logitrack.privacy.breaches.models import (
+    EARLIEST,
     Disclosure,
     DisclosureSubject,
     Partner,
@@ -45,11 +47,19 @@ class DisclosureInput:
 
 
 def _subjects(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    cleaned = list(dict.fromkeys((k, r.strip()) for k, r in pairs))
-    for kind, ref in cleaned:
-        if kind not in SubjectKind.values or not ref or not ref.isdigit() or len(ref) > 20:
+    """The pairs with each reference in the one spelling the access export looks up
+    (``selectors.disclosures_for_subject``: ``str(id)``), without repeats: "012" is 12, and an
+    id no row can have (0, above ID_MAX, not ASCII digits) is refused."""
+    cleaned: list[tuple[str, str]] = []
+    for kind, raw in pairs:
+        ref = raw.strip()
+        if kind not in SubjectKind.values or not (ref.isascii() and ref.isdigit()):
             raise InvalidDisclosure(field="subjects")
-    return cleaned
+        number = int(ref)
+        if not ID_MIN <= number <= ID_MAX:
+            raise InvalidDisclosure(field="subjects")
+        cleaned.append((kind, str(number)))
+    return list(dict.fromkeys(cleaned))
 
 
 def disclosure_record(*, actor: User, data: DisclosureInput) -> Disclosure:
@@ -62,8 +72,10 @@ def disclosure_record(*, actor: User, data: DisclosureInput) -> Disclosure:
         raise InvalidDisclosure(field="subjects")
     if not (data.requesting_body and data.legal_basis and data.description):
         raise InvalidDisclosure()
-    if data.disclosed_at > timezone.now():
+    if not EARLIEST <= data.disclosed_at <= timezone.now():
         raise InvalidDisclosure(field="disclosed_at")
+    if data.tenant_id is not None and not ID_MIN <= data.tenant_id <= ID_MAX:
+        raise InvalidDisclosure(field="tenant_id")
     categories = clean_categories(data.categories)
     subjects = _subjects(data.subjects)
     with transaction.atomic():

@@ -32,6 +32,7 @@ from django.utils import translation
 
 from logitrack.accounts.models import User
 from logitrack.core.tenant import tenant_context
+from logitrack.core.text import TextRefused, human_text
 from logitrack.privacy.consent.errors import InvalidCampaign, NotAllowed
 from logitrack.privacy.consent.models import (
     CAMPAIGN_KEY_MAX,
@@ -70,14 +71,21 @@ class Campaign:
     text_en: str
 
     def check(self) -> None:
-        if (
-            not 0 < len(self.key) <= CAMPAIGN_KEY_MAX
-            or KEY_PATTERN.match(self.key) is None
-            or not all(
-                t.strip() for t in (self.subject_vi, self.subject_en, self.text_vi, self.text_en)
+        """InvalidCampaign unless the key is well formed and each subject and text is present
+        and passes the text layer: a subject is one line of normalised text (no control, bidi
+        or line-separator character can reach the Subject header: NUL would go out raw, VT
+        makes the e-mail library refuse the message after its send is recorded), a text holds
+        no control or bidi character."""
+        if not 0 < len(self.key) <= CAMPAIGN_KEY_MAX or KEY_PATTERN.match(self.key) is None:
+            raise InvalidCampaign()
+        try:
+            subjects_clean = all(
+                s and human_text(s) == s for s in (self.subject_vi, self.subject_en)
             )
-            or any("\n" in s or "\r" in s for s in (self.subject_vi, self.subject_en))
-        ):
+            texts_present = all(human_text(t, multiline=True) for t in (self.text_vi, self.text_en))
+        except TextRefused as exc:
+            raise InvalidCampaign() from exc
+        if not (subjects_clean and texts_present):
             raise InvalidCampaign()
 
     def subject(self, language: str) -> str:
@@ -241,16 +249,16 @@ def _subjects_with_consent(
     model: type[ConsigneeContact] | type[Driver], purpose: str, ids: list[int]
 ) -> dict[int, ConsigneeContact | Driver]:
     column = "consignee" if model is ConsigneeContact else "driver"
+    # Lock first, read the ledger in a later statement: on PostgreSQL (READ COMMITTED) one
+    # SELECT ... FOR UPDATE that waits for a withdrawal's lock returns the values of the snapshot
+    # it started with, so a withdrawal committed while it waited would be read as a grant.
+    list(model.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
     latest = SubjectConsentEvent.objects.filter(
         **{column: OuterRef("pk")}, purpose=purpose
     ).order_by("-id")
-    rows = (
-        model.objects.select_for_update()
-        .filter(pk__in=ids)
-        .annotate(
-            consent_action=Subquery(latest.values("action")[:1]),
-            consent_id=Subquery(latest.values("id")[:1]),
-        )
+    rows = model.objects.filter(pk__in=ids).annotate(
+        consent_action=Subquery(latest.values("action")[:1]),
+        consent_id=Subquery(latest.values("id")[:1]),
     )
     return {row.pk: row for row in rows if row.consent_action == Action.GRANT}
 
