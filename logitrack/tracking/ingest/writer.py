@@ -156,7 +156,9 @@ def _newest_per_device(rows: Sequence[PositionRow]) -> list[PositionRow]:
         held = newest.get(row.device_id)
         if held is None or row.fix_time > held.fix_time:
             newest[row.device_id] = row
-    return list(newest.values())
+    # In device order: every writer then locks the rows of tracking_devicelatest in the same
+    # order, so that two gateway processes writing the same devices wait, never deadlock.
+    return [newest[device_id] for device_id in sorted(newest)]
 
 
 def _sqlite_stamp(value: dt.datetime) -> str:
@@ -305,7 +307,8 @@ _PG_STAGE_TYPES = (
 )
 _PG_INSERT_STAGED = (
     f"INSERT INTO tracking_position ({_POSITION_COLUMNS}) "  # noqa: S608
-    f"SELECT {_POSITION_COLUMNS} FROM {_STAGE} ON CONFLICT (device_id, fix_time) DO NOTHING"
+    f"SELECT {_POSITION_COLUMNS} FROM {_STAGE} ORDER BY device_id, fix_time "
+    "ON CONFLICT (device_id, fix_time) DO NOTHING"
 )
 _PG_UPSERT_LATEST = (
     "INSERT INTO tracking_devicelatest (device_id, tenant_id, fix_time, server_time, latitude, "  # noqa: S608
@@ -313,7 +316,10 @@ _PG_UPSERT_LATEST = (
     "%s::timestamptz[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], "
     f"%s::float8[], %s::float8[]) ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}"
 )
-_PG_MARK_SEEN = "UPDATE tracking_device SET last_seen_at = %s WHERE id = ANY(%s::int8[])"
+_PG_MARK_SEEN = (
+    "UPDATE tracking_device AS d SET last_seen_at = %s FROM (SELECT id FROM tracking_device "
+    "WHERE id = ANY(%s::int8[]) ORDER BY id FOR NO KEY UPDATE) AS locked WHERE d.id = locked.id"
+)
 
 
 def _floats(values: Iterable[float | int | None]) -> list[float | None]:

@@ -120,12 +120,17 @@ def test_last_seen_is_set_only_when_the_process_has_not_marked_the_device_recent
     assert Device.dangerously_unscoped.get(pk=device.pk).last_seen_at == NOW
 
 
+def _write_then_fail(rows: list[PositionRow]) -> None:
+    with transaction.atomic():
+        write_positions(rows)
+        raise RuntimeError("the commit failed")
+
+
 def test_a_write_rolled_back_leaves_nothing_and_the_next_write_succeeds() -> None:
     device = make_device(make_manager()).device
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        write_positions([_row(device, 9)])
-        raise RuntimeError("the commit failed")
+    with pytest.raises(RuntimeError):
+        _write_then_fail([_row(device, 9)])
     # PostgreSQL: the staging table created in that transaction is gone with it.
     inserted = write_positions([_row(device, 8), _row(device, 9)])
 
