@@ -35,7 +35,7 @@ server, default 127.0.0.1:5432) it migrates, registers devices, starts ``logitra
   read through the ORM as the device page reads it (``Position`` rows, oldest first), median of 20;
 - ``idle`` (``--idle``, default 0): RSS of the gateway's processes with that many idle
   keep-alive TLS connections open (the bench raises its own file limit, which the gateway
-  inherits), and how many of them still answer a second request after ``--idle-hold`` seconds
+  inherits), and how many of them still answer another request after ``--idle-hold`` seconds
   (default 30) of silence: trackers reporting every 10-60 s keep their connection when the
   gateway's keep-alive idle timeout (LOGITRACK_GATEWAY_HEADER_TIMEOUT_MS, 60 s) exceeds it.
 
@@ -371,13 +371,16 @@ async def _idle(port: int, count: int, hold: float, pids: list[int]) -> dict[str
             return True
 
     await asyncio.gather(*(one() for _ in range(count)))
+    # Opening thousands of TLS connections on a loaded machine takes a while: one more request
+    # on each, so that every connection starts its idle time together.
+    fresh = sum(await asyncio.gather(*(again(r, w) for r, w in opened)))
     rss = rss_bytes(pids)
     per = [rss_bytes([pid]) for pid in pids]
     await asyncio.sleep(hold)
     reused = sum(await asyncio.gather(*(again(r, w) for r, w in opened)))
     for _reader, writer in opened:
         writer.close()
-    return {"opened": len(opened), "rss": rss, "per": per, "reused": reused}
+    return {"opened": len(opened), "fresh": fresh, "rss": rss, "per": per, "reused": reused}
 
 
 def _raise_fd_limit(need: int) -> None:
@@ -520,7 +523,8 @@ def _idle_report(args: argparse.Namespace, gateway: Gateway) -> None:
     before = rss_bytes(pids)
     r = asyncio.run(_idle(gateway.port, args.idle, args.idle_hold, pids))
     print(
-        f"{args.db} idle: {r['opened']:,} keep-alive TLS connections opened; gateway RSS "
+        f"{args.db} idle: {r['opened']:,} keep-alive TLS connections opened ({r['fresh']:,} "
+        f"answered a second request right after); gateway RSS "
         f"{before / 2**20:.0f} MiB before, {r['rss'] / 2**20:.0f} MiB with them "
         f"(+{(r['rss'] - before) / max(r['opened'], 1) / 1024:.1f} KiB each; per process "
         f"{', '.join(f'{v / 2**20:.0f}' for v in r['per'])} MiB); after {args.idle_hold:.0f} s "
