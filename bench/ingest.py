@@ -6,7 +6,23 @@ server, default 127.0.0.1:5432) it migrates, registers devices, starts ``logitra
 
 - ``osmand``: single-position OsmAnd GET requests over keep-alive HTTPS from ``--devices``
   connections (wrk, C, so that the load generator takes little of the shared CPU); every
-  request carries its own (device, fix time), so every 200 is one acknowledged position;
+  request carries its own (device, fix time), so every 200 is one acknowledged position. Two
+  measurements, side by side:
+
+  - closed loop (the maximum): each connection sends its next request as soon as the previous
+    one is answered, so the gateway is saturated and the latency is mostly queueing (with 200
+    connections, mean latency = 200 / rate by Little's law);
+  - open loop (``--open-rate``, default 5,000 requests/s; 0 skips it): the same connections
+    pace themselves, wrk's Lua ``delay()`` holding each request until its slot in a fixed
+    schedule of ``--open-rate`` requests/s (per wrk thread, read from a monotonic clock through
+    LuaJIT's FFI), as a fleet of trackers reporting on their own clocks would; it reports the
+    rate achieved (below the offered one when the gateway cannot keep up) and the latency at
+    that load, which is what a device sees. wrk times a request from its sending, so a slot
+    missed because the connection was still waiting shows as a lower achieved rate, not as
+    latency;
+
+  ``--workers 1,2`` runs everything once per number of gateway processes (granian workers on
+  one port), one after the other in the same run;
 - ``batch``: batch JSON, 100 positions per request, ``--batch-connections`` connections (wrk);
 - ``mqtt``: ``--mqtt-messages`` single-position QoS 1 publishes to Mosquitto (127.0.0.1:1883),
   timed from the first publish until all are stored (the gateway's subscriber PUBACKs after
@@ -19,12 +35,15 @@ server, default 127.0.0.1:5432) it migrates, registers devices, starts ``logitra
   exports' paths against the raw SQL of the same query, median and p95 of 20;
 - ``idle`` (``--idle``, default 0): RSS of the gateway's processes with that many idle
   keep-alive TLS connections open (the bench raises its own file limit, which the gateway
-  inherits).
+  inherits), and how many of them still answer another request after ``--idle-hold`` seconds
+  (default 30) of silence: trackers reporting every 10-60 s keep their connection when the
+  gateway's keep-alive idle timeout (LOGITRACK_GATEWAY_HEADER_TIMEOUT_MS, 60 s) exceeds it.
 
-Each line gives CPU seconds of the gateway processes and of the load generator, wall time, and
-the load average: the machine is shared.
+Each line gives CPU seconds of the gateway processes (and µs of gateway CPU per acknowledged
+position) and of the load generator, wall time, and the load average: the machine is shared.
 
     .venv/bin/python bench/ingest.py --db sqlite
+    .venv/bin/python bench/ingest.py --db postgres --only osmand,batch,raw --workers 1,2
     .venv/bin/python bench/ingest.py --db postgres --history-rows 50000000 --idle 10000
     .venv/bin/python bench/ingest.py --db postgres --kill     # the durability scenarios
 
@@ -78,6 +97,34 @@ function request()
     "/?id=load%05d&lat=10.77&lon=106.70&speed=10&bearing=90&timestamp=%d", dev, stamp))
 end
 """
+
+# The open loop: OSMAND_LUA's requests, each held by delay() until its slot in a fixed schedule.
+OPEN_LUA = (
+    OSMAND_LUA
+    + r"""
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } lt_timespec;
+int clock_gettime(int clock, lt_timespec *out);
+]]
+local ts = ffi.new("lt_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+local closed_init = init
+function init(args)
+  closed_init(args)
+  interval = 1000 * nthreads / tonumber(args[4])  -- ms between this thread's requests
+  slot = now_ms()
+end
+function delay()
+  local now = now_ms()
+  slot = math.max(slot + interval, now - interval)
+  return math.max(0, math.floor(slot - now))
+end
+"""
+)
 
 BATCH_LUA = r"""
 local n = 0
@@ -246,26 +293,44 @@ def _mqtt(site: Site, gateway: Gateway, prefix: str, count: int) -> dict[str, An
     }
 
 
-async def _idle(port: int, count: int) -> tuple[int, list[Any]]:
+async def _idle(port: int, count: int, hold: float, pids: list[int]) -> dict[str, Any]:
+    """Open ``count`` keep-alive TLS connections (one request each), measure the gateway's RSS,
+    leave them idle ``hold`` seconds, then count those that still answer a request."""
     ctx = client_context()
-    opened = []
+    opened: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     sem = asyncio.Semaphore(200)
+    request = b"GET /?id=nobody HTTP/1.1\r\nHost: g\r\n\r\n"
 
-    async def one(i: int) -> None:
+    async def one() -> None:
         async with sem:
             try:
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_connection("127.0.0.1", port, ssl=ctx), 30
                 )
-                await asyncio.wait_for(
-                    exchange(reader, writer, b"GET /?id=nobody HTTP/1.1\r\nHost: g\r\n\r\n"), 30
-                )
+                await asyncio.wait_for(exchange(reader, writer, request), 30)
                 opened.append((reader, writer))
             except (OSError, TimeoutError, asyncio.IncompleteReadError):
                 pass
 
-    await asyncio.gather(*(one(i) for i in range(count)))
-    return len(opened), opened
+    async def again(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        async with sem:
+            try:
+                await asyncio.wait_for(exchange(reader, writer, request), 30)
+            except (OSError, TimeoutError, asyncio.IncompleteReadError):
+                return False
+            return True
+
+    await asyncio.gather(*(one() for _ in range(count)))
+    # Opening thousands of TLS connections on a loaded machine takes a while: one more request
+    # on each, so that every connection starts its idle time together.
+    fresh = sum(await asyncio.gather(*(again(r, w) for r, w in opened)))
+    rss = rss_bytes(pids)
+    per = [rss_bytes([pid]) for pid in pids]
+    await asyncio.sleep(hold)
+    reused = sum(await asyncio.gather(*(again(r, w) for r, w in opened)))
+    for _reader, writer in opened:
+        writer.close()
+    return {"opened": len(opened), "fresh": fresh, "rss": rss, "per": per, "reused": reused}
 
 
 def _raise_fd_limit(need: int) -> None:
@@ -289,11 +354,13 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", default="1", help="gateway processes; a list runs each")
+    parser.add_argument("--open-rate", type=int, default=5000)
     parser.add_argument("--batch-connections", type=int, default=16)
     parser.add_argument("--mqtt-messages", type=int, default=20000)
     parser.add_argument("--history-rows", type=int, default=1_000_000)
     parser.add_argument("--idle", type=int, default=0)
+    parser.add_argument("--idle-hold", type=float, default=30.0)
     parser.add_argument("--only", default="osmand,batch,mqtt,raw,history,idle")
     parser.add_argument("--kill", action="store_true")
     args = parser.parse_args()
@@ -334,15 +401,32 @@ def main() -> None:
                 admin.close()
 
 
-def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) -> None:  # noqa: PLR0915
+def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) -> None:
     site.prepare(args.devices)
-    gateway = Gateway(site, workers=args.workers)
+    results: dict[str, dict[str, Any]] = {}
+    for step, workers in enumerate(int(w) for w in args.workers.split(",")):
+        # Each gateway gets its own fix times (a day apart), so every request stores a new row.
+        _bench_gateway(site, args, only, prefix, workers=workers, results=results, step=step)
+    _report(site, args, only, results)
+
+
+def _bench_gateway(
+    site: Site,
+    args: argparse.Namespace,
+    only: set[str],
+    prefix: str,
+    *,
+    workers: int,
+    results: dict[str, dict[str, Any]],
+    step: int,
+) -> None:
+    gateway = Gateway(site, workers=workers)
     gateway.start()
     url = f"https://127.0.0.1:{gateway.port}/"
-    print(f"{args.db}: {args.workers} gateway processes, {os.cpu_count()} CPUs, "
+    print(f"{args.db}: {workers} gateway processes, {os.cpu_count()} CPUs, "
           f"load average {_load_average()} at start")  # fmt: skip
-    results: dict[str, dict[str, Any]] = {}
-    base = int(time.time()) - 3600
+    base = int(time.time()) - 3600 - step * 86400
+    tag = f" ({workers} proc.)"
     try:
         if "osmand" in only:
             shape = [str(args.devices), str(WRK_THREADS)]
@@ -353,7 +437,15 @@ def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) ->
             )
             r["gateway_cpu"] = cpu
             r["load"] = _load_average()
-            results["osmand"] = r
+            results["osmand closed loop" + tag] = r
+            if args.open_rate:
+                offered = [str(base - 3 * 10**5), *shape, str(args.open_rate)]
+                r, cpu = _measured(
+                    gateway, lambda: _wrk(url, OPEN_LUA, offered, args.devices, args.seconds)
+                )
+                r["gateway_cpu"] = cpu
+                r["load"] = _load_average()
+                results[f"osmand open loop at {args.open_rate:,}/s offered" + tag] = r
         if "batch" in only:
             tokens = [d["token"] for d in site.devices[:50]]
             r, cpu = _measured(
@@ -365,33 +457,35 @@ def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) ->
             r["rate"] *= 100
             r["ok"] *= 100
             r["load"] = _load_average()
-            results["batch"] = r
-        if "mqtt" in only and args.mqtt_messages:
+            results["batch" + tag] = r
+        if "mqtt" in only and args.mqtt_messages and step == 0:
             r = _mqtt(site, gateway, prefix, args.mqtt_messages)
             r["load"] = _load_average()
-            results["mqtt"] = r
+            results["mqtt" + tag] = r
         if "idle" in only and args.idle:
-            pids = gateway.pids()
-            before = rss_bytes(pids)
-            opened, held = asyncio.run(_idle(gateway.port, args.idle))
-            during = rss_bytes(pids)
-            open_now = sum(1 for reader, _w in held if not reader.at_eof())
-            per = {pid: rss_bytes([pid]) for pid in pids}
-            time.sleep(6)
-            alive = sum(1 for reader, _w in held if not reader.at_eof())
-            print(
-                f"{args.db} idle: {opened} keep-alive TLS connections opened, {open_now} open when "
-                f"measured; gateway RSS "
-                f"{before / 2**20:.0f} MiB before, {during / 2**20:.0f} MiB with them "
-                f"(+{(during - before) / max(opened, 1) / 1024:.1f} KiB each; per process "
-                f"{', '.join(f'{v / 2**20:.0f}' for v in per.values())} MiB); "
-                f"{alive} still open 6 s later; load {_load_average()}"
-            )
-            for _reader, writer in held:
-                writer.close()
+            _idle_report(args, gateway)
     finally:
         gateway.stop()
 
+
+def _idle_report(args: argparse.Namespace, gateway: Gateway) -> None:
+    pids = gateway.pids()
+    before = rss_bytes(pids)
+    r = asyncio.run(_idle(gateway.port, args.idle, args.idle_hold, pids))
+    print(
+        f"{args.db} idle: {r['opened']:,} keep-alive TLS connections opened ({r['fresh']:,} "
+        f"answered a second request right after); gateway RSS "
+        f"{before / 2**20:.0f} MiB before, {r['rss'] / 2**20:.0f} MiB with them "
+        f"(+{(r['rss'] - before) / max(r['opened'], 1) / 1024:.1f} KiB each; per process "
+        f"{', '.join(f'{v / 2**20:.0f}' for v in r['per'])} MiB); after {args.idle_hold:.0f} s "
+        f"idle, {r['reused']:,} answered a second request on the same connection; "
+        f"load {_load_average()}"
+    )
+
+
+def _report(
+    site: Site, args: argparse.Namespace, only: set[str], results: dict[str, dict[str, Any]]
+) -> None:
     if results:
         total = sum(int(r.get("ok", r.get("stored", 0))) for r in results.values())
         raw_rows = max(min(total, 300_000), 20_000)
@@ -405,16 +499,18 @@ def _bench(site: Site, args: argparse.Namespace, only: set[str], prefix: str) ->
         )
         for kind, r in results.items():
             rate = r["rate"]
-            if kind == "mqtt":
+            if kind.startswith("mqtt"):
                 detail = f"{r['stored']:,} QoS 1 messages stored in {r['wall']:.1f} s"
             else:
                 detail = (
                     f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms per request, {r['non2xx']} "
                     f"non-2xx, socket errors {r['socket_errors']}, wall {r['wall']:.1f} s"
                 )
+            per_ack = r["gateway_cpu"] / max(r["rate"] * r["wall"], 1) * 1e6
             print(
                 f"{args.db} {kind}: {rate:,.0f} acknowledged positions/s; {detail}; gateway "
-                f"{r['gateway_cpu']:.1f} CPU s, load generator {r['client_cpu']:.1f} CPU s; "
+                f"{r['gateway_cpu']:.1f} CPU s ({per_ack:.0f} µs per position), load generator "
+                f"{r['client_cpu']:.1f} CPU s; "
                 f"ratio to raw insert {rate / raw_rate:.2f}, to one transaction per row "
                 f"{rate / per_rate:.1f}; load average {r['load']}"
             )

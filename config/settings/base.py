@@ -236,6 +236,10 @@ LOGITRACK_BIND = env_str("LOGITRACK_BIND", "127.0.0.1")
 # The gateway's HTTPS port for the OsmAnd protocol and the batch API (``logitrack gateway``).
 LOGITRACK_OSMAND_PORT = env_int("LOGITRACK_OSMAND_PORT", 5055)
 LOGITRACK_GATEWAY_WORKERS = env_int("LOGITRACK_GATEWAY_WORKERS", 1)
+# How long the gateway waits for a request's headers, counted from the end of the previous
+# answer on a keep-alive connection (granian has one timer for both; docs/adr/0040): trackers
+# reporting every 10-60 s keep their connection, a client trickling header bytes is cut.
+LOGITRACK_GATEWAY_HEADER_TIMEOUT_MS = env_int("LOGITRACK_GATEWAY_HEADER_TIMEOUT_MS", 60_000)
 # The plain-HTTP legacy port for OsmAnd trackers that cannot speak TLS (docs/adr/0030): 0, the
 # default, opens no listener; even when open it accepts only devices of tenants that turned it on.
 LOGITRACK_OSMAND_PLAIN_PORT = env_int("LOGITRACK_OSMAND_PLAIN_PORT", 0)

@@ -32,7 +32,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,7 +156,9 @@ def _newest_per_device(rows: Sequence[PositionRow]) -> list[PositionRow]:
         held = newest.get(row.device_id)
         if held is None or row.fix_time > held.fix_time:
             newest[row.device_id] = row
-    return list(newest.values())
+    # In device order: every writer then locks the rows of tracking_devicelatest in the same
+    # order, so that two gateway processes writing the same devices wait, never deadlock.
+    return [newest[device_id] for device_id in sorted(newest)]
 
 
 def _sqlite_stamp(value: dt.datetime) -> str:
@@ -172,10 +174,51 @@ def _same(value: dt.datetime) -> dt.datetime:
     return value  # psycopg adapts aware datetimes itself, as Django's PostgreSQL backend does
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+def _attributes_json(attributes: dict[str, Any]) -> str:
+    return _json(attributes) if attributes else "{}"
+
+
 def write_positions(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | None = None) -> int:
     """Store ``rows`` in the current transaction (see the module docstring); the number of
     position rows newly inserted (duplicates of (device, fix time) are skipped)."""
-    stamp = _sqlite_stamp if connection.vendor == "sqlite" else _same
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        return _write_postgres(rows, seen)
+    return _write_values(rows, seen, _sqlite_stamp)
+
+
+def _stale(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | None) -> list[int]:
+    """Devices of ``rows`` whose ``last_seen_at`` is older than SEEN_GRANULARITY (by ``seen``,
+    this process's memory of what it wrote; every device when there is none), marked in
+    ``seen`` as written now."""
+    now = max(row.server_time for row in rows)
+    stale = sorted(
+        {
+            row.device_id
+            for row in rows
+            if seen is None
+            or row.device_id not in seen
+            or now - seen[row.device_id] >= SEEN_GRANULARITY
+        }
+    )
+    if seen is not None:
+        for device_id in stale:
+            seen[device_id] = now
+    return stale
+
+
+def _write_values(
+    rows: Sequence[PositionRow],
+    seen: dict[int, dt.datetime] | None,
+    stamp: Callable[[dt.datetime], Any],
+) -> int:
+    """Multi-row ``INSERT ... VALUES`` through Django's cursor: SQLite (and, before ADR 0040,
+    PostgreSQL, where ``bench/position_writer.py`` still measures it)."""
     inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -197,9 +240,7 @@ def write_positions(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | 
                     row.accuracy,
                     row.battery,
                     row.valid,
-                    json.dumps(row.attributes, separators=(",", ":"), allow_nan=False)
-                    if row.attributes
-                    else "{}",
+                    _attributes_json(row.attributes),
                 ]
             values = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))
             cursor.execute(
@@ -226,32 +267,134 @@ def write_positions(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | 
         cursor.execute(
             "INSERT INTO tracking_devicelatest (device_id, tenant_id, fix_time, server_time, "  # noqa: S608
             f"latitude, longitude, speed, course, battery) VALUES {values} "
-            "ON CONFLICT (device_id) DO UPDATE SET fix_time = excluded.fix_time, "
-            "server_time = excluded.server_time, latitude = excluded.latitude, "
-            "longitude = excluded.longitude, speed = excluded.speed, course = excluded.course, "
-            "battery = excluded.battery WHERE excluded.fix_time > tracking_devicelatest.fix_time",
+            f"ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}",
             params,
         )
-        now = max(row.server_time for row in rows)
-        stale = sorted(
-            {
-                row.device_id
-                for row in rows
-                if seen is None
-                or row.device_id not in seen
-                or now - seen[row.device_id] >= SEEN_GRANULARITY
-            }
-        )
+        stale = _stale(rows, seen)
         if stale:
             marks = ",".join(["%s"] * len(stale))
             cursor.execute(
                 f"UPDATE tracking_device SET last_seen_at = %s WHERE id IN ({marks})",  # noqa: S608
-                [stamp(now), *stale],
+                [stamp(max(row.server_time for row in rows)), *stale],
             )
-            if seen is not None:
-                for device_id in stale:
-                    seen[device_id] = now
     return inserted
+
+
+_LATEST_SET = (
+    "fix_time = excluded.fix_time, server_time = excluded.server_time, "
+    "latitude = excluded.latitude, longitude = excluded.longitude, speed = excluded.speed, "
+    "course = excluded.course, battery = excluded.battery "
+    "WHERE excluded.fix_time > tracking_devicelatest.fix_time"
+)
+
+# PostgreSQL (ADR 0040, bench/position_writer.py): the positions go by binary COPY into a
+# temporary staging table of the writer's session (emptied at each commit), then into the
+# partitioned table by one INSERT ... SELECT ... ON CONFLICT DO NOTHING, whose row count is the
+# number inserted. COPY's binary rows are built in C by psycopg; a multi-row VALUES statement cost
+# three times more CPU per row (client-side SQL text, parsed again by the server), one array
+# parameter per column with unnest() twice. The latest-position upsert and the last-seen update
+# are small (one row per device) and send one array per column, bound server-side.
+_STAGE = "logitrack_position_stage"
+_PG_CREATE_STAGE = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (LIKE tracking_position INCLUDING DEFAULTS) "
+    "ON COMMIT DELETE ROWS"
+)
+_PG_COPY_STAGE = f"COPY {_STAGE} ({_POSITION_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_PG_STAGE_TYPES = (
+    ["int8", "int8", "int8", "timestamptz", "timestamptz", "timestamptz"]
+    + ["float8"] * 7
+    + ["bool", "jsonb"]
+)
+_PG_INSERT_STAGED = (
+    f"INSERT INTO tracking_position ({_POSITION_COLUMNS}) "  # noqa: S608
+    f"SELECT {_POSITION_COLUMNS} FROM {_STAGE} ORDER BY device_id, fix_time "
+    "ON CONFLICT (device_id, fix_time) DO NOTHING"
+)
+_PG_UPSERT_LATEST = (
+    "INSERT INTO tracking_devicelatest (device_id, tenant_id, fix_time, server_time, latitude, "  # noqa: S608
+    "longitude, speed, course, battery) SELECT * FROM unnest(%s::int8[], %s::int8[], "
+    "%s::timestamptz[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], "
+    f"%s::float8[], %s::float8[]) ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}"
+)
+_PG_MARK_SEEN = (
+    "UPDATE tracking_device AS d SET last_seen_at = %s FROM (SELECT id FROM tracking_device "
+    "WHERE id = ANY(%s::int8[]) ORDER BY id FOR NO KEY UPDATE) AS locked WHERE d.id = locked.id"
+)
+
+
+def _floats(values: Iterable[float | int | None]) -> list[float | None]:
+    # One element type per array: psycopg picks an array's type from its elements.
+    return [None if value is None else float(value) for value in values]
+
+
+def _pg_cursor() -> Any:
+    """A server-side binding cursor on the connection Django holds (its own cursors bind
+    client-side, and cannot prepare)."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def _write_postgres(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | None) -> int:
+    from psycopg.types.json import Jsonb
+
+    with _pg_cursor() as cursor:
+        # Every transaction: a staging table created in a transaction that was rolled back
+        # (a failed commit, a test) is gone, and asking costs one round trip.
+        cursor.execute(_PG_CREATE_STAGE)
+        with cursor.copy(_PG_COPY_STAGE) as copy:
+            copy.set_types(_PG_STAGE_TYPES)
+            for row in rows:
+                copy.write_row(
+                    (
+                        row.tenant_id,
+                        row.device_id,
+                        row.driver_id,
+                        row.fix_time,
+                        row.device_time,
+                        row.server_time,
+                        row.latitude,
+                        row.longitude,
+                        row.speed,
+                        row.course,
+                        row.altitude,
+                        row.accuracy,
+                        row.battery,
+                        row.valid,
+                        Jsonb(row.attributes, _json),
+                    )
+                )
+        cursor.execute(_PG_INSERT_STAGED, prepare=True)
+        inserted = max(int(cursor.rowcount), 0)
+        _latest_and_seen_postgres(cursor, rows, seen)
+    return inserted
+
+
+def _latest_and_seen_postgres(
+    cursor: Any, rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | None
+) -> None:
+    newest = _newest_per_device(rows)
+    cursor.execute(
+        _PG_UPSERT_LATEST,
+        [
+            [row.device_id for row in newest],
+            [row.tenant_id for row in newest],
+            [row.fix_time for row in newest],
+            [row.server_time for row in newest],
+            _floats(row.latitude for row in newest),
+            _floats(row.longitude for row in newest),
+            _floats(row.speed for row in newest),
+            _floats(row.course for row in newest),
+            _floats(row.battery for row in newest),
+        ],
+        prepare=True,
+        binary=True,
+    )
+    stale = _stale(rows, seen)
+    if stale:
+        now = max(row.server_time for row in rows)
+        cursor.execute(_PG_MARK_SEEN, [now, stale], prepare=True, binary=True)
 
 
 _STOP = Ticket(())

@@ -2,8 +2,11 @@
 
 granian serves the lean ASGI application ``logitrack.tracking.ingest.gateway:app`` with the same
 certificate as ``logitrack serve``. Slow clients are cut: headers must arrive within
-``HEADER_TIMEOUT_MS`` and bodies within the gateway's own ``BODY_TIMEOUT``; HTTP/1.1 keep-alive
-stays on, since trackers and Traccar Client reuse their connection.
+LOGITRACK_GATEWAY_HEADER_TIMEOUT_MS (60 s) and bodies within the gateway's own ``BODY_TIMEOUT``;
+HTTP/1.1 keep-alive stays on, since trackers and Traccar Client reuse their connection. granian
+(hyper) starts the header timer when the previous answer has been sent, so the same bound is
+also the keep-alive idle timeout: 60 s, granian's maximum, lets a tracker reporting every 10-60 s
+keep its TLS connection (docs/adr/0040).
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from django.core.management.base import BaseCommand
 
 from logitrack.core.tls import TlsFiles
 
-HEADER_TIMEOUT_MS = 5000
+
+def header_timeout_ms() -> int:
+    """granian accepts 1..60,000 ms."""
+    return max(1, min(60_000, int(settings.LOGITRACK_GATEWAY_HEADER_TIMEOUT_MS)))
 
 
 def gateway_cmd(bind: str, port: int, tls: TlsFiles, workers: int) -> list[str]:
@@ -32,7 +38,7 @@ def gateway_cmd(bind: str, port: int, tls: TlsFiles, workers: int) -> list[str]:
         "--workers", str(workers),
         "--http", "1",
         "--loop", "uvloop",
-        "--http1-header-read-timeout", str(HEADER_TIMEOUT_MS),
+        "--http1-header-read-timeout", str(header_timeout_ms()),
         "--backlog", "4096",
         "--ssl-certificate", str(tls.server_cert),
         "--ssl-keyfile", str(tls.server_key),
@@ -53,7 +59,7 @@ def plain_gateway_cmd(bind: str, port: int, workers: int) -> list[str]:
         "--port", str(port),
         "--workers", str(workers),
         "--http", "1",
-        "--http1-header-read-timeout", str(HEADER_TIMEOUT_MS),
+        "--http1-header-read-timeout", str(header_timeout_ms()),
         "--backlog", "4096",
         "--no-access-log",
         "--log-level", "warning",
