@@ -95,6 +95,11 @@ def database_settings() -> dict[str, Any]:
     if url:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
         config["CONN_HEALTH_CHECKS"] = True
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # A server that accepts the TCP connection but does not answer (restarting, or a
+            # network that drops packets) fails a connect after 5 s instead of hanging it
+            # (libpq's connect_timeout; a URL's own ?connect_timeout= wins).
+            config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",

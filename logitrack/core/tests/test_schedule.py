@@ -93,7 +93,8 @@ def test_the_erasure_sweep_runs_hourly_so_a_lost_job_stays_within_24_hours() -> 
     # within the 4 hours left.
     erasure = _job("erasure.sweep")
 
-    assert erasure.every is not None and erasure.every <= timedelta(hours=4)
+    assert erasure.every is not None
+    assert erasure.every <= timedelta(hours=4)
     assert erasure.task.module_path == "logitrack.privacy.erasure.tasks.erasures_sweep"
 
 

@@ -130,3 +130,17 @@ def test_files_written_through_the_storage_api_are_private(tmp_path: Path) -> No
 
     assert stat.S_IMODE((tmp_path / "media" / name).stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "media" / "waybills").stat().st_mode) == 0o700
+
+
+def test_a_postgresql_connect_gives_up_after_five_seconds_unless_the_url_says_otherwise(
+    tmp_path: Path,
+) -> None:
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "LOGITRACK_DATA_DIR": str(tmp_path)}
+    url = "postgres://postgres@127.0.0.1:5432/test"
+
+    default = _django(["shell", "-c", show], {**env, "DATABASE_URL": url})
+    chosen = _django(["shell", "-c", show], {**env, "DATABASE_URL": url + "?connect_timeout=2"})
+
+    assert default.stdout.strip().endswith("{'connect_timeout': 5}"), default.stderr
+    assert "'connect_timeout': '2'" in chosen.stdout or "'connect_timeout': 2" in chosen.stdout

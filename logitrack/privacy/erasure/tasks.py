@@ -7,7 +7,6 @@ from datetime import timedelta
 from django_tasks import task
 
 from logitrack.core.schedule import periodic
-
 from logitrack.privacy.erasure.models import PersonErasure
 from logitrack.privacy.erasure.services.erasure import erasures_run, person_erase
 
