@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import CodeField, HumanTextField
@@ -28,12 +29,36 @@ def _personal_category_choices() -> list[tuple[str, str]]:
     return [(key, _category_label(key)) for key in personal_categories()]
 
 
+# CLDR territories with two letters that are not ISO 3166-1 countries.
+_NOT_ISO = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "XK", "ZZ"})
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166-1 alpha-2 country by its name in the reader's language, Viet Nam first."""
+    from babel import Locale
+
+    language = "en" if translation.get_language() == "en" else "vi"
+    territories: dict[str, str] = {
+        str(code): str(name) for code, name in Locale(language).territories.items()
+    }
+    codes = sorted(
+        (
+            code
+            for code in territories
+            if len(code) == 2 and code.isalpha() and code not in _NOT_ISO
+        ),
+        key=lambda code: (code != "VN", territories[code]),
+    )
+    return [(code, territories[code]) for code in codes]
+
+
 class PartnerForm(forms.Form):
     key = CodeField(label=_("Key"), max_length=64, help_text=_("Letters, digits and hyphens."))
-    name = HumanTextField(label=_("Name"), max_length=150)
+    name_vi = HumanTextField(label=_("Name in Vietnamese"), max_length=150)
+    name_en = HumanTextField(label=_("Name in English"), max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), choices=Partner.Kind.choices)
     role = forms.ChoiceField(label=_("Role"), choices=Partner.Role.choices)
-    country = CodeField(label=_("Country (ISO code, e.g. VN)"), max_length=2, min_length=2)
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
     purpose_vi = HumanTextField(label=_("Purpose (Vietnamese)"), max_length=300)
     purpose_en = HumanTextField(label=_("Purpose (English)"), max_length=300)
     categories = forms.MultipleChoiceField(
