@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.identity import canonical_email_or_none
 from logitrack.privacy import taxonomy
 from logitrack.privacy.breaches.models import Disclosure, Partner, SubjectKind
 
@@ -102,7 +103,10 @@ class DisclosureForm(forms.Form):
         multiline=True,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_('One per line: "user:12", "consignee:34" (an order) or "driver:5".'),
+        help_text=_(
+            'One per line: the e-mail address of a person\'s account, or "user:12", '
+            '"consignee:34" (an order) or "driver:5".'
+        ),
     )
 
     def __init__(self, *args: Any, partners: list[tuple[int, str]] | None = None, **kwargs: Any):
@@ -112,24 +116,53 @@ class DisclosureForm(forms.Form):
     def clean_subjects(self) -> str:
         text: str = self.cleaned_data.get("subjects") or ""
         try:
-            _pairs(text)
+            self._pairs = _pairs(text)
         except ValueError:
             raise forms.ValidationError(
                 _('Write one person per line as "kind:number", e.g. "user:12".'),
                 code="invalid",
             ) from None
+        except UnknownAccount as exc:
+            raise forms.ValidationError(
+                _("No account has the e-mail address %(address)s."),
+                code="unknown_account",
+                params={"address": exc.address},
+            ) from None
         return text
 
     def subject_pairs(self) -> list[tuple[str, str]]:
-        """The people of the cleaned ``subjects`` text, as (kind, reference) pairs."""
-        return _pairs(self.cleaned_data.get("subjects") or "")
+        """The people of the cleaned ``subjects`` text, as (kind, reference) pairs; an e-mail
+        address is the account's ("user", id)."""
+        return list(getattr(self, "_pairs", []))
+
+
+class UnknownAccount(Exception):
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.address = address
+
+
+def _account_id(line: str) -> str:
+    """The id of the account whose e-mail address is ``line``; UnknownAccount otherwise."""
+    from logitrack.accounts.models import User
+
+    address = canonical_email_or_none(line)
+    found = User.objects.filter(email=address).values_list("pk", flat=True).first()
+    if address is None or found is None:
+        raise UnknownAccount(line)
+    return str(found)
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
-    """``"user:12\nconsignee:34"`` as pairs; ValueError on a line of another shape."""
+    """``"user:12\nconsignee:34\nan@example.vn"`` as pairs, an e-mail address as its account's
+    ("user", id); ValueError on a line of another shape, UnknownAccount for an address no
+    account has."""
     pairs: list[tuple[str, str]] = []
     for line in text.splitlines():
         if not line.strip():
+            continue
+        if "@" in line:
+            pairs.append((SubjectKind.USER.value, _account_id(line.strip())))
             continue
         kind, _sep, ref = line.strip().partition(":")
         if kind not in SubjectKind.values or not ref.isdigit() or not ref.isascii():

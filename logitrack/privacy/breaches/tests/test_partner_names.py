@@ -114,3 +114,45 @@ def test_the_migration_gives_existing_partners_the_seed_s_vietnamese_name() -> N
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(latest)
+
+
+def _disclosure(subjects: str) -> dict[str, object]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {
+        "kind": "authority",
+        "requesting_body": "Cục A05, Bộ Công an",
+        "legal_basis": "Công văn 45/A05",
+        "categories": ["user.name"],
+        "description": "Họ tên của chủ tài khoản.",
+        "disclosed_at": timezone.localtime(timezone.now() - timedelta(hours=1)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "subjects": subjects,
+    }
+
+
+@pytest.mark.django_db
+def test_the_disclosure_form_takes_a_person_by_their_account_s_e_mail_address(
+    client: HttpsClient,
+) -> None:
+    from logitrack.privacy.breaches.models import Disclosure, DisclosureSubject
+    from logitrack.security.tests.helpers import create_user
+
+    person = create_user("Chi.Mai@Example.VN")
+    client.force_login(make_officer())
+    client.cookies["__Host-logitrack_lang"] = "en"
+
+    unknown = client.post("/staff/privacy/disclosures/", _disclosure("nobody@example.vn"))
+    known = client.post("/staff/privacy/disclosures/", _disclosure("chi.mai@example.vn\ndriver:5"))
+
+    assert unknown.status_code == 422
+    assert "No account has the e-mail address nobody@example.vn." in unknown.content.decode()
+    assert known.status_code == 302
+    assert Disclosure.objects.count() == 1
+    assert sorted(DisclosureSubject.objects.values_list("subject_kind", "subject_ref")) == [
+        ("driver", "5"),
+        ("user", str(person.pk)),
+    ]
