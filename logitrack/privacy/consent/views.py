@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from logitrack.accounts.models import User
 from logitrack.core.errors import NotFound
+from logitrack.logistics.public.views import visitor_language
 from logitrack.privacy.consent import selectors
 from logitrack.privacy.consent.access import access_consent_driver_by_id
 from logitrack.privacy.consent.errors import ConsentError, InvalidUnsubscribeLink
@@ -120,13 +121,20 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         # A consignee or driver has no Logitrack account: no "sign in", no "account's security".
         "has_account": target.kind == SubjectKind.USER,
     }
+    # A consignee or driver has made no language choice on this site (no account, no cookie):
+    # their browser's preference is the best one known, as on the public tracking page.
+    language = (
+        translation.get_language() if target.kind == SubjectKind.USER else visitor_language(request)
+    )
     if request.method == "POST":
         try:
             services.consent_withdraw_by_link(target=target, asked=Asked.from_request(request))
         except ConsentError as exc:
             return _unsubscribe_error(request, exc)
-        return render(request, "consent/unsubscribed.html", context)
-    return render(request, "consent/unsubscribe.html", context)
+        with translation.override(language):
+            return render(request, "consent/unsubscribed.html", context)
+    with translation.override(language):
+        return render(request, "consent/unsubscribe.html", context)
 
 
 def _sending_company(target: UnsubscribeTarget) -> str | None:

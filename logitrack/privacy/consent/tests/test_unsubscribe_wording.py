@@ -62,3 +62,25 @@ def test_a_user_reads_that_logitrack_sent_it_and_needs_no_sign_in() -> None:
 
     assert "Stop receiving from Logitrack" in asked
     assert "you do not need to sign in" in asked
+
+
+def test_a_consignee_without_a_language_choice_reads_their_browser_s_language() -> None:
+    admin = make_admin()
+    consignee = make_consignee(admin.tenant)
+    token = unsubscribe_token(
+        UnsubscribeTarget(
+            kind=SubjectKind.CONSIGNEE,
+            subject_id=consignee.pk,
+            purpose="marketing_email",
+            tenant_id=admin.tenant_id,
+        )
+    )
+
+    english = HttpsClient().get(f"/u/{token}/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
+    chosen = HttpsClient()
+    chosen.cookies["__Host-logitrack_lang"] = "vi"
+    vietnamese = chosen.get(f"/u/{token}/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
+
+    assert f"Stop receiving from {admin.tenant.name}" in english.content.decode()
+    assert '<html lang="en">' in english.content.decode()
+    assert f"Ngừng nhận từ {admin.tenant.name}" in vietnamese.content.decode()
