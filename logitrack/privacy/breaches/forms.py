@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.identity import canonical_email_or_none
 from logitrack.core.ids import IdField
 from logitrack.privacy import taxonomy
 from logitrack.privacy.breaches.models import COUNT_MAX, EARLIEST, Disclosure, Partner, SubjectKind
@@ -42,12 +44,36 @@ def _personal_category_choices() -> list[tuple[str, str]]:
     return [(key, _category_label(key)) for key in personal_categories()]
 
 
+# CLDR territories with two letters that are not ISO 3166-1 countries.
+_NOT_ISO = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "XK", "ZZ"})
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166-1 alpha-2 country by its name in the reader's language, Viet Nam first."""
+    from babel import Locale
+
+    language = "en" if translation.get_language() == "en" else "vi"
+    territories: dict[str, str] = {
+        str(code): str(name) for code, name in Locale(language).territories.items()
+    }
+    codes = sorted(
+        (
+            code
+            for code in territories
+            if len(code) == 2 and code.isalpha() and code not in _NOT_ISO
+        ),
+        key=lambda code: (code != "VN", territories[code]),
+    )
+    return [(code, territories[code]) for code in codes]
+
+
 class PartnerForm(forms.Form):
     key = CodeField(label=_("Key"), max_length=64, help_text=_("Letters, digits and hyphens."))
-    name = HumanTextField(label=_("Name"), max_length=150)
+    name_vi = HumanTextField(label=_("Name in Vietnamese"), max_length=150)
+    name_en = HumanTextField(label=_("Name in English"), max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), choices=Partner.Kind.choices)
     role = forms.ChoiceField(label=_("Role"), choices=Partner.Role.choices)
-    country = CodeField(label=_("Country (ISO code, e.g. VN)"), max_length=2, min_length=2)
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
     purpose_vi = HumanTextField(label=_("Purpose (Vietnamese)"), max_length=300)
     purpose_en = HumanTextField(label=_("Purpose (English)"), max_length=300)
     categories = forms.MultipleChoiceField(
@@ -89,7 +115,10 @@ class DisclosureForm(forms.Form):
         multiline=True,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_('One per line: "user:12", "consignee:34" (an order) or "driver:5".'),
+        help_text=_(
+            'One per line: the e-mail address of a person\'s account, or "user:12", '
+            '"consignee:34" (an order) or "driver:5".'
+        ),
     )
 
     def __init__(self, *args: Any, partners: list[tuple[int, str]] | None = None, **kwargs: Any):
@@ -99,24 +128,53 @@ class DisclosureForm(forms.Form):
     def clean_subjects(self) -> str:
         text: str = self.cleaned_data.get("subjects") or ""
         try:
-            _pairs(text)
+            self._pairs = _pairs(text)
         except ValueError:
             raise forms.ValidationError(
                 _('Write one person per line as "kind:number", e.g. "user:12".'),
                 code="invalid",
             ) from None
+        except UnknownAccount as exc:
+            raise forms.ValidationError(
+                _("No account has the e-mail address %(address)s."),
+                code="unknown_account",
+                params={"address": exc.address},
+            ) from None
         return text
 
     def subject_pairs(self) -> list[tuple[str, str]]:
-        """The people of the cleaned ``subjects`` text, as (kind, reference) pairs."""
-        return _pairs(self.cleaned_data.get("subjects") or "")
+        """The people of the cleaned ``subjects`` text, as (kind, reference) pairs; an e-mail
+        address is the account's ("user", id)."""
+        return list(getattr(self, "_pairs", []))
+
+
+class UnknownAccount(Exception):
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.address = address
+
+
+def _account_id(line: str) -> str:
+    """The id of the account whose e-mail address is ``line``; UnknownAccount otherwise."""
+    from logitrack.accounts.models import User
+
+    address = canonical_email_or_none(line)
+    found = User.objects.filter(email=address).values_list("pk", flat=True).first()
+    if address is None or found is None:
+        raise UnknownAccount(line)
+    return str(found)
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
-    """``"user:12\nconsignee:34"`` as pairs; ValueError on a line of another shape."""
+    """``"user:12\nconsignee:34\nan@example.vn"`` as pairs, an e-mail address as its account's
+    ("user", id); ValueError on a line of another shape, UnknownAccount for an address no
+    account has."""
     pairs: list[tuple[str, str]] = []
     for line in text.splitlines():
         if not line.strip():
+            continue
+        if "@" in line:
+            pairs.append((SubjectKind.USER.value, _account_id(line.strip())))
             continue
         kind, _sep, ref = line.strip().partition(":")
         if kind not in SubjectKind.values or not ref.isdigit() or not ref.isascii():

@@ -56,7 +56,8 @@ register(
         for name in (
             "id",
             "key",
-            "name",
+            "name_vi",
+            "name_en",
             "kind",
             "role",
             "country",

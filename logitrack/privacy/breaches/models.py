@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.models import register_global_model
@@ -27,6 +27,16 @@ ESCALATION_HOURS: tuple[int, ...] = (48, 66)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 # The largest count a register stores: PositiveIntegerField's range on PostgreSQL (integer).
 COUNT_MAX = 2**31 - 1
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    """``VN`` as "Việt Nam" or "Vietnam": the CLDR territory names that babel ships, in
+    ``language`` (default: the active translation). An unknown code is shown as it is."""
+    from babel import Locale
+
+    locale = Locale("en" if (language or translation.get_language()) == "en" else "vi")
+    name: str = locale.territories.get(code.upper(), code)
+    return name
 
 
 class Partner(models.Model):
@@ -46,7 +56,8 @@ class Partner(models.Model):
         RECIPIENT = "recipient", _("Recipient (uses the data for its own purpose)")
 
     key = models.SlugField(_("key"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=150)
+    name_vi = models.CharField(_("name in Vietnamese"), max_length=150)
+    name_en = models.CharField(_("name in English"), max_length=150)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2"))
@@ -62,10 +73,25 @@ class Partner(models.Model):
     class Meta:
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
-        ordering: ClassVar[list[str]] = ["kind", "name"]
+        ordering: ClassVar[list[str]] = ["kind", "name_en"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language (the active translation)."""
+        return self.name_en if translation.get_language() == "en" else self.name_vi
+
+    @property
+    def purpose(self) -> str:
+        """The purpose in the reader's language."""
+        return self.purpose_en if translation.get_language() == "en" else self.purpose_vi
+
+    @property
+    def country_name(self) -> str:
+        """The country by its name in the reader's language (CLDR through babel), not its code."""
+        return country_name(self.country)
 
 
 class Disclosure(models.Model):

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class DeclaredPartner:
     key: str
-    name: str
+    name_vi: str
+    name_en: str
     kind: str
     role: str
     country: str
@@ -42,7 +43,8 @@ _CONSIGNEE_SHIPMENT = (
 DECLARED_PARTNERS: tuple[DeclaredPartner, ...] = (
     DeclaredPartner(
         key="hosting",
-        name="Hosting provider (data centre in Viet Nam chosen by the operator)",
+        name_vi="Nhà cung cấp máy chủ (trung tâm dữ liệu tại Việt Nam do đơn vị vận hành chọn)",
+        name_en="Hosting provider (data centre in Viet Nam chosen by the operator)",
         kind="hosting",
         role="processor",
         country="VN",
@@ -53,7 +55,8 @@ DECLARED_PARTNERS: tuple[DeclaredPartner, ...] = (
     ),
     DeclaredPartner(
         key="smtp-relay",
-        name="E-mail relay (SMTP server at EMAIL_HOST)",
+        name_vi="Máy chủ chuyển tiếp thư (máy chủ SMTP tại EMAIL_HOST)",
+        name_en="E-mail relay (SMTP server at EMAIL_HOST)",
         kind="email",
         role="processor",
         country="VN",
@@ -64,7 +67,8 @@ DECLARED_PARTNERS: tuple[DeclaredPartner, ...] = (
     ),
     DeclaredPartner(
         key="object-storage",
-        name="S3-compatible object storage (when LOGITRACK_DOCUMENT_STORAGE names one)",
+        name_vi="Kho lưu trữ đối tượng tương thích S3 (khi LOGITRACK_DOCUMENT_STORAGE chỉ định)",
+        name_en="S3-compatible object storage (when LOGITRACK_DOCUMENT_STORAGE names one)",
         kind="storage",
         role="processor",
         country="VN",
@@ -76,7 +80,8 @@ DECLARED_PARTNERS: tuple[DeclaredPartner, ...] = (
     ),
     DeclaredPartner(
         key="carriers",
-        name="Carriers booked by a tenant",
+        name_vi="Đơn vị vận chuyển do doanh nghiệp thuê",
+        name_en="Carriers booked by a tenant",
         kind="carrier",
         role="recipient",
         country="VN",
@@ -96,11 +101,12 @@ def category_covers(partner_category: str, category: str) -> bool:
 def recipients_by_category(
     categories: Iterable[str], partners: Iterable[DeclaredPartner] = DECLARED_PARTNERS
 ) -> dict[str, list[str]]:
-    """For each category, the names of the active partners that receive it, in register order."""
+    """For each category, the (English) names of the active partners that receive it, in
+    register order."""
     active = [p for p in partners if p.active]
     return {
         category: [
-            p.name for p in active if any(category_covers(c, category) for c in p.categories)
+            p.name_en for p in active if any(category_covers(c, category) for c in p.categories)
         ]
         for category in categories
     }

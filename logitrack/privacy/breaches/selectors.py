@@ -35,12 +35,12 @@ def _officer(actor: User) -> None:
 
 def partners_published() -> QuerySet[Partner]:
     """The partners in use, for the public page (policy section 4)."""
-    return Partner.objects.filter(active=True).order_by("kind", "name")
+    return Partner.objects.filter(active=True).order_by("kind", "name_en")
 
 
 def partners_all(*, actor: User) -> QuerySet[Partner]:
     _officer(actor)
-    return Partner.objects.order_by("kind", "name")
+    return Partner.objects.order_by("kind", "name_en")
 
 
 def partners_receiving(category: str) -> list[Partner]:

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -60,7 +59,6 @@ def _officer(request: HttpRequest) -> User:
 @public("everyone may see who receives personal data (privacy policy section 4)")
 @require_safe
 def partners_public(request: HttpRequest) -> HttpResponse:
-    english = translation.get_language() == "en"
     return render(
         request,
         "breaches/partners_public.html",
@@ -69,7 +67,6 @@ def partners_public(request: HttpRequest) -> HttpResponse:
                 (partner, selectors.category_labels(partner.categories))
                 for partner in selectors.partners_published()
             ],
-            "english": english,
         },
     )
 
@@ -77,7 +74,8 @@ def partners_public(request: HttpRequest) -> HttpResponse:
 def _partner_input(data: dict[str, Any]) -> PartnerInput:
     return PartnerInput(
         key=data["key"],
-        name=data["name"],
+        name_vi=data["name_vi"],
+        name_en=data["name_en"],
         kind=data["kind"],
         role=data["role"],
         country=data["country"],
@@ -120,7 +118,8 @@ def partner_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
         name: getattr(partner, name)
         for name in (
             "key",
-            "name",
+            "name_vi",
+            "name_en",
             "kind",
             "role",
             "country",

@@ -3,8 +3,8 @@ drivers (``consents.view``), and recording one (``consents.manage``).
 
 Errors leave as ``{"error": {"code", "message"}}``: 404 ``consignee_not_found`` /
 ``driver_not_found`` for another tenant's or a missing subject, 422 ``purpose_unknown``,
-``contact_missing``, ``validation_error``. Recording what is already the current choice writes
-nothing and answers ``changed: false``.
+``contact_missing``, ``validation_error`` (a driver without ``subject.id`` among them).
+Recording what is already the current choice writes nothing and answers ``changed: false``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from logitrack.core.crypto.canonical import e164
-from logitrack.core.errors import NotFound, error_json
+from logitrack.core.errors import error_json
+from logitrack.core.pydantic_errors import error_message
 from logitrack.privacy.consent import selectors
 from logitrack.privacy.consent.access import (
     access_consent_driver_by_id,
@@ -25,7 +27,7 @@ from logitrack.privacy.consent.access import (
 from logitrack.privacy.consent.errors import ConsentError
 from logitrack.privacy.consent.models import SubjectConsentEvent
 from logitrack.privacy.consent.notices import Asked
-from logitrack.privacy.consent.schemas import ConsentIn, ConsentOut, ConsentRecordedOut
+from logitrack.privacy.consent.schemas import ConsentIn, ConsentListedOut, ConsentRecordedOut
 from logitrack.privacy.consent.services import consents as services
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
@@ -40,11 +42,41 @@ def _error(exc: ConsentError) -> JsonResponse:
     return error_json(exc.code, str(exc.message), exc.status, fields=fields)
 
 
-def _out(event: SubjectConsentEvent, subject_kind: str, subject_id: int) -> dict[str, Any]:
+def _missing(field: str) -> JsonResponse:
+    """422 ``validation_error`` naming ``field``, in the shape of the API's own field errors."""
+    message = error_message({"type": "missing"})
+    fields = [{"field": field, "code": "missing", "message": message}]
+    return error_json("validation_error", _("Some fields are invalid."), 422, fields=fields)
+
+
+def _subject(event: SubjectConsentEvent) -> dict[str, Any]:
+    """Whom the row is about, as the tenant holds them: a consignee's contact in the clear (as
+    the orders API returns it; null when none was given), a driver's name."""
+    if event.driver is not None:
+        return {"name": _optional(event.driver.full_name), "email": None, "phone": None}
+    contact = event.consignee
+    if contact is None:
+        return {"name": None, "email": None, "phone": None}
+    return {
+        "name": _optional(contact.name),
+        "email": _optional(contact.email),
+        "phone": _optional(contact.phone),
+    }
+
+
+def _optional(value: object) -> str | None:
+    # Left out, or an encrypted value whose key was destroyed (reads as None): null.
+    return None if value is None or value == "" else str(value)
+
+
+def _out(
+    event: SubjectConsentEvent, subject_kind: str, subject_id: int, *, subject: bool = False
+) -> dict[str, Any]:
     return {
         "id": event.pk,
         "subject_kind": subject_kind,
         "subject_id": subject_id,
+        **(_subject(event) if subject else {}),
         "purpose": event.purpose,
         "action": event.action,
         "method": event.method,
@@ -63,7 +95,7 @@ def _phone(value: str | None) -> str:
 
 @router.get(
     "",
-    response=list[ConsentOut],
+    response=list[ConsentListedOut],
     url_name="consents_list",
     summary="The current consent of each consignee and driver, per purpose",
 )
@@ -71,7 +103,9 @@ def _phone(value: str | None) -> str:
 def consents_list(request: HttpRequest) -> list[dict[str, Any]]:
     rows = selectors.tenant_current_consents(principal=principal_of(request))
     return [
-        _out(e, "driver", e.driver_id) if e.driver_id else _out(e, "consignee", e.consignee_id)  # type: ignore[arg-type]
+        _out(e, "driver", e.driver_id, subject=True)
+        if e.driver_id
+        else _out(e, "consignee", e.consignee_id, subject=True)  # type: ignore[arg-type]
         for e in rows
     ]
 
@@ -99,7 +133,7 @@ def consent_record(request: HttpRequest, payload: ConsentIn) -> dict[str, Any] |
         }
         if ref.kind == "driver":
             if ref.id is None:
-                raise NotFound("driver_not_found")
+                return _missing("subject.id")
             subject = access_consent_driver_by_id(principal, ref.id, for_write=True)
             result = services.subject_consent_record(subject=subject, **asking)
         elif ref.id is not None:

@@ -53,6 +53,16 @@ class ConsentOut(Schema):
     refused_by_gpc: bool
 
 
+class ConsentListedOut(ConsentOut):
+    """A current consent with whom it is about, so that a caller can match it: the consignee's
+    name, e-mail address and phone number as the tenant holds them (null when not given), or
+    the driver's name (``subject_id`` is the driver's id)."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
 class ConsentRecordedOut(ConsentOut):
     changed: bool = Field(description="False when the choice was already the current one.")
 

@@ -15,20 +15,24 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from logitrack.accounts.models import User
 from logitrack.core.errors import NotFound
+from logitrack.logistics.public.views import visitor_language
 from logitrack.privacy.consent import selectors
 from logitrack.privacy.consent.access import access_consent_driver_by_id
 from logitrack.privacy.consent.errors import ConsentError, InvalidUnsubscribeLink
 from logitrack.privacy.consent.forms import ConsentChoiceForm, PurposeForm, StaffConsentForm
-from logitrack.privacy.consent.models import Action, FixedPurpose, Method
+from logitrack.privacy.consent.models import Action, FixedPurpose, Method, SubjectKind
 from logitrack.privacy.consent.notices import Asked, notice_text
 from logitrack.privacy.consent.services import consents as services
 from logitrack.privacy.consent.services.purposes import (
     tenant_purpose_declare,
 )
-from logitrack.privacy.consent.tokens import unsubscribe_target
+from logitrack.privacy.consent.tokens import UnsubscribeTarget, unsubscribe_target
 from logitrack.security.actors import Actor
 from logitrack.tenancy.access import principal_of, public, requires, signed_in
+from logitrack.tenancy.models import Tenant
 from logitrack.tenancy.roles import Permission
+
+PLATFORM_NAME = "Logitrack"
 
 
 def _me(request: HttpRequest) -> User:
@@ -108,13 +112,40 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     purpose = FixedPurpose(target.purpose) if target.purpose in FixedPurpose.values else None
     if purpose is None:
         return _unsubscribe_error(request, InvalidUnsubscribeLink())
+    company = _sending_company(target)
+    if company is None:
+        return _unsubscribe_error(request, InvalidUnsubscribeLink())
+    context = {
+        "purpose": purpose.label,
+        "company": company,
+        # A consignee or driver has no Logitrack account: no "sign in", no "account's security".
+        "has_account": target.kind == SubjectKind.USER,
+    }
+    # A consignee or driver has made no language choice on this site (no account, no cookie):
+    # their browser's preference is the best one known, as on the public tracking page.
+    language = (
+        translation.get_language() if target.kind == SubjectKind.USER else visitor_language(request)
+    )
     if request.method == "POST":
         try:
             services.consent_withdraw_by_link(target=target, asked=Asked.from_request(request))
         except ConsentError as exc:
             return _unsubscribe_error(request, exc)
-        return render(request, "consent/unsubscribed.html", {"purpose": purpose.label})
-    return render(request, "consent/unsubscribe.html", {"purpose": purpose.label})
+        with translation.override(language):
+            return render(request, "consent/unsubscribed.html", context)
+    with translation.override(language):
+        return render(request, "consent/unsubscribe.html", context)
+
+
+def _sending_company(target: UnsubscribeTarget) -> str | None:
+    """Who sent the message: the tenant for its consignees and drivers, Logitrack for its users.
+    None when the tenant named by the link no longer exists."""
+    if target.kind == SubjectKind.USER or target.tenant_id is None:
+        return PLATFORM_NAME
+    name: str | None = (
+        Tenant.objects.filter(pk=target.tenant_id).values_list("name", flat=True).first()
+    )
+    return name
 
 
 # --- the tenant's consignees and drivers ----------------------------------------------------------

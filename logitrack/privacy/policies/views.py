@@ -94,6 +94,11 @@ def policy_diff(request: HttpRequest, old: int, new: int) -> HttpResponse:
     principal = principal_of(request)
     older = access_policy_version_by_number(principal, old)
     newer = access_policy_version_by_number(principal, new)
+    if older.pk == newer.pk:
+        # A version compared with itself has no difference to show: read the version itself.
+        target = reverse("policies:version", args=[newer.number])
+        query = request.GET.urlencode()
+        return redirect(f"{target}?{query}" if query else target)
     language = text_language(request)
     return render(
         request,

@@ -19,7 +19,8 @@ from logitrack.security.services import audit_record
 @dataclass(frozen=True, kw_only=True)
 class PartnerInput:
     key: str
-    name: str
+    name_vi: str
+    name_en: str
     kind: str
     role: str
     country: str
@@ -36,10 +37,11 @@ def _validated(data: PartnerInput) -> dict[str, object]:
     country = data.country.strip().upper()
     if len(country) != 2 or not country.isascii() or not country.isalpha():
         raise InvalidPartner(field="country")
-    if not (data.key and data.name and data.purpose_vi and data.purpose_en):
+    if not (data.key and data.name_vi and data.name_en and data.purpose_vi and data.purpose_en):
         raise InvalidPartner()
     return {
-        "name": data.name,
+        "name_vi": data.name_vi,
+        "name_en": data.name_en,
         "kind": data.kind,
         "role": data.role,
         "country": country,
@@ -104,7 +106,8 @@ def partners_seed() -> int:
             _, created = Partner.objects.get_or_create(
                 key=declared.key,
                 defaults={
-                    "name": declared.name,
+                    "name_vi": declared.name_vi,
+                    "name_en": declared.name_en,
                     "kind": declared.kind,
                     "role": declared.role,
                     "country": declared.country,

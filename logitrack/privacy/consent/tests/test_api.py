@@ -125,3 +125,49 @@ def test_a_refused_consent_of_a_new_consignee_adds_no_consignee(client: HttpsCli
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "purpose_unknown"
     assert ConsigneeContact.dangerously_unscoped.count() == 0
+
+
+def test_the_list_names_whom_each_consent_is_about(client: HttpsClient) -> None:
+    admin = make_admin()
+    driver = make_driver(admin.tenant)
+    sign_in(client, admin)
+    _post(
+        client,
+        {
+            "subject": {"kind": "consignee", "email": "khach.hang@example.vn"},
+            "purpose": "marketing_email",
+            "action": "grant",
+        },
+    )
+    _post(
+        client,
+        {
+            "subject": {"kind": "driver", "id": driver.pk},
+            "purpose": "marketing_sms",
+            "action": "grant",
+        },
+    )
+
+    listed = {c["subject_kind"]: c for c in client.get("/api/v1/consents").json()}
+
+    consignee = listed["consignee"]
+    assert (consignee["email"], consignee["phone"]) == ("khach.hang@example.vn", None)
+    assert listed["driver"]["subject_id"] == driver.pk
+    assert listed["driver"]["name"] == driver.full_name
+
+
+def test_a_driver_without_an_id_answers_422_naming_the_field(client: HttpsClient) -> None:
+    admin = make_admin()
+    make_driver(admin.tenant)
+    sign_in(client, admin)
+
+    answer = _post(
+        client,
+        {"subject": {"kind": "driver"}, "purpose": "marketing_sms", "action": "grant"},
+    )
+
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "validation_error"
+    assert [(f["field"], f["code"]) for f in error["fields"]] == [("subject.id", "missing")]
+    assert SubjectConsentEvent.dangerously_unscoped.count() == 0

@@ -324,3 +324,16 @@ def test_joining_by_invitation_records_acceptance_of_the_version_in_effect(
 
     acceptance = PolicyAcceptance.objects.get()
     assert (acceptance.user.email, acceptance.via) == ("lan.nguyen@example.vn", "invitation")
+
+
+def test_a_version_compared_with_itself_goes_to_that_version(
+    client: HttpsClient, version_1: PolicyVersion, officer: User
+) -> None:
+    publish_version(officer)
+
+    same = client.get("/privacy/policy/diff/2/2/?text=vi")
+    draft = policy_draft_create(actor=officer)
+
+    assert same.status_code == 302
+    assert same["Location"] == "/privacy/policy/v/2/?text=vi"
+    assert client.get(f"/privacy/policy/diff/{draft.number}/{draft.number}/").status_code == 404
