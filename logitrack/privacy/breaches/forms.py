@@ -9,6 +9,7 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from logitrack.core.collation import vietnamese_sort_key
 from logitrack.core.forms import CodeField, HumanTextField
 from logitrack.core.identity import canonical_email_or_none
 from logitrack.core.ids import IdField
@@ -49,7 +50,9 @@ _NOT_ISO = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "XK", "ZZ"})
 
 
 def _country_choices() -> list[tuple[str, str]]:
-    """Every ISO 3166-1 alpha-2 country by its name in the reader's language, Viet Nam first."""
+    """Every ISO 3166-1 alpha-2 country by its name in the reader's language, Viet Nam first,
+    then in Vietnamese alphabetical order (ICU's ``vi`` collation: "Ấn Độ" after "Azerbaijan",
+    before "Ba Lan"), which orders English names as English does."""
     from babel import Locale
 
     language = "en" if translation.get_language() == "en" else "vi"
@@ -62,7 +65,7 @@ def _country_choices() -> list[tuple[str, str]]:
             for code in territories
             if len(code) == 2 and code.isalpha() and code not in _NOT_ISO
         ),
-        key=lambda code: (code != "VN", territories[code]),
+        key=lambda code: (code != "VN", vietnamese_sort_key(territories[code])),
     )
     return [(code, territories[code]) for code in codes]
 

@@ -156,3 +156,16 @@ def test_the_disclosure_form_takes_a_person_by_their_account_s_e_mail_address(
         ("driver", "5"),
         ("user", str(person.pk)),
     ]
+
+
+def test_countries_are_listed_in_vietnamese_alphabetical_order() -> None:
+    from django.utils import translation
+
+    from logitrack.privacy.breaches.forms import _country_choices
+
+    with translation.override("vi"):
+        names = [name for _code, name in _country_choices()]
+
+    assert names[0] == "Việt Nam"
+    india, first_b = names.index("Ấn Độ"), next(i for i, n in enumerate(names) if n[0] == "B")
+    assert names.index("Azerbaijan") < india < first_b
