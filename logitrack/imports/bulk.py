@@ -1,14 +1,16 @@
-"""Inserting many rows of one model at once (COPY or ``executemany``): the bulk import's writes.
+"""Inserting many new rows of one model at once (COPY or ``executemany``): the bulk import's writes.
 
 Django's ``bulk_create`` compiles every value of every row into SQL text in Python (about 40
 field compilations per order row, and SQLite's 999-parameter limit splits a batch of 1,000
-orders into 37 statements); with one prepared statement and ``executemany`` the driver binds
-the rows itself. The values are still the model fields' own: ``pre_save`` (which seals the
-encrypted fields and fills the blind indexes) and ``get_db_prep_save``, so what is stored is
-byte for byte what ``save()`` would store.
+orders into 37 statements), and building a model instance per row costs more than the insert
+itself. :func:`insert_values` takes the rows as columns (``{attname: value}``, the dicts
+``logistics.services.orders`` builds for ``order_create`` too) and stores what ``save()`` would
+store: the field's default for a missing column, plain values as they are, datetimes and
+decimals through the field's ``get_db_prep_save``, encrypted fields sealed by the field's own
+code (``EncryptedField.seal_new_values``) with the blind index from the same canonical value.
 
-On PostgreSQL the rows go in one ``COPY ... FROM STDIN`` instead (no statement per row, the
-values adapted by psycopg's C dumpers); on SQLite, one ``executemany``.
+On PostgreSQL the rows go in one ``COPY ... FROM STDIN`` (no statement per row, the values
+adapted by psycopg's C dumpers); on SQLite, one prepared ``executemany``.
 
 Primary keys are given out before the insert, so children can point at their parents:
 PostgreSQL draws them from the table's sequence (``nextval`` over ``generate_series``);
@@ -84,52 +86,6 @@ def _is_plain(field: Any) -> bool:
             models.BooleanField.get_prep_value,
         )
     )
-
-
-def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """INSERT ``objs`` (new rows of ``model``) with one ``executemany``; sets their ``pk``.
-
-    Raises the database's IntegrityError on a constraint violation (the caller's transaction
-    then rolls the batch back). No signals are sent, as with ``bulk_create``.
-    """
-    if not objs:
-        return
-    # The connection itself, not the thread-local proxy: the loop below reads it per value.
-    conn = connections[DEFAULT_DB_ALIAS]
-    meta = model._meta
-    for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
-        obj.pk = pk
-    fields = [f for f in meta.concrete_fields if not f.generated]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608, E501
-    plain = [_is_plain(f) for f in fields]
-    # A datetime repeated on every row of a batch (created_at = now) is converted once.
-    memo: dict[tuple[str, Any], Any] = {}
-
-    def value_of(obj: models.Model, field: Any, is_plain: bool) -> Any:
-        if is_plain:
-            return obj.__dict__[field.attname]
-        if isinstance(field, models.DateTimeField) and type(field).pre_save is _DATETIME_PRE_SAVE:
-            raw = obj.__dict__[field.attname]
-            if raw is None:
-                return None
-            key = (field.attname, raw)
-            if key not in memo:
-                memo[key] = field.get_db_prep_save(raw, connection=conn)
-            return memo[key]
-        return field.get_db_prep_save(field.pre_save(obj, True), connection=conn)
-
-    rows: list[list[Any]] = []
-    for obj in objs:
-        rows.append([value_of(obj, f, is_plain) for f, is_plain in zip(fields, plain, strict=True)])
-        obj._state.adding = False
-        obj._state.db = conn.alias
-    if conn.vendor == "postgresql":
-        _copy_rows(conn, meta.db_table, columns, rows)
-        return
-    with conn.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _copy_rows(conn: Any, table: str, columns: str, rows: list[list[Any]]) -> None:
@@ -210,7 +166,7 @@ def _sealed_column(
 def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
     """INSERT new rows of ``model`` given as ``{attname: value}`` without model instances
     (COPY on PostgreSQL, one ``executemany`` on SQLite); returns their primary keys, reserved
-    as for :func:`insert_rows`.
+    before the insert (see the module docstring).
 
     The stored values are the ones ``save()`` stores: a missing attname takes the field's
     default, plain fields are bound as they are, datetimes and decimals go through the field's
