@@ -211,6 +211,15 @@ def _code(value: str) -> str:
     ``[0-9-]``); this function does not validate a format. Raises TextRefused like human_text.
     """
     _refuse_hazards(value)
+    if value.isascii():
+        # ASCII is its own NFKC form, holds no invisible character and no dash but "-", and
+        # str.split() drops exactly the characters str.isspace() names: the walk below in C.
+        return _refuse_card_numbers("".join(value.split()))
+    return _refuse_card_numbers(_code_walk(value))
+
+
+def _code_walk(value: str) -> str:
+    """:func:`code`'s mapping character by character (any text; hazards already refused)."""
     out = []
     for char in fold_digits(value):
         if char.isspace() or _INVISIBLE.match(char):
@@ -219,7 +228,7 @@ def _code(value: str) -> str:
             out.append("-")
         else:
             out.append(char)
-    return _refuse_card_numbers("".join(out))
+    return "".join(out)
 
 
 def opaque_text(value: str) -> str:

@@ -82,3 +82,22 @@ def test_the_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         for value in ("a", "b", "c", "d"):
             assert human_text(f" {value} ") == value
         assert len(text._TEXT_MEMO.get() or {}) == 2
+
+
+def test_codes_ascii_shortcut_is_the_character_walk() -> None:
+    # Every ASCII character alone and between digits (hazards are refused before either).
+    for point in range(128):
+        for value in (chr(point), f"09{chr(point)}12-3 4"):
+            if text._HAZARD.search(value):
+                with pytest.raises(TextRefused):
+                    code(value)
+                continue
+            assert code(value) == text._code_walk(value), repr(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_codes_ascii_shortcut_matches_on_any_ascii_text(value: str) -> None:
+    if text._HAZARD.search(value):
+        return
+    assert text._code("x" + value) == text._code_walk("x" + value)
