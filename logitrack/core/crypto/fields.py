@@ -270,11 +270,13 @@ class EncryptedField(_Field[_ST_contra, _GT_co]):
     def seal_new_values(self, values: Iterable[Any], key: DataKeyMaterial) -> list[tuple[Any, str]]:
         """For new rows written without model instances (the bulk import): each plaintext
         value as the column stores it (the token; an empty value as it is) and its blind index
-        ("" when empty), sealed under ``key``, which the caller looked up once as
-        ``store.write_key`` of the rows' key owner. The tokens are the ones :meth:`seal_for_save`
-        makes (same canonical form, encoding and associated data; a fresh nonce each).
+        ("" when empty or when the field has none), sealed under ``key``, which the caller
+        looked up once as ``store.write_key`` of the rows' key owner. The tokens are the ones
+        :meth:`seal_for_save` makes (same canonical form, encoding and associated data; a fresh
+        nonce each).
         """
         binding = self.binding(key.ring, key.version)
+        indexed = self.blind_index_field is not None
         out: list[tuple[Any, str]] = []
         for value in values:
             if isinstance(value, Sealed):
@@ -286,7 +288,7 @@ class EncryptedField(_Field[_ST_contra, _GT_co]):
             token = tokens.seal(
                 key.aead, key.ring, key.version, binding, self.encode(plain).encode("utf-8")
             )
-            out.append((token, self.index_of_canonical(plain)))
+            out.append((token, self.index_of_canonical(plain) if indexed else ""))
         return out
 
     def contribute_to_class(

@@ -112,6 +112,18 @@ def test_the_bulk_import_stores_what_order_create_stores(dispatcher: Any) -> Non
         assert bulk_event.idempotency_key == f"created:{bulk_shipment.waybill}"
 
 
+def test_only_the_indexed_column_gets_a_blind_index(
+    dispatcher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sealing without instances computes an index (and fetches an index key) only where the
+    model has a blind index: the consignee's phone, not the name, street or e-mail."""
+    from logitrack.core.crypto import store
+
+    monkeypatch.setattr(store, "_index_keys", {})
+    _imported(dispatcher, [[*ROW[:3], ROW[3], *ROW[4:]]])
+    assert set(store._index_keys) == {"logistics.Order.consignee_phone"}
+
+
 def test_the_stored_ciphertext_opens_only_as_its_own_column(dispatcher: Any) -> None:
     tenant, _principal, _shipper = dispatcher
     _imported(dispatcher, [ROW])
