@@ -116,7 +116,7 @@ def _column_writer(field: Any, conn: Any, rows: Sequence[dict[str, Any]]) -> lis
         if field.auto_now or field.auto_now_add or type(field).pre_save is not _DATETIME_PRE_SAVE:
             raise NotImplementedError(f"{field} sets its own value on save")
         memo: dict[Any, Any] = {}
-        out = []
+        out: list[Any] = []
         for value in raw:
             if value is None:
                 out.append(None)
