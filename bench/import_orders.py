@@ -29,7 +29,8 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100_000
 TARGET = 5000
 PER_ROW_SAMPLE = 500
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-BENCH_DB = "logitrack_bench_import"
+# Per run: two benches on one server (a shared machine) must not drop each other's database.
+BENCH_DB = f"logitrack_bench_import_{os.getpid()}"
 
 WARDS = [
     ("Phường Sài Gòn", "TP.HCM"),
@@ -226,11 +227,13 @@ def run(label: str) -> None:  # noqa: PLR0915
     # The machine may be shared: CPU seconds of this process say what the code costs, wall
     # seconds what a user waited (they differ by the time other processes had the cores).
     print(f"{label}: (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
-    print(f"  {'':<48} {'wall s':>8} {'rows/s':>9} {'CPU s':>8} {'rows/CPU-s':>11}")
+    print(
+        f"  {'':<48} {'wall s':>8} {'rows/s':>9} {'CPU s':>8} {'rows/CPU-s':>11} {'CPU us/row':>11}"
+    )
     for name, seconds, cpu_seconds, rows_done in lines:
         print(
             f"  {name:<48} {seconds:8.2f} {rows_done / seconds:9,.0f} {cpu_seconds:8.2f} "
-            f"{rows_done / max(cpu_seconds, 1e-9):11,.0f}"
+            f"{rows_done / max(cpu_seconds, 1e-9):11,.0f} {cpu_seconds / rows_done * 1e6:11,.1f}"
         )
     verdict = "met" if N / total >= TARGET else "NOT met"
     cpu_verdict = "met" if N / total_cpu >= TARGET else "NOT met"

@@ -39,6 +39,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.utils.translation import gettext
 
@@ -107,13 +110,67 @@ def _strip_edges(value: str) -> str:
     return _EDGE.sub("", value)
 
 
+# Inside text_memo(): (rule, text) -> the rule's answer, for one job that normalises the same
+# texts again and again (an import: each cell, then OrderInput on the cell's result).
+_TEXT_MEMO: ContextVar[dict[tuple[str, str], str] | None] = ContextVar(
+    "logitrack_text_memo", default=None
+)
+TEXT_MEMO_MAX = 1_000_000  # answers kept per block; past it, texts are simply worked out again
+
+
+@contextmanager
+def text_memo() -> Iterator[None]:
+    """Within the block, :func:`human_text` and :func:`code` answer a text they have already
+    answered there from memory instead of working it out again.
+
+    Both are pure functions of their input (the same text always gives the same answer or the
+    same refusal), so a remembered answer is the answer. Only answers are remembered, never
+    refusals: a refused text is checked (and refused) every time. The memory is the block's
+    own and dropped at its end; nothing outlives the job or reaches another one.
+    """
+    token = _TEXT_MEMO.set({})
+    try:
+        yield
+    finally:
+        _TEXT_MEMO.reset(token)
+
+
+def _remembered(rule: str, value: str, work: Callable[[str], str]) -> str:
+    memo = _TEXT_MEMO.get()
+    if memo is None:
+        return work(value)
+    key = (rule, value)
+    hit = memo.get(key)
+    if hit is None:
+        hit = work(value)
+        if len(memo) < TEXT_MEMO_MAX:
+            memo[key] = hit
+    return hit
+
+
 def human_text(value: str, *, multiline: bool = False) -> str:
     """``value`` in its stored form: NFC, whitespace collapsed, invisible edges stripped.
 
     Shape: str -> str, never longer in characters than the NFC form of ``value``; ``""`` means
     blank (also for a value made only of whitespace and invisible characters).
     Raises TextRefused for control, bidi and surrogate characters (rules in the module docstring).
+    Inside :func:`text_memo` a text already answered there is not worked out again.
     """
+    if multiline:
+        return _remembered("multiline", value, _human_multiline)
+    return _remembered("human", value, _human_single)
+
+
+def _human_single(value: str) -> str:
+    return _human_text(value, multiline=False)
+
+
+def _human_multiline(value: str) -> str:
+    return _human_text(value, multiline=True)
+
+
+def _human_text(value: str, *, multiline: bool = False) -> str:
+    """:func:`human_text` worked out (no memory)."""
     _refuse_hazards(value)
     text = unicodedata.normalize("NFC", value)
     text = _INNER_INVISIBLE.sub("", text)
@@ -141,8 +198,28 @@ def code(value: str) -> str:
     Shape: str -> str; the result contains no whitespace, and each decimal digit of any script
     is its ASCII digit. The caller's validator decides what else is allowed (e.g. tax codes only
     ``[0-9-]``); this function does not validate a format. Raises TextRefused like human_text.
+    Inside :func:`text_memo` a text already answered there is not worked out again.
+    """
+    return _remembered("code", value, _code)
+
+
+def _code(value: str) -> str:
+    """``value`` as an ASCII-digit code: NFKC, Unicode digits to ASCII, dashes to ``-``, no spaces.
+
+    Shape: str -> str; the result contains no whitespace, and each decimal digit of any script
+    is its ASCII digit. The caller's validator decides what else is allowed (e.g. tax codes only
+    ``[0-9-]``); this function does not validate a format. Raises TextRefused like human_text.
     """
     _refuse_hazards(value)
+    if value.isascii():
+        # ASCII is its own NFKC form, holds no invisible character and no dash but "-", and
+        # str.split() drops exactly the characters str.isspace() names: the walk below in C.
+        return _refuse_card_numbers("".join(value.split()))
+    return _refuse_card_numbers(_code_walk(value))
+
+
+def _code_walk(value: str) -> str:
+    """:func:`code`'s mapping character by character (any text; hazards already refused)."""
     out = []
     for char in fold_digits(value):
         if char.isspace() or _INVISIBLE.match(char):
@@ -151,7 +228,7 @@ def code(value: str) -> str:
             out.append("-")
         else:
             out.append(char)
-    return _refuse_card_numbers("".join(out))
+    return "".join(out)
 
 
 def opaque_text(value: str) -> str:

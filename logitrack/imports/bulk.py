@@ -1,14 +1,16 @@
-"""Inserting many rows of one model at once (COPY or ``executemany``): the bulk import's writes.
+"""Inserting many new rows of one model at once (COPY or ``executemany``): the bulk import's writes.
 
 Django's ``bulk_create`` compiles every value of every row into SQL text in Python (about 40
 field compilations per order row, and SQLite's 999-parameter limit splits a batch of 1,000
-orders into 37 statements); with one prepared statement and ``executemany`` the driver binds
-the rows itself. The values are still the model fields' own: ``pre_save`` (which seals the
-encrypted fields and fills the blind indexes) and ``get_db_prep_save``, so what is stored is
-byte for byte what ``save()`` would store.
+orders into 37 statements), and building a model instance per row costs more than the insert
+itself. :func:`insert_values` takes the rows as columns (``{attname: value}``, the dicts
+``logistics.services.orders`` builds for ``order_create`` too) and stores what ``save()`` would
+store: the field's default for a missing column, plain values as they are, datetimes and
+decimals through the field's ``get_db_prep_save``, encrypted fields sealed by the field's own
+code (``EncryptedField.seal_new_values``) with the blind index from the same canonical value.
 
-On PostgreSQL the rows go in one ``COPY ... FROM STDIN`` instead (no statement per row, the
-values adapted by psycopg's C dumpers); on SQLite, one ``executemany``.
+On PostgreSQL the rows go in one ``COPY ... FROM STDIN`` (no statement per row, the values
+adapted by psycopg's C dumpers); on SQLite, one prepared ``executemany``.
 
 Primary keys are given out before the insert, so children can point at their parents:
 PostgreSQL draws them from the table's sequence (``nextval`` over ``generate_series``);
@@ -86,52 +88,6 @@ def _is_plain(field: Any) -> bool:
     )
 
 
-def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """INSERT ``objs`` (new rows of ``model``) with one ``executemany``; sets their ``pk``.
-
-    Raises the database's IntegrityError on a constraint violation (the caller's transaction
-    then rolls the batch back). No signals are sent, as with ``bulk_create``.
-    """
-    if not objs:
-        return
-    # The connection itself, not the thread-local proxy: the loop below reads it per value.
-    conn = connections[DEFAULT_DB_ALIAS]
-    meta = model._meta
-    for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
-        obj.pk = pk
-    fields = [f for f in meta.concrete_fields if not f.generated]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608, E501
-    plain = [_is_plain(f) for f in fields]
-    # A datetime repeated on every row of a batch (created_at = now) is converted once.
-    memo: dict[tuple[str, Any], Any] = {}
-
-    def value_of(obj: models.Model, field: Any, is_plain: bool) -> Any:
-        if is_plain:
-            return obj.__dict__[field.attname]
-        if isinstance(field, models.DateTimeField) and type(field).pre_save is _DATETIME_PRE_SAVE:
-            raw = obj.__dict__[field.attname]
-            if raw is None:
-                return None
-            key = (field.attname, raw)
-            if key not in memo:
-                memo[key] = field.get_db_prep_save(raw, connection=conn)
-            return memo[key]
-        return field.get_db_prep_save(field.pre_save(obj, True), connection=conn)
-
-    rows: list[list[Any]] = []
-    for obj in objs:
-        rows.append([value_of(obj, f, is_plain) for f, is_plain in zip(fields, plain, strict=True)])
-        obj._state.adding = False
-        obj._state.db = conn.alias
-    if conn.vendor == "postgresql":
-        _copy_rows(conn, meta.db_table, columns, rows)
-        return
-    with conn.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def _copy_rows(conn: Any, table: str, columns: str, rows: list[list[Any]]) -> None:
     """PostgreSQL: the rows in one ``COPY ... FROM STDIN`` (PostgreSQL docs, "COPY"), psycopg
     adapting each value as it would for a parameter. Constraints are checked as for INSERT
@@ -140,3 +96,125 @@ def _copy_rows(conn: Any, table: str, columns: str, rows: list[list[Any]]) -> No
     with conn.cursor() as cursor, conn.wrap_database_errors, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+_MISSING = object()
+
+
+def _column_writer(field: Any, conn: Any, rows: Sequence[dict[str, Any]]) -> list[Any]:
+    """The stored values of ``field`` for new ``rows`` (attname -> value, as the model's
+    constructor takes them; a missing attname takes the field's default, as the constructor
+    does), converted as ``save()`` would convert them."""
+    attname = field.attname
+    raw = [row.get(attname, _MISSING) for row in rows]
+    if any(value is _MISSING for value in raw):
+        default = field.get_default()
+        raw = [default if value is _MISSING else value for value in raw]
+    if _is_plain(field):
+        return raw
+    if isinstance(field, models.DateTimeField):
+        if field.auto_now or field.auto_now_add or type(field).pre_save is not _DATETIME_PRE_SAVE:
+            raise NotImplementedError(f"{field} sets its own value on save")
+        memo: dict[Any, Any] = {}
+        out: list[Any] = []
+        for value in raw:
+            if value is None:
+                out.append(None)
+                continue
+            if value not in memo:
+                memo[value] = field.get_db_prep_save(value, connection=conn)
+            out.append(memo[value])
+        return out
+    if type(field).pre_save is not models.Field.pre_save:
+        raise NotImplementedError(f"{field} computes its value on save")
+    return [
+        None if value is None else field.get_db_prep_save(value, connection=conn) for value in raw
+    ]
+
+
+def _sealed_column(
+    field: Any, rows: Sequence[dict[str, Any]], keys: dict[Any, Any]
+) -> tuple[list[Any], list[str]]:
+    """The stored values of encrypted ``field`` for new ``rows`` and their blind indexes, each
+    row sealed under its key owner's write key (``keys``: looked up once per owner)."""
+    from logitrack.core.crypto.fields import _OWNER_FOREIGN_KEYS
+    from logitrack.core.crypto.store import KeyOwner, write_key
+
+    if field.owns_key:
+        raise NotImplementedError(f"{field}: rows owning their key need save()")
+    owner_attname = _OWNER_FOREIGN_KEYS[field.key_owner]
+    default = field.get_default()
+    values = [row.get(field.attname, _MISSING) for row in rows]
+    values = [default if value is _MISSING else value for value in values]
+    sealed: list[tuple[Any, str]] = [("", "")] * len(rows)
+    by_owner: dict[str, list[int]] = {}
+    for position, row in enumerate(rows):
+        ident = row[owner_attname]
+        if ident is None:
+            raise ValueError(f"{field} row has no {field.key_owner} to seal with")
+        by_owner.setdefault(str(ident), []).append(position)
+    for ident, positions in by_owner.items():
+        owner = KeyOwner(field.key_owner, ident)
+        if owner not in keys:
+            keys[owner] = write_key(owner)
+        done = field.seal_new_values([values[p] for p in positions], keys[owner])
+        for position, pair in zip(positions, done, strict=True):
+            sealed[position] = pair
+    return [pair[0] for pair in sealed], [pair[1] for pair in sealed]
+
+
+def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """INSERT new rows of ``model`` given as ``{attname: value}`` without model instances
+    (COPY on PostgreSQL, one ``executemany`` on SQLite); returns their primary keys, reserved
+    before the insert (see the module docstring).
+
+    The stored values are the ones ``save()`` stores: a missing attname takes the field's
+    default, plain fields are bound as they are, datetimes and decimals go through the field's
+    ``get_db_prep_save``, encrypted fields are sealed under their key owner's write key (looked
+    up once per owner for the whole call, ``EncryptedField.seal_new_values``) and their blind
+    index filled from the same canonical value. A field that computes its own value on save
+    (``auto_now``, another ``pre_save``) is refused rather than guessed. Raises the database's
+    IntegrityError on a constraint violation. No signals are sent.
+    """
+    from logitrack.core.crypto.fields import BlindIndexField, EncryptedField
+
+    if not rows:
+        return []
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    unknown = set().union(*rows) - {f.attname for f in fields}
+    if unknown:
+        raise TypeError(f"{meta.label} has no column {sorted(unknown)}")
+    ids = _reserve_ids(model, len(rows))
+    columns_by_name: dict[str, list[Any]] = {}
+    indexes: dict[str, list[str]] = {}
+    keys: dict[Any, Any] = {}
+    for field in fields:
+        if field.primary_key:
+            columns_by_name[field.attname] = ids
+        elif isinstance(field, EncryptedField):
+            stored, index = _sealed_column(field, rows, keys)
+            columns_by_name[field.attname] = stored
+            indexes[field.name] = index
+    for field in fields:
+        if field.attname in columns_by_name:
+            continue
+        if isinstance(field, BlindIndexField):
+            if field.source not in indexes:
+                raise NotImplementedError(f"{field}: its source is not written here")
+            columns_by_name[field.attname] = indexes[field.source]
+        else:
+            columns_by_name[field.attname] = _column_writer(field, conn, rows)
+    values_rows = [
+        list(row) for row in zip(*(columns_by_name[f.attname] for f in fields), strict=True)
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    if conn.vendor == "postgresql":
+        _copy_rows(conn, meta.db_table, columns, values_rows)
+        return ids
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608, E501
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, values_rows)
+    return ids

@@ -9,11 +9,12 @@ an order of the tenant is refused (a file imported twice creates nothing twice).
 
 :func:`create_orders` is the bulk path of the import (docs/adr/0022, 0028): per batch one
 insert (COPY on PostgreSQL, ``executemany`` on SQLite) each of orders, items, shipments and
-their ``created`` timeline events (``imports.bulk.insert_rows``), the rows built by the same
-functions ``order_create`` uses (``logistics.services.orders.new_order`` ...), with
+their ``created`` timeline events (``imports.bulk.insert_values``, columns without model
+instances), the columns built by the same functions ``order_create`` uses
+(``logistics.services.orders.order_fields``, ``item_fields`` ...), with
 waybills from the core's numbering (``logistics.numbers.new_waybill`` under the tenant's prefix;
 a collision re-draws the batch's waybills, the unique constraint deciding), contact fields
-encrypted and indexed by the model fields on insert, and one audit entry per batch. The
+sealed and indexed by the model fields' own code on insert, and one audit entry per batch. The
 per-order service writes one audit entry per order, which serialises on the audit chain's
 head and cannot reach thousands of rows per second.
 """
@@ -206,21 +207,20 @@ def declared_value(data: Any) -> int:
 
 
 def _build(
-    job: ImportJob, row: int, data: Any, *, shipper: Any, pickup: Any, now: Any
-) -> tuple[Any, list[Any], Any]:
-    """The unsaved order, items and parcel of one row, by the core's own builders (the ones
-    ``order_create`` uses), so that both ways of creating an order store the same thing."""
-    from logitrack.logistics.models import Shipment
+    job: ImportJob, row: int, data: Any, *, shipper_id: int, pickup: Any, now: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """The columns of the order, items and parcel of one row, by the core's own builders (the
+    ones ``order_create`` uses), so that both ways of creating an order store the same thing."""
     from logitrack.logistics.services.orders import (
         fingerprint,
-        new_items,
-        new_order,
-        new_shipment_fields,
+        item_fields,
+        order_fields,
+        shipment_fields,
     )
 
-    order = new_order(
+    order = order_fields(
         tenant_id=job.tenant_id,
-        shipper=shipper,
+        shipper_id=shipper_id,
         data=data,
         pickup=pickup,
         declared_value_vnd=declared_value(data),
@@ -230,9 +230,15 @@ def _build(
         idempotency_fingerprint=fingerprint(data),
         now=now,
     )
-    items = new_items(job.tenant_id, order, data)
-    shipment = Shipment(
-        **new_shipment_fields(job.tenant_id, order, 1, data.parcels[0], sscc=None, now=now)
+    items = item_fields(job.tenant_id, data)
+    shipment = shipment_fields(
+        job.tenant_id,
+        1,
+        data.parcels[0],
+        service_level=order["service_level"],
+        delivery_province_code=order["delivery_province_code"],
+        sscc=None,
+        now=now,
     )
     return order, items, shipment
 
@@ -242,16 +248,16 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
 
     Each order gets its items, one shipment (parcel 1) with a new waybill and the shipment's
     ``created`` timeline event (source ``import``); one audit entry ``import_orders_created``
-    names the job and the count. The pickup address is the shipper's own. A database refusal
-    (a constraint) raises; the caller's transaction then rolls the batch back.
+    names the job and the count. The pickup address is the shipper's own. The rows are written
+    as columns (``imports.bulk.insert_values``), without model instances; the contact fields
+    are sealed under the tenant's key, looked up once per batch. A database refusal (a
+    constraint) raises; the caller's transaction then rolls the batch back.
     """
-    from logitrack.core.crypto.fields import SAVE_STATE, _SaveState
-    from logitrack.core.crypto.store import KeyOwner, write_key
-    from logitrack.imports.bulk import insert_rows
+    from logitrack.imports.bulk import insert_values
     from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
     from logitrack.logistics.numbers import new_waybill
     from logitrack.logistics.services.numbering import logistics_settings_for_update
-    from logitrack.logistics.services.orders import created_event, shipper_address
+    from logitrack.logistics.services.orders import created_event_fields, shipper_address
     from logitrack.logistics.status import EventSource
 
     if not prepared:
@@ -267,51 +273,49 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
         if shipper is None:
             return 0, [issue(row, "", "order_invalid", detail="shipper_not_found")]
         order, order_items, shipment = _build(
-            job, row, data, shipper=shipper, pickup=data.pickup or pickups[shipper.pk], now=now
+            job,
+            row,
+            data,
+            shipper_id=shipper.pk,
+            pickup=data.pickup or pickups[shipper.pk],
+            now=now,
         )
         orders.append(order)
         items.append(order_items)
         shipments.append(shipment)
-    # Precomputed encryption: every order of the batch is sealed under the tenant's current
-    # key, looked up once here instead of once per encrypted field of every row.
-    owner = KeyOwner("tenant", str(job.tenant_id))
-    state = _SaveState(raw=False, keys={owner: write_key(owner)})
-    for order in orders:
-        order.__dict__[SAVE_STATE] = state
-    insert_rows(Order, orders)
-    for order in orders:
-        order.__dict__.pop(SAVE_STATE, None)
+    order_ids = insert_values(Order, orders)
     all_items = []
-    for order, order_items in zip(orders, items, strict=True):
+    for order_id, order_items, shipment in zip(order_ids, items, shipments, strict=True):
         for item in order_items:
-            item.order_id = order.pk
+            item["order_id"] = order_id
             all_items.append(item)
-    insert_rows(OrderItem, all_items)
-    for order, shipment in zip(orders, shipments, strict=True):
-        shipment.order_id = order.pk
+        shipment["order_id"] = order_id
+    insert_values(OrderItem, all_items)
     for attempt in range(WAYBILL_ATTEMPTS):
         for shipment in shipments:
-            shipment.waybill = new_waybill(numbering.waybill_prefix)
+            shipment["waybill"] = new_waybill(numbering.waybill_prefix)
         try:
             with transaction.atomic():
-                insert_rows(Shipment, shipments)
+                shipment_ids = insert_values(Shipment, shipments)
             break
         except IntegrityError as exc:
             message = str(exc).lower()
             if attempt == WAYBILL_ATTEMPTS - 1 or "waybill" not in message:
                 raise
-    events = [
-        created_event(
-            shipment,
+    events = []
+    for shipment_id, shipment in zip(shipment_ids, shipments, strict=True):
+        event = created_event_fields(
+            job.tenant_id,
+            shipment["waybill"],
             source=EventSource.IMPORT.value,
             actor_user_id=job.created_by_id,
             actor_api_key_id=None,
             now=now,
         )
-        for shipment in shipments
-    ]
-    insert_rows(ShipmentEvent, events)
-    _audit_batch(job, len(orders), orders[0].pk, orders[-1].pk)
+        event["shipment_id"] = shipment_id
+        events.append(event)
+    insert_values(ShipmentEvent, events)
+    _audit_batch(job, len(orders), order_ids[0], order_ids[-1])
     return len(orders), []
 
 

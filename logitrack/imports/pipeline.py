@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from logitrack.core.crypto.canonical import e164_memo
+from logitrack.core.text import text_memo
 from logitrack.imports import storage
 from logitrack.imports.models import ImportJob, ImportMode, ImportStatus
 from logitrack.imports.reading import SheetRefused, read_sheet
@@ -70,7 +71,7 @@ def process(job_id: int, *, dry_run: bool) -> ImportJob | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with e164_memo():
+        with e164_memo(), text_memo():
             _process(job, dry_run=dry_run)
     except SheetRefused as exc:
         _finish_failed(job, exc.code)

@@ -267,6 +267,30 @@ class EncryptedField(_Field[_ST_contra, _GT_co]):
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         return self.seal_for_save(model_instance, add)
 
+    def seal_new_values(self, values: Iterable[Any], key: DataKeyMaterial) -> list[tuple[Any, str]]:
+        """For new rows written without model instances (the bulk import): each plaintext
+        value as the column stores it (the token; an empty value as it is) and its blind index
+        ("" when empty or when the field has none), sealed under ``key``, which the caller
+        looked up once as ``store.write_key`` of the rows' key owner. The tokens are the ones
+        :meth:`seal_for_save` makes (same canonical form, encoding and associated data; a fresh
+        nonce each).
+        """
+        binding = self.binding(key.ring, key.version)
+        indexed = self.blind_index_field is not None
+        out: list[tuple[Any, str]] = []
+        for value in values:
+            if isinstance(value, Sealed):
+                raise TypeError(f"{self.model._meta.label}.{self.name}: a new value, not a token")
+            if self.is_empty(value):
+                out.append((value, ""))
+                continue
+            plain = self.canonical(value)
+            token = tokens.seal(
+                key.aead, key.ring, key.version, binding, self.encode(plain).encode("utf-8")
+            )
+            out.append((token, self.index_of_canonical(plain) if indexed else ""))
+        return out
+
     def contribute_to_class(
         self, cls: type[models.Model], name: str, private_only: bool = False
     ) -> None:

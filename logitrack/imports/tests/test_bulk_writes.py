@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, models, transaction
 from logitrack.core.crypto import canonical
 from logitrack.core.tenant import tenant_context
 from logitrack.imports import pipeline
-from logitrack.imports.bulk import insert_rows
+from logitrack.imports.bulk import insert_values
 from logitrack.imports.models import ImportJob, ImportStatus
 from logitrack.imports.orders import prepare_orders
 from logitrack.imports.rows import OrderRow
@@ -112,6 +112,18 @@ def test_the_bulk_import_stores_what_order_create_stores(dispatcher: Any) -> Non
         assert bulk_event.idempotency_key == f"created:{bulk_shipment.waybill}"
 
 
+def test_only_the_indexed_column_gets_a_blind_index(
+    dispatcher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sealing without instances computes an index (and fetches an index key) only where the
+    model has a blind index: the consignee's phone, not the name, street or e-mail."""
+    from logitrack.core.crypto import store
+
+    monkeypatch.setattr(store, "_index_keys", {})
+    _imported(dispatcher, [[*ROW[:3], ROW[3], *ROW[4:]]])
+    assert set(store._index_keys) == {"logistics.Order.consignee_phone"}
+
+
 def test_the_stored_ciphertext_opens_only_as_its_own_column(dispatcher: Any) -> None:
     tenant, _principal, _shipper = dispatcher
     _imported(dispatcher, [ROW])
@@ -129,19 +141,35 @@ def test_a_repeated_waybill_is_refused_by_the_database_and_the_batch_can_go_on(
     _imported(dispatcher, [ROW])
     with tenant_context(tenant):
         taken = Shipment.objects.get()
-        copy = Shipment(
-            tenant_id=tenant.pk, order_id=taken.order_id, parcel_number=2, waybill=taken.waybill,
-            weight_g=10, service_level="standard", delivery_province_code=79,
-            status="created", status_changed_at=taken.created_at, created_at=taken.created_at,
-        )  # fmt: skip
+        copy = {
+            "tenant_id": tenant.pk, "order_id": taken.order_id, "parcel_number": 2,
+            "waybill": taken.waybill, "weight_g": 10, "service_level": "standard",
+            "delivery_province_code": 79, "status": "created",
+            "status_changed_at": taken.created_at, "created_at": taken.created_at,
+        }  # fmt: skip
         with transaction.atomic():
             with pytest.raises(IntegrityError, match=r"(?i)waybill"), transaction.atomic():
-                insert_rows(Shipment, [copy])
+                insert_values(Shipment, [copy])
             # The savepoint rolled back; the transaction itself still writes.
-            copy.waybill = taken.waybill[:-1] + ("0" if taken.waybill[-1] != "0" else "1")
-            copy.pk = None
-            insert_rows(Shipment, [copy])
+            copy["waybill"] = taken.waybill[:-1] + ("0" if taken.waybill[-1] != "0" else "1")
+            [made] = insert_values(Shipment, [copy])
         assert Shipment.objects.count() == 2
+        # A column the builder did not give takes the field's default, as Model() would.
+        assert Shipment.objects.get(pk=made).current_place == Shipment(**copy).current_place
+
+
+def test_columns_without_instances_refuse_what_they_cannot_store_as_save_would(
+    dispatcher: Any,
+) -> None:
+    tenant, _principal, shipper = dispatcher
+    with tenant_context(tenant), transaction.atomic():
+        # A misspelt column is an error, not a silently dropped value.
+        with pytest.raises(TypeError, match="consignee_nam"):
+            insert_values(Order, [{"tenant_id": tenant.pk, "consignee_nam": "An"}])
+        # An encrypted column needs its key owner on the row; without it nothing is sealed.
+        with pytest.raises(ValueError, match="tenant"):
+            insert_values(Order, [{"tenant_id": None, "shipper_id": shipper.pk,
+                                   "consignee_name": "An"}])  # fmt: skip
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")

@@ -116,6 +116,48 @@ def _declared_value(data: OrderInput) -> int:
     return total
 
 
+def order_fields(
+    *,
+    tenant_id: int,
+    shipper_id: int,
+    data: OrderInput,
+    pickup: AddressInput,
+    declared_value_vnd: int,
+    created_by_id: int | None,
+    created_by_api_key_id: int | None,
+    idempotency_key: str | None,
+    idempotency_fingerprint: str,
+    now: Any,
+) -> dict[str, Any]:
+    """The columns (attnames) of the new Order row of ``data``: the one builder of
+    ``order_create`` (through :func:`new_order`) and of the bulk import (``imports.orders``,
+    which writes these values without a model instance), so both store the same columns."""
+    return {
+        "tenant_id": tenant_id,
+        "shipper_id": shipper_id,
+        "reference": data.reference,
+        **_address_fields("pickup", pickup),
+        **_address_fields("delivery", data.delivery),
+        "consignee_name": data.consignee.name,
+        "consignee_phone": data.consignee.phone,
+        "consignee_email": data.consignee.email or "",
+        "service_level": data.service_level.value,
+        "cod_amount_vnd": data.cod_amount_vnd,
+        "declared_value_vnd": declared_value_vnd,
+        "notes": data.notes,
+        "created_by_id": created_by_id,
+        "created_by_api_key_id": created_by_api_key_id,
+        "idempotency_key": idempotency_key,
+        "idempotency_fingerprint": idempotency_fingerprint,
+        "created_at": now,
+        "updated_at": now,
+        "pickup_window_start": data.pickup_window_start,
+        "pickup_window_end": data.pickup_window_end,
+        "delivery_window_start": data.delivery_window_start,
+        "delivery_window_end": data.delivery_window_end,
+    }
+
+
 def new_order(
     *,
     tenant_id: int,
@@ -129,67 +171,111 @@ def new_order(
     idempotency_fingerprint: str,
     now: Any,
 ) -> Order:
-    """The unsaved Order row of ``data``: the one builder of ``order_create`` and of the bulk
-    import (``imports.orders``), so both store the same columns the same way."""
-    return Order(
+    """The unsaved Order row of ``data`` (columns from :func:`order_fields`)."""
+    fields = order_fields(
         tenant_id=tenant_id,
-        shipper=shipper,
-        reference=data.reference,
-        **_address_fields("pickup", pickup),
-        **_address_fields("delivery", data.delivery),
-        consignee_name=data.consignee.name,
-        consignee_phone=data.consignee.phone,
-        consignee_email=data.consignee.email or "",
-        service_level=data.service_level.value,
-        cod_amount_vnd=data.cod_amount_vnd,
+        shipper_id=shipper.pk,
+        data=data,
+        pickup=pickup,
         declared_value_vnd=declared_value_vnd,
-        notes=data.notes,
         created_by_id=created_by_id,
         created_by_api_key_id=created_by_api_key_id,
         idempotency_key=idempotency_key,
         idempotency_fingerprint=idempotency_fingerprint,
-        created_at=now,
-        updated_at=now,
-        pickup_window_start=data.pickup_window_start,
-        pickup_window_end=data.pickup_window_end,
-        delivery_window_start=data.delivery_window_start,
-        delivery_window_end=data.delivery_window_end,
+        now=now,
     )
+    del fields["shipper_id"]
+    return Order(shipper=shipper, **fields)
 
 
-def new_items(tenant_id: int, order: Order, data: OrderInput) -> list[OrderItem]:
-    """The unsaved OrderItem rows of ``data`` (positions from 1), pointing at ``order``."""
+def item_fields(tenant_id: int, data: OrderInput) -> list[dict[str, Any]]:
+    """The columns of the OrderItem rows of ``data`` (positions from 1), without ``order_id``."""
     return [
-        OrderItem(
-            tenant_id=tenant_id,
-            order=order,
-            position=position,
-            description=item.description,
-            quantity=item.quantity,
-            declared_value_vnd=item.declared_value_vnd,
-        )
+        {
+            "tenant_id": tenant_id,
+            "position": position,
+            "description": item.description,
+            "quantity": item.quantity,
+            "declared_value_vnd": item.declared_value_vnd,
+        }
         for position, item in enumerate(data.items, start=1)
     ]
 
 
-def new_shipment_fields(
-    tenant_id: int, order: Order, number: int, parcel: Any, *, sscc: str | None, now: Any
+def new_items(tenant_id: int, order: Order, data: OrderInput) -> list[OrderItem]:
+    """The unsaved OrderItem rows of ``data`` (columns from :func:`item_fields`), on ``order``."""
+    return [OrderItem(order=order, **fields) for fields in item_fields(tenant_id, data)]
+
+
+def shipment_fields(
+    tenant_id: int,
+    number: int,
+    parcel: Any,
+    *,
+    service_level: str,
+    delivery_province_code: int,
+    sscc: str | None,
+    now: Any,
 ) -> dict[str, Any]:
-    """The fields of parcel ``number`` of ``order`` (status ``created``), waybill not yet drawn."""
+    """The columns of parcel ``number`` of an order (status ``created``), without ``order_id``
+    and with the waybill not yet drawn; service and province are the order's."""
     return {
         "tenant_id": tenant_id,
-        "order": order,
         "parcel_number": number,
         "sscc": sscc,
         "weight_g": parcel.weight_g,
         "length_mm": parcel.length_mm,
         "width_mm": parcel.width_mm,
         "height_mm": parcel.height_mm,
-        "service_level": order.service_level,
-        "delivery_province_code": order.delivery_province_code,
+        "service_level": service_level,
+        "delivery_province_code": delivery_province_code,
         "status": ShipmentStatus.CREATED,
         "status_changed_at": now,
         "created_at": now,
+    }
+
+
+def new_shipment_fields(
+    tenant_id: int, order: Order, number: int, parcel: Any, *, sscc: str | None, now: Any
+) -> dict[str, Any]:
+    """The fields of parcel ``number`` of ``order`` (:func:`shipment_fields` and the order)."""
+    return {
+        **shipment_fields(
+            tenant_id,
+            number,
+            parcel,
+            service_level=order.service_level,
+            delivery_province_code=order.delivery_province_code,
+            sscc=sscc,
+            now=now,
+        ),
+        "order": order,
+    }
+
+
+def created_event_fields(
+    tenant_id: int,
+    waybill: str,
+    *,
+    source: str,
+    actor_user_id: int | None,
+    actor_api_key_id: int | None,
+    now: Any,
+) -> dict[str, Any]:
+    """The columns of the first timeline event (``created``, applied) of the new shipment
+    ``waybill``, without ``shipment_id``."""
+    return {
+        "tenant_id": tenant_id,
+        "kind": EventKind.STATUS,
+        "status": ShipmentStatus.CREATED,
+        "status_before": ShipmentStatus.CREATED,
+        "applied": True,
+        "occurred_at": now,
+        "recorded_at": now,
+        "source": source,
+        "idempotency_key": f"created:{waybill}",
+        "actor_user_id": actor_user_id,
+        "actor_api_key_id": actor_api_key_id,
     }
 
 
@@ -201,20 +287,17 @@ def created_event(
     actor_api_key_id: int | None,
     now: Any,
 ) -> ShipmentEvent:
-    """The unsaved first timeline event of a new shipment (``created``, applied)."""
+    """The unsaved first timeline event of a new shipment (:func:`created_event_fields`)."""
     return ShipmentEvent(
-        tenant_id=shipment.tenant_id,
         shipment=shipment,
-        kind=EventKind.STATUS,
-        status=ShipmentStatus.CREATED,
-        status_before=ShipmentStatus.CREATED,
-        applied=True,
-        occurred_at=now,
-        recorded_at=now,
-        source=source,
-        idempotency_key=f"created:{shipment.waybill}",
-        actor_user_id=actor_user_id,
-        actor_api_key_id=actor_api_key_id,
+        **created_event_fields(
+            shipment.tenant_id,
+            shipment.waybill,
+            source=source,
+            actor_user_id=actor_user_id,
+            actor_api_key_id=actor_api_key_id,
+            now=now,
+        ),
     )
 
 
