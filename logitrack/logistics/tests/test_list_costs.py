@@ -134,7 +134,7 @@ def test_each_row_shows_its_shipment(tenant: Tenant, client: HttpsClient) -> Non
     row = row[: row.index("</tr>")]
 
     assert f'href="/operations/shipments/{shipment.waybill}/"' in row
-    assert f">Chọn {shipment.waybill}</label>" in row
+    assert f">Chọn {format_waybill(shipment.waybill)}</label>" in row
     assert f">{format_waybill(shipment.waybill)}</a>" in row
     assert "REF-17" in row
     assert "Nguyễn Văn A" in row
