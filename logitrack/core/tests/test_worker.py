@@ -76,6 +76,7 @@ def test_a_reused_pid_does_not_pass_for_the_dead_worker() -> None:
     assert is_alive(f"{host}:{os.getpid()}:0") is True  # no start time known: the pid decides
 
 
+@pytest.mark.django_db(transaction=True)  # the worker's loop closes and reopens connections
 def test_the_worker_command_fails_abandoned_jobs_before_it_runs_jobs() -> None:
     job = _running(_dead_worker_id())
 
