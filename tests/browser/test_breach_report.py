@@ -17,7 +17,7 @@ import pypdfium2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from .journeys import PASSWORD, desktop_context, goto, sign_in, unique_email
+from .journeys import PASSWORD, desktop_context, goto, sign_in, unique_email, unique_tax_code
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ officer = User.objects.create_user(
     email={email!r}, password={password!r}, full_name="Phạm Thu Hà",
     platform_role="privacy_officer",
 )
-tenant = make_tenant("Công ty Giao nhận Sông Hàn")
+tenant = make_tenant("Công ty Giao nhận Sông Hàn", tax_code={tax_code!r})
 make_order_row(make_shipper(tenant))
 make_order_row(make_shipper(tenant))
 print(json.dumps({{"tenant": tenant.pk, "name": tenant.name}}))
@@ -63,7 +63,9 @@ def test_the_privacy_officer_registers_a_breach_and_downloads_the_authority_repo
 ) -> None:
     base = logitrack_server.https_url
     email = unique_email("privacy")
-    made = _shell(logitrack_server, _SETUP.format(email=email, password=PASSWORD))
+    made = _shell(
+        logitrack_server, _SETUP.format(email=email, password=PASSWORD, tax_code=unique_tax_code())
+    )
     page: Page = context.new_page()
     sign_in(page, base, email)
     now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))

@@ -12,7 +12,15 @@ import _server  # bench/_server.py, put on sys.path by conftest.py
 import pytest
 from playwright.sync_api import Browser
 
-from .journeys import PASSWORD, desktop_context, goto, sign_in, submit, unique_email
+from .journeys import (
+    PASSWORD,
+    desktop_context,
+    goto,
+    sign_in,
+    submit,
+    unique_email,
+    unique_tax_code,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +30,8 @@ from logitrack.accounts.models import User
 from logitrack.core.tenant import tenant_context
 from logitrack.tenancy.models import Membership
 from logitrack.tenancy.tests.factories import make_tenant
-tenant = make_tenant("Công ty Giao nhận Sông Hàn")
+# Each shell counts factory serials from 1: a fixed tax code would collide with other journeys.
+tenant = make_tenant("Công ty Giao nhận Sông Hàn", tax_code={tax_code!r})
 with tenant_context(tenant):
     for email, name, role in (({reporter!r}, "Trần Văn Bình", "dispatcher"),
                               ({child!r}, "Lê Thị Nhỏ", "viewer")):
@@ -53,7 +62,12 @@ def test_a_colleague_reports_a_user_under_16_who_is_signed_out_and_refused(
     reporter_email, child_email = unique_email("reporter"), unique_email("child")
     _shell(
         logitrack_server,
-        _SETUP.format(reporter=reporter_email, child=child_email, password=PASSWORD),
+        _SETUP.format(
+            reporter=reporter_email,
+            child=child_email,
+            password=PASSWORD,
+            tax_code=unique_tax_code(),
+        ),
     )
     child_context, reporter_context = desktop_context(browser), desktop_context(browser)
     try:

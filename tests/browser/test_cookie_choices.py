@@ -198,7 +198,7 @@ def test_accept_then_reject_from_the_footer(
     page.locator("footer [data-cookie-settings]").click()
     page.wait_for_url(f"{base}/privacy/cookies/#settings")
     with page.expect_navigation():
-        page.locator("#settings form.inline-form button[value=reject]").click()
+        page.locator("#settings form.cookie-actions button[value=reject]").click()
     page.wait_for_load_state("networkidle")
     watched.urls.clear()
     stored = _page_views(logitrack_server)
