@@ -33,7 +33,8 @@ KMH_PER_MS = 3.6
 
 
 class PageRow(NamedTuple):
-    """A row of the device's position page: the columns it shows, speed in km/h."""
+    """A row of the device's position page: the columns it shows, speed in km/h, and the driver
+    the position is tied to (None when none), which makes showing it a sensitive read."""
 
     fix_time: dt.datetime
     latitude: float
@@ -42,6 +43,7 @@ class PageRow(NamedTuple):
     course: float | None
     accuracy: float | None
     battery: float | None
+    driver_id: int | None
 
 
 class ExportRow(NamedTuple):

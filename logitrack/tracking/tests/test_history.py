@@ -127,6 +127,7 @@ def test_history_newest_first_with_a_limit_and_after(foreign: Device) -> None:
         own[-1].course,
         own[-1].accuracy,
         own[-1].battery,
+        None,
     )
     assert after == [
         TrackPoint(row.fix_time, row.latitude, row.longitude, row.altitude)

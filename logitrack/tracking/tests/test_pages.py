@@ -297,6 +297,31 @@ def test_export_of_positions_tied_to_a_driver_is_a_sensitive_read(
     assert entry.details["export"] == "gpx"
 
 
+def test_a_history_page_showing_driver_positions_is_a_sensitive_read(
+    dispatcher: HttpsClient, manager: Membership
+) -> None:
+    device = make_device(manager).device
+    with tenant_context(manager.tenant):
+        driver = Driver.objects.create(tenant_id=manager.tenant_id, full_name="Lê Thị Hoa")
+    start = timezone.now() - dt.timedelta(hours=1)
+    _positions(device, start, 3)
+    first = Position.dangerously_unscoped.filter(device=device).order_by("fix_time").first()
+    assert first is not None
+
+    dispatcher.get(f"/operations/devices/{device.pk}/positions/")
+    assert not AuditEntry.objects.filter(action="sensitive_read").exists()
+
+    Position.dangerously_unscoped.filter(pk=first.pk).update(driver=driver)
+    page = dispatcher.get(f"/operations/devices/{device.pk}/positions/")
+
+    assert page.status_code == 200
+    entries = AuditEntry.objects.filter(action="sensitive_read", object_id=str(device.pk))
+    assert [(e.details["page"], e.details["driver_positions"]) for e in entries] == [
+        ("positions", 1)
+    ]
+    assert entries[0].actor_kind == "user"
+
+
 def test_gpx_export_is_gpx_1_1_that_gpxpy_reads_back(
     dispatcher: HttpsClient, manager: Membership
 ) -> None:

@@ -215,6 +215,7 @@ def device_positions(request: HttpRequest, device_id: int) -> HttpResponse:
         newest_first=True,
     )
     rows = found[:PAGE_SIZE]
+    _audit_page(request, device, rows, since, upper)
     range_query = request.GET.copy()
     range_query.pop("before", None)
     if "since" not in range_query:
@@ -237,6 +238,35 @@ def device_positions(request: HttpRequest, device_id: int) -> HttpResponse:
         "until": until,
     }
     return render_page(request, "positions.html", context)
+
+
+def _audit_page(
+    request: HttpRequest,
+    device: Device,
+    rows: list[selectors.PageRow],
+    since: dt.datetime,
+    until: dt.datetime,
+) -> None:
+    """A page that shows positions tied to a driver shows where a person was (precise location,
+    policy section 2): one ``sensitive_read`` entry for the page, naming how many such rows it
+    showed. Pages of unassigned or vehicle-only positions are not personal and write nothing."""
+    personal = sum(1 for row in rows if row.driver_id is not None)
+    if not personal:
+        return
+    audit_record(
+        action="sensitive_read",
+        actor=actor_of(principal_of(request)),
+        tenant_id=device.tenant_id,
+        object_type="tracking.device",
+        object_id=str(device.pk),
+        details={
+            "page": "positions",
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "driver_positions": personal,
+        },
+        request=request,
+    )
 
 
 def _audit_export(
