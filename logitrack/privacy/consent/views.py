@@ -88,12 +88,16 @@ def my_consents(request: HttpRequest) -> HttpResponse:
 
 
 def _unsubscribe_error(request: HttpRequest, exc: ConsentError) -> HttpResponse:
-    return render(
-        request,
-        "web/error.html",
-        {"status": exc.status, "title": _("This link is not valid"), "message": exc.message},
-        status=exc.status,
-    )
+    """The refusal of a link that cannot be used, in the visitor's language: whoever opens a
+    broken link from an e-mail has likely made no choice on this site, so ``?lang=``, then the
+    language cookie, then the browser's preference decide (``visitor_language``)."""
+    with translation.override(visitor_language(request)):
+        return render(
+            request,
+            "web/error.html",
+            {"status": exc.status, "title": _("This link is not valid"), "message": exc.message},
+            status=exc.status,
+        )
 
 
 # RFC 8058 section 3.1: a mail client sends the one-click POST by itself, with neither cookies nor

@@ -194,6 +194,18 @@ def test_a_forged_unsubscribe_link_answers_400_and_changes_nothing(mangle: Any) 
     assert _states(user) == [("marketing_email", "grant")]
 
 
+def test_a_broken_unsubscribe_link_is_refused_in_the_browsers_language() -> None:
+    english = HttpsClient(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
+    vietnamese = HttpsClient(HTTP_ACCEPT_LANGUAGE="vi-VN,vi;q=0.9")
+
+    for method in ("get", "post"):
+        answer = getattr(english, method)("/u/not-a-token/")
+        assert answer.status_code == 400
+        assert "This link is not valid" in answer.content.decode()
+        assert 'lang="en"' in answer.content.decode()
+        assert "Liên kết này không hợp lệ" in getattr(vietnamese, method)("/u/x/").content.decode()
+
+
 def test_a_well_signed_link_for_someone_else_cannot_be_made_from_anothers() -> None:
     victim, attacker = make_user(), make_user()
     _granted(victim)
