@@ -10,14 +10,20 @@ from __future__ import annotations
 import email
 import email.policy
 import itertools
+import json
 import re
 import secrets
+import subprocess
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, Response
+
+if TYPE_CHECKING:
+    import _server
 
 MAIL_WAIT_S = 20.0
 # A Vietnamese passphrase: 12+ characters, on no common list, unlike any name or address here.
@@ -158,3 +164,30 @@ def sign_up(page: Page, base: str, *, email_address: str, company: str, name: st
     response = navigation.value
     assert response is not None
     return response
+
+
+def shell_json(
+    server: _server.RunningServer,
+    code: str,
+    *,
+    timeout: float = 240,
+) -> Any:
+    """Run ``code`` in ``logitrack shell`` against the server's data; return its last line as JSON.
+
+    Journeys set up what no page makes (another company, a report's age, a sent newsletter) this
+    way, on the same database the server uses; links the code writes into e-mails point where the
+    server's own do.
+    """
+    import _server  # bench/_server.py, put on sys.path by conftest.py after this module loads
+
+    done = subprocess.run(
+        [str(_server.LOGITRACK), "shell", "-c", code],
+        env={**_server.server_env(server.data_dir), "LOGITRACK_PUBLIC_URL": server.https_url},
+        cwd=_server.REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])

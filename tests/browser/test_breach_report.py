@@ -4,12 +4,9 @@ people and tenants, and downloads the Vietnamese report to the authority as a PD
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import _server  # bench/_server.py, put on sys.path by conftest.py
@@ -17,7 +14,15 @@ import pypdfium2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from .journeys import PASSWORD, desktop_context, goto, sign_in, unique_email, unique_tax_code
+from .journeys import (
+    PASSWORD,
+    desktop_context,
+    goto,
+    shell_json,
+    sign_in,
+    unique_email,
+    unique_tax_code,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,20 +42,6 @@ print(json.dumps({{"tenant": tenant.pk, "name": tenant.name}}))
 """
 
 
-def _shell(server: _server.RunningServer, code: str) -> Any:
-    done = subprocess.run(
-        [str(_server.LOGITRACK), "shell", "-c", code],
-        env=_server.server_env(server.data_dir),
-        cwd=_server.REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = desktop_context(browser)
@@ -63,7 +54,7 @@ def test_the_privacy_officer_registers_a_breach_and_downloads_the_authority_repo
 ) -> None:
     base = logitrack_server.https_url
     email = unique_email("privacy")
-    made = _shell(
+    made = shell_json(
         logitrack_server, _SETUP.format(email=email, password=PASSWORD, tax_code=unique_tax_code())
     )
     page: Page = context.new_page()

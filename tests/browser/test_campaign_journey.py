@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from .conftest import Owner
-from .journeys import MAIL_WAIT_S, desktop_context, goto, sign_in
-from .test_consent_journey import _one_click, _shell
+from .journeys import MAIL_WAIT_S, desktop_context, goto, shell_json, sign_in
+from .test_consent_journey import _one_click
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,7 @@ def test_an_owner_sends_a_campaign_that_skips_the_unsubscribed_consignee(
 ) -> None:
     base = logitrack_server.https_url
     tag = str(int(time.time() * 1000))
-    made = _shell(logitrack_server, _PEOPLE.format(email=owner.email, tag=tag))
+    made = shell_json(logitrack_server, _PEOPLE.format(email=owner.email, tag=tag))
     assert _one_click(logitrack_server, made["link"]) == 200
     mail_dir = logitrack_server.data_dir / "mail"
     context = desktop_context(browser)

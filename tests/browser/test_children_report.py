@@ -4,10 +4,6 @@ and signing in again is refused with the suspended account's message (privacy po
 
 from __future__ import annotations
 
-import json
-import subprocess
-from typing import Any
-
 import _server  # bench/_server.py, put on sys.path by conftest.py
 import pytest
 from playwright.sync_api import Browser
@@ -16,6 +12,7 @@ from .journeys import (
     PASSWORD,
     desktop_context,
     goto,
+    shell_json,
     sign_in,
     submit,
     unique_email,
@@ -41,26 +38,12 @@ print(json.dumps({{"tenant": tenant.pk}}))
 """
 
 
-def _shell(server: _server.RunningServer, code: str) -> Any:
-    done = subprocess.run(
-        [str(_server.LOGITRACK), "shell", "-c", code],
-        env=_server.server_env(server.data_dir),
-        cwd=_server.REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def test_a_colleague_reports_a_user_under_16_who_is_signed_out_and_refused(
     browser: Browser, logitrack_server: _server.RunningServer
 ) -> None:
     base = logitrack_server.https_url
     reporter_email, child_email = unique_email("reporter"), unique_email("child")
-    _shell(
+    shell_json(
         logitrack_server,
         _SETUP.format(
             reporter=reporter_email,

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
-import subprocess
 import time
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import _server  # bench/_server.py, put on sys.path by conftest.py
 import pytest
 from playwright.sync_api import Browser
 
 from .conftest import Owner
-from .journeys import MAIL_WAIT_S, desktop_context, goto, sign_in
+from .journeys import MAIL_WAIT_S, desktop_context, goto, shell_json, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,21 +40,6 @@ report = marketing_send(
 )
 print(json.dumps({{"sent": len(report.sent), "without_consent": len(report.without_consent)}}))
 """
-
-
-def _shell(server: _server.RunningServer, code: str) -> Any:
-    done = subprocess.run(
-        [str(_server.LOGITRACK), "shell", "-c", code],
-        # Links in the e-mail point where the server's own e-mails do (conftest.py sets it).
-        env={**_server.server_env(server.data_dir), "LOGITRACK_PUBLIC_URL": server.https_url},
-        cwd=_server.REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _newsletter(mail_dir: Path, to: str) -> EmailMessage:
@@ -103,7 +85,7 @@ def test_a_person_grants_newsletters_and_one_click_unsubscribes(
         row = page.locator("li[data-purpose=marketing_email]")
         assert row.get_attribute("data-state") == "granted"
 
-        report = _shell(logitrack_server, _SEND.format(email=owner.email))
+        report = shell_json(logitrack_server, _SEND.format(email=owner.email))
         assert report == {"sent": 1, "without_consent": 0}
         message = _newsletter(logitrack_server.data_dir / "mail", owner.email)
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -117,7 +99,7 @@ def test_a_person_grants_newsletters_and_one_click_unsubscribes(
         goto(page, f"{base}/account/consents/")
         row = page.locator("li[data-purpose=marketing_email]")
         assert row.get_attribute("data-state") == "withdrawn"
-        again = _shell(logitrack_server, _SEND.format(email=owner.email))
+        again = shell_json(logitrack_server, _SEND.format(email=owner.email))
         assert again == {"sent": 0, "without_consent": 1}
     finally:
         context.close()

@@ -8,8 +8,6 @@ created by the order pages of another part of P3); everything else is done as a 
 from __future__ import annotations
 
 import io
-import json
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +24,7 @@ from playwright.sync_api import (
 )
 
 from .conftest import Owner
-from .journeys import goto, sign_in
+from .journeys import goto, shell_json, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -74,20 +72,6 @@ with tenant_context(shipment.tenant_id):
 """
 
 
-def _shell(server: _server.RunningServer, code: str) -> Any:
-    done = subprocess.run(
-        [str(_server.LOGITRACK), "shell", "-c", code],
-        env=_server.server_env(server.data_dir),
-        cwd=_server.REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def _photo_with_gps() -> bytes:
     image = Image.new("RGB", (640, 480), (30, 140, 90))
     exif = Image.Exif()
@@ -116,7 +100,7 @@ def test_a_driver_delivers_with_photo_signature_and_location_and_a_resubmit_reco
     phone: BrowserContext, logitrack_server: _server.RunningServer, owner: Owner
 ) -> None:
     base = logitrack_server.https_url
-    waybill = _shell(logitrack_server, _SEED.format(email=owner.email))
+    waybill = shell_json(logitrack_server, _SEED.format(email=owner.email))
     phone.grant_permissions(["geolocation"], origin=base)
     page = phone.new_page()
     sign_in(page, base, owner.email)
@@ -204,7 +188,7 @@ def test_a_driver_delivers_with_photo_signature_and_location_and_a_resubmit_reco
     assert replay["url"] == f"{base}/driver/shipments/{waybill}/"
     assert "Việc này đã được ghi nhận; không có gì bị gửi hai lần." in replay["text"]
 
-    facts = _shell(logitrack_server, _INSPECT.format(waybill=waybill))
+    facts = shell_json(logitrack_server, _INSPECT.format(waybill=waybill))
     assert facts == {
         "status": "delivered",
         "events": 1,
