@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Func, Q, QuerySet
 
 from logitrack.core.crypto.api import blind_index
 from logitrack.core.tenant import bound_tenant_id
@@ -27,6 +27,23 @@ ShipmentSort = Literal["created_at", "-created_at", "status_changed_at", "-statu
 OrderSort = Literal["created_at", "-created_at"]
 # Orders a search may match before the shipments list reads them as a subquery instead of a list.
 SEARCH_ORDERS_MAX = 500
+# Shipments a creation-date range may hold for a status-change sort to read the range and sort it
+# (from an index that holds both times) rather than walk the status-change index (ADR 0046).
+RANGE_SORT_MAX = 100_000
+
+
+class Unindexed(Func):
+    """The column's own value, written so that no index can give its order (``+x`` on SQLite,
+    ``x + '0 s'`` on PostgreSQL): the planner then reads the rows the filters name and sorts
+    them, instead of walking an index in list order and dropping rows the filters refuse."""
+
+    arity = 1
+    template = "+%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s + INTERVAL '0 seconds')", **extra
+        )
 
 
 @dataclass(frozen=True)
@@ -119,7 +136,31 @@ def shipments_list(*, principal: Principal, filters: ShipmentFilters) -> QuerySe
             else:
                 rows = rows.filter(order__in=found)
     tiebreak = "-id" if filters.sort.startswith("-") else "id"
+    if filters.sort.lstrip("-") == "status_changed_at" and _range_is_small(tenant_id, filters):
+        changed = Unindexed("status_changed_at", output_field=DateTimeField())
+        order = changed.desc() if filters.sort.startswith("-") else changed.asc()
+        return rows.order_by(order, tiebreak)
     return rows.order_by(filters.sort, tiebreak)
+
+
+def _range_is_small(tenant_id: int, filters: ShipmentFilters) -> bool:
+    """Whether a status-change sort should read the creation-date range and sort it.
+
+    The status-change index walked newest (oldest) first reaches a range's rows only after every
+    row changed after (before) it: for a week two months back, most of a million. The range read
+    from ``logistics_shipment_range`` costs its size. One count, capped at
+    ``RANGE_SORT_MAX`` entries of the creation index, decides; a range beyond it is walked, as is
+    every list without a range.
+    """
+    if filters.created_from is None and filters.created_to is None:
+        return False
+    in_range = Shipment.objects.filter(tenant_id=tenant_id)
+    if filters.created_from is not None:
+        in_range = in_range.filter(created_at__gte=filters.created_from)
+    if filters.created_to is not None:
+        in_range = in_range.filter(created_at__lt=filters.created_to)
+    # A sliced count is counted over the slice: SELECT COUNT(*) FROM (... LIMIT n).
+    return in_range.order_by().values("pk")[: RANGE_SORT_MAX + 1].count() <= RANGE_SORT_MAX
 
 
 def orders_list(*, principal: Principal, filters: OrderFilters) -> QuerySet[Order]:
