@@ -501,7 +501,8 @@ def _time(call: Callable[[], Any]) -> tuple[list[float], float]:
 Row = tuple[str, float, float, float, float, float]
 
 
-def _measure(made: dict[str, Any]) -> list[Row]:  # noqa: PLR0915  (the shapes, listed)
+def _measure(made: dict[str, Any]) -> Iterator[Row]:  # noqa: PLR0915  (the shapes, listed)
+    """Each request's timings, as soon as they are measured."""
     from django.db import connection
 
     from logitrack.core.testing import HttpsClient
@@ -626,7 +627,6 @@ def _measure(made: dict[str, Any]) -> list[Row]:  # noqa: PLR0915  (the shapes, 
             {"page": "10000", "before": deep["after"]},
         ),
     ]
-    results = []
     for label, who, path, params in requests:
         statements: list[tuple[str, Any]] = []
 
@@ -660,10 +660,9 @@ def _measure(made: dict[str, Any]) -> list[Row]:  # noqa: PLR0915  (the shapes, 
                     cursor.fetchall()
 
         raw_samples, _raw_cpu = _time(raw)
-        results.append((label, *_percentiles(api), *_percentiles(raw_samples), cpu))
+        yield (label, *_percentiles(api), *_percentiles(raw_samples), cpu)
         if PROFILE and label in ("API newest 50", "page newest 50"):
             _profile(label, call)
-    return results
 
 
 def _profile(label: str, call: Callable[[], Any]) -> None:
@@ -690,7 +689,9 @@ def child() -> int:
     data = _setup(backend)
     from logitrack.tenancy.models import Tenant
 
-    kept = Tenant.objects.filter(name="Bench big").first() if KEEP else None
+    # The factory numbers names ("Bench big 1"): the first big tenant is the filled one.
+    big = Tenant.objects.filter(name__startswith="Bench big").order_by("pk")
+    kept = big.first() if KEEP else None
     made = {"tenant": kept, "fill_seconds": 0.0} if kept else _fill(N)
     made = _describe(made, N)
     print(

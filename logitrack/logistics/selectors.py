@@ -28,7 +28,8 @@ OrderSort = Literal["created_at", "-created_at"]
 # Orders a search may match before the shipments list reads them as a subquery instead of a list.
 SEARCH_ORDERS_MAX = 500
 # Shipments a creation-date range may hold for a status-change sort to read the range and sort it
-# (from an index that holds both times) rather than walk the status-change index (ADR 0046).
+# (from an index that holds both times) rather than walk the status-change index, and shipments
+# such a walk may pass before it reaches the range (ADR 0046).
 RANGE_SORT_MAX = 100_000
 
 
@@ -143,24 +144,40 @@ def shipments_list(*, principal: Principal, filters: ShipmentFilters) -> QuerySe
     return rows.order_by(filters.sort, tiebreak)
 
 
+def _at_most(rows: QuerySet[Shipment], most: int) -> bool:
+    """Whether ``rows`` hold at most ``most`` rows, counting no more than ``most + 1``."""
+    # A sliced count is counted over the slice: SELECT COUNT(*) FROM (... LIMIT n).
+    return rows.order_by().values("pk")[: most + 1].count() <= most
+
+
 def _range_is_small(tenant_id: int, filters: ShipmentFilters) -> bool:
     """Whether a status-change sort should read the creation-date range and sort it.
 
     The status-change index walked newest (oldest) first reaches a range's rows only after every
     row changed after (before) it: for a week two months back, most of a million. The range read
-    from ``logistics_shipment_range`` costs its size. One count, capped at
-    ``RANGE_SORT_MAX`` entries of the creation index, decides; a range beyond it is walked, as is
-    every list without a range.
+    from ``logistics_shipment_range`` costs its size. So the range is sorted when it holds at
+    most ``RANGE_SORT_MAX`` shipments, and also when the walk would first pass more than that
+    (the shipments created after the range for newest first, before it for oldest first); only a
+    large range whose walk starts at once (newest first with no end, say) is walked. Each count
+    reads at most ``RANGE_SORT_MAX + 1`` entries of the creation index (ADR 0046).
     """
-    if filters.created_from is None and filters.created_to is None:
+    start, end = filters.created_from, filters.created_to
+    if start is None and end is None:
         return False
-    in_range = Shipment.objects.filter(tenant_id=tenant_id)
-    if filters.created_from is not None:
-        in_range = in_range.filter(created_at__gte=filters.created_from)
-    if filters.created_to is not None:
-        in_range = in_range.filter(created_at__lt=filters.created_to)
-    # A sliced count is counted over the slice: SELECT COUNT(*) FROM (... LIMIT n).
-    return in_range.order_by().values("pk")[: RANGE_SORT_MAX + 1].count() <= RANGE_SORT_MAX
+    mine = Shipment.objects.filter(tenant_id=tenant_id)
+    in_range = mine
+    if start is not None:
+        in_range = in_range.filter(created_at__gte=start)
+    if end is not None:
+        in_range = in_range.filter(created_at__lt=end)
+    if _at_most(in_range, RANGE_SORT_MAX):
+        return True
+    newest_first = filters.sort.startswith("-")
+    if newest_first and end is not None:
+        return not _at_most(mine.filter(created_at__gte=end), RANGE_SORT_MAX)
+    if not newest_first and start is not None:
+        return not _at_most(mine.filter(created_at__lt=start), RANGE_SORT_MAX)
+    return False
 
 
 def orders_list(*, principal: Principal, filters: OrderFilters) -> QuerySet[Order]:

@@ -70,8 +70,21 @@ def _walk(owner: Membership, filters: selectors.ShipmentFilters) -> tuple[list[i
 
 
 @pytest.mark.parametrize("sort", ["-status_changed_at", "status_changed_at"])
-def test_a_date_range_sorted_by_status_change_is_read_and_sorted_with_the_same_rows(
-    tenant: Tenant, owner: Membership, monkeypatch: pytest.MonkeyPatch, sort: str
+@pytest.mark.parametrize(
+    ("most", "read_and_sorted"),
+    [
+        (100_000, True),  # the range (8 rows) within the cap: read and sorted
+        (7, False),  # past the cap, and the walk passes 2 rows first: walked
+        (1, True),  # past the cap, and so would the walk be: read and sorted
+    ],
+)
+def test_a_date_range_sorted_by_status_change_gives_the_same_rows_read_or_walked(  # noqa: PLR0917
+    tenant: Tenant,
+    owner: Membership,
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+    most: int,
+    read_and_sorted: bool,
 ) -> None:
     shipments = _spread(tenant, 12)
     now = timezone.now()
@@ -80,10 +93,9 @@ def test_a_date_range_sorted_by_status_change_is_read_and_sorted_with_the_same_r
         created_to=now - timedelta(days=1, hours=12),
         sort=sort,  # type: ignore[arg-type]
     )
+    monkeypatch.setattr("logitrack.logistics.selectors.RANGE_SORT_MAX", most)
 
-    sorted_range, sorted_sql = _walk(owner, filters)
-    monkeypatch.setattr("logitrack.logistics.selectors.RANGE_SORT_MAX", 7)  # 8 in the range
-    walked, walked_sql = _walk(owner, filters)
+    seen, sql = _walk(owner, filters)
 
     rows = Shipment.dangerously_unscoped.filter(
         pk__in=[s.pk for s in shipments],
@@ -91,9 +103,8 @@ def test_a_date_range_sorted_by_status_change_is_read_and_sorted_with_the_same_r
         created_at__lt=filters.created_to,
     ).order_by(sort, "-id" if sort.startswith("-") else "id")
     assert len(rows) == 8
-    assert sorted_range == walked == [s.pk for s in rows]
-    assert any(any(u in sql for u in UNINDEXED) for sql in sorted_sql)
-    assert not any(any(u in sql for u in UNINDEXED) for sql in walked_sql)
+    assert seen == [s.pk for s in rows]
+    assert any(any(u in q for u in UNINDEXED) for q in sql) == read_and_sorted
 
 
 def test_a_status_change_sort_without_a_range_walks_its_index(
