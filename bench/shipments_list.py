@@ -368,7 +368,8 @@ def _plan_flags(vendor: str, plan: list[str]) -> list[str]:
         else:
             if "Seq Scan on logistics_" in text:
                 flags.append("scan")
-            if text.startswith(("Sort ", "->  Sort ", "Incremental Sort", "->  Incremental Sort")):
+            # An incremental sort orders the ties of an index's order (by id): not flagged.
+            if text.startswith(("Sort ", "->  Sort ")):
                 flags.append("sort")
     return sorted(set(flags))
 
@@ -382,7 +383,7 @@ def _plans(made: dict[str, Any]) -> list[str]:
 
     from logitrack.core.tenant import tenant_context
     from logitrack.logistics import selectors
-    from logitrack.logistics.pagination import _after
+    from logitrack.logistics.pagination import _after, fetch
 
     vendor = connection.vendor
     now = timezone.now()
@@ -441,7 +442,7 @@ def _plans(made: dict[str, Any]) -> list[str]:
 
                         field = sort.lstrip("-")
                         with connection.execute_wrapper(record):
-                            list(rows[:51])
+                            fetch(rows, 0, 51)  # as the list reads a page: ids, then rows
                             _after(
                                 rows, sort=sort, moment=moments[field], pk=moments["id"], limit=51
                             )
