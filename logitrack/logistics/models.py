@@ -345,6 +345,20 @@ class Shipment(TenantScopedModel):
                 fields=["tenant", "delivery_province_code", "-status_changed_at", "-id"],
                 name="logistics_shipment_prov_age",
             ),
+            # A creation-date range sorted by status change (ADR 0046): the range is read from
+            # this index alone (every filter's column and the sort's are in it) and sorted.
+            models.Index(
+                fields=[
+                    "tenant",
+                    "created_at",
+                    "status_changed_at",
+                    "status",
+                    "delivery_province_code",
+                    "service_level",
+                    "id",
+                ],
+                name="logistics_shipment_range",
+            ),
         ]
         constraints = [
             # The prefix in the waybill is unique per tenant (LogisticsSettings), so this makes

@@ -4,6 +4,12 @@ The cursor is opaque to clients: base64url (no padding) of ``"<sort>|<ISO 8601 v
 A position found by the index costs the same on page 1 and page 10,000, where OFFSET would read
 and drop every earlier row. A cursor that does not decode, or was made for another sort, is
 refused (``CursorInvalid``), never half-used.
+
+Rows are read in two steps (``fetch``): the ids of the slice first, in list order, then the rows
+of those ids. The first read needs only the columns of the list's index, so it is answered from
+the index alone (an index-only scan on PostgreSQL, a covering index on SQLite) however many
+entries it passes: an OFFSET or a sorted date range no longer reads every row it drops. The
+second reads at most a page by primary key (ADR 0046).
 """
 
 from __future__ import annotations
@@ -58,19 +64,41 @@ def _decode(cursor: str, sort: str) -> tuple[datetime, int]:
     return moment, pk
 
 
-def _after(rows: QuerySet[M], *, sort: str, moment: datetime, pk: int, limit: int) -> list[M]:
-    """Up to ``limit`` rows of ``rows`` (ordered by ``sort`` then id) after ``(moment, pk)``."""
+def _ids(rows: QuerySet[M], start: int, stop: int) -> list[Any]:
+    return list(rows.values_list("pk", flat=True)[start:stop])
+
+
+def _load(rows: QuerySet[M], ids: list[Any]) -> list[M]:
+    """The rows of ``ids``, in the order of ``ids``: one query by primary key (none if empty)."""
+    if not ids:
+        return []
+    # No ORDER BY: the planner has no reason to walk a sorted index instead of the ids.
+    found = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def fetch(rows: QuerySet[M], start: int, stop: int) -> list[M]:
+    """``rows[start:stop]``, read as ids first and then the rows of those ids."""
+    return _load(rows, _ids(rows, start, stop))
+
+
+def _after_ids(rows: QuerySet[M], *, sort: str, moment: datetime, pk: int, limit: int) -> list[Any]:
     field = sort.lstrip("-")
     op = "lt" if sort.startswith("-") else "gt"
     # "(field, id) after (moment, pk)" as two index ranges rather than one OR: SQLite's
     # planner may answer an OR by a union of two indexes and a sort of a million rows.
     # Rows that share the moment come first, then the rows strictly after it.
     same = rows.filter(**{field: moment, f"pk__{op}": pk})
-    found = list(same[:limit])
+    found = _ids(same, 0, limit)
     if len(found) < limit:
         after = rows.filter(**{f"{field}__{op}": moment})
-        found += list(after[: limit - len(found)])
+        found += _ids(after, 0, limit - len(found))
     return found
+
+
+def _after(rows: QuerySet[M], *, sort: str, moment: datetime, pk: int, limit: int) -> list[M]:
+    """Up to ``limit`` rows of ``rows`` (ordered by ``sort`` then id) after ``(moment, pk)``."""
+    return _load(rows, _after_ids(rows, sort=sort, moment=moment, pk=pk, limit=limit))
 
 
 def cursor_of(sort: str, row: Any) -> str:
@@ -87,7 +115,7 @@ def page_of(rows: QuerySet[M], *, sort: str, cursor: str | None, limit: int) -> 
         moment, pk = _decode(cursor, sort)
         found = _after(rows, sort=sort, moment=moment, pk=pk, limit=limit + 1)
     else:
-        found = list(rows[: limit + 1])
+        found = fetch(rows, 0, limit + 1)
     following = None
     if len(found) > limit:
         found = found[:limit]
@@ -98,7 +126,7 @@ def page_of(rows: QuerySet[M], *, sort: str, cursor: str | None, limit: int) -> 
 def any_after(rows: QuerySet[M], *, sort: str, row: Any) -> bool:
     """Whether ``rows`` (ordered by ``sort`` then id) hold a row after ``row``: one index probe."""
     moment, pk = getattr(row, sort.lstrip("-")), int(row.pk)
-    return bool(_after(rows, sort=sort, moment=moment, pk=pk, limit=1))
+    return bool(_after_ids(rows, sort=sort, moment=moment, pk=pk, limit=1))
 
 
 def page_before(rows: QuerySet[M], *, sort: str, cursor: str, limit: int) -> tuple[list[M], bool]:

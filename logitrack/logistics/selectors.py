@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Func, Q, QuerySet
 
 from logitrack.core.crypto.api import blind_index
 from logitrack.core.tenant import bound_tenant_id
@@ -27,6 +27,24 @@ ShipmentSort = Literal["created_at", "-created_at", "status_changed_at", "-statu
 OrderSort = Literal["created_at", "-created_at"]
 # Orders a search may match before the shipments list reads them as a subquery instead of a list.
 SEARCH_ORDERS_MAX = 500
+# Shipments a creation-date range may hold for a status-change sort to read the range and sort it
+# (from an index that holds both times) rather than walk the status-change index, and shipments
+# such a walk may pass before it reaches the range (ADR 0046).
+RANGE_SORT_MAX = 50_000
+
+
+class Unindexed(Func):
+    """The column's own value, written so that no index can give its order (``+x`` on SQLite,
+    ``x + '0 s'`` on PostgreSQL): the planner then reads the rows the filters name and sorts
+    them, instead of walking an index in list order and dropping rows the filters refuse."""
+
+    arity = 1
+    template = "+%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s + INTERVAL '0 seconds')", **extra
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,18 @@ def _order_search(text: str, prefix: str = "") -> Q:
     return condition
 
 
+class SqliteUnindexed(Func):
+    """The column's own value, written ``+x`` on SQLite so that its indexes are not used for a
+    condition on it; the plain column elsewhere (PostgreSQL's planner already reads the range
+    from the covering index)."""
+
+    arity = 1
+    template = "+%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="%(expressions)s", **extra)
+
+
 def shipments_list(*, principal: Principal, filters: ShipmentFilters) -> QuerySet[Shipment]:
     """Shipments of the principal's tenant (``operations.view`` or ``driver.tasks``), filtered
     and sorted (ties broken by id, newest first), without their orders' encrypted fields."""
@@ -94,32 +124,96 @@ def shipments_list(*, principal: Principal, filters: ShipmentFilters) -> QuerySe
     if tenant_id is None:
         return Shipment.objects.none()
     rows: QuerySet[Shipment] = Shipment.objects.filter(tenant_id=tenant_id)
+    by_change = filters.sort.lstrip("-") == "status_changed_at"
+    read_range = by_change and _range_is_small(tenant_id, filters)
+    if read_range:
+        # The range is read from logistics_shipment_range alone: SQLite would rather take the
+        # status or province index for an equality and read each row's status-change time
+        # from the table (a week of delivered shipments: 35,000 reads).
+        rows = rows.alias(
+            list_status=SqliteUnindexed("status"),
+            list_service=SqliteUnindexed("service_level"),
+            list_province=SqliteUnindexed("delivery_province_code"),
+        )
+        names = {"status": "list_status", "service": "list_service", "province": "list_province"}
+    else:
+        names = {
+            "status": "status",
+            "service": "service_level",
+            "province": "delivery_province_code",
+        }
     if filters.status:
-        rows = rows.filter(status__in=filters.status)
+        rows = rows.filter(**{f"{names['status']}__in": filters.status})
     if filters.service_level:
-        rows = rows.filter(service_level=filters.service_level)
+        rows = rows.filter(**{names["service"]: filters.service_level})
     if filters.province_code is not None:
-        rows = rows.filter(delivery_province_code=filters.province_code)
+        rows = rows.filter(**{names["province"]: filters.province_code})
     if filters.created_from is not None:
         rows = rows.filter(created_at__gte=filters.created_from)
     if filters.created_to is not None:
         rows = rows.filter(created_at__lt=filters.created_to)
-    text = _search_text(filters.q)
-    if text:
-        if waybill_is_well_formed(text):
-            rows = rows.filter(waybill=canonical_waybill(text))
-        else:
-            orders = Order.objects.filter(tenant_id=tenant_id).filter(_order_search(text))
-            # The matching orders are few: read them first and hand the list to the query, so
-            # that SQLite's planner takes the shipments of these orders (logistics_shipment_order)
-            # rather than walking a status-and-province index past every other row (ADR 0044).
-            found = list(orders.values_list("pk", flat=True)[: SEARCH_ORDERS_MAX + 1])
-            if len(found) > SEARCH_ORDERS_MAX:
-                rows = rows.filter(order__in=orders.values("pk"))
-            else:
-                rows = rows.filter(order__in=found)
+    rows = _searched(rows, tenant_id, _search_text(filters.q))
     tiebreak = "-id" if filters.sort.startswith("-") else "id"
+    if read_range:
+        changed = Unindexed("status_changed_at", output_field=DateTimeField())
+        order = changed.desc() if filters.sort.startswith("-") else changed.asc()
+        return rows.order_by(order, tiebreak)
     return rows.order_by(filters.sort, tiebreak)
+
+
+def _searched(rows: QuerySet[Shipment], tenant_id: int, text: str) -> QuerySet[Shipment]:
+    """``rows`` matching the search ``text`` (a waybill, a reference or a phone), if any."""
+    if not text:
+        return rows
+    if waybill_is_well_formed(text):
+        rows = rows.filter(waybill=canonical_waybill(text))
+    else:
+        orders = Order.objects.filter(tenant_id=tenant_id).filter(_order_search(text))
+        # The matching orders are few: read them first and hand the list to the query, so
+        # that SQLite's planner takes the shipments of these orders (logistics_shipment_order)
+        # rather than walking a status-and-province index past every other row (ADR 0044).
+        found = list(orders.values_list("pk", flat=True)[: SEARCH_ORDERS_MAX + 1])
+        if len(found) > SEARCH_ORDERS_MAX:
+            rows = rows.filter(order__in=orders.values("pk"))
+        else:
+            rows = rows.filter(order__in=found)
+    return rows
+
+
+def _at_most(rows: QuerySet[Shipment], most: int) -> bool:
+    """Whether ``rows`` hold at most ``most`` rows, counting no more than ``most + 1``."""
+    # A sliced count is counted over the slice: SELECT COUNT(*) FROM (... LIMIT n).
+    return rows.order_by().values("pk")[: most + 1].count() <= most
+
+
+def _range_is_small(tenant_id: int, filters: ShipmentFilters) -> bool:
+    """Whether a status-change sort should read the creation-date range and sort it.
+
+    The status-change index walked newest (oldest) first reaches a range's rows only after every
+    row changed after (before) it: for a week two months back, most of a million. The range read
+    from ``logistics_shipment_range`` costs its size. So the range is sorted when it holds at
+    most ``RANGE_SORT_MAX`` shipments, and also when the walk would first pass more than that
+    (the shipments created after the range for newest first, before it for oldest first); only a
+    large range whose walk starts at once (newest first with no end, say) is walked. Each count
+    reads at most ``RANGE_SORT_MAX + 1`` entries of the creation index (ADR 0046).
+    """
+    start, end = filters.created_from, filters.created_to
+    if start is None and end is None:
+        return False
+    mine = Shipment.objects.filter(tenant_id=tenant_id)
+    in_range = mine
+    if start is not None:
+        in_range = in_range.filter(created_at__gte=start)
+    if end is not None:
+        in_range = in_range.filter(created_at__lt=end)
+    if _at_most(in_range, RANGE_SORT_MAX):
+        return True
+    newest_first = filters.sort.startswith("-")
+    if newest_first and end is not None:
+        return not _at_most(mine.filter(created_at__gte=end), RANGE_SORT_MAX)
+    if not newest_first and start is not None:
+        return not _at_most(mine.filter(created_at__lt=start), RANGE_SORT_MAX)
+    return False
 
 
 def orders_list(*, principal: Principal, filters: OrderFilters) -> QuerySet[Order]:

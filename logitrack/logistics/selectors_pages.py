@@ -9,7 +9,8 @@ Pages are found by keyset (``pagination``): the next page is the rows after the 
 (``after``, its cursor), the previous one the rows before the first (``before``), each through
 the list's index, so page 10,000 of a million shipments costs what page 2 does. The page number
 is what the person is shown; a number without a cursor (typed into the address bar) is still
-served, by OFFSET, and costs in proportion to the number (at most ``views.filters.PAGE_MAX``).
+served, by OFFSET, up to ``TYPED_PAGE_MAX``: a larger number shows that page and says so
+(``Page.capped``), since an OFFSET costs in proportion to the rows it passes (ADR 0046).
 A cursor that does not decode, or was made for another sort, gives the first page.
 
 Shapes: a calendar day is in Asia/Ho_Chi_Minh; ``day_start`` gives its midnight as an aware
@@ -32,6 +33,7 @@ from logitrack.logistics.pagination import (
     CursorInvalid,
     any_after,
     cursor_of,
+    fetch,
     page_before,
     page_of,
 )
@@ -40,6 +42,8 @@ from logitrack.tenancy.roles import Permission
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE_SIZE = 50
+# The deepest page served by a typed number (OFFSET); deeper pages are reached with Next.
+TYPED_PAGE_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Page:
     number: int
     has_next: bool
     sort: str = "-created_at"
+    # A typed page number past TYPED_PAGE_MAX was asked for; this is page TYPED_PAGE_MAX.
+    capped: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -92,9 +98,11 @@ def _page(
             number = 1  # nothing before these rows: they are the first page
     except CursorInvalid:
         number = 1
+    capped = number > TYPED_PAGE_MAX
+    number = min(number, TYPED_PAGE_MAX)
     start = (number - 1) * PAGE_SIZE
-    found_rows = list(rows[start : start + PAGE_SIZE + 1])
-    return Page(found_rows[:PAGE_SIZE], number, len(found_rows) > PAGE_SIZE, sort)
+    found_rows = fetch(rows, start, start + PAGE_SIZE + 1)
+    return Page(found_rows[:PAGE_SIZE], number, len(found_rows) > PAGE_SIZE, sort, capped)
 
 
 def shipments_page(
