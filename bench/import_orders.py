@@ -8,7 +8,11 @@ store), dry run (every row checked through the core's ``OrderInput``, addresses 
 2,000 distinct texts) and import (``valid_rows_only``, batches of 1,000 in bulk). The baseline
 inserts the same N rows, already parsed, into a plain table of the same columns with one
 ``executemany`` in one transaction: no checks, no encryption, no shipments. Prints rows/s of
-each phase and of the whole, and the ratio to the baseline.
+each phase and of the whole, and the ratio to the baseline: wall seconds (what a user waits,
+from the upload to the last batch; the job runs in-process, so no queue wait is counted) and the
+bench process's CPU seconds (what the code costs on a shared machine). On PostgreSQL the
+server backend's CPU (read from /proc: the server must run on this machine) is added in a
+separate line, since COPY, indexes and constraints are worked there.
 
     .venv/bin/python bench/import_orders.py [N]
 """
