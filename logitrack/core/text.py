@@ -182,9 +182,26 @@ def _human_text(value: str, *, multiline: bool = False) -> str:
     return _refuse_card_numbers(_strip_edges("\n".join(cleaned)))
 
 
+def holds_no_card(value: str) -> bool:
+    """``not core.cards.contains_payment_card_number(value)``; inside :func:`text_memo` a text
+    already found to hold no card number is not searched again (a text holding one is searched,
+    and refused, every time: only the answer "no card" is remembered)."""
+    memo = _TEXT_MEMO.get()
+    if memo is None:
+        return not contains_payment_card_number(value)
+    key = ("no_card", value)
+    if key in memo:
+        return True
+    if contains_payment_card_number(value):
+        return False
+    if len(memo) < TEXT_MEMO_MAX:
+        memo[key] = ""
+    return True
+
+
 def _refuse_card_numbers(text: str) -> str:
     """``text`` unchanged, or TextRefused(``text_payment_card``) without any digit of it."""
-    if contains_payment_card_number(text):
+    if not holds_no_card(text):
         raise TextRefused(
             PAYMENT_CARD,
             gettext("Remove the payment card number: Logitrack never stores card numbers."),

@@ -3,7 +3,9 @@
 Steps of :func:`process` for job ``job_id`` (tenant bound by the task):
 
 1. decrypt the stored file and read it again (``reading``), find the header row, read every row
-   with the confirmed mapping (``rows.parse_rows``);
+   with the confirmed mapping (``rows.parse_rows``); the import step instead takes the rows the
+   dry run kept (``imports.kept``) when they were read from the same bytes with the same header,
+   mapping, COD cap, limits and code, and reads the file again otherwise;
 2. resolve each row's address to a 2025 commune (cached per distinct address text) and build
    the order input that ``logistics.order_create`` validates (``orders.prepare_orders``);
 3. dry run: store counts and the report, status ``validated``; the file stays for step 4;
@@ -27,7 +29,7 @@ from django.utils import timezone
 
 from logitrack.core.crypto.canonical import e164_memo
 from logitrack.core.text import text_memo
-from logitrack.imports import storage
+from logitrack.imports import kept, storage
 from logitrack.imports.models import ImportJob, ImportMode, ImportStatus
 from logitrack.imports.reading import SheetRefused, read_sheet
 from logitrack.imports.report import Issue
@@ -88,18 +90,26 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
     from logitrack.imports.orders import create_orders, prepare_orders
 
     data = storage.read_upload(job.tenant_id, job.file_key)
-    sheet = read_sheet(data)
+    cap = cod_cap_vnd()
+    print_ = kept.fingerprint(data, job.header_row, job.headers, job.mapping, cap)
+    # The import step takes the dry run's rows when they were read from these very bytes, with
+    # this header, mapping, cap, limits and code (imports.kept); else it reads the file again.
+    parsed = None if dry_run else kept.reuse(job.tenant_id, job.file_key, print_)
+    if parsed is None:
+        sheet = read_sheet(data)
+        found = locate_header(sheet)
+        if found.row != job.header_row:
+            raise SheetRefused("header_not_found", "")
+        header = HeaderFound(found.index, found.row, list(job.headers), list(job.mapping))
+        parsed = parse_rows(sheet, header, job.mapping, cod_cap=cap)
+        del sheet
     del data
-    found = locate_header(sheet)
-    if found.row != job.header_row:
-        raise SheetRefused("header_not_found", "")
-    header = HeaderFound(found.index, found.row, list(job.headers), list(job.mapping))
-    parsed = parse_rows(sheet, header, job.mapping, cod_cap=cod_cap_vnd())
-    del sheet
     if any(item["code"] == "card_number" for item in parsed.issues):
         # Upload refuses such files; a file read differently now is refused and deleted at once.
         _finish_failed(job, "card_number", parsed.issues)
         return
+    if dry_run:
+        kept.keep(job.tenant_id, job.file_key, print_, parsed)
     total = parsed.total
 
     def progress(done: int) -> None:

@@ -6,6 +6,11 @@ ring) | ``version`` (4 bytes, big-endian) | ``nonce`` (12 bytes) | AES-256-GCM c
 tag of the file, with ``logitrack-import:<tenant id>:<key>`` as associated data, so that a file
 cannot be swapped to another tenant's job. Losing or destroying the tenant's key makes the file
 unreadable (docs/adr/0005).
+
+After its dry run a job may keep the rows it read from the file (``<key>.rows.bin``, the same
+shape and key, ``logitrack-import-rows:<tenant id>:<key>`` as associated data), so that the
+import step need not read them again (``imports.pipeline``, docs/adr/0047); it is the file's
+content in another form, so it lives and dies with the file: :func:`delete_upload` removes both.
 """
 
 from __future__ import annotations
@@ -39,29 +44,59 @@ def _aad(tenant_id: int, key: str) -> bytes:
     return f"logitrack-import:{tenant_id}:{key}".encode()
 
 
-def store_upload(tenant_id: int, data: bytes) -> str:
-    """Encrypt ``data`` under tenant ``tenant_id``'s key into a new 0600 file; returns its key."""
-    key = secrets.token_hex(16)
+def _rows_path(key: str) -> Path:
+    return _path(key).with_suffix(".rows.bin")
+
+
+def _rows_aad(tenant_id: int, key: str) -> bytes:
+    return f"logitrack-import-rows:{tenant_id}:{key}".encode()
+
+
+def _seal_to(path: Path, tenant_id: int, data: bytes, aad: bytes) -> None:
     material = write_key(KeyOwner("tenant", str(tenant_id)))
     nonce = os.urandom(12)
-    sealed = material.aead.encrypt(nonce, data, _aad(tenant_id, key))
-    path = _path(key)
+    sealed = material.aead.encrypt(nonce, data, aad)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(_HEADER.pack(material.ring.bytes, material.version, nonce))
         handle.write(sealed)
+
+
+def _open_from(path: Path, aad: bytes) -> bytes:
+    raw = path.read_bytes()
+    ring, version, nonce = _HEADER.unpack_from(raw)
+    material = read_key(uuid.UUID(bytes=ring), version)
+    return material.aead.decrypt(nonce, raw[_HEADER.size :], aad)
+
+
+def store_upload(tenant_id: int, data: bytes) -> str:
+    """Encrypt ``data`` under tenant ``tenant_id``'s key into a new 0600 file; returns its key."""
+    key = secrets.token_hex(16)
+    _seal_to(_path(key), tenant_id, data, _aad(tenant_id, key))
     return key
 
 
 def read_upload(tenant_id: int, key: str) -> bytes:
     """The plaintext of a stored file; raises FileNotFoundError or cryptography's InvalidTag."""
-    raw = _path(key).read_bytes()
-    ring, version, nonce = _HEADER.unpack_from(raw)
-    material = read_key(uuid.UUID(bytes=ring), version)
-    return material.aead.decrypt(nonce, raw[_HEADER.size :], _aad(tenant_id, key))
+    return _open_from(_path(key), _aad(tenant_id, key))
+
+
+def store_rows(tenant_id: int, key: str, data: bytes) -> None:
+    """Encrypt the rows read from file ``key`` next to it (replacing an earlier copy)."""
+    path = _rows_path(key)
+    if not _path(key).exists():
+        raise FileNotFoundError("the file of these rows is gone")
+    path.unlink(missing_ok=True)
+    _seal_to(path, tenant_id, data, _rows_aad(tenant_id, key))
+
+
+def read_rows(tenant_id: int, key: str) -> bytes:
+    """The rows kept for file ``key``; raises FileNotFoundError or cryptography's InvalidTag."""
+    return _open_from(_rows_path(key), _rows_aad(tenant_id, key))
 
 
 def delete_upload(key: str) -> None:
-    """Remove a stored file; nothing happens when it is already gone."""
+    """Remove a stored file and the rows read from it; nothing happens when they are gone."""
     if key:
+        _rows_path(key).unlink(missing_ok=True)
         _path(key).unlink(missing_ok=True)

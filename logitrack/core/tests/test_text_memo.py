@@ -60,7 +60,26 @@ def test_the_rules_are_remembered_apart_and_refusals_not_at_all() -> None:
             ("human", "a\nb"): "a b",
             ("multiline", "a\nb"): "a\nb",
             ("code", "0912 345"): "0912345",
+            # The texts searched for card numbers and found to hold none.
+            ("no_card", "a b"): "",
+            ("no_card", "a\nb"): "",
+            ("no_card", "0912345"): "",
         }
+        for _ in range(2):
+            assert not text.holds_no_card(CARD)
+        assert ("no_card", CARD) not in memo
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(TEXTS, min_size=1, max_size=6))
+def test_remembered_card_answers_are_the_detectors_answers(values: list[str]) -> None:
+    from logitrack.core.cards import contains_payment_card_number
+
+    outside = [text.holds_no_card(v) for v in values]
+    assert outside == [not contains_payment_card_number(v) for v in values]
+    with text_memo():
+        for _ in range(2):
+            assert [text.holds_no_card(v) for v in values] == outside
 
 
 def test_the_memory_is_the_blocks_own() -> None:

@@ -1,0 +1,222 @@
+"""The import's fast paths give the answers of the slow ones they stand in front of.
+
+``cells._vn_mobile_e164`` answers Vietnamese mobile numbers without ``phonenumbers.parse``;
+``cells.cell_text`` returns a text cell at once. Both must change no answer: every phone, every
+row and every report of the import is compared with the path that goes through the library.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import phonenumbers
+import pytest
+
+from logitrack.imports import cells
+from logitrack.imports.reading import read_sheet
+from logitrack.imports.rows import locate_header, parse_rows
+from logitrack.imports.tests.sheets import csv_bytes
+
+
+def _library_answer(candidate: str) -> str | None:
+    """What ``cells.phone`` asked of ``phonenumbers`` before the fast path, for one candidate."""
+    try:
+        number = phonenumbers.parse(candidate, cells.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_the_vn_mobile_fast_path_agrees_with_phonenumbers_on_every_four_digit_prefix() -> None:
+    # The VN patterns decide on at most the first four digits of the national number, the rest
+    # being \d: every prefix, in every shape the fast path accepts and a few it refuses, with
+    # two drawn endings each, covers every decision the fast path can make.
+    draw = random.Random(20261130)  # noqa: S311 - a fixed sample, not a secret
+    answered = 0
+    for prefix in range(10_000):
+        head = f"{prefix:04d}"
+        for _ in range(2):
+            for length in (8, 9, 10):
+                national = head + "".join(draw.choice("0123456789") for _ in range(length - 4))
+                for candidate in (national, "0" + national, "+84" + national, "84" + national):
+                    fast = cells._vn_mobile_e164(candidate)
+                    if fast is None:
+                        continue
+                    answered += 1
+                    assert fast == _library_answer(candidate), candidate
+    # The fast path is taken for the mobile ranges (about a third of the 9-digit prefixes).
+    assert answered > 15_000
+
+
+def _slow_phone(cell: object, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    with monkeypatch.context() as patch:
+        patch.setattr(cells, "_vn_mobile_e164", lambda candidate: None)
+        try:
+            return ("ok", cells.phone(cell))  # type: ignore[arg-type]
+        except cells.CellError as exc:
+            return ("refused", exc.code)
+
+
+def _fast_phone(cell: object) -> tuple[str, str]:
+    try:
+        return ("ok", cells.phone(cell))  # type: ignore[arg-type]
+    except cells.CellError as exc:
+        return ("refused", exc.code)
+
+
+PHONE_CELLS: list[object] = [
+    "0912345678",
+    "912345678",
+    912345678,
+    912345678.0,
+    "9.12345678E8",
+    "84912345678",
+    84912345678,
+    "+84912345678",
+    "+84 91 234 56 78",
+    "0084912345678",
+    "091-234-5678",
+    "(091) 234.5678",
+    "\uff10\uff19\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18",  # full-width digits
+    "٠٩١٢٣٤٥٦٧٨",  # Arabic-Indic digits
+    "0912 345 678\u200b",
+    "02838123456",
+    2838123456,
+    "1900123456",
+    "18001234",
+    "0123456789",
+    "0812345678",
+    "0599123456",
+    "0521234567",
+    "0592345678",
+    "0672123456",
+    "+14155552671",
+    "+8401234567",
+    "84849123456",
+    "849123456",
+    "0849123456",
+    "091234567",
+    "09123456789",
+    "",
+    None,
+    True,
+    "abc",
+    "0912\u202e345678",
+    "4111111111111111",
+]
+
+
+@pytest.mark.parametrize("cell", PHONE_CELLS)
+def test_phone_cells_read_the_same_with_and_without_the_fast_path(
+    cell: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _fast_phone(cell) == _slow_phone(cell, monkeypatch)
+
+
+def test_generated_phone_cells_read_the_same_with_and_without_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    draw = random.Random(7)  # noqa: S311 - a fixed sample, not a secret
+    shapes: list[Callable[[str], object]] = [
+        lambda d: d,
+        lambda d: "0" + d,
+        lambda d: "+84" + d,
+        int,
+        float,
+        lambda d: f"{d[:3]} {d[3:6]} {d[6:]}",
+        lambda d: "84" + d,
+    ]
+    for _ in range(3000):
+        digits = "".join(draw.choice("0123456789") for _ in range(draw.choice((8, 9, 10))))
+        digits = draw.choice("35789") + digits[1:] if draw.random() < 0.7 else digits
+        cell = draw.choice(shapes)(digits)
+        assert _fast_phone(cell) == _slow_phone(cell, monkeypatch), cell
+
+
+def _corpus(*, card: bool = True) -> bytes:
+    """400 rows of varied cells; ``card``: some rows hold a card number (the upload refuses
+    such a file, the row reader reports them)."""
+    headers = [
+        "Mã đơn hàng",
+        "Họ tên người nhận (*)",
+        "Số điện thoại (*)",
+        "Địa chỉ (*)",
+        "Tỉnh/Thành phố",
+        "Quận/Huyện",
+        "Phường/Xã",
+        "Khối lượng (gram)",
+        "Tiền thu hộ (COD)",
+        "Tên sản phẩm",
+        "Số lượng",
+        "Dịch vụ",
+        "Ghi chú",
+    ]
+    rows = []
+    draw = random.Random(11)  # noqa: S311 - a fixed sample, not a secret
+    names = [
+        "Nguyễn Văn A",
+        "Nguyễn Văn A",
+        "\uff2e\uff47\uff55\uff59ễ\uff4e",
+        "Trần\u200bThị B",
+        "Lê\tC",
+        "Đỗ ‍D",
+    ]
+    phones = PHONE_CELLS[:33] + ["9" + f"{n:08d}" for n in range(40)]
+    addresses = [
+        "12 Lê Lợi, Phường Bến Thành, Quận 1, TP.HCM",  # a legacy (pre-2025) address
+        "12 Lê Lợi, Phường Sài Gòn, TP.HCM",
+        "5 Hàng Bạc, Phường Hoàn Kiếm, Hà Nội",
+        "5 Hàng Bạc, Phường Hàng Bạc, Quận Hoàn Kiếm, Hà Nội",
+        "Số 7 ngõ 2, Xã \uff34ân Lập",
+    ]
+    for i in range(400):
+        rows.append(
+            [
+                f"DH{i:05d}" if i % 37 else "",
+                draw.choice(names),
+                str(draw.choice(phones)),
+                draw.choice(addresses),
+                draw.choice(["", "TP.HCM", "Hà Nội"]),
+                draw.choice(["", "Quận 1"]),
+                draw.choice(["", "Phường Bến Thành"]),
+                draw.choice(["500", "1.200", "0", "-3", "abc", ""]),
+                draw.choice(["150.000", "1,250,000 đ", "0", "12.5", ""]),
+                draw.choice(["Áo thun", "Số thẻ 4111 1111 1111 1111" if card else "Áo", "Sách"]),
+                draw.choice(["1", "2", "0", "x"]),
+                draw.choice(["Nhanh", "Hỏa tốc", "Tiêu chuẩn", "?"]),
+                draw.choice(["", "Giao giờ hành chính\nGọi trước", "Ghi \u202echú"]),
+            ]
+        )
+    return csv_bytes([headers, *rows])
+
+
+def test_a_varied_sheet_parses_the_same_with_and_without_the_fast_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sheet = read_sheet(_corpus())
+    header = locate_header(sheet)
+    fast = parse_rows(sheet, header, header.mapping)
+    original_cell_text = cells.cell_text
+
+    def cell_text_without_shortcut(cell: Any) -> str:
+        # The function as it was: the str check last (``str(cell)`` is the cell itself).
+        return original_cell_text(cell if type(cell) is not str else _Str(cell))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cells, "_vn_mobile_e164", lambda candidate: None)
+        patch.setattr(cells, "cell_text", cell_text_without_shortcut)
+        slow = parse_rows(sheet, header, header.mapping)
+    assert fast.rows == slow.rows
+    assert fast.issues == slow.issues
+    assert fast.refused_rows == slow.refused_rows
+    assert fast.total == slow.total == 400
+    # The corpus exercises both outcomes.
+    assert 0 < len(fast.rows) < 400
+
+
+class _Str(str):
+    """A text cell that skips ``cell_text``'s ``type(cell) is str`` shortcut."""
