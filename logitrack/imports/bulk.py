@@ -114,7 +114,7 @@ def _column_writer(field: Any, conn: Any, rows: Sequence[dict[str, Any]]) -> lis
         return raw
     if isinstance(field, models.DateTimeField):
         if field.auto_now or field.auto_now_add or type(field).pre_save is not _DATETIME_PRE_SAVE:
-            raise NotImplementedError(f"{field} sets its own value on save")
+            raise TypeError(f"{field} sets its own value on save")
         memo: dict[Any, Any] = {}
         out: list[Any] = []
         for value in raw:
@@ -126,7 +126,7 @@ def _column_writer(field: Any, conn: Any, rows: Sequence[dict[str, Any]]) -> lis
             out.append(memo[value])
         return out
     if type(field).pre_save is not models.Field.pre_save:
-        raise NotImplementedError(f"{field} computes its value on save")
+        raise TypeError(f"{field} computes its value on save")
     return [
         None if value is None else field.get_db_prep_save(value, connection=conn) for value in raw
     ]
@@ -141,7 +141,7 @@ def _sealed_column(
     from logitrack.core.crypto.store import KeyOwner, write_key
 
     if field.owns_key:
-        raise NotImplementedError(f"{field}: rows owning their key need save()")
+        raise TypeError(f"{field}: rows owning their key need save()")
     owner_attname = _OWNER_FOREIGN_KEYS[field.key_owner]
     default = field.get_default()
     values = [row.get(field.attname, _MISSING) for row in rows]
@@ -173,8 +173,9 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
     ``get_db_prep_save``, encrypted fields are sealed under their key owner's write key (looked
     up once per owner for the whole call, ``EncryptedField.seal_new_values``) and their blind
     index filled from the same canonical value. A field that computes its own value on save
-    (``auto_now``, another ``pre_save``) is refused rather than guessed. Raises the database's
-    IntegrityError on a constraint violation. No signals are sent.
+    (``auto_now``, another ``pre_save``), a row that owns its key, or a blind index whose source
+    is not written here is refused with TypeError (a caller's mistake) rather than guessed.
+    Raises the database's IntegrityError on a constraint violation. No signals are sent.
     """
     from logitrack.core.crypto.fields import BlindIndexField, EncryptedField
 
@@ -202,7 +203,7 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
             continue
         if isinstance(field, BlindIndexField):
             if field.source not in indexes:
-                raise NotImplementedError(f"{field}: its source is not written here")
+                raise TypeError(f"{field}: its source is not written here")
             columns_by_name[field.attname] = indexes[field.source]
         else:
             columns_by_name[field.attname] = _column_writer(field, conn, rows)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, models, transaction
 
 from logitrack.core.crypto import canonical
 from logitrack.core.tenant import tenant_context
+from logitrack.documents.models import Document
 from logitrack.imports import pipeline
 from logitrack.imports.bulk import insert_values
 from logitrack.imports.models import ImportJob, ImportStatus
@@ -22,6 +23,7 @@ from logitrack.imports.tests.sheets import csv_bytes
 from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent
 from logitrack.logistics.services.orders import order_create
 from logitrack.logistics.tests.factories import make_shipper
+from logitrack.tenancy.models import Tenant
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for
 
@@ -170,6 +172,12 @@ def test_columns_without_instances_refuse_what_they_cannot_store_as_save_would(
         with pytest.raises(ValueError, match="tenant"):
             insert_values(Order, [{"tenant_id": None, "shipper_id": shipper.pk,
                                    "consignee_name": "An"}])  # fmt: skip
+        # A column save() would fill itself (auto_now_add) is not guessed.
+        with pytest.raises(TypeError, match="sets its own value on save"):
+            insert_values(Document, [{"tenant_id": tenant.pk}])
+        # Rows that own their key (a company's own address) are sealed only by save().
+        with pytest.raises(TypeError, match="owning their key"):
+            insert_values(Tenant, [{"name": "Công ty An"}])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
