@@ -83,7 +83,7 @@ def children_report_member(request: HttpRequest, user_id: int) -> HttpResponse:
     form = ColleagueReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            underage_report_by_colleague(
+            report = underage_report_by_colleague(
                 reporter=reporter,
                 tenant_id=principal.tenant_id,
                 subject=colleague,
@@ -92,13 +92,17 @@ def children_report_member(request: HttpRequest, user_id: int) -> HttpResponse:
         except ErasureError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _(
+            if report.status == UnderageReport.Status.SUSPENDED:
+                done = _(
                     "Thank you. The account is suspended and its data will be erased within "
                     "24 hours."
-                ),
-            )
+                )
+            else:
+                done = _(
+                    "Thank you. Logitrack's privacy officer will check the report before "
+                    "suspending the account."
+                )
+            messages.success(request, done)
             return redirect("erasure:children-report")
     context = {"form": form, "colleague": colleague}
     return render(request, "erasure/children_report_member.html", context)

@@ -36,6 +36,7 @@ from logitrack.privacy.erasure.models import (
     UnderageReport,
 )
 from logitrack.security.actors import Actor
+from logitrack.security.models import AuditEntry
 from logitrack.security.services import audit_record
 from logitrack.tenancy.api_keys import api_keys_revoke_of_user
 from logitrack.tenancy.models import Membership
@@ -96,6 +97,9 @@ def _suspend(
         )
     sessions_ended = _end_sessions(locked)
     keys_revoked = api_keys_revoke_of_user(actor=actor, user_id=locked.pk, reason=REASON)
+    # Whether this suspension switched the account off: a cancel reactivates only an account
+    # that a suspension of the same erasure deactivated, never one that was off for another reason.
+    deactivated = locked.is_active
     if locked.is_active:
         locked.is_active = False
         locked.save(update_fields=["is_active"])
@@ -115,6 +119,7 @@ def _suspend(
             "source": report.source,
             "sessions_ended": sessions_ended,
             "api_keys_revoked": keys_revoked,
+            "deactivated": deactivated,
             "erasure": erasure.pk,
             "erase_after": erasure.erase_after.isoformat(),
             "due_at": erasure.due_at.isoformat(),
@@ -124,6 +129,20 @@ def _suspend(
     if created:
         transaction.on_commit(lambda: _schedule(erasure))
     return report
+
+
+def _deactivated_by(erasure: PersonErasure) -> bool:
+    """True when a suspension scheduling ``erasure`` switched the person's account off (its
+    ``account_suspended`` audit entry says so)."""
+    entries = AuditEntry.objects.filter(
+        action="account_suspended", object_type="user", object_id=str(erasure.user_id)
+    ).values_list("details", flat=True)
+    return any(
+        isinstance(details, dict)
+        and details.get("erasure") == erasure.pk
+        and details.get("deactivated") is True
+        for details in entries
+    )
 
 
 def _report_audit(
@@ -147,20 +166,31 @@ def underage_report_by_colleague(
 
     Invariants: refused (``ReportNotAllowed``, nothing written) unless both are members of
     ``tenant_id`` and the reporter is active; the suspension, the erasure's schedule and the
-    audit entries commit together.
+    audit entries commit together. A person with a platform role (Logitrack's staff) is not
+    suspended: the report awaits the privacy officer's confirmation, as a visitor's does.
     """
     if not is_colleague(reporter, tenant_id, subject.pk):
         raise ReportNotAllowed()
     actor = Actor.user(reporter)
+    # Logitrack's own staff (the privacy officer above all) are the safeguard against a
+    # mistaken or malicious report: a colleague's report about one waits for the privacy officer,
+    # or one member of a company could switch off the only person able to cancel it.
+    at_once = not subject.platform_role
     with transaction.atomic():
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.COLLEAGUE,
-            status=UnderageReport.Status.SUSPENDED,
+            status=(
+                UnderageReport.Status.SUSPENDED
+                if at_once
+                else UnderageReport.Status.AWAITING_CONFIRMATION
+            ),
             reporter=reporter,
             tenant_id=tenant_id,
         )
         _report_audit(report, actor, request, "underage_reported")
+        if not at_once:
+            return report
         return _suspend(actor=actor, report=report, user=subject, request=request)
 
 
@@ -304,6 +334,8 @@ def underage_report_cancel(
         locked.status = UnderageReport.Status.CANCELLED
         locked.decided_by = officer
         locked.decided_at = now
+        # Decided: a visitor's address has served its purpose, as on a dismissal.
+        locked.reporter_email = ""
         locked.save()
         others = UnderageReport.objects.filter(
             erasure=erasure, status=UnderageReport.Status.SUSPENDED
@@ -313,7 +345,7 @@ def underage_report_cancel(
             erasure.status = PersonErasure.Status.CANCELLED
             erasure.cancelled_at = now
             erasure.save(update_fields=["status", "cancelled_at"])
-            reactivated = bool(
+            reactivated = _deactivated_by(erasure) and bool(
                 User.objects.filter(pk=erasure.user_id, is_active=False).update(is_active=True)
             )
         _report_audit(locked, actor, request, "underage_report_cancelled")

@@ -226,3 +226,31 @@ def test_sessions_of_the_person_are_located_through_their_session_rows() -> None
     Session.objects.create(session_key="f" * 40, session_data="x", expire_date=timezone.now())
 
     assert ROW_LOCATORS["sessions.session"](child).count() == 1
+
+
+def test_one_failing_erasure_does_not_hold_back_the_others() -> None:
+    """The sweep tries every due erasure: one that fails (here its account was switched back on
+    behind the service's back, so its key may not be destroyed) stays scheduled and is reported,
+    and the people after it are erased on time."""
+    from logitrack.privacy.erasure.errors import ErasuresFailed
+    from logitrack.privacy.erasure.services.erasure import erasures_run
+
+    (first, _order), _report = _reported()
+    second = make_company()
+    underage_report_by_colleague(
+        reporter=second.reporter.user, tenant_id=second.tenant.pk, subject=second.child.user
+    )
+    stuck, later = erasure_of(first.child.user.pk), erasure_of(second.child.user.pk)
+    make_due(stuck)
+    make_due(later)
+    User.objects.filter(pk=first.child.user.pk).update(is_active=True)
+
+    with pytest.raises(ErasuresFailed) as failed:
+        erasures_run()
+
+    assert failed.value.failed == [stuck.pk]
+    assert failed.value.erased == 1
+    assert erasure_of(first.child.user.pk).status == PersonErasure.Status.SCHEDULED
+    assert User.objects.filter(pk=first.child.user.pk).exists()
+    assert erasure_of(second.child.user.pk).status == PersonErasure.Status.DONE
+    assert not User.objects.filter(pk=second.child.user.pk).exists()
