@@ -322,13 +322,22 @@ def underage_report_cancel(
         raise ReportNotAllowed()
     actor = Actor.user(officer)
     with transaction.atomic():
-        locked = _locked_report(report, UnderageReport.Status.SUSPENDED)
+        # Locks in the erasure's order (its ledger row, then the reports): a cancel that locked
+        # the report first and the erasure of the same person would deadlock on PostgreSQL.
+        erasure_id = (
+            UnderageReport.objects.filter(pk=report.pk).values_list("erasure_id", flat=True).first()
+        )
         erasure = (
-            PersonErasure.objects.select_for_update().filter(pk=locked.erasure_id).first()
-            if locked.erasure_id is not None
+            PersonErasure.objects.select_for_update().filter(pk=erasure_id).first()
+            if erasure_id is not None
             else None
         )
-        if erasure is None or erasure.status != PersonErasure.Status.SCHEDULED:
+        locked = _locked_report(report, UnderageReport.Status.SUSPENDED)
+        if (
+            erasure is None
+            or locked.erasure_id != erasure.pk
+            or erasure.status != PersonErasure.Status.SCHEDULED
+        ):
             raise ErasureAlreadyDone()
         now = timezone.now()
         locked.status = UnderageReport.Status.CANCELLED

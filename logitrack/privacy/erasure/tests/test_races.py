@@ -1,0 +1,80 @@
+"""Races between the privacy officer's decisions and the erasure, on PostgreSQL's row locks
+(SQLite serialises writers by its IMMEDIATE transactions, so none can happen there)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection, connections, transaction
+
+from logitrack.accounts.models import User
+from logitrack.privacy.erasure.errors import ErasureAlreadyDone
+from logitrack.privacy.erasure.models import PersonErasure, UnderageReport
+from logitrack.privacy.erasure.services.children import (
+    underage_report_by_colleague,
+    underage_report_cancel,
+)
+from logitrack.privacy.erasure.services.erasure import person_erase
+from logitrack.privacy.erasure.tests.helpers import erasure_of, make_company, make_officer
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
+]
+
+
+def _run(*jobs: tuple[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run each job in its own thread (own connection); outcome by name: result or exception."""
+    outcomes: dict[str, Any] = {}
+
+    def run(name: str, job: Callable[[], Any]) -> None:
+        try:
+            outcomes[name] = job()
+        except Exception as exc:  # the outcome under test may be an error
+            outcomes[name] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=job, name=job[0]) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_a_cancel_during_the_erasure_waits_and_is_refused_without_a_deadlock() -> None:
+    """The erasure holds its ledger row when the officer cancels: the cancel must wait for it
+    (not take the report's lock first, which the erasure needs next) and then be refused."""
+    company = make_company()
+    child = company.child.user
+    report = underage_report_by_colleague(
+        reporter=company.reporter.user, tenant_id=company.tenant.pk, subject=child
+    )
+    erasure = erasure_of(child.pk)
+    officer = make_officer()
+    holding = threading.Event()
+
+    def erase() -> dict[str, Any]:
+        with transaction.atomic():
+            PersonErasure.objects.select_for_update().get(pk=erasure.pk)
+            holding.set()
+            time.sleep(1.5)  # the cancel starts meanwhile
+            return person_erase(erasure=erasure)
+
+    def cancel() -> UnderageReport:
+        holding.wait(10)
+        time.sleep(0.3)
+        return underage_report_cancel(officer=officer, report=report)
+
+    outcomes = _run(("erase", erase), ("cancel", cancel))
+
+    assert isinstance(outcomes["erase"], dict), outcomes
+    assert isinstance(outcomes["cancel"], ErasureAlreadyDone), outcomes
+    assert erasure_of(child.pk).status == PersonErasure.Status.DONE
+    assert not User.objects.filter(pk=child.pk).exists()
+    assert UnderageReport.objects.get(pk=report.pk).status == UnderageReport.Status.ERASED
