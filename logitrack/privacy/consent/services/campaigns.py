@@ -185,7 +185,8 @@ def _queue(campaign_id: int) -> None:
 
 def _sender(campaign: MarketingCampaign) -> Principal | None:
     """The principal the campaign was created by, as it stands now: a member who lost the
-    permission, or a revoked key, sends nothing (fail closed)."""
+    permission or whose account is suspended, or a revoked, suspended or expired key, sends
+    nothing (fail closed)."""
     from logitrack.tenancy.models import Membership
 
     if campaign.created_by_id is not None:
@@ -206,7 +207,8 @@ def _sender(campaign: MarketingCampaign) -> Principal | None:
             .filter(pk=campaign.created_by_api_key_id, revoked_at__isnull=True)
             .first()
         )
-        if api_key is None or api_key.suspended_at is not None:
+        # Usable as the bearer check would find it now: not revoked, suspended or expired.
+        if api_key is None or not api_key.is_usable():
             return None
         allowed = permissions_from_values(api_key.permissions) & API_KEY_PERMISSIONS
         return Principal.for_api_key(

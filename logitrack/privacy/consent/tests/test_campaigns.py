@@ -249,3 +249,44 @@ def test_an_account_level_without_consents_view_is_refused_the_page(client: Http
     page = client.get("/operations/campaigns/")
 
     assert page.status_code == 403
+
+
+def test_a_campaign_of_an_expired_api_key_sends_nothing(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The job re-checks its sender as the bearer check would: a key that expired between the
+    campaign's creation and its sending sends nothing, like a revoked one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logitrack.tenancy.models import ApiKey
+    from logitrack.tenancy.principal import Principal
+    from logitrack.tenancy.roles import API_KEY_PERMISSIONS, Permission
+    from logitrack.tenancy.tests.factories import make_api_key
+
+    admin = make_admin()
+    agreed, _unsubscribed, _never = _people(admin)
+    key = make_api_key(admin, {Permission.CONSENTS_MANAGE, Permission.CONSENTS_VIEW})
+    principal = Principal.for_api_key(
+        api_key_id=key.api_key.pk,
+        tenant=admin.tenant,
+        permissions=frozenset({Permission.CONSENTS_MANAGE, Permission.CONSENTS_VIEW})
+        & API_KEY_PERMISSIONS,
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        created = campaign_create(actor=principal, data=NEWSLETTER)
+    now = timezone.now()
+    ApiKey.dangerously_unscoped.filter(pk=key.api_key.pk).update(
+        created_at=now - timedelta(days=31), expires_at=now - timedelta(days=1)
+    )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = campaign_send(created.campaign.pk)
+
+    assert done is not None
+    assert done.status == MarketingCampaign.Status.FAILED
+    assert mail.outbox == []
+    with tenant_context(admin.tenant):
+        assert not SubjectMarketingSend.objects.filter(consignee=agreed).exists()
