@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from logitrack.core.crypto.services import user_keys_destroy
 from logitrack.privacy.erasure.locators import (
+    ROW_ERASERS,
     ROW_LOCATORS,
     ForeignKeyLink,
     foreign_key_links,
@@ -153,8 +154,12 @@ def _plan_and_erase(user: Any) -> tuple[_Tally, bool]:
     retained = False
     user_label = user._meta.label_lower
     # Locators first: the session locator reads the person's UserSession rows, which go below.
-    for rows in [locate(user) for locate in ROW_LOCATORS.values()]:
-        if rows.exists():
+    for label, rows in [(label, locate(user)) for label, locate in ROW_LOCATORS.items()]:
+        if not rows.exists():
+            continue
+        if label in ROW_ERASERS:
+            tally.add(label, "rows_withdrawn", ROW_ERASERS[label](rows))
+        else:
             _erase_own_rows(rows, tally)
     for link in foreign_key_links():
         if link.owned:
