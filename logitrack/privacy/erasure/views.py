@@ -30,6 +30,7 @@ from logitrack.privacy.erasure.forms import (
 )
 from logitrack.privacy.erasure.models import UnderageReport
 from logitrack.privacy.erasure.services.children import (
+    OPEN_STATUSES,
     underage_report_by_colleague,
     underage_report_by_staff,
     underage_report_by_visitor,
@@ -127,9 +128,13 @@ def children_staff(request: HttpRequest) -> HttpResponse:
             underage_report_by_staff(officer=officer, subject=subject, request=request)
             messages.success(request, _("The account is suspended; its erasure is scheduled."))
             return redirect("erasure:children-staff")
-    reports = UnderageReport.objects.select_related("subject", "erasure").order_by(
-        "-created_at", "-pk"
-    )[:200]
+    # Every open report (a visitor's to decide, a suspension to cancel before its erasure), so
+    # that no number of newer reports can push one out of sight; then the latest decided ones.
+    rows = UnderageReport.objects.select_related("subject", "erasure")
+    reports = [
+        *rows.filter(status__in=OPEN_STATUSES).order_by("created_at", "pk"),
+        *rows.exclude(status__in=OPEN_STATUSES).order_by("-created_at", "-pk")[:200],
+    ]
     return render(request, "erasure/children_staff.html", {"form": form, "reports": reports})
 
 

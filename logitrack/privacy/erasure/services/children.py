@@ -43,6 +43,8 @@ from logitrack.tenancy.models import Membership
 
 PRIVACY_OFFICER = User.PlatformRole.PRIVACY_OFFICER
 REASON = "under_16"
+# Reports that still need the privacy officer: to confirm or dismiss, or to cancel in time.
+OPEN_STATUSES = (UnderageReport.Status.AWAITING_CONFIRMATION, UnderageReport.Status.SUSPENDED)
 
 
 def is_privacy_officer(user: User | None) -> bool:
@@ -233,20 +235,31 @@ def underage_report_by_visitor(
 ) -> UnderageReport | None:
     """A visitor reports an account by its e-mail address; the privacy officer confirms.
 
-    Invariants: nothing is suspended; an address without an active account stores nothing
-    and answers the same (``None`` to the caller, the same page to the visitor), so the form
-    cannot be used to learn who has an account; the visitor's own address is kept so that the
+    Invariants: nothing is suspended; an address without an active account, or one whose
+    account already has an open report, stores nothing and answers the same (``None`` to the
+    caller, the same page to the visitor), so the form cannot be used to learn who has an
+    account or to flood the officer's queue; the visitor's own address is kept so that the
     officer can ask them.
     """
     address = canonical_email_or_none(account_email)
     subject = User.objects.filter(email=address, is_active=True).first() if address else None
     with transaction.atomic():
-        if subject is None:
+        # One open report per account: the same address posted again (from as many addresses
+        # as an attacker has) adds nothing to the officer's queue.
+        already = (
+            subject is not None
+            and UnderageReport.objects.filter(subject=subject, status__in=OPEN_STATUSES).exists()
+        )
+        if subject is None or already:
             audit_record(
                 action="underage_reported",
                 actor=Actor.anonymous(),
                 object_type="underage_report",
-                details={"source": UnderageReport.Source.VISITOR, "account_found": False},
+                details={
+                    "source": UnderageReport.Source.VISITOR,
+                    "account_found": subject is not None,
+                    "already_open": already,
+                },
                 request=request,
             )
             return None

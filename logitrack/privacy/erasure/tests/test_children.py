@@ -18,6 +18,7 @@ from logitrack.privacy.erasure.models import PersonErasure, UnderageReport
 from logitrack.privacy.erasure.services.children import (
     underage_report_by_colleague,
     underage_report_cancel,
+    underage_report_dismiss,
 )
 from logitrack.privacy.erasure.services.erasure import person_erase
 from logitrack.privacy.erasure.tests.helpers import erasure_of, make_company, make_officer
@@ -350,8 +351,8 @@ def test_a_cancel_does_not_reactivate_an_account_that_was_already_off() -> None:
 
 def test_a_visitors_address_goes_once_the_report_is_decided_or_its_person_erased() -> None:
     """reporter_email is kept only for the officer to ask the visitor before deciding
-    (inventory: short-lived): a cancel, and the erasure, remove it, including from a second
-    visitor's report still awaiting the officer when the person is erased."""
+    (inventory: short-lived): a cancel, and the erasure, remove it, including from a visitor's
+    report still awaiting the officer when a colleague's report had the person erased."""
     from logitrack.privacy.erasure.services.children import (
         underage_report_by_visitor,
         underage_report_confirm,
@@ -362,18 +363,16 @@ def test_a_visitors_address_goes_once_the_report_is_decided_or_its_person_erased
     cancelled = underage_report_by_visitor(
         account_email=first.child.user.email, reporter_email="aunt@example.vn"
     )
-    confirmed = underage_report_by_visitor(
-        account_email=second.child.user.email, reporter_email="parent@example.vn"
-    )
     waiting = underage_report_by_visitor(
         account_email=second.child.user.email, reporter_email="teacher@example.vn"
     )
     assert cancelled is not None
-    assert confirmed is not None
     assert waiting is not None
     underage_report_confirm(officer=officer, report=cancelled)
     underage_report_cancel(officer=officer, report=cancelled)
-    underage_report_confirm(officer=officer, report=confirmed)
+    confirmed = underage_report_by_colleague(
+        reporter=second.reporter.user, tenant_id=second.tenant.pk, subject=second.child.user
+    )
 
     person_erase(erasure=erasure_of(second.child.user.pk))
 
@@ -384,3 +383,40 @@ def test_a_visitors_address_goes_once_the_report_is_decided_or_its_person_erased
     assert confirmed.status == waiting.status == UnderageReport.Status.ERASED
     assert waiting.subject_id is None
     assert not UnderageReport.objects.filter(reporter_email__contains="@").exists()
+
+
+def test_the_officer_queue_cannot_be_flooded_out_of_sight() -> None:
+    """Posting the same account again adds nothing while its report is open, and however many
+    reports came later, a suspension still to be cancelled stays on the officer's page."""
+    from logitrack.privacy.erasure.services.children import underage_report_by_visitor
+
+    company = make_company()
+    target = make_member(company.tenant, Role.OWNER, email="owner.flooded@example.vn").user
+    for n in range(3):
+        underage_report_by_visitor(
+            account_email=target.email.upper(), reporter_email=f"flood{n}@example.vn"
+        )
+    assert UnderageReport.objects.filter(subject=target).count() == 1
+    suspended = underage_report_by_colleague(
+        reporter=company.reporter.user, tenant_id=company.tenant.pk, subject=company.child.user
+    )
+    later = timezone.now()
+    UnderageReport.objects.bulk_create(
+        UnderageReport(
+            source=UnderageReport.Source.VISITOR,
+            status=UnderageReport.Status.DISMISSED,
+            created_at=later,
+        )
+        for _ in range(201)
+    )
+    officer = HttpsClient()
+    officer.force_login(make_officer())
+
+    page = officer.get("/staff/privacy/children/").content.decode()
+
+    assert f'data-report="{suspended.pk}"' in page
+    waiting = UnderageReport.objects.get(subject=target)
+    assert f'data-report="{waiting.pk}"' in page
+    underage_report_dismiss(officer=make_officer(), report=waiting)
+    underage_report_by_visitor(account_email=target.email, reporter_email="parent@example.vn")
+    assert UnderageReport.objects.filter(subject=target).count() == 2
