@@ -52,8 +52,10 @@ def is_privacy_officer(user: User | None) -> bool:
 
 
 def is_colleague(reporter: User, tenant_id: int | None, subject_id: int) -> bool:
-    """Both people are members of ``tenant_id`` (the company the reporter is signed in to)."""
-    if tenant_id is None or not reporter.is_active:
+    """Both people, two different ones, are members of ``tenant_id`` (the company the reporter
+    is signed in to). A person's own age is corrected through their date of birth, which says
+    what the report is; the colleague path would record it as someone else's word."""
+    if tenant_id is None or not reporter.is_active or reporter.pk == subject_id:
         return False
     members = Membership.dangerously_unscoped.filter(tenant_id=tenant_id)
     return (

@@ -420,3 +420,20 @@ def test_the_officer_queue_cannot_be_flooded_out_of_sight() -> None:
     underage_report_dismiss(officer=make_officer(), report=waiting)
     underage_report_by_visitor(account_email=target.email, reporter_email="parent@example.vn")
     assert UnderageReport.objects.filter(subject=target).count() == 2
+
+
+def test_a_member_cannot_report_themselves_as_a_colleague() -> None:
+    """The colleague path is for another member ("1" as a string is read as the id too)."""
+    company = make_company()
+    me = company.reporter.user
+    client = HttpsClient()
+    sign_in(client, company.reporter)
+
+    response = _post_json(client, REPORTS, {"user_id": str(me.pk)})
+    page = client.post(f"/privacy/children/report/{me.pk}/", {"confirm": "on"})
+
+    assert response.status_code == 404
+    assert json.loads(response.content)["error"]["code"] == "colleague_not_found"
+    assert page.status_code == 404
+    assert User.objects.get(pk=me.pk).is_active
+    assert not UnderageReport.objects.exists()
