@@ -221,7 +221,8 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
     """Send campaign ``campaign_id`` in batches of BATCH people, recording progress after each.
 
     Claimed by a conditional update from ``queued``: a job run twice sends nothing the second
-    time (and each person's send is unique per campaign and channel anyway).
+    time (and each person's send is unique per campaign and channel anyway). The sender is
+    checked again before every batch; one switched off meanwhile fails the campaign there.
     """
     claimed = MarketingCampaign.dangerously_unscoped.filter(
         pk=campaign_id, status=MarketingCampaign.Status.QUEUED
@@ -250,6 +251,11 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
         batches += [("driver_ids", drivers[i : i + BATCH]) for i in range(0, len(drivers), BATCH)]
         try:
             for argument, ids in batches:
+                # The sender as it stands before each batch: a key revoked, a member removed
+                # or suspended, or the company terminated while a long campaign runs stops it.
+                actor = _sender(campaign)
+                if actor is None or not actor.has(Permission.CONSENTS_MANAGE):
+                    return _finish(campaign, MarketingCampaign.Status.FAILED)
                 reports = tenant_marketing_send(
                     actor=actor, campaign=message, channel=campaign.channel, **{argument: ids}
                 )
