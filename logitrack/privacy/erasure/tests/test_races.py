@@ -78,3 +78,49 @@ def test_a_cancel_during_the_erasure_waits_and_is_refused_without_a_deadlock() -
     assert erasure_of(child.pk).status == PersonErasure.Status.DONE
     assert not User.objects.filter(pk=child.pk).exists()
     assert UnderageReport.objects.get(pk=report.pk).status == UnderageReport.Status.ERASED
+
+
+def test_two_runs_of_one_erasure_at_once_erase_once() -> None:
+    """The job and the sweep (or a job delivered twice) at the same moment: one certificate."""
+    from logitrack.security.models import AuditEntry
+
+    company = make_company()
+    underage_report_by_colleague(
+        reporter=company.reporter.user, tenant_id=company.tenant.pk, subject=company.child.user
+    )
+    erasure = erasure_of(company.child.user.pk)
+
+    outcomes = _run(
+        ("one", lambda: person_erase(erasure=erasure)),
+        ("two", lambda: person_erase(erasure=erasure)),
+    )
+
+    assert outcomes["one"] == outcomes["two"], outcomes
+    assert AuditEntry.objects.filter(action="privacy_erasure_certificate").count() == 1
+
+
+def test_two_officers_confirming_one_report_at_once_suspend_once() -> None:
+    from logitrack.privacy.erasure.errors import ReportWrongState
+    from logitrack.privacy.erasure.services.children import (
+        underage_report_by_visitor,
+        underage_report_confirm,
+    )
+    from logitrack.security.models import AuditEntry
+
+    company = make_company()
+    report = underage_report_by_visitor(
+        account_email=company.child.user.email, reporter_email="parent@example.vn"
+    )
+    assert report is not None
+    first, second = make_officer(), make_officer()
+
+    outcomes = _run(
+        ("first", lambda: underage_report_confirm(officer=first, report=report)),
+        ("second", lambda: underage_report_confirm(officer=second, report=report)),
+    )
+
+    kinds = sorted(type(o).__name__ for o in outcomes.values())
+    assert kinds == ["ReportWrongState", "UnderageReport"], outcomes
+    assert any(isinstance(o, ReportWrongState) for o in outcomes.values())
+    assert AuditEntry.objects.filter(action="account_suspended").count() == 1
+    assert PersonErasure.objects.filter(user_id=company.child.user.pk).count() == 1
