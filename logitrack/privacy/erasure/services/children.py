@@ -73,6 +73,24 @@ def _end_sessions(user: User) -> int:
     return ended
 
 
+def _lock_scheduled_erasure(user_id: int | None) -> PersonErasure | None:
+    """Lock the person's scheduled erasure, if any: the first lock of every transaction here.
+
+    The erasure locks its ledger row, then the person's reports, then their account; a report,
+    a confirmation or a cancel that locked a report or the account first (a new report's
+    reference to the ledger row takes a share lock on it) deadlocked with a running erasure on
+    PostgreSQL. Waiting here instead, they find the erasure done (refused) or still scheduled.
+    """
+    if user_id is None:
+        return None
+    erasure: PersonErasure | None = (
+        PersonErasure.objects.select_for_update()
+        .filter(user_id=user_id, status=PersonErasure.Status.SCHEDULED)
+        .first()
+    )
+    return erasure
+
+
 def _schedule(erasure: PersonErasure) -> None:
     from logitrack.privacy.erasure.tasks import person_erasure_run
 
@@ -84,12 +102,16 @@ def _schedule(erasure: PersonErasure) -> None:
 def _suspend(
     *, actor: Actor, report: UnderageReport, user: User, request: HttpRequest | None
 ) -> UnderageReport:
-    """Suspend ``user`` and schedule their erasure; inside the caller's transaction."""
+    """Suspend ``user`` and schedule their erasure; inside the caller's transaction, which
+    took ``_lock_scheduled_erasure`` first."""
+    erasure = _lock_scheduled_erasure(user.pk)
     locked = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
-    erasure = PersonErasure.objects.filter(
-        user_id=locked.pk, status=PersonErasure.Status.SCHEDULED
-    ).first()
+    if erasure is None:
+        # One created by a report that committed while this one waited for the account.
+        erasure = PersonErasure.objects.filter(
+            user_id=locked.pk, status=PersonErasure.Status.SCHEDULED
+        ).first()
     created = erasure is None
     if erasure is None:
         erasure = PersonErasure.objects.create(
@@ -181,6 +203,7 @@ def underage_report_by_colleague(
     # or one member of a company could switch off the only person able to cancel it.
     at_once = not subject.platform_role
     with transaction.atomic():
+        _lock_scheduled_erasure(subject.pk)
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.COLLEAGUE,
@@ -206,6 +229,7 @@ def underage_report_by_staff(
         raise ReportNotAllowed()
     actor = Actor.user(officer)
     with transaction.atomic():
+        _lock_scheduled_erasure(subject.pk)
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.STAFF,
@@ -223,6 +247,7 @@ def underage_date_of_birth(
     """A date of birth corrected to one under 16 (by the person, or by whoever may edit it):
     the same path as a report. The date itself is not stored."""
     with transaction.atomic():
+        _lock_scheduled_erasure(user.pk)
         report = UnderageReport.objects.create(
             subject=user,
             source=UnderageReport.Source.DATE_OF_BIRTH,
@@ -292,6 +317,9 @@ def underage_report_confirm(
         raise ReportNotAllowed()
     actor = Actor.user(officer)
     with transaction.atomic():
+        _lock_scheduled_erasure(
+            UnderageReport.objects.filter(pk=report.pk).values_list("subject_id", flat=True).first()
+        )
         locked = _locked_report(report, UnderageReport.Status.AWAITING_CONFIRMATION)
         locked.decided_by = officer
         locked.decided_at = timezone.now()

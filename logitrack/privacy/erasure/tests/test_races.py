@@ -124,3 +124,89 @@ def test_two_officers_confirming_one_report_at_once_suspend_once() -> None:
     assert any(isinstance(o, ReportWrongState) for o in outcomes.values())
     assert AuditEntry.objects.filter(action="account_suspended").count() == 1
     assert PersonErasure.objects.filter(user_id=company.child.user.pk).count() == 1
+
+
+def test_a_confirm_while_the_erasure_runs_waits_and_is_refused_without_a_deadlock() -> None:
+    """The person's erasure (from a colleague's report) holds its ledger row when the officer
+    confirms a visitor's report about them: the confirm must wait for it (not lock the report
+    and the account first, which the erasure needs next) and is then refused; the visitor's
+    report ends erased, its address cleared."""
+    from logitrack.privacy.erasure.services.children import (
+        underage_report_by_visitor,
+        underage_report_confirm,
+    )
+
+    company = make_company()
+    child = company.child.user
+    waiting = underage_report_by_visitor(account_email=child.email, reporter_email="p@example.vn")
+    assert waiting is not None
+    underage_report_by_colleague(
+        reporter=company.reporter.user, tenant_id=company.tenant.pk, subject=child
+    )
+    erasure = erasure_of(child.pk)
+    officer = make_officer()
+    holding = threading.Event()
+
+    def erase() -> dict[str, Any]:
+        with transaction.atomic():
+            PersonErasure.objects.select_for_update().get(pk=erasure.pk)
+            holding.set()
+            time.sleep(1.5)  # the confirm starts meanwhile
+            return person_erase(erasure=erasure)
+
+    def confirm() -> UnderageReport:
+        holding.wait(10)
+        time.sleep(0.3)
+        return underage_report_confirm(officer=officer, report=waiting)
+
+    outcomes = _run(("erase", erase), ("confirm", confirm))
+
+    assert isinstance(outcomes["erase"], dict), outcomes
+    assert isinstance(outcomes["confirm"], ErasureAlreadyDone), outcomes
+    final = UnderageReport.objects.get(pk=waiting.pk)
+    assert final.status == UnderageReport.Status.ERASED
+    assert final.reporter_email == ""
+    assert not User.objects.filter(pk=child.pk).exists()
+
+
+def test_a_confirm_during_a_cancel_of_another_report_still_suspends() -> None:
+    """The officer cancels a colleague's mistaken report while another officer confirms a
+    visitor's report about the same person: the confirmed report must end with the account
+    suspended and a scheduled erasure, not attached to the erasure the cancel just cancelled."""
+    from logitrack.privacy.erasure.services.children import (
+        underage_report_by_visitor,
+        underage_report_confirm,
+    )
+
+    company = make_company()
+    child = company.child.user
+    waiting = underage_report_by_visitor(account_email=child.email, reporter_email="p@example.vn")
+    assert waiting is not None
+    mistaken = underage_report_by_colleague(
+        reporter=company.reporter.user, tenant_id=company.tenant.pk, subject=child
+    )
+    first = erasure_of(child.pk)
+    cancelling, confirming = make_officer(), make_officer()
+    holding = threading.Event()
+
+    def cancel() -> UnderageReport:
+        with transaction.atomic():
+            PersonErasure.objects.select_for_update().get(pk=first.pk)
+            holding.set()
+            time.sleep(1.5)  # the confirm starts meanwhile
+            return underage_report_cancel(officer=cancelling, report=mistaken)
+
+    def confirm() -> UnderageReport:
+        holding.wait(10)
+        time.sleep(0.3)
+        return underage_report_confirm(officer=confirming, report=waiting)
+
+    outcomes = _run(("cancel", cancel), ("confirm", confirm))
+
+    assert isinstance(outcomes["cancel"], UnderageReport), outcomes
+    assert isinstance(outcomes["confirm"], UnderageReport), outcomes
+    confirmed = UnderageReport.objects.get(pk=waiting.pk)
+    assert confirmed.status == UnderageReport.Status.SUSPENDED
+    assert confirmed.erasure is not None
+    assert confirmed.erasure.status == PersonErasure.Status.SCHEDULED
+    assert User.objects.get(pk=child.pk).is_active is False
