@@ -506,7 +506,8 @@ def _grantable_by(permissions: frozenset[Permission], needed: Permission) -> fro
 def inviter_permissions(invitation: Invitation) -> frozenset[Permission]:
     """What whoever sent ``invitation`` may grant now; call with its tenant bound.
 
-    A person: the permissions of their current level in the tenant (none once removed). An API
+    A person: the permissions of their current level in the tenant (none once removed, or while
+    their account is suspended). An API
     key: its permissions while it is usable (not revoked, suspended or expired). Nobody (the
     sender's account or key is gone): none. Without ``members.manage`` the answer is empty.
     """
@@ -516,8 +517,9 @@ def inviter_permissions(invitation: Invitation) -> frozenset[Permission]:
         if key is not None and key.is_usable():
             held = permissions_from_values(key.permissions) & API_KEY_PERMISSIONS
     elif invitation.invited_by_id is not None:
+        # A suspended account (is_active off) grants nothing, as it signs in to nothing.
         role = (
-            Membership.objects.filter(user_id=invitation.invited_by_id)
+            Membership.objects.filter(user_id=invitation.invited_by_id, user__is_active=True)
             .values_list("role", flat=True)
             .first()
         )

@@ -38,3 +38,14 @@ class ReportWrongState(ErasureError):
 class ErasureAlreadyDone(ErasureError):
     code = "erasure_already_done"
     message = _("The data of this account has already been erased; the report cannot be cancelled.")
+
+
+class ErasuresFailed(ErasureError):
+    """The sweep erased what it could; these erasures failed and stay scheduled (ids only)."""
+
+    code = "erasures_failed"
+
+    def __init__(self, *, erased: int, failed: list[int]) -> None:
+        self.erased = erased
+        self.failed = failed
+        super().__init__(f"erased {erased}; failed erasures (ids): {sorted(failed)}")

@@ -82,10 +82,43 @@ def _browser_sessions(user: Any) -> models.QuerySet[Any]:
     return rows
 
 
-# model label -> rows of that model that are the person's own, for tables without a foreign key.
+def _invitations_to(user: Any) -> models.QuerySet[Any]:
+    # Invitations addressed to the person (their foreign key names the sender, not them).
+    rows: models.QuerySet[Any] = (
+        apps.get_model("tenancy", "Invitation")
+        ._base_manager.filter(email=user.email)
+        .exclude(email="")
+    )
+    return rows
+
+
+def _withdraw_invitations(rows: models.QuerySet[Any]) -> int:
+    """Invitations to the person are withdrawn, their address cleared (what a used or withdrawn
+    invitation keeps anyway); blanking the address of a pending one would leave an invitation
+    to nobody that the next one to the same company collides with."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    ids = list(rows.values_list("pk", flat=True))
+    model = rows.model._base_manager.filter(pk__in=ids)
+    model.filter(Q(accepted_at__isnull=True, revoked_at__isnull=True)).update(
+        revoked_at=timezone.now()
+    )
+    return int(model.update(email=""))
+
+
+# model label -> rows of that model that are the person's own, for tables without a foreign key
+# (or whose foreign key to the user table names someone else).
 ROW_LOCATORS: dict[str, PersonRows] = {
     "axes.accessattempt": _axes_attempts,
     "sessions.session": _browser_sessions,
+    "tenancy.invitation": _invitations_to,
+}
+
+# model label -> how located rows are erased when the inventory's plan alone cannot do it;
+# returns the number of rows changed.
+ROW_ERASERS: dict[str, Callable[[models.QuerySet[Any]], int]] = {
+    "tenancy.invitation": _withdraw_invitations,
 }
 
 

@@ -30,6 +30,7 @@ from logitrack.privacy.erasure.forms import (
 )
 from logitrack.privacy.erasure.models import UnderageReport
 from logitrack.privacy.erasure.services.children import (
+    OPEN_STATUSES,
     underage_report_by_colleague,
     underage_report_by_staff,
     underage_report_by_visitor,
@@ -83,7 +84,7 @@ def children_report_member(request: HttpRequest, user_id: int) -> HttpResponse:
     form = ColleagueReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            underage_report_by_colleague(
+            report = underage_report_by_colleague(
                 reporter=reporter,
                 tenant_id=principal.tenant_id,
                 subject=colleague,
@@ -92,13 +93,17 @@ def children_report_member(request: HttpRequest, user_id: int) -> HttpResponse:
         except ErasureError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _(
+            if report.status == UnderageReport.Status.SUSPENDED:
+                done = _(
                     "Thank you. The account is suspended and its data will be erased within "
                     "24 hours."
-                ),
-            )
+                )
+            else:
+                done = _(
+                    "Thank you. Logitrack's privacy officer will check the report before "
+                    "suspending the account."
+                )
+            messages.success(request, done)
             return redirect("erasure:children-report")
     context = {"form": form, "colleague": colleague}
     return render(request, "erasure/children_report_member.html", context)
@@ -123,9 +128,13 @@ def children_staff(request: HttpRequest) -> HttpResponse:
             underage_report_by_staff(officer=officer, subject=subject, request=request)
             messages.success(request, _("The account is suspended; its erasure is scheduled."))
             return redirect("erasure:children-staff")
-    reports = UnderageReport.objects.select_related("subject", "erasure").order_by(
-        "-created_at", "-pk"
-    )[:200]
+    # Every open report (a visitor's to decide, a suspension to cancel before its erasure), so
+    # that no number of newer reports can push one out of sight; then the latest decided ones.
+    rows = UnderageReport.objects.select_related("subject", "erasure")
+    reports = [
+        *rows.filter(status__in=OPEN_STATUSES).order_by("created_at", "pk"),
+        *rows.exclude(status__in=OPEN_STATUSES).order_by("-created_at", "-pk")[:200],
+    ]
     return render(request, "erasure/children_staff.html", {"form": form, "reports": reports})
 
 

@@ -650,3 +650,20 @@ def test_only_a_person_holding_every_permission_of_the_key_confirms_it(owner: Me
 
     assert _key(key.api_key.pk).suspended_at is not None
     assert _audit("authn_token_confirmed") == []
+
+
+def test_an_invitation_from_a_suspended_account_grants_nothing(
+    client: Client, admin: Membership, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An under-16 report suspends the admin (sessions and keys end at once): their pending
+    invitation must not keep granting their level while the account is switched off."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(admin, "new.member@example.vn")
+    token = _token_of(admin.tenant, "new.member@example.vn")
+    User.objects.filter(pk=admin.user.pk).update(is_active=False)
+
+    refused = _accept_api(client, token)
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "invitation_inviter_not_allowed"
+    assert not User.objects.filter(email="new.member@example.vn").exists()

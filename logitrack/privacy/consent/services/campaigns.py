@@ -185,7 +185,8 @@ def _queue(campaign_id: int) -> None:
 
 def _sender(campaign: MarketingCampaign) -> Principal | None:
     """The principal the campaign was created by, as it stands now: a member who lost the
-    permission, or a revoked key, sends nothing (fail closed)."""
+    permission or whose account is suspended, or a revoked, suspended or expired key, sends
+    nothing (fail closed)."""
     from logitrack.tenancy.models import Membership
 
     if campaign.created_by_id is not None:
@@ -206,7 +207,8 @@ def _sender(campaign: MarketingCampaign) -> Principal | None:
             .filter(pk=campaign.created_by_api_key_id, revoked_at__isnull=True)
             .first()
         )
-        if api_key is None or api_key.suspended_at is not None:
+        # Usable as the bearer check would find it now: not revoked, suspended or expired.
+        if api_key is None or not api_key.is_usable():
             return None
         allowed = permissions_from_values(api_key.permissions) & API_KEY_PERMISSIONS
         return Principal.for_api_key(
@@ -219,7 +221,8 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
     """Send campaign ``campaign_id`` in batches of BATCH people, recording progress after each.
 
     Claimed by a conditional update from ``queued``: a job run twice sends nothing the second
-    time (and each person's send is unique per campaign and channel anyway).
+    time (and each person's send is unique per campaign and channel anyway). The sender is
+    checked again before every batch; one switched off meanwhile fails the campaign there.
     """
     claimed = MarketingCampaign.dangerously_unscoped.filter(
         pk=campaign_id, status=MarketingCampaign.Status.QUEUED
@@ -248,6 +251,11 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
         batches += [("driver_ids", drivers[i : i + BATCH]) for i in range(0, len(drivers), BATCH)]
         try:
             for argument, ids in batches:
+                # The sender as it stands before each batch: a key revoked, a member removed
+                # or suspended, or the company terminated while a long campaign runs stops it.
+                actor = _sender(campaign)
+                if actor is None or not actor.has(Permission.CONSENTS_MANAGE):
+                    return _finish(campaign, MarketingCampaign.Status.FAILED)
                 reports = tenant_marketing_send(
                     actor=actor, campaign=message, channel=campaign.channel, **{argument: ids}
                 )

@@ -354,7 +354,9 @@ def consent_withdraw_by_link(*, target: UnsubscribeTarget, asked: Asked) -> Reco
     if target.purpose not in (FixedPurpose.MARKETING_EMAIL, FixedPurpose.MARKETING_SMS):
         raise InvalidUnsubscribeLink()
     if target.kind == SubjectKind.USER:
-        user = User.objects.filter(pk=target.subject_id, is_active=True).first()
+        # A suspended account (under-16 report, not yet erased) still withdraws: withdrawing
+        # must stay as easy as consenting, and a cancelled report reactivates the account.
+        user = User.objects.filter(pk=target.subject_id).first()
         if user is None:
             raise InvalidUnsubscribeLink()
         return user_consent_record(

@@ -249,3 +249,79 @@ def test_an_account_level_without_consents_view_is_refused_the_page(client: Http
     page = client.get("/operations/campaigns/")
 
     assert page.status_code == 403
+
+
+def test_a_campaign_of_an_expired_api_key_sends_nothing(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The job re-checks its sender as the bearer check would: a key that expired between the
+    campaign's creation and its sending sends nothing, like a revoked one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logitrack.tenancy.models import ApiKey
+    from logitrack.tenancy.principal import Principal
+    from logitrack.tenancy.roles import API_KEY_PERMISSIONS, Permission
+    from logitrack.tenancy.tests.factories import make_api_key
+
+    admin = make_admin()
+    agreed, _unsubscribed, _never = _people(admin)
+    key = make_api_key(admin, {Permission.CONSENTS_MANAGE, Permission.CONSENTS_VIEW})
+    principal = Principal.for_api_key(
+        api_key_id=key.api_key.pk,
+        tenant=admin.tenant,
+        permissions=frozenset({Permission.CONSENTS_MANAGE, Permission.CONSENTS_VIEW})
+        & API_KEY_PERMISSIONS,
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        created = campaign_create(actor=principal, data=NEWSLETTER)
+    now = timezone.now()
+    ApiKey.dangerously_unscoped.filter(pk=key.api_key.pk).update(
+        created_at=now - timedelta(days=31), expires_at=now - timedelta(days=1)
+    )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = campaign_send(created.campaign.pk)
+
+    assert done is not None
+    assert done.status == MarketingCampaign.Status.FAILED
+    assert mail.outbox == []
+    with tenant_context(admin.tenant):
+        assert not SubjectMarketingSend.objects.filter(consignee=agreed).exists()
+
+
+def test_a_sender_switched_off_during_the_campaign_stops_the_next_batches(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The sender is re-checked before each batch: the creator's account suspended (an under-16
+    report) after the first batch went out sends nothing more, and the campaign fails."""
+    from logitrack.accounts.models import User
+    from logitrack.privacy.consent.services import campaigns as service
+
+    admin = make_admin()
+    people = [make_consignee(admin.tenant, email=f"khach{n}@example.vn") for n in range(3)]
+    for person in people:
+        _choose(admin, person, Action.GRANT)
+    with django_capture_on_commit_callbacks(execute=False):
+        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
+    monkeypatch.setattr(service, "BATCH", 1)
+    real_send = service.tenant_marketing_send
+    calls = []
+
+    def send_then_suspend(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        result = real_send(**kwargs)
+        User.objects.filter(pk=admin.user.pk).update(is_active=False)
+        return result
+
+    monkeypatch.setattr(service, "tenant_marketing_send", send_then_suspend)
+
+    done = campaign_send(created.campaign.pk)
+
+    assert done is not None
+    assert done.status == MarketingCampaign.Status.FAILED
+    assert len(calls) == 1
+    with tenant_context(admin.tenant):
+        assert SubjectMarketingSend.objects.count() == 1

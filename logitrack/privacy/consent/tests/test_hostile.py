@@ -189,3 +189,26 @@ def test_the_consignee_and_driver_ledger_refuses_update_in_the_database(
         event = SubjectConsentEvent.objects.get()
     assert event.action == "grant"
     assert event.notice_text != "x"
+
+
+def test_a_suspended_account_still_unsubscribes_by_its_link() -> None:
+    """An account suspended by an under-16 report may be reactivated by a cancel: a withdrawal
+    made meanwhile by the newsletter's link must be recorded, not answered "not valid"."""
+    from logitrack.accounts.models import User
+
+    user = make_user()
+    _grant(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    link = "/u/{}/".format(
+        unsubscribe_token(
+            UnsubscribeTarget(kind=SubjectKind.USER, subject_id=user.pk, purpose="marketing_email")
+        )
+    )
+
+    response = HttpsClient().post(link)
+
+    assert response.status_code == 200
+    actions = list(
+        UserConsentEvent.objects.filter(user=user).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["grant", "withdraw"]

@@ -36,12 +36,15 @@ from logitrack.privacy.erasure.models import (
     UnderageReport,
 )
 from logitrack.security.actors import Actor
+from logitrack.security.models import AuditEntry
 from logitrack.security.services import audit_record
 from logitrack.tenancy.api_keys import api_keys_revoke_of_user
 from logitrack.tenancy.models import Membership
 
 PRIVACY_OFFICER = User.PlatformRole.PRIVACY_OFFICER
 REASON = "under_16"
+# Reports that still need the privacy officer: to confirm or dismiss, or to cancel in time.
+OPEN_STATUSES = (UnderageReport.Status.AWAITING_CONFIRMATION, UnderageReport.Status.SUSPENDED)
 
 
 def is_privacy_officer(user: User | None) -> bool:
@@ -49,8 +52,10 @@ def is_privacy_officer(user: User | None) -> bool:
 
 
 def is_colleague(reporter: User, tenant_id: int | None, subject_id: int) -> bool:
-    """Both people are members of ``tenant_id`` (the company the reporter is signed in to)."""
-    if tenant_id is None or not reporter.is_active:
+    """Both people, two different ones, are members of ``tenant_id`` (the company the reporter
+    is signed in to). A person's own age is corrected through their date of birth, which says
+    what the report is; the colleague path would record it as someone else's word."""
+    if tenant_id is None or not reporter.is_active or reporter.pk == subject_id:
         return False
     members = Membership.dangerously_unscoped.filter(tenant_id=tenant_id)
     return (
@@ -68,6 +73,24 @@ def _end_sessions(user: User) -> int:
     return ended
 
 
+def _lock_scheduled_erasure(user_id: int | None) -> PersonErasure | None:
+    """Lock the person's scheduled erasure, if any: the first lock of every transaction here.
+
+    The erasure locks its ledger row, then the person's reports, then their account; a report,
+    a confirmation or a cancel that locked a report or the account first (a new report's
+    reference to the ledger row takes a share lock on it) deadlocked with a running erasure on
+    PostgreSQL. Waiting here instead, they find the erasure done (refused) or still scheduled.
+    """
+    if user_id is None:
+        return None
+    erasure: PersonErasure | None = (
+        PersonErasure.objects.select_for_update()
+        .filter(user_id=user_id, status=PersonErasure.Status.SCHEDULED)
+        .first()
+    )
+    return erasure
+
+
 def _schedule(erasure: PersonErasure) -> None:
     from logitrack.privacy.erasure.tasks import person_erasure_run
 
@@ -79,12 +102,16 @@ def _schedule(erasure: PersonErasure) -> None:
 def _suspend(
     *, actor: Actor, report: UnderageReport, user: User, request: HttpRequest | None
 ) -> UnderageReport:
-    """Suspend ``user`` and schedule their erasure; inside the caller's transaction."""
+    """Suspend ``user`` and schedule their erasure; inside the caller's transaction, which
+    took ``_lock_scheduled_erasure`` first."""
+    erasure = _lock_scheduled_erasure(user.pk)
     locked = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
-    erasure = PersonErasure.objects.filter(
-        user_id=locked.pk, status=PersonErasure.Status.SCHEDULED
-    ).first()
+    if erasure is None:
+        # One created by a report that committed while this one waited for the account.
+        erasure = PersonErasure.objects.filter(
+            user_id=locked.pk, status=PersonErasure.Status.SCHEDULED
+        ).first()
     created = erasure is None
     if erasure is None:
         erasure = PersonErasure.objects.create(
@@ -96,6 +123,9 @@ def _suspend(
         )
     sessions_ended = _end_sessions(locked)
     keys_revoked = api_keys_revoke_of_user(actor=actor, user_id=locked.pk, reason=REASON)
+    # Whether this suspension switched the account off: a cancel reactivates only an account
+    # that a suspension of the same erasure deactivated, never one that was off for another reason.
+    deactivated = locked.is_active
     if locked.is_active:
         locked.is_active = False
         locked.save(update_fields=["is_active"])
@@ -115,6 +145,7 @@ def _suspend(
             "source": report.source,
             "sessions_ended": sessions_ended,
             "api_keys_revoked": keys_revoked,
+            "deactivated": deactivated,
             "erasure": erasure.pk,
             "erase_after": erasure.erase_after.isoformat(),
             "due_at": erasure.due_at.isoformat(),
@@ -124,6 +155,20 @@ def _suspend(
     if created:
         transaction.on_commit(lambda: _schedule(erasure))
     return report
+
+
+def _deactivated_by(erasure: PersonErasure) -> bool:
+    """True when a suspension scheduling ``erasure`` switched the person's account off (its
+    ``account_suspended`` audit entry says so)."""
+    entries = AuditEntry.objects.filter(
+        action="account_suspended", object_type="user", object_id=str(erasure.user_id)
+    ).values_list("details", flat=True)
+    return any(
+        isinstance(details, dict)
+        and details.get("erasure") == erasure.pk
+        and details.get("deactivated") is True
+        for details in entries
+    )
 
 
 def _report_audit(
@@ -147,20 +192,32 @@ def underage_report_by_colleague(
 
     Invariants: refused (``ReportNotAllowed``, nothing written) unless both are members of
     ``tenant_id`` and the reporter is active; the suspension, the erasure's schedule and the
-    audit entries commit together.
+    audit entries commit together. A person with a platform role (Logitrack's staff) is not
+    suspended: the report awaits the privacy officer's confirmation, as a visitor's does.
     """
     if not is_colleague(reporter, tenant_id, subject.pk):
         raise ReportNotAllowed()
     actor = Actor.user(reporter)
+    # Logitrack's own staff (the privacy officer above all) are the safeguard against a
+    # mistaken or malicious report: a colleague's report about one waits for the privacy officer,
+    # or one member of a company could switch off the only person able to cancel it.
+    at_once = not subject.platform_role
     with transaction.atomic():
+        _lock_scheduled_erasure(subject.pk)
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.COLLEAGUE,
-            status=UnderageReport.Status.SUSPENDED,
+            status=(
+                UnderageReport.Status.SUSPENDED
+                if at_once
+                else UnderageReport.Status.AWAITING_CONFIRMATION
+            ),
             reporter=reporter,
             tenant_id=tenant_id,
         )
         _report_audit(report, actor, request, "underage_reported")
+        if not at_once:
+            return report
         return _suspend(actor=actor, report=report, user=subject, request=request)
 
 
@@ -172,6 +229,7 @@ def underage_report_by_staff(
         raise ReportNotAllowed()
     actor = Actor.user(officer)
     with transaction.atomic():
+        _lock_scheduled_erasure(subject.pk)
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.STAFF,
@@ -189,6 +247,7 @@ def underage_date_of_birth(
     """A date of birth corrected to one under 16 (by the person, or by whoever may edit it):
     the same path as a report. The date itself is not stored."""
     with transaction.atomic():
+        _lock_scheduled_erasure(user.pk)
         report = UnderageReport.objects.create(
             subject=user,
             source=UnderageReport.Source.DATE_OF_BIRTH,
@@ -203,20 +262,31 @@ def underage_report_by_visitor(
 ) -> UnderageReport | None:
     """A visitor reports an account by its e-mail address; the privacy officer confirms.
 
-    Invariants: nothing is suspended; an address without an active account stores nothing
-    and answers the same (``None`` to the caller, the same page to the visitor), so the form
-    cannot be used to learn who has an account; the visitor's own address is kept so that the
+    Invariants: nothing is suspended; an address without an active account, or one whose
+    account already has an open report, stores nothing and answers the same (``None`` to the
+    caller, the same page to the visitor), so the form cannot be used to learn who has an
+    account or to flood the officer's queue; the visitor's own address is kept so that the
     officer can ask them.
     """
     address = canonical_email_or_none(account_email)
     subject = User.objects.filter(email=address, is_active=True).first() if address else None
     with transaction.atomic():
-        if subject is None:
+        # One open report per account: the same address posted again (from as many addresses
+        # as an attacker has) adds nothing to the officer's queue.
+        already = (
+            subject is not None
+            and UnderageReport.objects.filter(subject=subject, status__in=OPEN_STATUSES).exists()
+        )
+        if subject is None or already:
             audit_record(
                 action="underage_reported",
                 actor=Actor.anonymous(),
                 object_type="underage_report",
-                details={"source": UnderageReport.Source.VISITOR, "account_found": False},
+                details={
+                    "source": UnderageReport.Source.VISITOR,
+                    "account_found": subject is not None,
+                    "already_open": already,
+                },
                 request=request,
             )
             return None
@@ -247,6 +317,9 @@ def underage_report_confirm(
         raise ReportNotAllowed()
     actor = Actor.user(officer)
     with transaction.atomic():
+        _lock_scheduled_erasure(
+            UnderageReport.objects.filter(pk=report.pk).values_list("subject_id", flat=True).first()
+        )
         locked = _locked_report(report, UnderageReport.Status.AWAITING_CONFIRMATION)
         locked.decided_by = officer
         locked.decided_at = timezone.now()
@@ -292,18 +365,29 @@ def underage_report_cancel(
         raise ReportNotAllowed()
     actor = Actor.user(officer)
     with transaction.atomic():
-        locked = _locked_report(report, UnderageReport.Status.SUSPENDED)
+        # Locks in the erasure's order (its ledger row, then the reports): a cancel that locked
+        # the report first and the erasure of the same person would deadlock on PostgreSQL.
+        erasure_id = (
+            UnderageReport.objects.filter(pk=report.pk).values_list("erasure_id", flat=True).first()
+        )
         erasure = (
-            PersonErasure.objects.select_for_update().filter(pk=locked.erasure_id).first()
-            if locked.erasure_id is not None
+            PersonErasure.objects.select_for_update().filter(pk=erasure_id).first()
+            if erasure_id is not None
             else None
         )
-        if erasure is None or erasure.status != PersonErasure.Status.SCHEDULED:
+        locked = _locked_report(report, UnderageReport.Status.SUSPENDED)
+        if (
+            erasure is None
+            or locked.erasure_id != erasure.pk
+            or erasure.status != PersonErasure.Status.SCHEDULED
+        ):
             raise ErasureAlreadyDone()
         now = timezone.now()
         locked.status = UnderageReport.Status.CANCELLED
         locked.decided_by = officer
         locked.decided_at = now
+        # Decided: a visitor's address has served its purpose, as on a dismissal.
+        locked.reporter_email = ""
         locked.save()
         others = UnderageReport.objects.filter(
             erasure=erasure, status=UnderageReport.Status.SUSPENDED
@@ -313,7 +397,7 @@ def underage_report_cancel(
             erasure.status = PersonErasure.Status.CANCELLED
             erasure.cancelled_at = now
             erasure.save(update_fields=["status", "cancelled_at"])
-            reactivated = bool(
+            reactivated = _deactivated_by(erasure) and bool(
                 User.objects.filter(pk=erasure.user_id, is_active=False).update(is_active=True)
             )
         _report_audit(locked, actor, request, "underage_report_cancelled")

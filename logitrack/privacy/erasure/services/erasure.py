@@ -21,14 +21,17 @@ certificate (tables, counts, keys destroyed, when) is written to the chain and t
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from logitrack.core.crypto.services import user_keys_destroy
 from logitrack.privacy.erasure.locators import (
+    ROW_ERASERS,
     ROW_LOCATORS,
     ForeignKeyLink,
     foreign_key_links,
@@ -40,6 +43,7 @@ from logitrack.security.actors import Actor
 from logitrack.security.services import audit_record
 
 ERASURE_ACTOR = Actor.system("erasure")
+logger = logging.getLogger("logitrack.privacy.erasure")
 
 
 def _is_encrypted(field: AnyField) -> bool:
@@ -150,8 +154,12 @@ def _plan_and_erase(user: Any) -> tuple[_Tally, bool]:
     retained = False
     user_label = user._meta.label_lower
     # Locators first: the session locator reads the person's UserSession rows, which go below.
-    for rows in [locate(user) for locate in ROW_LOCATORS.values()]:
-        if rows.exists():
+    for label, rows in [(label, locate(user)) for label, locate in ROW_LOCATORS.items()]:
+        if not rows.exists():
+            continue
+        if label in ROW_ERASERS:
+            tally.add(label, "rows_withdrawn", ROW_ERASERS[label](rows))
+        else:
             _erase_own_rows(rows, tally)
     for link in foreign_key_links():
         if link.owned:
@@ -192,6 +200,17 @@ def person_erase(*, erasure: PersonErasure, actor: Actor = ERASURE_ACTOR) -> dic
         user = user_model()._base_manager.filter(pk=locked.user_id).first()
         tables: list[dict[str, object]] = []
         keys = 0
+        from logitrack.privacy.erasure.models import UnderageReport
+
+        # The reports about the person end with them: those of this erasure and any still
+        # awaiting the officer. A visitor's address was kept only to ask them before a decision.
+        UnderageReport.objects.filter(
+            Q(erasure=locked, status=UnderageReport.Status.SUSPENDED)
+            | Q(
+                subject_id=locked.user_id,
+                status=UnderageReport.Status.AWAITING_CONFIRMATION,
+            )
+        ).update(status=UnderageReport.Status.ERASED, subject=None, reporter_email="")
         if user is not None:
             keys = user_keys_destroy(actor=actor, user_id=int(user.pk))
             tally, _retained = _plan_and_erase(user)
@@ -210,11 +229,6 @@ def person_erase(*, erasure: PersonErasure, actor: Actor = ERASURE_ACTOR) -> dic
         locked.completed_at = now
         locked.certificate = certificate
         locked.save(update_fields=["status", "completed_at", "certificate"])
-        from logitrack.privacy.erasure.models import UnderageReport
-
-        UnderageReport.objects.filter(
-            erasure=locked, status=UnderageReport.Status.SUSPENDED
-        ).update(status=UnderageReport.Status.ERASED, subject=None)
         audit_record(
             action="privacy_erasure_certificate",
             actor=actor,
@@ -233,9 +247,25 @@ def erasures_due(now: Any = None) -> models.QuerySet[PersonErasure]:
 
 
 def erasures_run(now: Any = None) -> int:
-    """Erase every person whose erasure is due; return how many were erased now."""
+    """Erase every person whose erasure is due; return how many were erased now.
+
+    Invariants: one erasure that fails (its own transaction is rolled back) does not hold back
+    the others, which have the same 24-hour promise; once every due erasure was tried, the
+    failures raise ``ErasuresFailed`` (naming erasure ids only), so the job and the command
+    report them and the next sweep tries them again.
+    """
+    from logitrack.privacy.erasure.errors import ErasuresFailed
+
     done = 0
+    failed: list[int] = []
     for erasure in list(erasures_due(now)):
-        person_erase(erasure=erasure)
+        try:
+            person_erase(erasure=erasure)
+        except Exception:
+            logger.exception("erasure not done", extra={"erasure": erasure.pk})
+            failed.append(erasure.pk)
+            continue
         done += 1
+    if failed:
+        raise ErasuresFailed(erased=done, failed=failed)
     return done

@@ -18,6 +18,7 @@ from logitrack.privacy.erasure.models import PersonErasure, UnderageReport
 from logitrack.privacy.erasure.services.children import (
     underage_report_by_colleague,
     underage_report_cancel,
+    underage_report_dismiss,
 )
 from logitrack.privacy.erasure.services.erasure import person_erase
 from logitrack.privacy.erasure.tests.helpers import erasure_of, make_company, make_officer
@@ -300,4 +301,139 @@ def test_an_adult_date_of_birth_is_saved_on_the_profile() -> None:
     child = User.objects.get(pk=company.child.user.pk)
     assert child.is_active
     assert child.date_of_birth == date(1990, 5, 17)
+    assert not UnderageReport.objects.exists()
+
+
+def test_a_colleague_cannot_switch_off_the_privacy_officer() -> None:
+    """The officer is the only one who can cancel a mistaken report: a member of a company the
+    officer also belongs to (even a viewer) reports the officer, and the report waits."""
+    company = make_company(reporter_role=Role.VIEWER)
+    officer = make_officer()
+    make_member(company.tenant, Role.VIEWER, user=officer)
+    reporter = HttpsClient()
+    sign_in(reporter, company.reporter)
+
+    response = _post_json(reporter, REPORTS, {"user_id": officer.pk})
+    page = reporter.post(f"/privacy/children/report/{officer.pk}/", {"confirm": "on"})
+
+    assert response.status_code == 201, response.content
+    assert json.loads(response.content)["status"] == "awaiting_confirmation"
+    assert json.loads(response.content)["erase_after"] is None
+    assert page.status_code == 302
+    officer.refresh_from_db()
+    assert officer.is_active
+    assert not PersonErasure.objects.exists()
+    assert not AuditEntry.objects.filter(action="account_suspended").exists()
+    reports = UnderageReport.objects.filter(subject=officer)
+    assert {r.status for r in reports} == {UnderageReport.Status.AWAITING_CONFIRMATION}
+    assert {r.reporter_id for r in reports} == {company.reporter.user.pk}
+
+
+def test_a_cancel_does_not_reactivate_an_account_that_was_already_off() -> None:
+    """An account switched off for another reason (e.g. a duplicate address deactivated by the
+    canonical-e-mail migration) stays off when a report about it is cancelled."""
+    company = make_company()
+    child = company.child.user
+    User.objects.filter(pk=child.pk).update(is_active=False)
+    report = underage_report_by_colleague(
+        reporter=company.reporter.user, tenant_id=company.tenant.pk, subject=child
+    )
+
+    underage_report_cancel(officer=make_officer(), report=report)
+
+    child.refresh_from_db()
+    assert child.is_active is False
+    assert erasure_of(child.pk).status == PersonErasure.Status.CANCELLED
+    assert not AuditEntry.objects.filter(action="account_reactivated").exists()
+    suspended = AuditEntry.objects.get(action="account_suspended")
+    assert suspended.details["deactivated"] is False
+
+
+def test_a_visitors_address_goes_once_the_report_is_decided_or_its_person_erased() -> None:
+    """reporter_email is kept only for the officer to ask the visitor before deciding
+    (inventory: short-lived): a cancel, and the erasure, remove it, including from a visitor's
+    report still awaiting the officer when a colleague's report had the person erased."""
+    from logitrack.privacy.erasure.services.children import (
+        underage_report_by_visitor,
+        underage_report_confirm,
+    )
+
+    officer = make_officer()
+    first, second = make_company(), make_company()
+    cancelled = underage_report_by_visitor(
+        account_email=first.child.user.email, reporter_email="aunt@example.vn"
+    )
+    waiting = underage_report_by_visitor(
+        account_email=second.child.user.email, reporter_email="teacher@example.vn"
+    )
+    assert cancelled is not None
+    assert waiting is not None
+    underage_report_confirm(officer=officer, report=cancelled)
+    underage_report_cancel(officer=officer, report=cancelled)
+    confirmed = underage_report_by_colleague(
+        reporter=second.reporter.user, tenant_id=second.tenant.pk, subject=second.child.user
+    )
+
+    person_erase(erasure=erasure_of(second.child.user.pk))
+
+    for report in (cancelled, confirmed, waiting):
+        report.refresh_from_db()
+        assert report.reporter_email == ""
+    assert cancelled.status == UnderageReport.Status.CANCELLED
+    assert confirmed.status == waiting.status == UnderageReport.Status.ERASED
+    assert waiting.subject_id is None
+    assert not UnderageReport.objects.filter(reporter_email__contains="@").exists()
+
+
+def test_the_officer_queue_cannot_be_flooded_out_of_sight() -> None:
+    """Posting the same account again adds nothing while its report is open, and however many
+    reports came later, a suspension still to be cancelled stays on the officer's page."""
+    from logitrack.privacy.erasure.services.children import underage_report_by_visitor
+
+    company = make_company()
+    target = make_member(company.tenant, Role.OWNER, email="owner.flooded@example.vn").user
+    for n in range(3):
+        underage_report_by_visitor(
+            account_email=target.email.upper(), reporter_email=f"flood{n}@example.vn"
+        )
+    assert UnderageReport.objects.filter(subject=target).count() == 1
+    suspended = underage_report_by_colleague(
+        reporter=company.reporter.user, tenant_id=company.tenant.pk, subject=company.child.user
+    )
+    later = timezone.now()
+    UnderageReport.objects.bulk_create(
+        UnderageReport(
+            source=UnderageReport.Source.VISITOR,
+            status=UnderageReport.Status.DISMISSED,
+            created_at=later,
+        )
+        for _ in range(201)
+    )
+    officer = HttpsClient()
+    officer.force_login(make_officer())
+
+    page = officer.get("/staff/privacy/children/").content.decode()
+
+    assert f'data-report="{suspended.pk}"' in page
+    waiting = UnderageReport.objects.get(subject=target)
+    assert f'data-report="{waiting.pk}"' in page
+    underage_report_dismiss(officer=make_officer(), report=waiting)
+    underage_report_by_visitor(account_email=target.email, reporter_email="parent@example.vn")
+    assert UnderageReport.objects.filter(subject=target).count() == 2
+
+
+def test_a_member_cannot_report_themselves_as_a_colleague() -> None:
+    """The colleague path is for another member ("1" as a string is read as the id too)."""
+    company = make_company()
+    me = company.reporter.user
+    client = HttpsClient()
+    sign_in(client, company.reporter)
+
+    response = _post_json(client, REPORTS, {"user_id": str(me.pk)})
+    page = client.post(f"/privacy/children/report/{me.pk}/", {"confirm": "on"})
+
+    assert response.status_code == 404
+    assert json.loads(response.content)["error"]["code"] == "colleague_not_found"
+    assert page.status_code == 404
+    assert User.objects.get(pk=me.pk).is_active
     assert not UnderageReport.objects.exists()

@@ -219,6 +219,76 @@ def test_every_personal_table_of_an_account_holder_is_located_or_retained() -> N
     assert set(ROW_LOCATORS) <= {m._meta.label_lower for m in inventoried_models()}
 
 
+def test_every_personal_field_of_an_account_holder_is_reachable() -> None:
+    """Field by field: a table is not covered merely because some foreign key to the user table
+    exists (an invitation's names its sender, while its address is the invitee's). A person's
+    field is reachable when its row is theirs (a required key to them), it is that key, or a
+    declared locator finds its rows."""
+    links = foreign_key_links()
+    owned = {link.model._meta.label_lower for link in links if link.owned}
+    keys = {(link.model._meta.label_lower, link.field.name) for link in links}
+    unreachable = set()
+    for classified in classified_fields(inventoried_models()):
+        label = classified.model._meta.label_lower
+        c = classified.classification
+        if c.subject != Subject.USER or c.erasure == Erasure.RETAIN:
+            continue
+        if label in ROW_LOCATORS or label == "accounts.user" or label in owned:
+            continue
+        if (label, classified.field.name) not in keys:
+            unreachable.add(f"{label}.{classified.field.name}")
+    assert unreachable == {"django_tasks_database.dbtaskresult.args_kwargs"}
+
+
+def test_invitations_addressed_to_the_person_are_withdrawn_and_their_address_cleared() -> None:
+    """The child was invited to two other companies (one invitation since expired): after the
+    erasure neither holds the address nor can be accepted; an invitation to someone else stays."""
+    from datetime import timedelta as _td
+
+    from logitrack.tenancy.models import Invitation
+    from logitrack.tenancy.roles import Role
+    from logitrack.tenancy.tests.factories import make_tenant
+
+    (company, _order), _report = _reported()
+    child = company.child.user
+    elsewhere, later = make_tenant(), make_tenant()
+    now = timezone.now()
+    rows = []
+    for tenant, expires in ((elsewhere, now + _td(days=7)), (later, now - _td(days=1))):
+        with tenant_context(tenant):
+            rows.append(
+                Invitation.objects.create(
+                    email=child.email,
+                    role=Role.VIEWER,
+                    token_hash=f"{tenant.pk:064d}",
+                    invited_by=company.reporter.user,
+                    created_at=now - _td(days=8),
+                    expires_at=expires,
+                )
+            )
+    with tenant_context(elsewhere):
+        other = Invitation.objects.create(
+            email="someone.else@example.vn",
+            role=Role.VIEWER,
+            token_hash="f" * 64,
+            expires_at=now + _td(days=7),
+        )
+
+    person_erase(erasure=erasure_of(child.pk))
+
+    for row in rows:
+        row.refresh_from_db()
+        assert row.email == ""
+        assert row.revoked_at is not None
+        assert row.invited_by_id == company.reporter.user.pk  # the sender's, not the child's
+    other.refresh_from_db()
+    assert other.email == "someone.else@example.vn"
+    assert other.revoked_at is None
+    assert _tables_holding(child.email) == []
+    certificate = erasure_of(child.pk).certificate
+    assert {"table": "tenancy.invitation", "rows_withdrawn": 2} in certificate["tables"]
+
+
 def test_sessions_of_the_person_are_located_through_their_session_rows() -> None:
     company = make_company()
     child = company.child.user
@@ -226,3 +296,31 @@ def test_sessions_of_the_person_are_located_through_their_session_rows() -> None
     Session.objects.create(session_key="f" * 40, session_data="x", expire_date=timezone.now())
 
     assert ROW_LOCATORS["sessions.session"](child).count() == 1
+
+
+def test_one_failing_erasure_does_not_hold_back_the_others() -> None:
+    """The sweep tries every due erasure: one that fails (here its account was switched back on
+    behind the service's back, so its key may not be destroyed) stays scheduled and is reported,
+    and the people after it are erased on time."""
+    from logitrack.privacy.erasure.errors import ErasuresFailed
+    from logitrack.privacy.erasure.services.erasure import erasures_run
+
+    (first, _order), _report = _reported()
+    second = make_company()
+    underage_report_by_colleague(
+        reporter=second.reporter.user, tenant_id=second.tenant.pk, subject=second.child.user
+    )
+    stuck, later = erasure_of(first.child.user.pk), erasure_of(second.child.user.pk)
+    make_due(stuck)
+    make_due(later)
+    User.objects.filter(pk=first.child.user.pk).update(is_active=True)
+
+    with pytest.raises(ErasuresFailed) as failed:
+        erasures_run()
+
+    assert failed.value.failed == [stuck.pk]
+    assert failed.value.erased == 1
+    assert erasure_of(first.child.user.pk).status == PersonErasure.Status.SCHEDULED
+    assert User.objects.filter(pk=first.child.user.pk).exists()
+    assert erasure_of(second.child.user.pk).status == PersonErasure.Status.DONE
+    assert not User.objects.filter(pk=second.child.user.pk).exists()
