@@ -183,6 +183,7 @@ register(
                 "idempotency_fingerprint",
                 "created_at",
                 "finished_at",
+                "lease_until",
             )
         },
         "created_by": FieldClass(

@@ -376,6 +376,9 @@ class MarketingCampaign(TenantScopedModel):
     idempotency_fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The sending job holds the campaign until this time and renews it before every batch; a job
+    # whose worker died stops renewing, and the resume sweep queues the campaign again.
+    lease_until = models.DateTimeField(_("sending lease until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("marketing campaign")

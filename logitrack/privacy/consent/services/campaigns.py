@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -45,6 +46,8 @@ from logitrack.tracking.models import Driver
 
 logger = logging.getLogger("logitrack.consent.campaigns")
 BATCH = 200
+# How long a sending job holds its campaign without renewing: far above one batch's time.
+LEASE = timedelta(minutes=10)
 _IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,128}")
 
 
@@ -220,13 +223,19 @@ def _sender(campaign: MarketingCampaign) -> Principal | None:
 def campaign_send(campaign_id: int) -> MarketingCampaign | None:
     """Send campaign ``campaign_id`` in batches of BATCH people, recording progress after each.
 
-    Claimed by a conditional update from ``queued``: a job run twice sends nothing the second
-    time (and each person's send is unique per campaign and channel anyway). The sender is
-    checked again before every batch; one switched off meanwhile fails the campaign there.
+    Claimed by a conditional update from ``queued`` with a lease (LEASE), renewed before every
+    batch: a job run twice sends nothing the second time, and a job that finds its lease taken
+    over stops. A campaign whose job died mid-way is queued again by ``campaigns_resume`` and
+    sent from the start; each person's send is unique per campaign and channel, so the people
+    already reached count as sent and get nothing twice. The sender is checked again before
+    every batch; one switched off meanwhile fails the campaign there.
     """
+    lease = timezone.now() + LEASE
     claimed = MarketingCampaign.dangerously_unscoped.filter(
         pk=campaign_id, status=MarketingCampaign.Status.QUEUED
-    ).update(status=MarketingCampaign.Status.SENDING)
+    ).update(
+        status=MarketingCampaign.Status.SENDING, lease_until=lease, processed=0, sent=0, skipped=0
+    )
     if not claimed:
         return None
     campaign = MarketingCampaign.dangerously_unscoped.get(pk=campaign_id)
@@ -251,6 +260,9 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
         batches += [("driver_ids", drivers[i : i + BATCH]) for i in range(0, len(drivers), BATCH)]
         try:
             for argument, ids in batches:
+                lease = _lease_renew(campaign_id, lease)
+                if lease is None:
+                    return None  # another job holds the campaign now (see campaigns_resume)
                 # The sender as it stands before each batch: a key revoked, a member removed
                 # or suspended, or the company terminated while a long campaign runs stops it.
                 actor = _sender(campaign)
@@ -259,7 +271,7 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
                 reports = tenant_marketing_send(
                     actor=actor, campaign=message, channel=campaign.channel, **{argument: ids}
                 )
-                sent = sum(len(r.sent) for r in reports.values())
+                sent = sum(len(r.sent) + len(r.already_sent) for r in reports.values())
                 campaign.sent += sent
                 campaign.skipped += len(ids) - sent
                 campaign.processed += len(ids)
@@ -270,10 +282,49 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
         return _finish(campaign, MarketingCampaign.Status.DONE)
 
 
+def _lease_renew(campaign_id: int, held: datetime) -> datetime | None:
+    """Extend the sending job's lease it holds until ``held``; None when it no longer holds it."""
+    renewed = timezone.now() + LEASE
+    kept = MarketingCampaign.dangerously_unscoped.filter(
+        pk=campaign_id, status=MarketingCampaign.Status.SENDING, lease_until=held
+    ).update(lease_until=renewed)
+    return renewed if kept else None
+
+
+def campaigns_resume(now: datetime | None = None) -> list[int]:
+    """Queue again every campaign left ``sending`` by a job that stopped renewing its lease (its
+    worker killed or lost); the ids queued. Each is taken back by a conditional update on the
+    lease it had, so two sweeps, or a sweep and a job that renews just then, never both win."""
+    now = timezone.now() if now is None else now
+    stale = MarketingCampaign.dangerously_unscoped.filter(
+        status=MarketingCampaign.Status.SENDING, lease_until__lt=now
+    ).values_list("pk", "tenant_id", "lease_until")
+    queued: list[int] = []
+    for campaign_id, tenant_id, lease in stale:
+        with transaction.atomic():
+            taken = MarketingCampaign.dangerously_unscoped.filter(
+                pk=campaign_id, status=MarketingCampaign.Status.SENDING, lease_until=lease
+            ).update(status=MarketingCampaign.Status.QUEUED, lease_until=None)
+            if not taken:
+                continue
+            audit_record(
+                action="marketing_campaign_resumed",
+                actor=Actor.system("marketing-campaigns"),
+                tenant_id=tenant_id,
+                object_type="consent.marketingcampaign",
+                object_id=str(campaign_id),
+                details={"lease_until": lease.isoformat()},
+            )
+            transaction.on_commit(lambda campaign_id=campaign_id: _queue(campaign_id))
+        queued.append(campaign_id)
+    return queued
+
+
 def _finish(campaign: MarketingCampaign, status: str) -> MarketingCampaign:
     campaign.status = status
     campaign.finished_at = timezone.now()
-    campaign.save(update_fields=["status", "finished_at"])
+    campaign.lease_until = None
+    campaign.save(update_fields=["status", "finished_at", "lease_until"])
     audit_record(
         action="marketing_campaign_finished",
         actor=Actor.system("marketing-campaigns"),
