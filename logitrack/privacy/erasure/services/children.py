@@ -25,6 +25,7 @@ from django.utils import timezone
 from logitrack.accounts.models import User, UserSession
 from logitrack.core.identity import canonical_email_or_none
 from logitrack.privacy.erasure.errors import (
+    AccountAlreadySuspended,
     ErasureAlreadyDone,
     ReportNotAllowed,
     ReportWrongState,
@@ -146,13 +147,17 @@ def underage_report_by_colleague(
     """A member of a company reports another member of it as under 16: suspended at once.
 
     Invariants: refused (``ReportNotAllowed``, nothing written) unless both are members of
-    ``tenant_id`` and the reporter is active; the suspension, the erasure's schedule and the
-    audit entries commit together.
+    ``tenant_id`` and the reporter is active; a person already suspended is refused
+    (``AccountAlreadySuspended``, nothing written: a second report, or the same one sent again
+    from the back button, would only repeat the audit entries); the suspension, the erasure's
+    schedule and the audit entries commit together.
     """
     if not is_colleague(reporter, tenant_id, subject.pk):
         raise ReportNotAllowed()
     actor = Actor.user(reporter)
     with transaction.atomic():
+        if not User.objects.select_for_update().filter(pk=subject.pk, is_active=True).exists():
+            raise AccountAlreadySuspended()
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.COLLEAGUE,

@@ -248,17 +248,22 @@ def test_a_date_of_birth_corrected_to_under_16_on_the_profile_suspends() -> None
     client = HttpsClient()
     sign_in(client, company.child)
     young = _years_ago(12)
+    profile = {
+        "full_name": child.full_name,
+        "phone": "",
+        "language": "en",
+        "time_zone": "Asia/Ho_Chi_Minh",
+        "date_of_birth": young,
+    }
 
-    response = client.post(
-        "/account/",
-        {
-            "full_name": child.full_name,
-            "phone": "",
-            "language": "en",
-            "time_zone": "Asia/Ho_Chi_Minh",
-            "date_of_birth": young,
-        },
-    )
+    # First the person is told what the date means; nothing happens until they confirm it.
+    asked = client.post("/account/", profile)
+    assert asked.status_code == 200
+    assert 'name="confirm_under_16"' in asked.content.decode()
+    assert User.objects.get(pk=child.pk).is_active
+    assert not UnderageReport.objects.exists()
+
+    response = client.post("/account/", {**profile, "confirm_under_16": "on"})
 
     assert response.status_code == 403
     assert "Logitrack không dành cho người dưới 16 tuổi." in response.content.decode()
