@@ -1,0 +1,56 @@
+"""A company's newsletter names the company: it comes from Logitrack's address, and a consignee
+who never heard of Logitrack must be able to tell who writes to them and whom they unsubscribe
+from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+
+from logitrack.privacy.consent.models import Action, Method
+from logitrack.privacy.consent.notices import Asked
+from logitrack.privacy.consent.services.campaigns import CampaignInput, campaign_create
+from logitrack.privacy.consent.services.consents import subject_consent_record
+from logitrack.privacy.consent.tests.factories import make_admin, make_consignee
+from logitrack.tenancy.tests.factories import principal_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_campaign_email_names_the_company_in_both_languages(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    admin = make_admin()
+    consignee = make_consignee(admin.tenant, email="nguoi.nhan@example.vn")
+    subject_consent_record(
+        actor=principal_for(admin),
+        subject=consignee,
+        purpose="marketing_email",
+        action=Action.GRANT,
+        method=Method.PAPER,
+        asked=Asked(),
+    )
+    mail.outbox.clear()
+    data = CampaignInput(
+        channel="email",
+        subject_vi="Bản tin",
+        subject_en="Newsletter",
+        body_vi="Xin chào.",
+        body_en="Hello.",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_create(actor=principal_for(admin), data=data)
+
+    [message] = mail.outbox
+    name = admin.tenant.name
+    text = str(message.body)
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
+    assert f"bản tin và khuyến mãi từ {name}." in text
+    assert f"newsletters and promotions from {name}." in text
+    assert f"bản tin và khuyến mãi từ {name}." in html
+    assert f"newsletters and promotions from {name}." in html
