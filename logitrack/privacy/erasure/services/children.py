@@ -127,6 +127,15 @@ def _suspend(
     return report
 
 
+def _notify_officers(report: UnderageReport) -> None:
+    """Once committed, e-mail the privacy officers about a report they did not make themselves:
+    a visitor's waits for their decision, any other suspension may be a mistake to cancel."""
+    from logitrack.privacy.erasure.tasks import underage_report_notify
+
+    report_id = report.pk
+    transaction.on_commit(lambda: underage_report_notify.enqueue(report_id))
+
+
 def _report_audit(
     report: UnderageReport, actor: Actor, request: HttpRequest | None, action: str
 ) -> None:
@@ -166,6 +175,7 @@ def underage_report_by_colleague(
             tenant_id=tenant_id,
         )
         _report_audit(report, actor, request, "underage_reported")
+        _notify_officers(report)
         return _suspend(actor=actor, report=report, user=subject, request=request)
 
 
@@ -200,6 +210,7 @@ def underage_date_of_birth(
             status=UnderageReport.Status.SUSPENDED,
         )
         _report_audit(report, actor, request, "underage_reported")
+        _notify_officers(report)
         return _suspend(actor=actor, report=report, user=user, request=request)
 
 
@@ -232,6 +243,7 @@ def underage_report_by_visitor(
             reporter_email=canonical_email_or_none(reporter_email) or "",
         )
         _report_audit(report, Actor.anonymous(), request, "underage_reported")
+        _notify_officers(report)
     return report
 
 
