@@ -4,18 +4,20 @@ from."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
-from logitrack.privacy.consent.models import Action, Method
+from logitrack.core.testing import HttpsClient
+from logitrack.privacy.consent.models import Action, MarketingCampaign, Method
 from logitrack.privacy.consent.notices import Asked
 from logitrack.privacy.consent.services.campaigns import CampaignInput, campaign_create
 from logitrack.privacy.consent.services.consents import subject_consent_record
 from logitrack.privacy.consent.tests.factories import make_admin, make_consignee
-from logitrack.tenancy.tests.factories import principal_for
+from logitrack.tenancy.tests.factories import principal_for, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +56,26 @@ def test_a_campaign_email_names_the_company_in_both_languages(
     assert f"newsletters and promotions from {name}." in text
     assert f"bản tin và khuyến mãi từ {name}." in html
     assert f"newsletters and promotions from {name}." in html
+
+
+def test_the_api_names_the_missing_text(client: HttpsClient) -> None:
+    admin = make_admin()
+    sign_in(client, admin)
+    body = {
+        "channel": "email",
+        "subject_vi": "Bản tin",
+        "subject_en": "Newsletter",
+        "body_vi": "  ",
+        "body_en": "Hello.",
+    }
+
+    answer = client.post(
+        "/api/v1/campaigns", data=json.dumps(body), content_type="application/json"
+    )
+
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "campaign_invalid"
+    assert [f["field"] for f in error["fields"]] == ["body_vi"]
+    assert error["message"] == "Trường này là bắt buộc."
+    assert MarketingCampaign.dangerously_unscoped.count() == 0
