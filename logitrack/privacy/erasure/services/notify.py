@@ -43,14 +43,21 @@ def report_notify(report_id: int) -> int:
         return 0
     link = str(settings.LOGITRACK_PUBLIC_URL).rstrip("/") + reverse("erasure:children-staff")
     sent = 0
-    for address, language in _officers():
-        with translation.override(language if language in LANGUAGES else "vi"):
+    for address, chosen in _officers():
+        language = chosen if chosen in LANGUAGES else "vi"
+        with translation.override(language):
             runs = (
                 date_format(timezone.localtime(report.erasure.erase_after), "SHORT_DATETIME_FORMAT")
                 if scheduled and report.erasure is not None
                 else ""
             )
-            context = {"report": report, "awaiting": awaiting, "runs": runs, "link": link}
+            context = {
+                "report": report,
+                "awaiting": awaiting,
+                "runs": runs,
+                "link": link,
+                "LANGUAGE_CODE": language,
+            }
             subject = render_to_string("erasure/email/report_subject.txt", context)
             text = render_to_string("erasure/email/report.txt", context)
             html = render_to_string("erasure/email/report.html", context)

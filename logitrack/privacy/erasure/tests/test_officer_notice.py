@@ -46,6 +46,7 @@ def test_a_visitors_report_asks_every_active_officer_for_a_decision(
     assert vi.subject == f"Báo cáo người dưới 16 tuổi số {report.pk}: cần bạn quyết định"
     assert en.subject == f"Under-16 report {report.pk}: your decision is needed"
     assert f"{SITE}/staff/privacy/children/" in str(vi.body)
+    assert '<html lang="en">' in str(en.alternatives[0][0])  # type: ignore[attr-defined]
     for message in (vi, en):
         # Nobody is named: neither the account nor the visitor.
         assert company.child.user.email not in str(message.body)
