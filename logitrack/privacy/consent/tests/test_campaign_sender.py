@@ -79,3 +79,35 @@ def test_the_api_names_the_missing_text(client: HttpsClient) -> None:
     assert [f["field"] for f in error["fields"]] == ["body_vi"]
     assert error["message"] == "Trường này là bắt buộc."
     assert MarketingCampaign.dangerously_unscoped.count() == 0
+
+
+def test_the_same_compose_form_sent_twice_sends_one_campaign(
+    client: HttpsClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = make_admin()
+    sign_in(client, admin)
+    page = client.get("/operations/campaigns/").content.decode()
+    key = page.split('name="send_key" value="')[1].split('"')[0]
+    form = {
+        "channel": "email",
+        "subject_vi": "Bản tin",
+        "subject_en": "Newsletter",
+        "body_vi": "Xin chào.",
+        "body_en": "Hello.",
+        "action": "send",
+        "send_key": key,
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/operations/campaigns/new/", form)
+        again = client.post("/operations/campaigns/new/", form)
+        edited = client.post("/operations/campaigns/new/", {**form, "body_en": "Hello again."})
+
+    assert len(key) >= 20
+    assert first.status_code == again.status_code == edited.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert edited["Location"] != first["Location"]
+    assert MarketingCampaign.dangerously_unscoped.count() == 2
+    shown = client.get(again["Location"]).content.decode()
+    assert "Chiến dịch này đã được gửi; đây là tiến độ của nó." in shown
+    assert client.get("/operations/campaigns/").content.decode().count("data-campaign=") == 2
