@@ -123,7 +123,7 @@ def children_staff(request: HttpRequest) -> HttpResponse:
             underage_report_by_staff(officer=officer, subject=subject, request=request)
             messages.success(request, _("The account is suspended; its erasure is scheduled."))
             return redirect("erasure:children-staff")
-    reports = UnderageReport.objects.select_related("subject", "erasure").order_by(
+    reports = UnderageReport.objects.select_related("subject", "erasure", "reporter").order_by(
         "-created_at", "-pk"
     )[:200]
     return render(request, "erasure/children_staff.html", {"form": form, "reports": reports})

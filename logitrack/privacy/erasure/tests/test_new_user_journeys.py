@@ -160,6 +160,8 @@ def test_the_officer_sees_when_the_erasure_runs_not_only_when_it_is_due() -> Non
     assert due not in page  # the deadline is not the time to act by
     assert page.count("Đã xóa lúc") == 1
     assert 'data-erasure="cancelled"></td>' in page
+    # Who reported is shown, so that the officer can ask before cancelling or letting it run.
+    assert f"<span data-reporter>{scheduled.reporter.user.email}</span>" in page
 
 
 def test_the_children_pages_are_linked() -> None:
