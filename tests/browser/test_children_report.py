@@ -129,6 +129,13 @@ def test_a_mistyped_year_on_the_profile_is_caught_before_the_account_is_suspende
         assert asked.ok
         assert "Theo ngày này, bạn dưới 16 tuổi" in page.content()
         assert page.locator("#id_confirm_under_16").is_visible()
+        # The box sits before its words, on their line, as every other tick box of the site.
+        box = page.locator("#id_confirm_under_16").bounding_box()
+        words = page.locator("label[for=id_confirm_under_16] span").bounding_box()
+        assert box is not None
+        assert words is not None
+        assert box["x"] < words["x"]
+        assert words["y"] <= box["y"] + box["height"] / 2 <= words["y"] + words["height"]
 
         # Corrected: saved, still signed in.
         page.fill("#id_date_of_birth", "2006-05-04")
