@@ -45,7 +45,7 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("The email or password is incorrect."),
         "inactive": _(
             "This account is suspended and cannot sign in. If you think this is a mistake, "
-            "write to Logitrack's privacy officer."
+            "write at once to Logitrack's privacy officer at %(email)s."
         ),
     }
 
@@ -62,7 +62,12 @@ class LoginForm(AuthenticationForm):
         password = self.cleaned_data.get("password")
         user = User.objects.filter(email=email, is_active=False).first() if email else None
         if user is not None and password and user.check_password(password):
-            return forms.ValidationError(self.error_messages["inactive"], code="inactive")
+            # The address to write to: a suspended account is erased 20 hours later.
+            return forms.ValidationError(
+                self.error_messages["inactive"],
+                code="inactive",
+                params={"email": settings.LOGITRACK_PRIVACY_CONTACT_EMAIL},
+            )
         return super().get_invalid_login_error()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -267,6 +268,10 @@ _PROFILE_ERRORS: dict[type[AccountError], str] = {
 }
 
 
+# The profile's second step when the date of birth entered is under 16 (policy section 9).
+CONFIRM_UNDER_16 = "confirm_under_16"
+
+
 @signed_in("a person edits their own profile")
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
@@ -292,12 +297,31 @@ def profile(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except UnderMinimumAge:
-            # Policy section 9: the same path as a report that the person is under 16.
-            from logitrack.privacy.erasure.services.children import underage_date_of_birth
+            if not request.POST.get(CONFIRM_UNDER_16):
+                # A mistyped year must not suspend the account and erase it: the person sees
+                # what the date means and confirms it before anything happens.
+                form.fields[CONFIRM_UNDER_16] = forms.BooleanField(
+                    label=_(
+                        "The date is right: I am under 16. Suspend my account and erase its data."
+                    ),
+                    required=False,
+                )
+                form.add_error(
+                    "date_of_birth",
+                    _(
+                        "By this date you are under 16: Logitrack would suspend your account at "
+                        "once and erase its data. Check the year; if the date is right, tick the "
+                        "box below and save again."
+                    ),
+                )
+            else:
+                # Policy section 9: the same path as a report that the person is under 16.
+                from logitrack.privacy.erasure.services.children import underage_date_of_birth
 
-            underage_date_of_birth(actor=Actor.user(user), user=user, request=request)
-            logout(request)
-            return render(request, "accounts/suspended_under_16.html", status=403)
+                underage_date_of_birth(actor=Actor.user(user), user=user, request=request)
+                logout(request)
+                contact = {"privacy_contact": settings.LOGITRACK_PRIVACY_CONTACT_EMAIL}
+                return render(request, "accounts/suspended_under_16.html", contact, status=403)
         except AccountError as exc:
             form.add_error(_PROFILE_ERRORS.get(type(exc)), str(exc))
         else:

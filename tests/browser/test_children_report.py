@@ -83,3 +83,61 @@ def test_a_colleague_reports_a_user_under_16_who_is_signed_out_and_refused(
     finally:
         child_context.close()
         reporter_context.close()
+
+
+def test_a_mistyped_year_on_the_profile_is_caught_before_the_account_is_suspended(
+    browser: Browser, logitrack_server: _server.RunningServer
+) -> None:
+    """The person types 2016 for 2006: the profile says what that date means and waits for a
+    ticked box; correcting the year saves as usual. Confirming suspends and signs out, and the
+    page names the privacy officer's address and the 20-hour window."""
+    base = logitrack_server.https_url
+    reporter_email, person_email = unique_email("colleague"), unique_email("typo")
+    _shell(
+        logitrack_server,
+        _SETUP.format(
+            reporter=reporter_email,
+            child=person_email,
+            password=PASSWORD,
+            tax_code=unique_tax_code(),
+        ),
+    )
+    context = desktop_context(browser)
+    try:
+        page = context.new_page()
+        sign_in(page, base, person_email)
+        goto(page, f"{base}/account/")
+        page.fill("#id_date_of_birth", "2016-05-04")
+        asked = submit(page, "Lưu")
+        assert asked.ok
+        assert "Theo ngày này, bạn dưới 16 tuổi" in page.content()
+        assert page.locator("#id_confirm_under_16").is_visible()
+        # The box sits before its words, on their line, as every other tick box of the site.
+        box = page.locator("#id_confirm_under_16").bounding_box()
+        words = page.locator("label[for=id_confirm_under_16] span").bounding_box()
+        assert box is not None
+        assert words is not None
+        assert box["x"] < words["x"]
+        assert words["y"] <= box["y"] + box["height"] / 2 <= words["y"] + words["height"]
+
+        # Corrected: saved, still signed in.
+        page.fill("#id_date_of_birth", "2006-05-04")
+        saved = submit(page, "Lưu")
+        assert saved.ok
+        assert page.url.endswith("/account/")
+        assert page.input_value("#id_date_of_birth") == "2006-05-04"
+        assert page.locator("#id_confirm_under_16").count() == 0
+
+        # Really under 16: confirmed, suspended and signed out, told whom to write to.
+        page.fill("#id_date_of_birth", "2016-05-04")
+        submit(page, "Lưu")
+        page.check("#id_confirm_under_16")
+        done = submit(page, "Lưu")
+        assert done.status == 403
+        contact = page.locator("[data-privacy-contact]").inner_text()
+        assert "@" in contact
+        assert "20 giờ" in contact
+        goto(page, f"{base}/account/")
+        assert "/login/" in page.url
+    finally:
+        context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Max
 
@@ -15,12 +16,16 @@ from logitrack.privacy.consent.models import (
     FixedPurpose,
     MarketingCampaign,
     SubjectConsentEvent,
+    SubjectKind,
     TenantPurpose,
     UserConsentEvent,
 )
 from logitrack.privacy.consent.notices import notice_text
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
+
+if TYPE_CHECKING:
+    from logitrack.privacy.consent.tokens import UnsubscribeTarget
 
 LIST_LIMIT = 500
 
@@ -71,6 +76,31 @@ def user_consent_granted(*, user_id: int, purpose: str) -> bool:
         UserConsentEvent.objects.filter(user_id=user_id, purpose=purpose).order_by("-id").first()
     )
     return event is not None and event.action == Action.GRANT
+
+
+def link_consent_withdrawn(target: UnsubscribeTarget) -> bool:
+    """Whether the consent an unsubscribe link withdraws (the link verified by
+    ``tokens.unsubscribe_target``) is withdrawn already: its latest event says so."""
+    latest: UserConsentEvent | SubjectConsentEvent | None
+    if target.kind == SubjectKind.USER:
+        latest = (
+            UserConsentEvent.objects.filter(user_id=target.subject_id, purpose=target.purpose)
+            .order_by("-id")
+            .first()
+        )
+    elif target.tenant_id is None:
+        return False
+    else:
+        column = "consignee_id" if target.kind == SubjectKind.CONSIGNEE else "driver_id"
+        with tenant_context(target.tenant_id):
+            latest = (
+                SubjectConsentEvent.objects.filter(
+                    purpose=target.purpose, **{column: target.subject_id}
+                )
+                .order_by("-id")
+                .first()
+            )
+    return latest is not None and latest.action == Action.WITHDRAW
 
 
 def _tenant(principal: Principal) -> int | None:

@@ -137,8 +137,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             return _unsubscribe_error(request, exc)
         with translation.override(language):
             return render(request, "consent/unsubscribed.html", context)
+    # A link opened again after the click: say it is done rather than offer it once more.
+    page = (
+        "consent/unsubscribed.html"
+        if selectors.link_consent_withdrawn(target)
+        else "consent/unsubscribe.html"
+    )
     with translation.override(language):
-        return render(request, "consent/unsubscribe.html", context)
+        return render(request, page, context)
 
 
 def _sending_company(target: UnsubscribeTarget) -> str | None:

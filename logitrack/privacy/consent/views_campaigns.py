@@ -4,6 +4,7 @@ and the history of the company's campaigns with their counts."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from logitrack.privacy.consent import selectors
 from logitrack.privacy.consent.access import access_campaign_by_id
-from logitrack.privacy.consent.errors import ConsentError
+from logitrack.privacy.consent.errors import CampaignKeyReused, ConsentError
 from logitrack.privacy.consent.forms import CampaignForm
 from logitrack.privacy.consent.models import Channel, MarketingCampaign
 from logitrack.privacy.consent.services.campaigns import (
@@ -24,6 +25,8 @@ from logitrack.privacy.consent.services.campaigns import (
 )
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
+
+SEND_KEY = "send_key"
 
 
 def _page(
@@ -38,6 +41,7 @@ def _page(
         "campaigns": selectors.tenant_campaigns(principal=principal),
         "can_manage": principal.has(Permission.CONSENTS_MANAGE),
         "form": form or CampaignForm(),
+        "send_key": secrets.token_urlsafe(18),
         "preview": preview,
         "audiences": [
             (channel.label, campaign_audience(actor=principal, channel=channel))
@@ -67,12 +71,22 @@ def campaign_compose(request: HttpRequest) -> HttpResponse:
     data = CampaignInput(**form.cleaned_data)
     if request.POST.get("action") != "send":
         return _page(request, form=form, preview=data)
+    # The form's own key: a double click, or the same form sent again from the back button,
+    # answers the campaign already created instead of sending it twice.
+    key = request.POST.get(SEND_KEY) or None
     try:
-        created = campaign_create(actor=principal_of(request), data=data)
+        try:
+            created = campaign_create(actor=principal_of(request), data=data, idempotency_key=key)
+        except CampaignKeyReused:
+            # The form was sent before with other text (back, edit, send): a new campaign.
+            created = campaign_create(actor=principal_of(request), data=data)
     except ConsentError as exc:
-        form.add_error(exc.field or None, str(exc.message))
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         return _page(request, form=form, status=422)
-    messages.success(request, _("The campaign is being sent."))
+    if created.replayed:
+        messages.info(request, _("This campaign has already been sent; here is its progress."))
+    else:
+        messages.success(request, _("The campaign is being sent."))
     return redirect("consent:campaign", campaign_id=created.campaign.pk)
 
 

@@ -35,6 +35,16 @@ class ReportWrongState(ErasureError):
     message = _("This report has already been decided.")
 
 
+class AccountAlreadySuspended(ErasureError):
+    """The reported person's account is already suspended: a second report would change nothing."""
+
+    code = "account_already_suspended"
+    message = _(
+        "This account is already suspended; Logitrack's privacy officer has the report and its "
+        "data will be erased within 24 hours."
+    )
+
+
 class ErasureAlreadyDone(ErasureError):
     code = "erasure_already_done"
     message = _("The data of this account has already been erased; the report cannot be cancelled.")

@@ -15,7 +15,7 @@ class VisitorReportForm(forms.Form):
     )
     reporter_email = EmailTextField(
         label=_("Your email address"),
-        help_text=_("Logitrack's privacy officer writes to you before suspending the account."),
+        help_text=_("Logitrack's privacy officer may write to you to check the report."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 

@@ -32,3 +32,14 @@ def person_erasure_run(erasure_id: int) -> bool:
 def erasures_sweep() -> int:
     """Erase every scheduled erasure whose time has come (a lost job cannot make one late)."""
     return erasures_run()
+
+
+@task()
+def underage_report_notify(report_id: int) -> int:
+    """E-mail every active privacy officer about under-16 report ``report_id``: a visitor's
+    report waits for their decision, a suspension may be a mistake to cancel before the
+    erasure. The e-mail names no one (the report's number, its source, the erasure's time and
+    the staff page's link). Returns the messages sent."""
+    from logitrack.privacy.erasure.services.notify import report_notify
+
+    return report_notify(report_id)

@@ -130,7 +130,7 @@ def children_staff(request: HttpRequest) -> HttpResponse:
             return redirect("erasure:children-staff")
     # Every open report (a visitor's to decide, a suspension to cancel before its erasure), so
     # that no number of newer reports can push one out of sight; then the latest decided ones.
-    rows = UnderageReport.objects.select_related("subject", "erasure")
+    rows = UnderageReport.objects.select_related("subject", "erasure", "reporter")
     reports = [
         *rows.filter(status__in=OPEN_STATUSES).order_by("created_at", "pk"),
         *rows.exclude(status__in=OPEN_STATUSES).order_by("-created_at", "-pk")[:200],

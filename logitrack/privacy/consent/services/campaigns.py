@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.tenant import tenant_context
 from logitrack.privacy.consent.errors import (
@@ -71,6 +72,11 @@ class CampaignInput:
     def check(self) -> Channel:
         if self.channel not in Channel.values:
             raise InvalidCampaign(field="channel")
+        for name in ("subject_vi", "subject_en", "body_vi", "body_en"):
+            # Named, so that an API client reads which one is missing (the page's form says so
+            # before it gets here).
+            if not str(getattr(self, name)).strip():
+                raise InvalidCampaign(_("This field is required."), field=name)
         if (
             max(len(self.subject_vi), len(self.subject_en)) > SUBJECT_MAX
             or max(len(self.body_vi), len(self.body_en)) > BODY_MAX

@@ -111,13 +111,15 @@ def unsubscribe_url(target: UnsubscribeTarget) -> str:
     return base + reverse("consent:unsubscribe", kwargs={"token": unsubscribe_token(target)})
 
 
-def _render(campaign: Campaign, languages: Sequence[str], link: str) -> tuple[str, str, str]:
+def _render(
+    campaign: Campaign, languages: Sequence[str], link: str, sender: str
+) -> tuple[str, str, str]:
     subjects: list[str] = []
     texts: list[str] = []
     htmls: list[str] = []
     for language in languages:
         with translation.override(language):
-            context = {"body": campaign.text(language), "unsubscribe_link": link}
+            context = {"body": campaign.text(language), "unsubscribe_link": link, "sender": sender}
             subjects.append(campaign.subject(language))
             texts.append(render_to_string("consent/email/marketing.txt", context).strip())
             htmls.append(render_to_string("consent/email/marketing_body.html", context).strip())
@@ -128,9 +130,9 @@ def _render(campaign: Campaign, languages: Sequence[str], link: str) -> tuple[st
 
 
 def _message(
-    campaign: Campaign, languages: Sequence[str], link: str, to: str
+    campaign: Campaign, languages: Sequence[str], link: str, to: str, sender: str
 ) -> EmailMultiAlternatives:
-    subject, text, html = _render(campaign, languages, link)
+    subject, text, html = _render(campaign, languages, link, sender)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -149,6 +151,9 @@ class _Outgoing:
     to: str
     languages: tuple[str, ...]
     target: UnsubscribeTarget
+    # Whose newsletter it is, named in the footer: the e-mail comes from Logitrack's address
+    # either way, and a consignee must be able to tell which company writes to them.
+    sender: str
 
 
 def _deliver_on_commit(outgoing: list[_Outgoing], campaign: Campaign) -> None:
@@ -160,7 +165,8 @@ def _deliver_on_commit(outgoing: list[_Outgoing], campaign: Campaign) -> None:
         # the run is not repeated for these people (their rows exist): sent once, at most.
         try:
             messages = [
-                _message(campaign, o.languages, unsubscribe_url(o.target), o.to) for o in outgoing
+                _message(campaign, o.languages, unsubscribe_url(o.target), o.to, o.sender)
+                for o in outgoing
             ]
             get_connection(fail_silently=False).send_messages(messages)
         except Exception:
@@ -240,7 +246,7 @@ def marketing_send(
                     kind=SubjectKind.USER, subject_id=pk, purpose=how.purpose
                 )
                 language = user.language if user.language in EMAIL_LANGUAGES else "vi"
-                outgoing.append(_Outgoing(user.email, (language,), target))
+                outgoing.append(_Outgoing(user.email, (language,), target, "Logitrack"))
         _deliver_on_commit(outgoing, campaign)
     return report
 
@@ -287,6 +293,7 @@ def tenant_marketing_send(
     reports: dict[str, SendReport] = {}
     outgoing: list[_Outgoing] = []
     with tenant_context(tenant_id), transaction.atomic():
+        sender = _tenant_name(tenant_id)
         for kind, model, wanted in (
             (SubjectKind.CONSIGNEE, ConsigneeContact, consignee_ids),
             (SubjectKind.DRIVER, Driver, driver_ids),
@@ -326,9 +333,15 @@ def tenant_marketing_send(
                     target = UnsubscribeTarget(
                         kind=kind, subject_id=pk, purpose=how.purpose, tenant_id=tenant_id
                     )
-                    outgoing.append(_Outgoing(address, EMAIL_LANGUAGES, target))
+                    outgoing.append(_Outgoing(address, EMAIL_LANGUAGES, target, sender))
         _deliver_on_commit(outgoing, campaign)
     return reports
+
+
+def _tenant_name(tenant_id: int) -> str:
+    from logitrack.tenancy.models import Tenant
+
+    return str(Tenant.objects.filter(pk=tenant_id).values_list("name", flat=True).first() or "")
 
 
 def _address(subject: ConsigneeContact | Driver, channel: Channel) -> str:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from logitrack.core.testing import HttpsClient
-from logitrack.privacy.consent.models import SubjectKind
+from logitrack.privacy.consent.models import Action, Method, SubjectKind, UserConsentEvent
+from logitrack.privacy.consent.notices import Asked
+from logitrack.privacy.consent.services.consents import subject_consent_record
 from logitrack.privacy.consent.tests.factories import make_admin, make_consignee, make_driver
 from logitrack.privacy.consent.tokens import UnsubscribeTarget, unsubscribe_token
-from logitrack.tenancy.tests.factories import make_user
+from logitrack.tenancy.tests.factories import make_user, principal_for
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +86,43 @@ def test_a_consignee_without_a_language_choice_reads_their_browser_s_language() 
     assert f"Stop receiving from {admin.tenant.name}" in english.content.decode()
     assert '<html lang="en">' in english.content.decode()
     assert f"Ngừng nhận từ {admin.tenant.name}" in vietnamese.content.decode()
+
+
+@pytest.mark.parametrize("kind", [SubjectKind.CONSIGNEE, SubjectKind.USER])
+def test_a_link_opened_again_after_unsubscribing_says_it_is_done(kind: SubjectKind) -> None:
+    """The person clicks the e-mail's link a second time: the page says they are unsubscribed
+    instead of offering the button again, as if the first click had not worked."""
+    if kind == SubjectKind.USER:
+        user = make_user()
+        UserConsentEvent.objects.create(
+            user=user, purpose="marketing_email", action=Action.GRANT, method=Method.PAGE
+        )
+        target = UnsubscribeTarget(kind=kind, subject_id=user.pk, purpose="marketing_email")
+    else:
+        admin = make_admin()
+        consignee = make_consignee(admin.tenant)
+        subject_consent_record(
+            actor=principal_for(admin),
+            subject=consignee,
+            purpose="marketing_email",
+            action=Action.GRANT,
+            method=Method.PAPER,
+            asked=Asked(),
+        )
+        target = UnsubscribeTarget(
+            kind=kind,
+            subject_id=consignee.pk,
+            purpose="marketing_email",
+            tenant_id=admin.tenant_id,
+        )
+    token = unsubscribe_token(target)
+    client = HttpsClient()
+
+    first = client.get(f"/u/{token}/").content.decode()
+    client.post(f"/u/{token}/")
+    again = client.get(f"/u/{token}/").content.decode()
+
+    assert "data-unsubscribe>" in first or "data-unsubscribe=" in first
+    assert "data-unsubscribed" not in first
+    assert "data-unsubscribed" in again
+    assert 'name="List-Unsubscribe"' not in again

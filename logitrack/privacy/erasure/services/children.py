@@ -25,6 +25,7 @@ from django.utils import timezone
 from logitrack.accounts.models import User, UserSession
 from logitrack.core.identity import canonical_email_or_none
 from logitrack.privacy.erasure.errors import (
+    AccountAlreadySuspended,
     ErasureAlreadyDone,
     ReportNotAllowed,
     ReportWrongState,
@@ -40,6 +41,7 @@ from logitrack.security.models import AuditEntry
 from logitrack.security.services import audit_record
 from logitrack.tenancy.api_keys import api_keys_revoke_of_user
 from logitrack.tenancy.models import Membership
+from logitrack.tenancy.roles import Role
 
 PRIVACY_OFFICER = User.PlatformRole.PRIVACY_OFFICER
 REASON = "under_16"
@@ -171,6 +173,15 @@ def _deactivated_by(erasure: PersonErasure) -> bool:
     )
 
 
+def _notify_officers(report: UnderageReport) -> None:
+    """Once committed, e-mail the privacy officers about a report they did not make themselves:
+    a visitor's waits for their decision, any other suspension may be a mistake to cancel."""
+    from logitrack.privacy.erasure.tasks import underage_report_notify
+
+    report_id = report.pk
+    transaction.on_commit(lambda: underage_report_notify.enqueue(report_id))
+
+
 def _report_audit(
     report: UnderageReport, actor: Actor, request: HttpRequest | None, action: str
 ) -> None:
@@ -185,25 +196,47 @@ def _report_audit(
     )
 
 
+def _suspends_at_once(reporter: User, tenant_id: int | None, subject: User) -> bool:
+    """Whether a colleague's report suspends ``subject`` at once, or waits for the officer.
+
+    It waits for two kinds of people, whom one member's word must not switch off:
+    - Logitrack's own staff (the privacy officer above all), who are the safeguard against a
+      mistaken or malicious report: otherwise one member could switch off the only person able
+      to cancel it;
+    - the company's owners, when the reporter is not an owner: otherwise any member, a viewer
+      included, could take the company's control away (a sole owner leaves nobody to manage it).
+    The officer is e-mailed about every such report (``_notify_officers``)."""
+    if subject.platform_role:
+        return False
+    levels = dict(
+        Membership.dangerously_unscoped.filter(
+            tenant_id=tenant_id, user_id__in=(reporter.pk, subject.pk)
+        ).values_list("user_id", "role")
+    )
+    return levels.get(subject.pk) != Role.OWNER or levels.get(reporter.pk) == Role.OWNER
+
+
 def underage_report_by_colleague(
     *, reporter: User, tenant_id: int | None, subject: User, request: HttpRequest | None = None
 ) -> UnderageReport:
-    """A member of a company reports another member of it as under 16: suspended at once.
+    """A member of a company reports another member of it as under 16: suspended at once, except
+    where ``_suspends_at_once`` makes the report wait for the privacy officer.
 
     Invariants: refused (``ReportNotAllowed``, nothing written) unless both are members of
-    ``tenant_id`` and the reporter is active; the suspension, the erasure's schedule and the
-    audit entries commit together. A person with a platform role (Logitrack's staff) is not
-    suspended: the report awaits the privacy officer's confirmation, as a visitor's does.
+    ``tenant_id`` and the reporter is active; a person whose erasure is already scheduled is
+    refused (``AccountAlreadySuspended``, nothing written: a second report, or the same one sent again
+    from the back button, would only repeat the audit entries); the suspension, the erasure's
+    schedule and the audit entries commit together.
     """
     if not is_colleague(reporter, tenant_id, subject.pk):
         raise ReportNotAllowed()
     actor = Actor.user(reporter)
-    # Logitrack's own staff (the privacy officer above all) are the safeguard against a
-    # mistaken or malicious report: a colleague's report about one waits for the privacy officer,
-    # or one member of a company could switch off the only person able to cancel it.
-    at_once = not subject.platform_role
+    at_once = _suspends_at_once(reporter, tenant_id, subject)
     with transaction.atomic():
-        _lock_scheduled_erasure(subject.pk)
+        # A person whose erasure is already scheduled has been reported and suspended; an account
+        # switched off for another reason may still hold a child's data, so it is reported.
+        if _lock_scheduled_erasure(subject.pk) is not None:
+            raise AccountAlreadySuspended()
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.COLLEAGUE,
@@ -216,6 +249,7 @@ def underage_report_by_colleague(
             tenant_id=tenant_id,
         )
         _report_audit(report, actor, request, "underage_reported")
+        _notify_officers(report)
         if not at_once:
             return report
         return _suspend(actor=actor, report=report, user=subject, request=request)
@@ -254,6 +288,7 @@ def underage_date_of_birth(
             status=UnderageReport.Status.SUSPENDED,
         )
         _report_audit(report, actor, request, "underage_reported")
+        _notify_officers(report)
         return _suspend(actor=actor, report=report, user=user, request=request)
 
 
@@ -297,6 +332,7 @@ def underage_report_by_visitor(
             reporter_email=canonical_email_or_none(reporter_email) or "",
         )
         _report_audit(report, Actor.anonymous(), request, "underage_reported")
+        _notify_officers(report)
     return report
 
 

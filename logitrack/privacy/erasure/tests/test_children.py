@@ -249,17 +249,22 @@ def test_a_date_of_birth_corrected_to_under_16_on_the_profile_suspends() -> None
     client = HttpsClient()
     sign_in(client, company.child)
     young = _years_ago(12)
+    profile = {
+        "full_name": child.full_name,
+        "phone": "",
+        "language": "en",
+        "time_zone": "Asia/Ho_Chi_Minh",
+        "date_of_birth": young,
+    }
 
-    response = client.post(
-        "/account/",
-        {
-            "full_name": child.full_name,
-            "phone": "",
-            "language": "en",
-            "time_zone": "Asia/Ho_Chi_Minh",
-            "date_of_birth": young,
-        },
-    )
+    # First the person is told what the date means; nothing happens until they confirm it.
+    asked = client.post("/account/", profile)
+    assert asked.status_code == 200
+    assert 'name="confirm_under_16"' in asked.content.decode()
+    assert User.objects.get(pk=child.pk).is_active
+    assert not UnderageReport.objects.exists()
+
+    response = client.post("/account/", {**profile, "confirm_under_16": "on"})
 
     assert response.status_code == 403
     assert "Logitrack không dành cho người dưới 16 tuổi." in response.content.decode()
@@ -437,3 +442,37 @@ def test_a_member_cannot_report_themselves_as_a_colleague() -> None:
     assert page.status_code == 404
     assert User.objects.get(pk=me.pk).is_active
     assert not UnderageReport.objects.exists()
+
+
+@pytest.mark.parametrize("reporter_role", [Role.VIEWER, Role.ADMIN])
+def test_a_report_about_the_owner_by_a_non_owner_waits_for_the_privacy_officer(
+    reporter_role: Role,
+) -> None:
+    """Any member's word would otherwise take the company's control away from its owner (a sole
+    owner leaves nobody to manage the company); the officer checks first."""
+    company = make_company(reporter_role=reporter_role)
+    owner = make_member(company.tenant, Role.OWNER, email=f"owner-{reporter_role}@example.vn")
+    reporter = HttpsClient()
+    sign_in(reporter, company.reporter)
+
+    response = _post_json(reporter, REPORTS, {"user_id": owner.user.pk})
+
+    assert response.status_code == 201, response.content
+    assert json.loads(response.content)["status"] == "awaiting_confirmation"
+    assert User.objects.get(pk=owner.user.pk).is_active
+    assert not PersonErasure.objects.exists()
+    assert not AuditEntry.objects.filter(action="account_suspended").exists()
+
+
+def test_an_owner_reports_another_owner_and_the_account_is_suspended_at_once() -> None:
+    company = make_company(reporter_role=Role.OWNER)
+    other = make_member(company.tenant, Role.OWNER, email="second-owner@example.vn")
+    reporter = HttpsClient()
+    sign_in(reporter, company.reporter)
+
+    response = _post_json(reporter, REPORTS, {"user_id": other.user.pk})
+
+    assert response.status_code == 201, response.content
+    assert json.loads(response.content)["status"] == "suspended"
+    assert not User.objects.get(pk=other.user.pk).is_active
+    assert erasure_of(other.user.pk).status == PersonErasure.Status.SCHEDULED
