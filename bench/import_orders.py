@@ -26,7 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100_000
@@ -99,12 +101,12 @@ def _drop_postgres() -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
-def _backend_cpu_reader(connection: object) -> object:
+def _backend_cpu_reader(connection: Any) -> Callable[[], float]:
     """A function giving the CPU seconds of this connection's PostgreSQL backend process so far
     (user + system, from /proc: the server runs on this machine), or -1 when not readable."""
     pid = None
     if getattr(connection, "vendor", "") == "postgresql":
-        with connection.cursor() as cursor:  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
     ticks = os.sysconf("SC_CLK_TCK")

@@ -93,7 +93,7 @@ def test_a_mistyped_year_on_the_profile_is_caught_before_the_account_is_suspende
     page names the privacy officer's address and the 20-hour window."""
     base = logitrack_server.https_url
     reporter_email, person_email = unique_email("colleague"), unique_email("typo")
-    _shell(
+    shell_json(
         logitrack_server,
         _SETUP.format(
             reporter=reporter_email,

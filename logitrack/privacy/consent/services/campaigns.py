@@ -8,6 +8,7 @@ anyone, so a person without a current consent for the channel is skipped, never 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -266,9 +267,10 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
         batches += [("driver_ids", drivers[i : i + BATCH]) for i in range(0, len(drivers), BATCH)]
         try:
             for argument, ids in batches:
-                lease = _lease_renew(campaign_id, lease)
-                if lease is None:
+                renewed = _lease_renew(campaign_id, lease)
+                if renewed is None:
                     return None  # another job holds the campaign now (see campaigns_resume)
+                lease = renewed
                 # The sender as it stands before each batch: a key revoked, a member removed
                 # or suspended, or the company terminated while a long campaign runs stops it.
                 actor = _sender(campaign)
@@ -321,7 +323,7 @@ def campaigns_resume(now: datetime | None = None) -> list[int]:
                 object_id=str(campaign_id),
                 details={"lease_until": lease.isoformat()},
             )
-            transaction.on_commit(lambda campaign_id=campaign_id: _queue(campaign_id))
+            transaction.on_commit(functools.partial(_queue, campaign_id))
         queued.append(campaign_id)
     return queued
 

@@ -18,6 +18,7 @@ from logitrack.privacy.consent.models import (
     SubjectMarketingSend,
 )
 from logitrack.privacy.consent.notices import Asked
+from logitrack.privacy.consent.services import marketing
 from logitrack.privacy.consent.services.campaigns import (
     CampaignInput,
     campaign_audience,
@@ -307,7 +308,7 @@ def test_a_sender_switched_off_during_the_campaign_stops_the_next_batches(
     with django_capture_on_commit_callbacks(execute=False):
         created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
     monkeypatch.setattr(service, "BATCH", 1)
-    real_send = service.tenant_marketing_send
+    real_send = marketing.tenant_marketing_send
     calls = []
 
     def send_then_suspend(**kwargs: Any) -> Any:
@@ -357,7 +358,7 @@ def test_a_campaign_whose_job_died_is_queued_again_and_reaches_each_person_once(
     _three_batches(admin, monkeypatch)
     with django_capture_on_commit_callbacks(execute=False):
         created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
-    real_send = service.tenant_marketing_send
+    real_send = marketing.tenant_marketing_send
     calls: list[Any] = []
 
     def killed_after_the_first_batch(**kwargs: Any) -> Any:
@@ -404,7 +405,7 @@ def test_a_job_whose_campaign_was_taken_over_stops_before_its_next_batch(
     _three_batches(admin, monkeypatch)
     with django_capture_on_commit_callbacks(execute=False):
         created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
-    real_send = service.tenant_marketing_send
+    real_send = marketing.tenant_marketing_send
     calls: list[Any] = []
 
     def send_then_stall(**kwargs: Any) -> Any:

@@ -224,9 +224,9 @@ def underage_report_by_colleague(
 
     Invariants: refused (``ReportNotAllowed``, nothing written) unless both are members of
     ``tenant_id`` and the reporter is active; a person whose erasure is already scheduled is
-    refused (``AccountAlreadySuspended``, nothing written: a second report, or the same one sent again
-    from the back button, would only repeat the audit entries); the suspension, the erasure's
-    schedule and the audit entries commit together.
+    refused (``AccountAlreadySuspended``, nothing written: a second report, or the same one sent
+    again from the back button, would only repeat the audit entries); the suspension, the
+    erasure's schedule and the audit entries commit together.
     """
     if not is_colleague(reporter, tenant_id, subject.pk):
         raise ReportNotAllowed()
