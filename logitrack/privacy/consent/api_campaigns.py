@@ -1,10 +1,12 @@
 """The campaigns API at /api/v1/campaigns: a tenant's newsletters and promotions, listed with
-their progress and counts (``consents.view``) and created (``consents.manage``).
+their progress and counts (``consents.view``), one by id to follow its progress, and created
+(``consents.manage``).
 
 A created campaign is sent by a background job through the ledger-checked sending service:
 only people holding a current consent for the channel receive it. Errors leave as
 ``{"error": {"code", "message"}}``: 422 ``campaign_invalid`` / ``validation_error`` /
-``idempotency_key_invalid``, 409 ``idempotency_key_reused``, 403 ``permission_denied``.
+``idempotency_key_invalid``, 409 ``idempotency_key_reused``, 403 ``permission_denied``, 404
+``campaign_not_found`` (another tenant's or no such campaign).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from ninja import Header, Router
 from ninja.responses import Status
 
 from logitrack.core.errors import error_json
+from logitrack.core.ids import Id
 from logitrack.core.schemas import OpaqueText
 from logitrack.privacy.consent import selectors
+from logitrack.privacy.consent.access import access_campaign_by_id
 from logitrack.privacy.consent.errors import ConsentError
 from logitrack.privacy.consent.models import MarketingCampaign
 from logitrack.privacy.consent.schemas import CampaignIn, CampaignOut
@@ -55,6 +59,17 @@ def campaign_out(campaign: MarketingCampaign) -> dict[str, Any]:
 @requires(Permission.CONSENTS_VIEW)
 def campaigns_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [campaign_out(c) for c in selectors.tenant_campaigns(principal=principal_of(request))]
+
+
+@router.get(
+    "/{int:campaign_id}",
+    response=CampaignOut,
+    url_name="campaign_get",
+    summary="One campaign with its progress and counts",
+)
+@requires(Permission.CONSENTS_VIEW)
+def campaign_get(request: HttpRequest, campaign_id: Id) -> dict[str, Any]:
+    return campaign_out(access_campaign_by_id(principal_of(request), campaign_id))
 
 
 @router.post(

@@ -161,6 +161,16 @@ contract(
 contract(Contract("api-1:campaigns_list", "GET", P.CONSENTS_VIEW, _fixed(f"{_v1}/campaigns")))
 contract(
     Contract(
+        "api-1:campaign_get",
+        "GET",
+        P.CONSENTS_VIEW,
+        lambda pk: f"{_v1}/campaigns/{pk}",
+        make=make_campaign,
+        snapshot=campaign_state,
+    )
+)
+contract(
+    Contract(
         "api-1:campaign_create",
         "POST",
         P.CONSENTS_MANAGE,

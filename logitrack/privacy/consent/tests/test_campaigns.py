@@ -201,6 +201,25 @@ def test_the_api_creates_lists_and_replays_a_campaign(
     assert [(c["id"], c["status"], c["sent"], c["skipped"]) for c in listed.json()] == [
         (first.json()["id"], "done", 1, 2)
     ]
+    one = client.get(f"/api/v1/campaigns/{first.json()['id']}")
+    assert one.status_code == 200
+    assert one.json() == listed.json()[0]
+
+
+def test_the_api_answers_another_tenants_campaign_as_not_found(
+    client: HttpsClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    theirs = make_admin()
+    with django_capture_on_commit_callbacks(execute=False):
+        created = campaign_create(actor=principal_for(theirs), data=NEWSLETTER)
+    sign_in(client, make_admin())
+
+    for campaign_id in (created.campaign.pk, 2**63 - 1, 0):
+        answer = client.get(f"/api/v1/campaigns/{campaign_id}")
+        assert answer.status_code in (404, 422), campaign_id
+        if campaign_id == created.campaign.pk:
+            assert answer.status_code == 404
+            assert answer.json()["error"]["code"] == "campaign_not_found"
 
 
 def test_the_api_refuses_a_campaign_missing_a_language(client: HttpsClient) -> None:
