@@ -32,6 +32,7 @@ import logging
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,9 @@ from django.db import (
 logger = logging.getLogger("logitrack.tracking.ingest")
 
 SEEN_GRANULARITY = dt.timedelta(seconds=30)
+# A connection that committed less than this many seconds ago is used without Django's checks
+# (GroupCommitWriter._check_connection).
+HEALTHY_FOR = 1.0
 ROWS_PER_STATEMENT = 500
 _POSITION_COLUMNS = (
     "tenant_id, device_id, driver_id, fix_time, device_time, server_time, latitude, longitude, "
@@ -336,13 +340,21 @@ def _pg_cursor() -> Any:
     return psycopg.Cursor(connection.connection)
 
 
+# The PostgreSQL sessions (psycopg connections) whose staging table was created by a transaction
+# that has committed: it lasts as long as the session, so they skip asking again (one round
+# trip, and a server notice, per group commit). A table created by a transaction that rolled
+# back is gone with it: the session is only added here from ``on_commit``.
+_STAGED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def _write_postgres(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | None) -> int:
     from psycopg.types.json import Jsonb
 
     with _pg_cursor() as cursor:
-        # Every transaction: a staging table created in a transaction that was rolled back
-        # (a failed commit, a test) is gone, and asking costs one round trip.
-        cursor.execute(_PG_CREATE_STAGE)
+        session = cursor.connection
+        if session not in _STAGED:
+            cursor.execute(_PG_CREATE_STAGE)
+            transaction.on_commit(functools.partial(_STAGED.add, session))
         with cursor.copy(_PG_COPY_STAGE) as copy:
             copy.set_types(_PG_STAGE_TYPES)
             for row in rows:
@@ -410,6 +422,7 @@ class GroupCommitWriter:
         self._seen: dict[int, dt.datetime] = {}
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._committed_at = -HEALTHY_FOR
         self.batches = 0
 
     def submit(self, rows: Sequence[PositionRow]) -> Ticket:
@@ -445,6 +458,21 @@ class GroupCommitWriter:
             return
         self._queue.put(_STOP)
         thread.join(timeout)
+
+    def _check_connection(self) -> None:
+        """Django's per-use connection checks (``CONN_MAX_AGE``, and with ``CONN_HEALTH_CHECKS``
+        a ``SELECT 1`` round trip before the transaction), skipped while the previous commit on
+        this connection succeeded less than ``HEALTHY_FOR`` seconds ago: under load that is every
+        commit, and a connection that broke since fails the next transaction, whose requests
+        are answered 503 (never acknowledged) and the connection replaced, as after any
+        failure."""
+        if (
+            connection.connection is not None
+            and time.monotonic() - self._committed_at < HEALTHY_FOR
+            and (connection.close_at is None or time.monotonic() < connection.close_at)
+        ):
+            return
+        close_old_connections()
 
     def _gather(self) -> list[Ticket]:
         batch = [self._queue.get()]
@@ -496,16 +524,18 @@ class GroupCommitWriter:
         """Write the rows of ``batch`` in one transaction; the error, or None once committed."""
         rows = [row for ticket in batch for row in ticket.rows]
         try:
-            close_old_connections()
+            self._check_connection()
             with transaction.atomic():
                 write_positions(rows, self._seen)
             self.batches += 1
+            self._committed_at = time.monotonic()
         except Exception as exc:  # every waiting request is answered, none acknowledged
             logger.warning(
                 "group commit failed",
                 extra={"error_type": type(exc).__name__, "rows": len(rows)},
             )
             self._seen.clear()
+            self._committed_at = -HEALTHY_FOR
             connection.close()
             return exc
         return None

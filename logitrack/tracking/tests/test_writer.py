@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from logitrack.tracking.ingest import writer as writer_module
 from logitrack.tracking.ingest.writer import PositionRow, write_positions
 from logitrack.tracking.models import Device, DeviceLatest, Position
 from logitrack.tracking.tests.factories import make_device, make_manager
@@ -154,3 +155,66 @@ def test_on_postgresql_a_fix_goes_to_its_day_partition() -> None:
         tables = [name for (name,) in cursor.fetchall()]
     today = (NOW - dt.timedelta(seconds=1)).astimezone(dt.UTC)
     assert tables == ["tracking_position_default", f"tracking_position_p{today:%Y%m%d}"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the staging table is PostgreSQL's")
+def test_on_postgresql_a_session_creates_its_staging_table_once_it_has_committed_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    device = make_device(make_manager()).device
+    connection.close()  # a new session: no staging table yet
+    with pytest.raises(RuntimeError):
+        _write_then_fail([_row(device, 9)])
+    with transaction.atomic():
+        write_positions([_row(device, 8)])  # the table of the rolled-back one is gone: created
+    # From now on the session is not asked again: a create would fail the write.
+    monkeypatch.setattr(writer_module, "_PG_CREATE_STAGE", "SELECT 1 / 0")
+    with transaction.atomic():
+        inserted = write_positions([_row(device, 7), _row(device, 9)])
+
+    assert inserted == 2
+    assert _stored(device) == [NOW - dt.timedelta(seconds=s) for s in (9, 8, 7)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the staging table is PostgreSQL's")
+def test_on_postgresql_a_staging_table_created_by_a_rolled_back_transaction_is_asked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    device = make_device(make_manager()).device
+    connection.close()
+    with pytest.raises(RuntimeError):
+        _write_then_fail([_row(device, 9)])
+    monkeypatch.setattr(writer_module, "_PG_CREATE_STAGE", "SELECT 1 / 0")
+
+    import psycopg
+
+    with pytest.raises(psycopg.errors.DivisionByZero), transaction.atomic():
+        write_positions([_row(device, 8)])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_checks_its_connection_only_after_a_failure_or_a_quiet_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    device = make_device(make_manager()).device
+    checks: list[int] = []
+    monkeypatch.setattr(writer_module, "close_old_connections", lambda: checks.append(1))
+    group = writer_module.GroupCommitWriter()
+
+    for seconds_ago in (3, 2, 1):  # back to back: checked before the first only
+        assert group._commit([writer_module.Ticket([_row(device, seconds_ago)])]) is None
+    assert len(checks) == 1
+    group._committed_at -= writer_module.HEALTHY_FOR  # the writer was quiet for a while
+    assert group._commit([writer_module.Ticket([_row(device, 0)])]) is None
+    assert len(checks) == 2
+    with monkeypatch.context() as failing:
+        failing.setattr(writer_module, "write_positions", _refuse)
+        assert group._commit([writer_module.Ticket([_row(device, 5)])]) is not None
+    assert group._commit([writer_module.Ticket([_row(device, 4)])]) is None  # after a failure
+    assert len(checks) == 3
+
+
+def _refuse(*args: object) -> int:
+    raise RuntimeError("the database refused")

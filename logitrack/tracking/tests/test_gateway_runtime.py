@@ -1,0 +1,79 @@
+"""The gateway process's runtime settings, made at ASGI lifespan startup: the GIL is asked for
+every GIL_SWITCH_INTERVAL (the group-commit writer waits less for it after each database round
+trip), and the heap alive after startup, then after HEAP_SETTLE, is out of the garbage
+collector's full collections (a pause that stopped every acknowledgement)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sys
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+import pytest
+
+from logitrack.tracking.ingest import gateway
+
+
+@pytest.fixture
+def restored() -> Iterator[None]:
+    interval = sys.getswitchinterval()
+    yield
+    sys.setswitchinterval(interval)
+    gc.unfreeze()
+
+
+def _lifespan(between: Any) -> list[str]:
+    """Run the gateway's lifespan: startup, ``between()`` awaited, shutdown; the sent types."""
+    sent: list[str] = []
+    messages = asyncio.Queue[MutableMapping[str, Any]]()
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message["type"])
+
+    async def run() -> None:
+        await messages.put({"type": "lifespan.startup"})
+        task = asyncio.create_task(gateway._lifespan(messages.get, send, plain=True))
+        await asyncio.sleep(0)
+        await between()
+        await messages.put({"type": "lifespan.shutdown"})
+        await task
+
+    asyncio.run(run())
+    return sent
+
+
+def test_startup_asks_for_the_gil_more_often_and_freezes_the_heap(restored: None) -> None:
+    sys.setswitchinterval(0.005)
+    gc.unfreeze()
+    seen: dict[str, float] = {}
+
+    async def between() -> None:
+        seen["interval"] = sys.getswitchinterval()
+        seen["frozen"] = gc.get_freeze_count()
+
+    sent = _lifespan(between)
+
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert seen["interval"] == gateway.GIL_SWITCH_INTERVAL < 0.005
+    assert seen["frozen"] > 1000
+
+
+def test_what_survives_the_warm_up_is_frozen_too(
+    restored: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gateway, "HEAP_SETTLE", 0.05)
+    gc.unfreeze()
+    seen: dict[str, int] = {}
+    kept: list[object] = []
+
+    async def between() -> None:
+        seen["after_startup"] = gc.get_freeze_count()
+        kept.extend([{"warm": n}] for n in range(5000))  # tracked containers, made after startup
+        await asyncio.sleep(0.2)
+        seen["after_settle"] = gc.get_freeze_count()
+
+    _lifespan(between)
+
+    assert seen["after_settle"] >= seen["after_startup"] + 5000
