@@ -213,6 +213,9 @@ def start(
     """
     if https_port is None or http_port is None:
         https_port, http_port = free_ports(2)
+    # The device gateway too gets a free port, unless the caller names one: two servers (a test's
+    # and a developer's `make run`) must not both want the default 5055, which serve refuses.
+    gateway_env = {"LOGITRACK_OSMAND_PORT": str(free_ports(3)[2])}
     log_path = data_dir / "serve.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -225,7 +228,7 @@ def start(
                 str(http_port),
                 *serve_args,
             ],
-            env={**server_env(data_dir), **(extra_env or {})},
+            env={**server_env(data_dir), **gateway_env, **(extra_env or {})},
             cwd=REPO,
             stdin=subprocess.DEVNULL,
             stdout=log,

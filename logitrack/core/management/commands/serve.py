@@ -166,6 +166,15 @@ class Command(BaseCommand):
         bind: str = options["bind"]
         https_port: int = options["https_port"]
         http_port: int = options["http_port"]
+        self._check_ports_free(
+            bind,
+            {
+                "LOGITRACK_HTTPS_PORT": https_port,
+                "LOGITRACK_HTTP_PORT": http_port,
+                "LOGITRACK_OSMAND_PORT": settings.LOGITRACK_OSMAND_PORT,
+                "LOGITRACK_OSMAND_PLAIN_PORT": settings.LOGITRACK_OSMAND_PLAIN_PORT,
+            },
+        )
         tls = self._tls_files(bind)
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -231,6 +240,20 @@ class Command(BaseCommand):
         if not stopping and failed:
             raise CommandError(f"the server stopped unexpectedly (exit codes {failed})")
         self.stdout.write("Logitrack stopped.")
+
+    @staticmethod
+    def _check_ports_free(bind: str, ports: dict[str, int | None]) -> None:
+        """Refuse to start when a port is already taken (``logitrack.core.ports``): granian would
+        share it silently with another Logitrack, and each would get part of the other's
+        requests. A port of None or 0 is not opened and not checked."""
+        from logitrack.core.ports import port_in_use
+
+        for setting, port in ports.items():
+            if port and port_in_use(bind, port):
+                raise CommandError(
+                    f"Port {port} on {bind} is already in use (another Logitrack, or another "
+                    f"program). Stop it, or choose another port with {setting}."
+                )
 
     def _tls_files(self, bind: str) -> TlsFiles:
         cert = os.environ.get("LOGITRACK_TLS_CERT")

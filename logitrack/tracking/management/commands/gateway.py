@@ -78,6 +78,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from logitrack.core.management.commands.serve import Command as Serve
 
+        Serve._check_ports_free(options["bind"], {"LOGITRACK_OSMAND_PORT": options["port"]})
         tls = Serve()._tls_files(options["bind"])
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
