@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parents[3]
 SETUP = r"""
 import json, os
 from logitrack.accounts.models import User
+from logitrack.core.ports import port_in_use
 from logitrack.core.tenant import tenant_context
 from logitrack.tenancy.models import Membership, Tenant
 from logitrack.tenancy.principal import Principal
@@ -287,6 +288,11 @@ class Gateway:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
         self.process = None
+        # granian's processes die with the group, but not all in the instant the command's own
+        # process is reaped; a restart must find the port free, or the gateway refuses it.
+        deadline = time.monotonic() + 30
+        while port_in_use("127.0.0.1", self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.process is None:
