@@ -37,12 +37,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from logitrack.core.ports import port_in_use
+
 REPO = Path(__file__).resolve().parents[3]
 
 SETUP = r"""
 import json, os
 from logitrack.accounts.models import User
-from logitrack.core.ports import port_in_use
 from logitrack.core.tenant import tenant_context
 from logitrack.tenancy.models import Membership, Tenant
 from logitrack.tenancy.principal import Principal
