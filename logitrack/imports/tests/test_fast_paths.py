@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import phonenumbers
@@ -280,3 +281,46 @@ def test_columns_taken_whole_equal_columns_taken_row_by_row() -> None:
             assert len({id(value) for value in whole}) == 1
             assert len({id(value) for value in one_by_one}) == 1
             assert type(whole[0]) is type(field.get_default())
+
+
+DECIMAL_CELLS = [
+    "0",
+    "7",
+    "0012",
+    "100",
+    "1000",
+    "999999999999999999999",
+    "1.000",
+    "1,5",
+    " 12",
+    "12 ",
+    "-3",
+    "+3",
+    "\uff11\uff12",  # full-width digits
+    "\u0661\u0662",  # Arabic-Indic digits
+    "\u00b2",
+    "12đ",
+    "1 000",
+    "",
+    "abc",
+]
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_numbers_in_plain_digit_cells_read_the_same_with_and_without_the_fast_path(
+    grouped: bool,
+) -> None:
+    generated = [str(n) for n in range(0, 20000, 7)] + [f"{n:06d}" for n in range(0, 999, 13)]
+    for cell in [*DECIMAL_CELLS, *generated]:
+        try:
+            expected: object = cells._decimal_read(cell, grouped=grouped)
+        except cells.CellError as exc:
+            expected = ("error", exc.code)
+        try:
+            answer: object = cells._decimal(cell, grouped=grouped)
+        except cells.CellError as exc:
+            answer = ("error", exc.code)
+        assert answer == expected, cell
+        assert type(answer) is type(expected), cell
+        if isinstance(answer, Decimal):
+            assert answer.as_tuple() == expected.as_tuple(), cell  # type: ignore[union-attr]
