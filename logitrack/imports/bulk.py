@@ -22,6 +22,7 @@ write lock (``transaction_mode = IMMEDIATE``), so no other writer can insert in 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -88,7 +89,7 @@ def _is_plain(field: Any) -> bool:
     )
 
 
-def _copy_rows(conn: Any, table: str, columns: str, rows: list[list[Any]]) -> None:
+def _copy_rows(conn: Any, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
     """PostgreSQL: the rows in one ``COPY ... FROM STDIN`` (PostgreSQL docs, "COPY"), psycopg
     adapting each value as it would for a parameter. Constraints are checked as for INSERT
     (a unique violation raises IntegrityError through Django's error wrapper)."""
@@ -101,15 +102,29 @@ def _copy_rows(conn: Any, table: str, columns: str, rows: list[list[Any]]) -> No
 _MISSING = object()
 
 
-def _column_writer(field: Any, conn: Any, rows: Sequence[dict[str, Any]]) -> list[Any]:
-    """The stored values of ``field`` for new ``rows`` (attname -> value, as the model's
-    constructor takes them; a missing attname takes the field's default, as the constructor
-    does), converted as ``save()`` would convert them."""
+def _raw_column(field: Any, rows: Sequence[dict[str, Any]], shared: Any) -> list[Any]:
+    """The values of ``field`` in ``rows``, a missing attname taking the field's default (as the
+    model's constructor does). ``shared``: the attnames when every row has the same ones (then
+    a column is taken whole, or is the default throughout), else None (looked up row by row)."""
     attname = field.attname
+    if shared is not None:
+        if attname in shared:
+            return list(map(itemgetter(attname), rows))
+        return [field.get_default()] * len(rows)
     raw = [row.get(attname, _MISSING) for row in rows]
     if any(value is _MISSING for value in raw):
         default = field.get_default()
         raw = [default if value is _MISSING else value for value in raw]
+    return raw
+
+
+def _column_writer(
+    field: Any, conn: Any, rows: Sequence[dict[str, Any]], shared: Any = None
+) -> list[Any]:
+    """The stored values of ``field`` for new ``rows`` (attname -> value, as the model's
+    constructor takes them; a missing attname takes the field's default, as the constructor
+    does), converted as ``save()`` would convert them."""
+    raw = _raw_column(field, rows, shared)
     if _is_plain(field):
         return raw
     if isinstance(field, models.DateTimeField):
@@ -133,7 +148,7 @@ def _column_writer(field: Any, conn: Any, rows: Sequence[dict[str, Any]]) -> lis
 
 
 def _sealed_column(
-    field: Any, rows: Sequence[dict[str, Any]], keys: dict[Any, Any]
+    field: Any, rows: Sequence[dict[str, Any]], keys: dict[Any, Any], shared: Any = None
 ) -> tuple[list[Any], list[str]]:
     """The stored values of encrypted ``field`` for new ``rows`` and their blind indexes, each
     row sealed under its key owner's write key (``keys``: looked up once per owner)."""
@@ -143,9 +158,7 @@ def _sealed_column(
     if field.owns_key:
         raise TypeError(f"{field}: rows owning their key need save()")
     owner_attname = _OWNER_FOREIGN_KEYS[field.key_owner]
-    default = field.get_default()
-    values = [row.get(field.attname, _MISSING) for row in rows]
-    values = [default if value is _MISSING else value for value in values]
+    values = _raw_column(field, rows, shared)
     sealed: list[tuple[Any, str]] = [("", "")] * len(rows)
     by_owner: dict[str, list[int]] = {}
     for position, row in enumerate(rows):
@@ -184,7 +197,12 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
     conn = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.generated]
-    unknown = set().union(*rows) - {f.attname for f in fields}
+    # Rows built by one builder share their attnames: a row with as many as all rows together
+    # has them all, and then each column is taken whole.
+    every = set().union(*rows)
+    width = len(every)
+    shared = every if all(len(row) == width for row in rows) else None
+    unknown = every - {f.attname for f in fields}
     if unknown:
         raise TypeError(f"{meta.label} has no column {sorted(unknown)}")
     ids = _reserve_ids(model, len(rows))
@@ -195,7 +213,7 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
         if field.primary_key:
             columns_by_name[field.attname] = ids
         elif isinstance(field, EncryptedField):
-            stored, index = _sealed_column(field, rows, keys)
+            stored, index = _sealed_column(field, rows, keys, shared)
             columns_by_name[field.attname] = stored
             indexes[field.name] = index
     for field in fields:
@@ -206,10 +224,8 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
                 raise TypeError(f"{field}: its source is not written here")
             columns_by_name[field.attname] = indexes[field.source]
         else:
-            columns_by_name[field.attname] = _column_writer(field, conn, rows)
-    values_rows = [
-        list(row) for row in zip(*(columns_by_name[f.attname] for f in fields), strict=True)
-    ]
+            columns_by_name[field.attname] = _column_writer(field, conn, rows, shared)
+    values_rows = list(zip(*(columns_by_name[f.attname] for f in fields), strict=True))
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     if conn.vendor == "postgresql":
         _copy_rows(conn, meta.db_table, columns, values_rows)

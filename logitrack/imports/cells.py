@@ -202,6 +202,15 @@ _DECIMAL = re.compile(r"^[0-9]+(?:[.,][0-9]{1,2})?$")
 
 def _decimal(cell: Cell, *, grouped: bool) -> Decimal | None:
     """The number in a cell; None when blank. Thousands groups allowed when ``grouped``."""
+    if type(cell) is str and cell.isascii() and cell.isdigit():
+        # Plain ASCII digits (most weights and quantities): no sign, space, currency or group
+        # for the rules below to take off, and only the last rule matches them.
+        return Decimal(cell)
+    return _decimal_read(cell, grouped=grouped)
+
+
+def _decimal_read(cell: Cell, *, grouped: bool) -> Decimal | None:
+    """:func:`_decimal` by the rules, for every cell."""
     if cell is None or isinstance(cell, bool):
         if cell is None:
             return None

@@ -278,6 +278,8 @@ class EncryptedField(_Field[_ST_contra, _GT_co]):
         binding = self.binding(key.ring, key.version)
         indexed = self.blind_index_field is not None
         out: list[tuple[Any, str]] = []
+        full: list[int] = []  # positions in ``out`` of the values to seal
+        plaintexts: list[bytes] = []
         for value in values:
             if isinstance(value, Sealed):
                 raise TypeError(f"{self.model._meta.label}.{self.name}: a new value, not a token")
@@ -285,10 +287,12 @@ class EncryptedField(_Field[_ST_contra, _GT_co]):
                 out.append((value, ""))
                 continue
             plain = self.canonical(value)
-            token = tokens.seal(
-                key.aead, key.ring, key.version, binding, self.encode(plain).encode("utf-8")
-            )
-            out.append((token, self.index_of_canonical(plain) if indexed else ""))
+            full.append(len(out))
+            plaintexts.append(self.encode(plain).encode("utf-8"))
+            out.append((None, self.index_of_canonical(plain) if indexed else ""))
+        sealed = tokens.seal_many(key.aead, key.ring, key.version, binding, plaintexts)
+        for position, token in zip(full, sealed, strict=True):
+            out[position] = (token, out[position][1])
         return out
 
     def contribute_to_class(

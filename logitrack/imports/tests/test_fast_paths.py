@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import phonenumbers
@@ -220,3 +221,106 @@ def test_a_varied_sheet_parses_the_same_with_and_without_the_fast_paths(
 
 class _Str(str):
     """A text cell that skips ``cell_text``'s ``type(cell) is str`` shortcut."""
+
+
+def test_sealing_many_values_makes_the_tokens_sealing_one_by_one_makes() -> None:
+    """``tokens.seal_many`` (one read of the random source for every nonce, the head built once,
+    base64 without the library's wrappers) against ``tokens.seal``: same form, same lengths,
+    each opens to its own plaintext under the same associated data; nonces all differ."""
+    import base64
+    import uuid
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from logitrack.core.crypto import tokens
+
+    generator = random.Random(8)  # noqa: S311 (test data, not keys)
+    for size in range(70):
+        data = bytes(generator.randrange(256) for _ in range(size))
+        expected = base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+        assert tokens._b64(data) == expected
+    aead = AESGCM(AESGCM.generate_key(bit_length=256))
+    ring, aad = uuid.uuid4(), b"logitrack:field:v1|t|c|x|3"
+    plaintexts = [
+        b"",
+        b"+84912345678",
+        "Nguyễn Văn A".encode(),
+        ("x" * 15).encode(),
+        ("y" * 16).encode(),
+        ("z" * 200).encode(),
+    ]
+    many = tokens.seal_many(aead, ring, 3, aad, plaintexts)
+    one = [tokens.seal(aead, ring, 3, aad, plaintext) for plaintext in plaintexts]
+    assert tokens.seal_many(aead, ring, 3, aad, []) == []
+    for token, single, plaintext in zip(many, one, plaintexts, strict=True):
+        parts, single_parts = tokens.parse(token), tokens.parse(single)
+        assert token.rsplit(":", 2)[0] == single.rsplit(":", 2)[0]
+        assert (parts.ring, parts.version) == (ring, 3)
+        assert len(token) == len(single)
+        assert len(parts.nonce) == len(single_parts.nonce) == tokens.NONCE_BYTES
+        assert tokens.open_parts(aead, parts, aad) == plaintext
+    assert len({tokens.parse(token).nonce for token in many}) == len(many)
+
+
+def test_columns_taken_whole_equal_columns_taken_row_by_row() -> None:
+    """``bulk._raw_column`` with the rows' shared attnames (a column taken whole, or the default
+    throughout) and without (looked up row by row, a missing attname taking the default)."""
+    from logitrack.imports import bulk
+    from logitrack.logistics.models import Order
+
+    fields = [f for f in Order._meta.concrete_fields if not f.generated]
+    given = [f.attname for f in fields][::2]
+    rows = [{name: (name, position) for name in given} for position in range(5)]
+    for field in fields:
+        whole = bulk._raw_column(field, rows, set(given))
+        one_by_one = bulk._raw_column(field, rows, None)
+        if field.attname in given or not callable(field.default):
+            assert whole == one_by_one
+        if field.attname not in given:
+            # A callable default (a time) is called once per column, both ways.
+            assert len({id(value) for value in whole}) == 1
+            assert len({id(value) for value in one_by_one}) == 1
+            assert type(whole[0]) is type(field.get_default())
+
+
+DECIMAL_CELLS = [
+    "0",
+    "7",
+    "0012",
+    "100",
+    "1000",
+    "999999999999999999999",
+    "1.000",
+    "1,5",
+    " 12",
+    "12 ",
+    "-3",
+    "+3",
+    "\uff11\uff12",  # full-width digits
+    "\u0661\u0662",  # Arabic-Indic digits
+    "\u00b2",
+    "12đ",
+    "1 000",
+    "",
+    "abc",
+]
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_numbers_in_plain_digit_cells_read_the_same_with_and_without_the_fast_path(
+    grouped: bool,
+) -> None:
+    generated = [str(n) for n in range(0, 20000, 7)] + [f"{n:06d}" for n in range(0, 999, 13)]
+    for cell in [*DECIMAL_CELLS, *generated]:
+        try:
+            expected: object = cells._decimal_read(cell, grouped=grouped)
+        except cells.CellError as exc:
+            expected = ("error", exc.code)
+        try:
+            answer: object = cells._decimal(cell, grouped=grouped)
+        except cells.CellError as exc:
+            answer = ("error", exc.code)
+        assert answer == expected, cell
+        assert type(answer) is type(expected), cell
+        if isinstance(answer, Decimal) and isinstance(expected, Decimal):
+            assert answer.as_tuple() == expected.as_tuple(), cell
