@@ -5,6 +5,8 @@ the people unreached with nothing to queue it again; nobody is ever sent to twic
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.core import mail
 from django.db import IntegrityError
 from django.utils import timezone
 
+from logitrack.core.testing import HttpsClient
 from logitrack.privacy.consent.models import MarketingCampaign, SubjectMarketingSend
 from logitrack.privacy.consent.services import campaigns as service
 from logitrack.privacy.consent.services import marketing
@@ -20,9 +23,16 @@ from logitrack.privacy.consent.services.campaigns import campaign_create, campai
 from logitrack.privacy.consent.tests.factories import make_admin
 from logitrack.privacy.consent.tests.test_campaigns import NEWSLETTER, _three_batches
 from logitrack.security.models import AuditEntry
-from logitrack.tenancy.tests.factories import principal_for
+from logitrack.tenancy.tests.factories import principal_for, sign_in
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def _no_queue() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(service, "_queue", lambda campaign_id: None)
+        yield
 
 
 @pytest.mark.parametrize("wakes", ["failing", "finishing"])
@@ -66,3 +76,20 @@ def test_a_replaced_job_that_wakes_up_neither_ends_nor_counts_the_campaign(
 
 def test_the_lease_outlasts_the_sweep_period() -> None:
     assert timedelta(minutes=10) <= service.LEASE
+
+
+@pytest.mark.parametrize(
+    "wanted", ["other", "0", "-1", "9223372036854775808", "99999999999999999999999", "1e3", "%00"]
+)
+def test_one_campaign_of_another_tenant_or_no_id_is_never_shown(
+    client: HttpsClient, wanted: str
+) -> None:
+    theirs = make_admin()
+    with _no_queue():
+        other = campaign_create(actor=principal_for(theirs), data=NEWSLETTER).campaign
+    mine = make_admin()
+    sign_in(client, mine)
+    path = f"/api/v1/campaigns/{other.pk if wanted == 'other' else wanted}"
+    response = client.get(path)
+    assert response.status_code in (404, 422)
+    assert NEWSLETTER.subject_en not in response.content.decode()
