@@ -139,3 +139,38 @@ def test_a_job_that_fails_after_its_dry_run_keeps_nothing_on_disk() -> None:
     with tenant_context(tenant):
         pipeline._finish_failed(job, "import_failed")
     assert _left_on_disk() == []
+
+
+def test_a_dry_run_delivered_twice_that_ends_after_the_import_leaves_the_import_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from logitrack.imports import orders
+
+    tenant, principal, job = _checked_job()
+    with tenant_context(tenant):
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING)
+    real_prepare = orders.prepare_orders
+    runs: list[int] = []
+
+    def second_delivery_overtakes(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        if len(runs) == 1:
+            # While this (first) delivery checks the rows, the second one finishes, the user
+            # starts the import and it ends.
+            pipeline.process(job.pk, dry_run=True)
+            with tenant_context(tenant):
+                import_run(
+                    principal=principal,
+                    job=ImportJob.objects.get(pk=job.pk),
+                    mode="valid_rows_only",
+                )
+        return real_prepare(*args, **kwargs)
+
+    monkeypatch.setattr(orders, "prepare_orders", second_delivery_overtakes)
+    with tenant_context(tenant):
+        pipeline.process(job.pk, dry_run=True)
+        job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert job.created_orders > 0
+    assert job.file_key == ""
+    assert _left_on_disk() == []
