@@ -42,11 +42,17 @@ BATCH_SIZE = 1000
 REPORT_MAX = 5000  # issues kept in a report; the counts cover every row
 
 
-def _save(job: ImportJob, **fields: object) -> None:
+def _save(job: ImportJob, expected: str | None = None, /, **fields: object) -> bool:
+    """Store ``fields`` on the job (only while its status is ``expected``, when given)."""
     fields["updated_at"] = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    rows = ImportJob.objects.filter(pk=job.pk)
+    if expected is not None:
+        rows = rows.filter(status=expected)
+    if not rows.update(**fields):
+        return False
     for name, value in fields.items():
         setattr(job, name, value)
+    return True
 
 
 def _finish_failed(job: ImportJob, code: str, report: list[Issue] | None = None) -> None:
@@ -119,8 +125,11 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
     report = sorted([*parsed.issues, *issues], key=lambda item: item["row"])
     invalid = len({item["row"] for item in report if item["row"] > job.header_row})
     if dry_run:
+        # Only a job still being checked: a second run of the same dry run (a task delivered
+        # twice) that ends after the import step must not turn a done import back to checked.
         _save(
             job,
+            ImportStatus.VALIDATING,
             status=ImportStatus.VALIDATED,
             total_rows=total,
             valid_rows=len(prepared),

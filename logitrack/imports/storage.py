@@ -48,6 +48,10 @@ def _rows_path(key: str) -> Path:
     return _path(key).with_suffix(".rows.bin")
 
 
+def _rows_draft_path(key: str) -> Path:
+    return _path(key).with_suffix(".rows.part")
+
+
 def _rows_aad(tenant_id: int, key: str) -> bytes:
     return f"logitrack-import-rows:{tenant_id}:{key}".encode()
 
@@ -57,9 +61,14 @@ def _seal_to(path: Path, tenant_id: int, data: bytes, aad: bytes) -> None:
     nonce = os.urandom(12)
     sealed = material.aead.encrypt(nonce, data, aad)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(_HEADER.pack(material.ring.bytes, material.version, nonce))
-        handle.write(sealed)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(_HEADER.pack(material.ring.bytes, material.version, nonce))
+            handle.write(sealed)
+    except BaseException:
+        # A disk that fills up midway leaves nothing behind, not a piece of a file.
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _open_from(path: Path, aad: bytes) -> bytes:
@@ -82,12 +91,22 @@ def read_upload(tenant_id: int, key: str) -> bytes:
 
 
 def store_rows(tenant_id: int, key: str, data: bytes) -> None:
-    """Encrypt the rows read from file ``key`` next to it (replacing an earlier copy)."""
-    path = _rows_path(key)
+    """Encrypt the rows read from file ``key`` next to it (replacing an earlier copy).
+
+    Written aside and renamed into place, so that a reader sees the old rows, the new rows or
+    none, never part of them. The file is looked for again once the rows are in place: when
+    :func:`delete_upload` ran meanwhile (a job deleted, failed or expired while its dry run was
+    still writing), the rows go too and FileNotFoundError is raised.
+    """
     if not _path(key).exists():
         raise FileNotFoundError("the file of these rows is gone")
-    path.unlink(missing_ok=True)
-    _seal_to(path, tenant_id, data, _rows_aad(tenant_id, key))
+    draft = _rows_draft_path(key)
+    _seal_to(draft, tenant_id, data, _rows_aad(tenant_id, key))
+    path = _rows_path(key)
+    os.replace(draft, path)
+    if not _path(key).exists():
+        path.unlink(missing_ok=True)
+        raise FileNotFoundError("the file of these rows is gone")
 
 
 def read_rows(tenant_id: int, key: str) -> bytes:
@@ -96,7 +115,12 @@ def read_rows(tenant_id: int, key: str) -> bytes:
 
 
 def delete_upload(key: str) -> None:
-    """Remove a stored file and the rows read from it; nothing happens when they are gone."""
+    """Remove a stored file and the rows read from it; nothing happens when they are gone.
+
+    The file goes first: rows stored meanwhile (:func:`store_rows`) either see it gone and remove
+    themselves, or were in place before it went and are removed here after it.
+    """
     if key:
-        _rows_path(key).unlink(missing_ok=True)
         _path(key).unlink(missing_ok=True)
+        _rows_draft_path(key).unlink(missing_ok=True)
+        _rows_path(key).unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -57,11 +57,14 @@ def _decode(cursor: str, sort: str) -> tuple[datetime, int]:
         made_for, value, pk_text = raw.split("|")
         moment = datetime.fromisoformat(value)
         pk = int(pk_text)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        # In UTC, as the database compares it: a forged "0001-01-01T00:00+14:00" or
+        # "9999-12-31T23:59-14:00" has no UTC time (OverflowError, a 500 before).
+        utc = moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise CursorInvalid() from exc
-    if made_for != sort or moment.tzinfo is None or not 1 <= pk <= ID_MAX:
+    if made_for != sort or utc is None or not 1 <= pk <= ID_MAX:
         raise CursorInvalid()
-    return moment, pk
+    return utc, pk
 
 
 def _ids(rows: QuerySet[M], start: int, stop: int) -> list[Any]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import phonenumbers
+from stdnum import ean
 
 from logitrack.security.actions import is_valid_action
 
@@ -29,10 +30,36 @@ OBJECT_TYPE_MAX = 64
 OBJECT_ID_MAX = 128
 REQUEST_ID_MAX = 64
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# Values whose digits are not a phone number and are set aside before the phone search, each only
+# as a whole token: no letter, digit or number punctuation may touch it on either side, or the
+# digits around it could be a phone number that setting the token aside would cut in two
+# ("0912-03-0456" is a date followed by "56" to a bare pattern, and a phone number to a person).
+_LEFT = r"(?<![\w.,+/:-])"
+_RIGHT = r"(?![\w+/:-]|[.,]\d)"
 # An ISO 8601 date or date-time as datetime.isoformat() writes it (RFC 3339 profile): its digit
 # runs (seconds, microseconds, offset) can pass for a phone number, about 1 in 300 timestamps.
+# Years 1970-2199 only: a "year" 0912 or 1900 begins a Vietnamese mobile or hotline number.
 _ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?"
+    _LEFT + r"(?:19[7-9]\d|2[01]\d\d)-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?" + _RIGHT
+)
+# A decimal degree (latitude or longitude) or a pair of them: at most 180, four to eight decimals,
+# no leading zero ("091.2345678" is a mobile number written with a dot). Nine or more decimals
+# stay searched.
+_DEGREE = r"-?(?:0|[1-9]\d{0,2})\.\d{4,8}"
+_DEGREES = re.compile(_LEFT + _DEGREE + r"(?:\s?,\s?" + _DEGREE + ")?" + _RIGHT)
+# A money amount written with its currency ("2.293.595.695 ₫", "780377660.28 VND"); no leading
+# zero, so that "0912345678 đồng ý" is still a phone number.
+_MONEY = re.compile(_LEFT + r"(?:0|[1-9]\d*)(?:[.,]\d+)*\s?(?:₫|đ|vnđ|vnd)(?!\w)", re.IGNORECASE)
+# A GS1 serial shipping container code, bare or after its application identifier "(00)": 18
+# digits whose last is the GS1 check digit.
+_SSCC = re.compile(r"(?<![\w.,+/:-])(?:\(00\))?(\d{18})(?!\d)")
+# A UUID as str(uuid) writes it, or a hex digest (MD5, SHA-1, SHA-256, SHA-512) with at least one
+# letter: a run of its decimal digits can be a valid short number ("69806395-ad4f-...").
+_HEX_ID = re.compile(
+    r"(?<![\w.,+/:-])(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    r"|(?=[0-9a-f]*[a-f])(?:[0-9a-f]{128}|[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32}))(?![\w+/:-])",
+    re.IGNORECASE,
 )
 
 
@@ -141,27 +168,42 @@ def _clean_value(value: object, *, key: str, depth: int) -> object:
     )
 
 
-def _without_timestamps(text: str) -> str:
-    """``text`` with every ISO 8601 date or date-time that is a real one replaced by a space, so
-    that the phone search sees no digits of a time (a bare "12:289784+00" is not a number)."""
+def _set_aside(text: str) -> str:
+    """``text`` with every whole value that is known not to be a phone number (a real ISO 8601
+    date or date-time, a decimal degree, a money amount with its currency, an SSCC with a valid
+    check digit, a UUID or hex digest) replaced by a space, so that the phone search sees none
+    of their digits."""
 
-    def blank(match: re.Match[str]) -> str:
+    def timestamp(match: re.Match[str]) -> str:
         try:
             dt.datetime.fromisoformat(match.group(0))
         except ValueError:
             return match.group(0)
         return " "
 
-    return _ISO_DATETIME.sub(blank, text)
+    def degrees(match: re.Match[str]) -> str:
+        values = (float(part) for part in match.group(0).split(","))
+        return " " if all(abs(value) <= 180 for value in values) else match.group(0)
+
+    def sscc(match: re.Match[str]) -> str:
+        digits = match.group(1)
+        return " " if ean.calc_check_digit(digits[:-1]) == digits[-1] else match.group(0)
+
+    text = _HEX_ID.sub(" ", text)
+    text = _ISO_DATETIME.sub(timestamp, text)
+    text = _DEGREES.sub(degrees, text)
+    text = _MONEY.sub(" ", text)
+    return _SSCC.sub(sscc, text)
 
 
 def looks_like_personal_data(text: str) -> bool:
     """True when ``text`` contains something shaped like an e-mail address or a phone number
-    (a valid Vietnamese number by libphonenumber, anywhere in the text). Valid ISO 8601 dates and
-    date-times are not searched for phone numbers; their digits would otherwise match at random."""
+    (a valid Vietnamese number by libphonenumber, anywhere in the text). Whole values known not
+    to be one (``_set_aside``: ISO 8601 times, decimal degrees, money with its currency, SSCCs,
+    UUIDs, hex digests) are not searched; their digits would otherwise match at random."""
     if EMAIL_PATTERN.search(text):
         return True
     matcher = phonenumbers.PhoneNumberMatcher(
-        _without_timestamps(text), PHONE_REGION, leniency=phonenumbers.Leniency.VALID
+        _set_aside(text), PHONE_REGION, leniency=phonenumbers.Leniency.VALID
     )
     return matcher.has_next()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -116,8 +116,10 @@ class ListFilterForm(forms.Form):
             "status": (data["status"],) if data.get("status") else (),
             "service_level": data.get("service_level") or None,
             "province_code": data.get("province"),
-            "created_from": day_start(start) if start else None,
-            "created_to": day_start(end + timedelta(days=1)) if end else None,
+            # The first and last days a date can name bound nothing (and their limits in UTC
+            # are out of range: "created until 9999-12-31" was a 500).
+            "created_from": day_start(start) if start and start > date.min else None,
+            "created_to": day_start(end + timedelta(days=1)) if end and end < date.max else None,
         }
 
     @property

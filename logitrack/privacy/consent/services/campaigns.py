@@ -249,7 +249,7 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
     with tenant_context(campaign.tenant_id):
         actor = _sender(campaign)
         if actor is None or not actor.has(Permission.CONSENTS_MANAGE):
-            return _finish(campaign, MarketingCampaign.Status.FAILED)
+            return _finish(campaign, MarketingCampaign.Status.FAILED, lease)
         consignees = list(ConsigneeContact.objects.order_by("pk").values_list("pk", flat=True))
         drivers = list(Driver.objects.order_by("pk").values_list("pk", flat=True))
         campaign.total = len(consignees) + len(drivers)
@@ -275,7 +275,7 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
                 # or suspended, or the company terminated while a long campaign runs stops it.
                 actor = _sender(campaign)
                 if actor is None or not actor.has(Permission.CONSENTS_MANAGE):
-                    return _finish(campaign, MarketingCampaign.Status.FAILED)
+                    return _finish(campaign, MarketingCampaign.Status.FAILED, lease)
                 reports = tenant_marketing_send(
                     actor=actor, campaign=message, channel=campaign.channel, **{argument: ids}
                 )
@@ -283,11 +283,15 @@ def campaign_send(campaign_id: int) -> MarketingCampaign | None:
                 campaign.sent += sent
                 campaign.skipped += len(ids) - sent
                 campaign.processed += len(ids)
-                campaign.save(update_fields=["sent", "skipped", "processed"])
+                # Only while the job holds the campaign: a job that stalled past its lease and
+                # was replaced (campaigns_resume) must not write the new job's counts over.
+                MarketingCampaign.dangerously_unscoped.filter(
+                    pk=campaign_id, status=MarketingCampaign.Status.SENDING, lease_until=lease
+                ).update(sent=campaign.sent, skipped=campaign.skipped, processed=campaign.processed)
         except Exception:
             logger.exception("campaign not finished", extra={"campaign": campaign_id})
-            return _finish(campaign, MarketingCampaign.Status.FAILED)
-        return _finish(campaign, MarketingCampaign.Status.DONE)
+            return _finish(campaign, MarketingCampaign.Status.FAILED, lease)
+        return _finish(campaign, MarketingCampaign.Status.DONE, lease)
 
 
 def _lease_renew(campaign_id: int, held: datetime) -> datetime | None:
@@ -328,11 +332,22 @@ def campaigns_resume(now: datetime | None = None) -> list[int]:
     return queued
 
 
-def _finish(campaign: MarketingCampaign, status: str) -> MarketingCampaign:
+def _finish(campaign: MarketingCampaign, status: str, lease: datetime) -> MarketingCampaign | None:
+    """End the campaign ``status`` when the job still holds it (its ``lease``); None otherwise.
+
+    A job replaced by campaigns_resume while it stalled may reach its end (or fail, as when its
+    send meets the one the new job made to the same person) after the new job took over: it
+    must neither end the campaign under the new job (a FAILED there left people unreached, with
+    nothing to queue it again) nor write a second end."""
+    finished_at = timezone.now()
+    ended = MarketingCampaign.dangerously_unscoped.filter(
+        pk=campaign.pk, status=MarketingCampaign.Status.SENDING, lease_until=lease
+    ).update(status=status, finished_at=finished_at, lease_until=None)
+    if not ended:
+        return None
     campaign.status = status
-    campaign.finished_at = timezone.now()
+    campaign.finished_at = finished_at
     campaign.lease_until = None
-    campaign.save(update_fields=["status", "finished_at", "lease_until"])
     audit_record(
         action="marketing_campaign_finished",
         actor=Actor.system("marketing-campaigns"),

@@ -205,15 +205,22 @@ def _suspends_at_once(reporter: User, tenant_id: int | None, subject: User) -> b
       to cancel it;
     - the company's owners, when the reporter is not an owner: otherwise any member, a viewer
       included, could take the company's control away (a sole owner leaves nobody to manage it).
-    The officer is e-mailed about every such report (``_notify_officers``)."""
+    The officer is e-mailed about every such report (``_notify_officers``).
+    The suspension switches off the subject's whole account, in every company: so it waits when
+    the subject owns any company the reporter does not own too (an owner elsewhere reported by a
+    viewer here would otherwise leave that company without its owner). Read inside the report's
+    transaction, the memberships locked: a role given or taken meanwhile is seen, not missed."""
     if subject.platform_role:
         return False
-    levels = dict(
-        Membership.dangerously_unscoped.filter(
-            tenant_id=tenant_id, user_id__in=(reporter.pk, subject.pk)
-        ).values_list("user_id", "role")
-    )
-    return levels.get(subject.pk) != Role.OWNER or levels.get(reporter.pk) == Role.OWNER
+    owned: dict[int, set[int]] = {reporter.pk: set(), subject.pk: set()}
+    for user_id, owned_tenant in (
+        Membership.dangerously_unscoped.select_for_update()
+        .filter(user_id__in=(reporter.pk, subject.pk), role=Role.OWNER)
+        .order_by("pk")
+        .values_list("user_id", "tenant_id")
+    ):
+        owned[user_id].add(owned_tenant)
+    return owned[subject.pk] <= owned[reporter.pk]
 
 
 def underage_report_by_colleague(
@@ -231,12 +238,12 @@ def underage_report_by_colleague(
     if not is_colleague(reporter, tenant_id, subject.pk):
         raise ReportNotAllowed()
     actor = Actor.user(reporter)
-    at_once = _suspends_at_once(reporter, tenant_id, subject)
     with transaction.atomic():
         # A person whose erasure is already scheduled has been reported and suspended; an account
         # switched off for another reason may still hold a child's data, so it is reported.
         if _lock_scheduled_erasure(subject.pk) is not None:
             raise AccountAlreadySuspended()
+        at_once = _suspends_at_once(reporter, tenant_id, subject)
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.COLLEAGUE,
