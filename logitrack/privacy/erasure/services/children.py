@@ -196,20 +196,19 @@ def _report_audit(
     )
 
 
-def _suspends_at_once(reporter: User, tenant_id: int | None, subject: User) -> bool:
-    """Whether a colleague's report suspends ``subject`` at once, or waits for the officer.
+def _suspends_at_once(reporter: User, subject: User) -> bool:
+    """Whether a colleague's report suspends ``subject`` at once, or waits for the officer
+    (e-mailed about every such report, ``_notify_officers``).
 
     It waits for two kinds of people, whom one member's word must not switch off:
     - Logitrack's own staff (the privacy officer above all), who are the safeguard against a
       mistaken or malicious report: otherwise one member could switch off the only person able
       to cancel it;
-    - the company's owners, when the reporter is not an owner: otherwise any member, a viewer
-      included, could take the company's control away (a sole owner leaves nobody to manage it).
-    The officer is e-mailed about every such report (``_notify_officers``).
-    The suspension switches off the subject's whole account, in every company: so it waits when
-    the subject owns any company the reporter does not own too (an owner elsewhere reported by a
-    viewer here would otherwise leave that company without its owner). Read inside the report's
-    transaction, the memberships locked: a role given or taken meanwhile is seen, not missed."""
+    - an owner of any company the reporter does not own too: the suspension switches off the
+      whole account, in every company, so a viewer's word would otherwise take a company's
+      control away (a sole owner leaves nobody to manage it).
+    Read inside the report's transaction with the owner memberships locked, so a role given or
+    taken meanwhile is seen, not missed."""
     if subject.platform_role:
         return False
     owned: dict[int, set[int]] = {reporter.pk: set(), subject.pk: set()}
@@ -243,7 +242,7 @@ def underage_report_by_colleague(
         # switched off for another reason may still hold a child's data, so it is reported.
         if _lock_scheduled_erasure(subject.pk) is not None:
             raise AccountAlreadySuspended()
-        at_once = _suspends_at_once(reporter, tenant_id, subject)
+        at_once = _suspends_at_once(reporter, subject)
         report = UnderageReport.objects.create(
             subject=subject,
             source=UnderageReport.Source.COLLEAGUE,
