@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -219,10 +220,29 @@ def _wrk(
     }
 
 
+# The PostgreSQL database of this run, whose server processes' CPU is reported (empty: SQLite).
+_DATABASE = ""
+
+
+def _server_pids() -> list[int]:
+    """The PostgreSQL backends serving this run's database (their command line names it)."""
+    if not _DATABASE:
+        return []
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if f" {_DATABASE} " in cmdline.read_bytes().decode("latin-1"):
+                pids.append(int(cmdline.parent.name))
+    return pids
+
+
 def _measured(gateway: Gateway, run: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
     pids = gateway.pids()
-    cpu = cpu_seconds(pids)
+    servers = _server_pids()
+    cpu, server_cpu = cpu_seconds(pids), cpu_seconds(servers)
     result = run()
+    servers += [pid for pid in _server_pids() if pid not in servers]
+    result["server_cpu"] = cpu_seconds(servers) - server_cpu  # a backend that quit: not counted
     return result, cpu_seconds(pids) - cpu
 
 
@@ -387,6 +407,8 @@ def main() -> None:
             admin = psycopg.connect(server, autocommit=True)
             admin.execute(f'CREATE DATABASE "{name}"')
             url = server.rsplit("/", 1)[0] + f"/{name}"
+            global _DATABASE  # noqa: PLW0603 (one run per process)
+            _DATABASE = name
         site = Site(
             data_dir=root / "data",
             database_url=url,
@@ -511,7 +533,8 @@ def _report(
                 f"{args.db} {kind}: {rate:,.0f} acknowledged positions/s; {detail}; gateway "
                 f"{r['gateway_cpu']:.1f} CPU s ({per_ack:.0f} µs per position), load generator "
                 f"{r['client_cpu']:.1f} CPU s; "
-                f"ratio to raw insert {rate / raw_rate:.2f}, to one transaction per row "
+                + (f"database server {r['server_cpu']:.1f} CPU s; " if "server_cpu" in r else "")
+                + f"ratio to raw insert {rate / raw_rate:.2f}, to one transaction per row "
                 f"{rate / per_rate:.1f}; load average {r['load']}"
             )
     if args.db == "postgres" and "history" in only and args.history_rows:

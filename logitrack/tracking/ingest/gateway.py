@@ -246,6 +246,7 @@ async def _lifespan(receive: Receive, send: Send, *, plain: bool = False) -> Non
         if message["type"] == "lifespan.startup":
             subscriber = None if plain else _mqtt_start()
             set_gil_switching()
+            directory.start_refresher()
             freeze_heap()
             asyncio.get_running_loop().call_later(HEAP_SETTLE, gc.freeze)
             await send({"type": "lifespan.startup.complete"})
@@ -253,6 +254,7 @@ async def _lifespan(receive: Receive, send: Send, *, plain: bool = False) -> Non
             if subscriber is not None:
                 await asyncio.to_thread(subscriber.stop)
             await asyncio.to_thread(get_writer().stop)
+            await asyncio.to_thread(directory.stop_refresher)
             await send({"type": "lifespan.shutdown.complete"})
             return
 

@@ -1,7 +1,8 @@
 """The gateway process's runtime settings, made at ASGI lifespan startup: the GIL is asked for
 every GIL_SWITCH_INTERVAL (the group-commit writer waits less for it after each database round
 trip), and the heap alive after startup, then after HEAP_SETTLE, is out of the garbage
-collector's full collections (a pause that stopped every acknowledgement)."""
+collector's full collections (a pause that stopped every acknowledgement); the device directory
+is refreshed in the background while the gateway runs."""
 
 from __future__ import annotations
 
@@ -77,3 +78,16 @@ def test_what_survives_the_warm_up_is_frozen_too(
     _lifespan(between)
 
     assert seen["after_settle"] >= seen["after_startup"] + 5000
+
+
+def test_the_device_directory_is_refreshed_while_the_gateway_runs(restored: None) -> None:
+    seen: dict[str, bool] = {}
+
+    async def between() -> None:
+        thread = gateway.directory._thread
+        seen["running"] = thread is not None and thread.is_alive()
+
+    _lifespan(between)
+
+    assert seen["running"]
+    assert gateway.directory._thread is None  # stopped at shutdown
