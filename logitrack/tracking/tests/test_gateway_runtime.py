@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from logitrack.tracking.ingest import gateway
+from logitrack.tracking.ingest.directory import directory
 
 
 @pytest.fixture
@@ -84,10 +85,10 @@ def test_the_device_directory_is_refreshed_while_the_gateway_runs(restored: None
     seen: dict[str, bool] = {}
 
     async def between() -> None:
-        thread = gateway.directory._thread
+        thread = directory._thread
         seen["running"] = thread is not None and thread.is_alive()
 
     _lifespan(between)
 
     assert seen["running"]
-    assert gateway.directory._thread is None  # stopped at shutdown
+    assert directory._thread is None  # stopped at shutdown
