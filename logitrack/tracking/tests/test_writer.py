@@ -207,6 +207,10 @@ def test_the_writer_checks_its_connection_only_after_a_failure_or_a_quiet_second
     # commits can take longer than HEALTHY_FOR, which is not what this test is about.
     clock = [time.monotonic()]
     monkeypatch.setattr(writer_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    # A connection the suite opened long ago is past CONN_MAX_AGE, which rightly means a check
+    # before every commit; this test's connection is young.
+    connection.ensure_connection()
+    monkeypatch.setattr(connection, "close_at", clock[0] + 60)
     group = writer_module.GroupCommitWriter()
 
     for seconds_ago in (3, 2, 1):  # back to back: checked before the first only
