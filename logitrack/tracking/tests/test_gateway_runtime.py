@@ -92,3 +92,32 @@ def test_the_device_directory_is_refreshed_while_the_gateway_runs(restored: None
 
     assert seen["running"]
     assert directory._thread is None  # stopped at shutdown
+
+
+def test_each_gateway_worker_holds_ten_thousand_idle_trackers() -> None:
+    """granian stops accepting past its backpressure, which counts open keep-alive connections;
+    its default (backlog / workers) cut 10,000 idle trackers to about 4,000 in bench/ingest.py."""
+    from pathlib import Path
+
+    from logitrack.core.tls import TlsFiles
+    from logitrack.tracking.management.commands.gateway import gateway_cmd, plain_gateway_cmd
+
+    tls = TlsFiles(ca_cert=Path("ca"), server_cert=Path("cert"), server_key=Path("key"))
+    for cmd in (gateway_cmd("127.0.0.1", 5055, tls, 1), plain_gateway_cmd("127.0.0.1", 5056, 1)):
+        assert int(cmd[cmd.index("--backpressure") + 1]) >= 10_000
+
+
+def test_the_gateway_raises_its_open_files_limit_for_its_connections() -> None:
+    import resource
+
+    from logitrack.tracking.management.commands import gateway as command
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = command.MAX_CONNECTIONS + 1024
+    expected = need if hard == resource.RLIM_INFINITY else min(hard, need)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+        command.raise_open_files_limit()
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == max(expected, min(1024, hard))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -196,7 +196,12 @@ class Command(BaseCommand):
         if not settings.REDIS_URL:
             call_command("createcachetable", verbosity=0)
         # The device ingestion gateway (docs/adr/0025), on LOGITRACK_OSMAND_PORT.
-        from logitrack.tracking.management.commands.gateway import gateway_cmd
+        from logitrack.tracking.management.commands.gateway import (
+            gateway_cmd,
+            raise_open_files_limit,
+        )
+
+        raise_open_files_limit()
 
         gateway = gateway_cmd(
             bind, settings.LOGITRACK_OSMAND_PORT, tls, settings.LOGITRACK_GATEWAY_WORKERS

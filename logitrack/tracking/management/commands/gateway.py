@@ -28,6 +28,24 @@ def header_timeout_ms() -> int:
     return max(1, min(60_000, int(settings.LOGITRACK_GATEWAY_HEADER_TIMEOUT_MS)))
 
 
+# Connections one gateway worker holds open at once. granian counts an open keep-alive
+# connection against its "backpressure" (by default the backlog per worker, 4,096 here), and past
+# it stops accepting: 10,000 trackers keeping their TLS connection between reports were cut to
+# about 4,000 (bench/ingest.py --only idle). An idle connection costs about 10 KiB.
+MAX_CONNECTIONS = 20_000
+
+
+def raise_open_files_limit(need: int = MAX_CONNECTIONS + 1024) -> None:
+    """Raise this process's soft limit of open files towards ``need`` (capped by the hard limit),
+    so that the granian processes it starts, which inherit it, can hold MAX_CONNECTIONS."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = need if hard == resource.RLIM_INFINITY else min(hard, need)
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+
 def gateway_cmd(bind: str, port: int, tls: TlsFiles, workers: int) -> list[str]:
     """The granian command line of the gateway."""
     return [
@@ -40,6 +58,7 @@ def gateway_cmd(bind: str, port: int, tls: TlsFiles, workers: int) -> list[str]:
         "--loop", "uvloop",
         "--http1-header-read-timeout", str(header_timeout_ms()),
         "--backlog", "4096",
+        "--backpressure", str(MAX_CONNECTIONS),
         "--ssl-certificate", str(tls.server_cert),
         "--ssl-keyfile", str(tls.server_key),
         "--ssl-protocol-min", "tls1.2",
@@ -61,6 +80,7 @@ def plain_gateway_cmd(bind: str, port: int, workers: int) -> list[str]:
         "--http", "1",
         "--http1-header-read-timeout", str(header_timeout_ms()),
         "--backlog", "4096",
+        "--backpressure", str(MAX_CONNECTIONS),
         "--no-access-log",
         "--log-level", "warning",
         "logitrack.tracking.ingest.gateway:plain_app",
@@ -83,6 +103,7 @@ class Command(BaseCommand):
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
         cmd = gateway_cmd(options["bind"], options["port"], tls, options["workers"])
+        raise_open_files_limit()
         self.stdout.write(f"Ingestion gateway at https://{options['bind']}:{options['port']}/")
         child = subprocess.Popen(cmd, env=env)  # noqa: S603
         try:
