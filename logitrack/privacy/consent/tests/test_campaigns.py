@@ -3,12 +3,10 @@ through the ledger-checked service, with progress and counts; idempotent creatio
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from logitrack.core.tenant import tenant_context
 from logitrack.core.testing import HttpsClient
@@ -20,7 +18,6 @@ from logitrack.privacy.consent.models import (
     SubjectMarketingSend,
 )
 from logitrack.privacy.consent.notices import Asked
-from logitrack.privacy.consent.services import campaigns as campaigns_service
 from logitrack.privacy.consent.services import marketing
 from logitrack.privacy.consent.services.campaigns import (
     CampaignInput,
@@ -357,22 +354,29 @@ class _WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing in the job catches it, as nothing runs after a kill."""
 
 
-def _queued_in_three_batches(monkeypatch: pytest.MonkeyPatch, capture: Any) -> int:
-    """A campaign of a new company to three consenting consignees, one a batch, queued but not
-    yet sent (its job not run); its id."""
-    admin = make_admin()
-    for n in range(3):
-        _choose(admin, make_consignee(admin.tenant, email=f"nguoi{n}@example.vn"), Action.GRANT)
-    monkeypatch.setattr(campaigns_service, "BATCH", 1)
-    with capture(execute=False):
-        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
-    return int(created.campaign.pk)
+def _three_batches(admin: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    from logitrack.privacy.consent.services import campaigns as service
+
+    people = [make_consignee(admin.tenant, email=f"nguoi{n}@example.vn") for n in range(3)]
+    for person in people:
+        _choose(admin, person, Action.GRANT)
+    monkeypatch.setattr(service, "BATCH", 1)
+    return people
 
 
 def test_a_campaign_whose_job_died_is_queued_again_and_reaches_each_person_once(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    campaign_id = _queued_in_three_batches(monkeypatch, django_capture_on_commit_callbacks)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logitrack.privacy.consent.services import campaigns as service
+
+    admin = make_admin()
+    _three_batches(admin, monkeypatch)
+    with django_capture_on_commit_callbacks(execute=False):
+        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
     real_send = marketing.tenant_marketing_send
     calls: list[Any] = []
 
@@ -382,35 +386,44 @@ def test_a_campaign_whose_job_died_is_queued_again_and_reaches_each_person_once(
             raise _WorkerKilled
         return real_send(**kwargs)
 
-    monkeypatch.setattr(campaigns_service, "tenant_marketing_send", killed_after_the_first_batch)
+    monkeypatch.setattr(service, "tenant_marketing_send", killed_after_the_first_batch)
     with pytest.raises(_WorkerKilled), django_capture_on_commit_callbacks(execute=True):
-        campaign_send(campaign_id)
-    monkeypatch.setattr(campaigns_service, "tenant_marketing_send", real_send)
-    stuck = MarketingCampaign.dangerously_unscoped.get(pk=campaign_id)
+        campaign_send(created.campaign.pk)
+    monkeypatch.setattr(service, "tenant_marketing_send", real_send)
+    stuck = MarketingCampaign.dangerously_unscoped.get(pk=created.campaign.pk)
     assert stuck.status == MarketingCampaign.Status.SENDING
     assert stuck.lease_until is not None
     assert len(mail.outbox) == 1
 
     # While the lease runs, the job may only be slow: the sweep leaves it.
-    assert campaigns_service.campaigns_resume() == []
+    assert service.campaigns_resume() == []
     later = stuck.lease_until + timedelta(seconds=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert campaigns_service.campaigns_resume(now=later) == [stuck.pk]
+        assert service.campaigns_resume(now=later) == [stuck.pk]
 
-    done = MarketingCampaign.dangerously_unscoped.get(pk=campaign_id)
+    done = MarketingCampaign.dangerously_unscoped.get(pk=created.campaign.pk)
     assert done.status == MarketingCampaign.Status.DONE
     assert (done.total, done.processed, done.sent, done.skipped) == (3, 3, 3, 0)
     assert done.lease_until is None
     assert sorted(m.to[0] for m in mail.outbox) == [f"nguoi{n}@example.vn" for n in range(3)]
     assert SubjectMarketingSend.dangerously_unscoped.count() == 3
     assert AuditEntry.objects.filter(action="marketing_campaign_resumed").count() == 1
-    assert campaigns_service.campaigns_resume(now=timezone.now() + timedelta(days=1)) == []
+    assert service.campaigns_resume(now=timezone.now() + timedelta(days=1)) == []
 
 
 def test_a_job_whose_campaign_was_taken_over_stops_before_its_next_batch(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    campaign_id = _queued_in_three_batches(monkeypatch, django_capture_on_commit_callbacks)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logitrack.privacy.consent.services import campaigns as service
+
+    admin = make_admin()
+    _three_batches(admin, monkeypatch)
+    with django_capture_on_commit_callbacks(execute=False):
+        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
     real_send = marketing.tenant_marketing_send
     calls: list[Any] = []
 
@@ -419,14 +432,14 @@ def test_a_job_whose_campaign_was_taken_over_stops_before_its_next_batch(
         result = real_send(**kwargs)
         # The job stalls past its lease; the sweep hands the campaign to a new job.
         with django_capture_on_commit_callbacks(execute=False):
-            campaigns_service.campaigns_resume(now=timezone.now() + 2 * campaigns_service.LEASE)
+            service.campaigns_resume(now=timezone.now() + 2 * service.LEASE)
         return result
 
-    monkeypatch.setattr(campaigns_service, "tenant_marketing_send", send_then_stall)
+    monkeypatch.setattr(service, "tenant_marketing_send", send_then_stall)
 
-    assert campaign_send(campaign_id) is None
+    assert campaign_send(created.campaign.pk) is None
     assert len(calls) == 1
-    assert MarketingCampaign.dangerously_unscoped.get(pk=campaign_id).status == (
+    assert MarketingCampaign.dangerously_unscoped.get(pk=created.campaign.pk).status == (
         MarketingCampaign.Status.QUEUED
     )
-    assert timedelta(minutes=5) < campaigns_service.LEASE
+    assert timedelta(minutes=5) < service.LEASE
