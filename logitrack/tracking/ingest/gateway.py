@@ -42,6 +42,7 @@ from django.utils import timezone, translation  # noqa: E402
 from django.utils.functional import Promise  # noqa: E402
 from django.utils.translation import gettext_lazy  # noqa: E402
 
+from logitrack.core.heap import freeze_heap  # noqa: E402
 from logitrack.tracking.ingest.accept import (  # noqa: E402
     IngestRefused,
     ack_timeout,
@@ -224,21 +225,6 @@ def set_gil_switching() -> None:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
 
 
-def freeze_heap() -> None:
-    """Move every object alive now out of the cyclic garbage collector's reach (``gc.freeze``).
-
-    A full (oldest-generation) collection traverses every tracked object: with Django, the ORM
-    and the catalogues loaded, that is hundreds of thousands, and it holds the GIL throughout,
-    stopping the event loop and the group-commit writer alike. ``bench/ingest.py`` at 2,500
-    positions/s saw one such pause of 132 ms every few seconds, which every request in flight
-    waited for (the p99 of the acknowledgement); after freezing they took under 1 ms. What
-    requests allocate dies young and is still collected. Called at startup after one
-    collection; ``HEAP_SETTLE`` seconds later the warm-up's survivors are frozen without one
-    (a full collection while serving is the pause to avoid)."""
-    gc.collect()
-    gc.freeze()
-
-
 async def _lifespan(receive: Receive, send: Send, *, plain: bool = False) -> None:
     subscriber = None
     while True:
@@ -247,6 +233,11 @@ async def _lifespan(receive: Receive, send: Send, *, plain: bool = False) -> Non
             subscriber = None if plain else _mqtt_start()
             set_gil_switching()
             directory.start_refresher()
+            # A full collection of this heap paused the event loop and the group-commit writer
+            # for 132 ms every few seconds at 2,500 positions/s (bench/ingest.py); after the
+            # freeze they took under 1 ms (docs/adr/0045). HEAP_SETTLE seconds later the
+            # warm-up's survivors are frozen too, without collecting (a full collection while
+            # serving is the pause to avoid).
             freeze_heap()
             asyncio.get_running_loop().call_later(HEAP_SETTLE, gc.freeze)
             await send({"type": "lifespan.startup.complete"})
