@@ -262,17 +262,25 @@ class Site:
 class Gateway:
     """``logitrack gateway`` (granian over TLS) on its own port, in its own process group."""
 
-    def __init__(self, site: Site, port: int | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        site: Site,
+        port: int | None = None,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``env``: settings for this gateway only, over the site's (``Site.env``)."""
         self.site = site
         self.port = port or free_port()
         self.workers = workers
+        self.env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "logitrack", "gateway", "--bind", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers)],
-            env=self.site.env(), cwd=REPO, start_new_session=True,
+            env={**self.site.env(), **self.env}, cwd=REPO, start_new_session=True,
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
         wait_ready(self.port)
