@@ -43,7 +43,7 @@ from logitrack.logistics.limits import cod_cap_vnd
 
 logger = logging.getLogger("logitrack.imports")
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 REPORT_MAX = 5000  # issues kept in a report; the counts cover every row
 # The databases whose import step checks and builds each batch in a thread while the previous
 # batch is written (see _ahead), and the GIL switch interval meanwhile (ADR 0051).
