@@ -46,14 +46,25 @@ class TenantScopedManager(models.Manager[M]):
         return super().get_queryset().filter(tenant_id=current_tenant_id())
 
 
-class TenantScopedModel(models.Model):
-    tenant = models.ForeignKey(
+def tenant_key(*, db_index: bool = True) -> Any:
+    """The ``tenant`` column of a tenant-scoped table: a foreign key to the tenant, protected.
+
+    ``db_index=False`` for a table whose own indexes all lead with ``tenant_id`` (unique and
+    listing indexes): PostgreSQL and SQLite answer a lookup by tenant alone (deleting a tenant
+    checks ``PROTECT`` with one) from such an index's leading column, and every index more is
+    upkeep on each insert (ADR 0051)."""
+    return models.ForeignKey(
         "tenancy.Tenant",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("tenant"),
         editable=False,
+        db_index=db_index,
     )
+
+
+class TenantScopedModel(models.Model):
+    tenant = tenant_key()
 
     objects: ClassVar[TenantScopedManager[Any]] = TenantScopedManager()
     dangerously_unscoped: ClassVar[models.Manager[Any]] = models.Manager()

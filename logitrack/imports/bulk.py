@@ -22,6 +22,7 @@ write lock (``transaction_mode = IMMEDIATE``), so no other writer can insert in 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -89,12 +90,29 @@ def _is_plain(field: Any) -> bool:
     )
 
 
+# The column types of each table in COPY's binary format, by table and column list, read once
+# per process from the server (a query's description: the columns' type OIDs).
+_COPY_TYPES: dict[tuple[str, str], list[int]] = {}
+
+
+def _copy_types(conn: Any, table: str, columns: str) -> list[int]:
+    key = (table, columns)
+    if key not in _COPY_TYPES:
+        with conn.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {conn.ops.quote_name(table)} LIMIT 0")  # noqa: S608
+            _COPY_TYPES[key] = [int(column.type_code) for column in cursor.description]
+    return _COPY_TYPES[key]
+
+
 def _copy_rows(conn: Any, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
-    """PostgreSQL: the rows in one ``COPY ... FROM STDIN`` (PostgreSQL docs, "COPY"), psycopg
-    adapting each value as it would for a parameter. Constraints are checked as for INSERT
-    (a unique violation raises IntegrityError through Django's error wrapper)."""
-    sql = f"COPY {conn.ops.quote_name(table)} ({columns}) FROM STDIN"
+    """PostgreSQL: the rows in one ``COPY ... FROM STDIN (FORMAT BINARY)`` (PostgreSQL docs,
+    "COPY", binary format), psycopg dumping each value in C as the column's type (read from the
+    table: ``_copy_types``), so the server parses no text. Constraints are checked as for
+    INSERT (a unique violation raises IntegrityError through Django's error wrapper)."""
+    types = _copy_types(conn, table, columns)
+    sql = f"COPY {conn.ops.quote_name(table)} ({columns}) FROM STDIN (FORMAT BINARY)"
     with conn.cursor() as cursor, conn.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        copy.set_types(types)
         for row in rows:
             copy.write_row(row)
 
@@ -148,10 +166,16 @@ def _column_writer(
 
 
 def _sealed_column(
-    field: Any, rows: Sequence[dict[str, Any]], keys: dict[Any, Any], shared: Any = None
+    field: Any,
+    rows: Sequence[dict[str, Any]],
+    keys: dict[Any, Any],
+    shared: Any = None,
+    *,
+    lookup: bool = True,
 ) -> tuple[list[Any], list[str]]:
     """The stored values of encrypted ``field`` for new ``rows`` and their blind indexes, each
-    row sealed under its key owner's write key (``keys``: looked up once per owner)."""
+    row sealed under its key owner's write key (``keys``: looked up once per owner, or, when
+    ``lookup`` is false, only taken from ``keys``: LookupError for an owner not in it)."""
     from logitrack.core.crypto.fields import _OWNER_FOREIGN_KEYS
     from logitrack.core.crypto.store import KeyOwner, write_key
 
@@ -169,6 +193,8 @@ def _sealed_column(
     for ident, positions in by_owner.items():
         owner = KeyOwner(field.key_owner, ident)
         if owner not in keys:
+            if not lookup:
+                raise LookupError(f"{owner}: its write key was not looked up beforehand")
             keys[owner] = write_key(owner)
         done = field.seal_new_values([values[p] for p in positions], keys[owner])
         for position, pair in zip(positions, done, strict=True):
@@ -176,27 +202,63 @@ def _sealed_column(
     return [pair[0] for pair in sealed], [pair[1] for pair in sealed]
 
 
-def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
-    """INSERT new rows of ``model`` given as ``{attname: value}`` without model instances
-    (COPY on PostgreSQL, one ``executemany`` on SQLite); returns their primary keys, reserved
-    before the insert (see the module docstring).
+def write_keys(model: type[models.Model], tenant_id: int) -> dict[Any, Any]:
+    """The write keys that sealing ``model``'s rows of tenant ``tenant_id`` needs (its encrypted
+    fields owned by the tenant), looked up now, and the HMAC keys of their blind indexes
+    loaded into the store's memory: for :func:`columns_of` in a thread that must not query
+    the database. A field whose key another owner holds is refused (TypeError)."""
+    from logitrack.core.crypto import store
+    from logitrack.core.crypto.fields import EncryptedField
 
-    The stored values are the ones ``save()`` stores: a missing attname takes the field's
-    default, plain fields are bound as they are, datetimes and decimals go through the field's
-    ``get_db_prep_save``, encrypted fields are sealed under their key owner's write key (looked
-    up once per owner for the whole call, ``EncryptedField.seal_new_values``) and their blind
-    index filled from the same canonical value. A field that computes its own value on save
-    (``auto_now``, another ``pre_save``), a row that owns its key, or a blind index whose source
-    is not written here is refused with TypeError (a caller's mistake) rather than guessed.
-    Raises the database's IntegrityError on a constraint violation. No signals are sent.
+    keys: dict[Any, Any] = {}
+    for field in model._meta.concrete_fields:
+        if not isinstance(field, EncryptedField):
+            continue
+        if field.key_owner != "tenant":
+            raise TypeError(f"{field}: sealed under a {field.key_owner}'s key, not the tenant's")
+        owner = store.KeyOwner("tenant", str(tenant_id))
+        if owner not in keys:
+            keys[owner] = store.write_key(owner)
+        if field.blind_index_field is not None:
+            store.index_key(field.index_label())
+    return keys
+
+
+@dataclass
+class Columns:
+    """New rows of one model as the columns ``save()`` would store, every concrete column but
+    the primary key (:func:`columns_of`), ready for :func:`insert_columns`."""
+
+    model: type[models.Model]
+    fields: list[Any]
+    values: dict[str, list[Any]]  # attname -> one stored value per row
+    count: int
+
+
+def columns_of(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    keys: dict[Any, Any] | None = None,
+) -> Columns:
+    """The stored columns of new ``rows`` of ``model`` given as ``{attname: value}``: a missing
+    attname takes the field's default, plain fields are taken as they are, datetimes and
+    decimals go through the field's ``get_db_prep_save``, encrypted fields are sealed under
+    their key owner's write key (``EncryptedField.seal_new_values``) and their blind index
+    filled from the same canonical value.
+
+    ``keys``: None looks each owner's key up (a query, once per owner and call); a dict (from
+    :func:`write_keys`) is used as it is and nothing is queried: an owner missing from it is a
+    LookupError. A field that computes its own value on save (``auto_now``, another
+    ``pre_save``), a row that owns its key, an unknown attname or a blind index whose source is
+    not written here is refused with TypeError (a caller's mistake) rather than guessed.
     """
     from logitrack.core.crypto.fields import BlindIndexField, EncryptedField
 
-    if not rows:
-        return []
     conn = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.generated]
+    if not rows:
+        return Columns(model, fields, {}, 0)
     # Rows built by one builder share their attnames: a row with as many as all rows together
     # has them all, and then each column is taken whole.
     every = set().union(*rows)
@@ -205,33 +267,64 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
     unknown = every - {f.attname for f in fields}
     if unknown:
         raise TypeError(f"{meta.label} has no column {sorted(unknown)}")
-    ids = _reserve_ids(model, len(rows))
-    columns_by_name: dict[str, list[Any]] = {}
+    lookup = keys is None
+    known: dict[Any, Any] = {} if keys is None else keys
+    values: dict[str, list[Any]] = {}
     indexes: dict[str, list[str]] = {}
-    keys: dict[Any, Any] = {}
     for field in fields:
-        if field.primary_key:
-            columns_by_name[field.attname] = ids
-        elif isinstance(field, EncryptedField):
-            stored, index = _sealed_column(field, rows, keys, shared)
-            columns_by_name[field.attname] = stored
+        if not field.primary_key and isinstance(field, EncryptedField):
+            stored, index = _sealed_column(field, rows, known, shared, lookup=lookup)
+            values[field.attname] = stored
             indexes[field.name] = index
     for field in fields:
-        if field.attname in columns_by_name:
+        if field.primary_key or field.attname in values:
             continue
         if isinstance(field, BlindIndexField):
             if field.source not in indexes:
                 raise TypeError(f"{field}: its source is not written here")
-            columns_by_name[field.attname] = indexes[field.source]
+            values[field.attname] = indexes[field.source]
         else:
-            columns_by_name[field.attname] = _column_writer(field, conn, rows, shared)
-    values_rows = list(zip(*(columns_by_name[f.attname] for f in fields), strict=True))
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+            values[field.attname] = _column_writer(field, conn, rows, shared)
+    return Columns(model, fields, values, len(rows))
+
+
+def insert_columns(columns: Columns, late: dict[str, list[Any]] | None = None) -> list[int]:
+    """INSERT the rows of ``columns`` (COPY on PostgreSQL, one ``executemany`` on SQLite);
+    their primary keys, reserved before the insert (see the module docstring). ``late``:
+    columns known only now (a parent's new key, a drawn number), one plain value per row,
+    taking the place of the built ones. Raises the database's IntegrityError on a constraint
+    violation. No signals are sent."""
+    if not columns.count:
+        return []
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta = columns.model._meta
+    by_name = dict(columns.values)
+    for attname, column in (late or {}).items():
+        if attname not in by_name or len(column) != columns.count:
+            raise ValueError(f"{meta.label}.{attname}: not a built column of {columns.count} rows")
+        by_name[attname] = column
+    ids = _reserve_ids(columns.model, columns.count)
+    fields = columns.fields
+    by_name.update({f.attname: ids for f in fields if f.primary_key})
+    values_rows = list(zip(*(by_name[f.attname] for f in fields), strict=True))
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     if conn.vendor == "postgresql":
-        _copy_rows(conn, meta.db_table, columns, values_rows)
+        _copy_rows(conn, meta.db_table, names, values_rows)
         return ids
     placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608, E501
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+    )
     with conn.cursor() as cursor:
         cursor.executemany(sql, values_rows)
     return ids
+
+
+def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """INSERT new rows of ``model`` given as ``{attname: value}`` without model instances: the
+    columns of :func:`columns_of` (keys looked up as needed) written by
+    :func:`insert_columns`; their primary keys. The stored values are the ones ``save()``
+    stores; TypeError for what it cannot store as ``save()`` would (see :func:`columns_of`),
+    the database's IntegrityError on a constraint violation. No signals are sent.
+    """
+    return insert_columns(columns_of(model, rows))

@@ -22,6 +22,7 @@ head and cannot reach thousands of rows per second.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -109,22 +110,22 @@ class _AddressCache:
         return found
 
 
-def prepare_orders(
-    job: ImportJob,
-    rows: Sequence[OrderRow],
-    *,
-    on_progress: Callable[[int], None] | None = None,
-) -> tuple[list[tuple[int, Any]], list[Issue]]:
-    """``[(row number, OrderInput)]`` for the rows that pass, and the issues of the others."""
-    from logitrack.addresses import AddressUnresolved
-    from logitrack.logistics.inputs import OrderInput
+@dataclass
+class PrepareContext:
+    """What checking rows needs from the database, looked up once per job (main thread):
+    the COD cap and the references that already name an order of the tenant."""
+
+    cap: int
+    existing: set[str]
+    addresses: _AddressCache = field(default_factory=_AddressCache)
+
+
+def prepare_context(job: ImportJob, rows: Sequence[OrderRow]) -> PrepareContext:
+    """The :class:`PrepareContext` of ``rows``; SheetRefused ``shipper_not_found`` when the
+    job's shipper no longer exists."""
     from logitrack.logistics.limits import cod_cap_vnd
     from logitrack.logistics.models import Order, Shipper
 
-    addresses = _AddressCache()
-    prepared: list[tuple[int, Any]] = []
-    issues: list[Issue] = []
-    cap = cod_cap_vnd()
     if job.shipper_id is None or not Shipper.objects.filter(pk=job.shipper_id).exists():
         raise SheetRefused(
             "shipper_not_found", gettext("The shipper of this import no longer exists.")
@@ -136,6 +137,30 @@ def prepare_orders(
         existing.update(
             Order.objects.filter(reference__in=chunk).values_list("reference", flat=True)
         )
+    return PrepareContext(cap=cod_cap_vnd(), existing=existing)
+
+
+def prepare_orders(
+    job: ImportJob,
+    rows: Sequence[OrderRow],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    context: PrepareContext | None = None,
+) -> tuple[list[tuple[int, Any]], list[Issue]]:
+    """``[(row number, OrderInput)]`` for the rows that pass, and the issues of the others.
+
+    With ``context`` (:func:`prepare_context`, looked up beforehand) nothing is queried: the
+    import step checks its batches in a thread of their own (``imports.pipeline``)."""
+    from logitrack.addresses import AddressUnresolved
+    from logitrack.logistics.inputs import OrderInput
+
+    if context is None:
+        context = prepare_context(job, rows)
+    addresses = context.addresses
+    existing = context.existing
+    cap = context.cap
+    prepared: list[tuple[int, Any]] = []
+    issues: list[Issue] = []
     for position, row in enumerate(rows, start=1):
         if on_progress is not None and position % PROGRESS_EVERY == 0:
             on_progress(position)
@@ -243,80 +268,196 @@ def _build(
     return order, items, shipment
 
 
-def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[int, list[Issue]]:
-    """Create the orders of ``prepared`` in bulk; ``(created, issues)``. Call inside a transaction.
+@dataclass
+class BuildContext:
+    """What building a batch's columns needs from the database, looked up once per job (main
+    thread): the shipper and its address (the pickup), and the tenant's write keys."""
 
-    Each order gets its items, one shipment (parcel 1) with a new waybill and the shipment's
-    ``created`` timeline event (source ``import``); one audit entry ``import_orders_created``
-    names the job and the count. The pickup address is the shipper's own. The rows are written
-    as columns (``imports.bulk.insert_values``), without model instances; the contact fields
-    are sealed under the tenant's key, looked up once per batch. A database refusal (a
-    constraint) raises; the caller's transaction then rolls the batch back.
-    """
-    from logitrack.imports.bulk import insert_values
-    from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
+    shipper: Any
+    pickup: Any
+    keys: dict[Any, Any]
+    waybill_prefix: str  # "" until the tenant's numbering exists (then drawn on write)
+
+
+def build_context(job: ImportJob) -> BuildContext:
+    """The :class:`BuildContext` of ``job``; SheetRefused ``shipper_not_found`` when its
+    shipper no longer exists."""
+    from logitrack.imports.bulk import write_keys
+    from logitrack.logistics.models import (
+        LogisticsSettings,
+        Order,
+        OrderItem,
+        Shipment,
+        ShipmentEvent,
+        Shipper,
+    )
+    from logitrack.logistics.services.orders import shipper_address
+
+    shipper = Shipper.objects.filter(pk=job.shipper_id).first()
+    if shipper is None:
+        raise SheetRefused(
+            "shipper_not_found", gettext("The shipper of this import no longer exists.")
+        )
+    keys = {}
+    for model in (Order, OrderItem, Shipment, ShipmentEvent):
+        keys.update(write_keys(model, job.tenant_id))
+    # A prefix never changes once given (LogisticsSettings); write_batch checks it under lock.
+    prefix = (
+        LogisticsSettings.objects.filter(tenant_id=job.tenant_id)
+        .values_list("waybill_prefix", flat=True)
+        .first()
+    )
+    return BuildContext(
+        shipper=shipper,
+        pickup=shipper_address(shipper),
+        keys=keys,
+        waybill_prefix=prefix or "",
+    )
+
+
+@dataclass
+class BuiltBatch:
+    """A batch of checked rows as the stored columns of its orders, items and parcels, built
+    without the database (:func:`build_batch`), written by :func:`write_batch`."""
+
+    rows: list[int]  # sheet row numbers, one per order
+    orders: Any  # imports.bulk.Columns; "waybill" and "order_id" columns are filled on write
+    items: Any
+    item_orders: list[int]  # per item, the index of its order in the batch
+    shipments: Any
+    shipper_ids: set[int]
+    waybills: list[str]  # drawn under ``waybill_prefix`` (none without one)
+    waybill_prefix: str
+    events: Any  # the parcels' ``created`` events for ``waybills`` (None without them)
+    now: Any
+
+
+def build_batch(
+    job: ImportJob, prepared: Sequence[tuple[int, Any]], context: BuildContext
+) -> BuiltBatch:
+    """The columns of ``prepared`` (``[(row number, OrderInput)]``): each order with its items
+    and one parcel, by the core's builders (``_build``), contact fields sealed under the keys
+    of ``context``. Queries nothing, so it may run in a thread of its own."""
+    from logitrack.imports.bulk import columns_of
+    from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent
     from logitrack.logistics.numbers import new_waybill
-    from logitrack.logistics.services.numbering import logistics_settings_for_update
-    from logitrack.logistics.services.orders import created_event_fields, shipper_address
-    from logitrack.logistics.status import EventSource
 
-    if not prepared:
-        return 0, []
     now = timezone.now()
-    numbering = logistics_settings_for_update(job.tenant_id)
-    shippers = {s.pk: s for s in Shipper.objects.filter(pk__in={d.shipper_id for _, d in prepared})}
-    # The pickup is the shipper's own address, as order_create takes it when none is given.
-    pickups = {pk: shipper_address(shipper) for pk, shipper in shippers.items()}
-    orders, items, shipments = [], [], []
-    for row, data in prepared:
-        shipper = shippers.get(data.shipper_id)
-        if shipper is None:
-            return 0, [issue(row, "", "order_invalid", detail="shipper_not_found")]
+    orders, items, item_orders, shipments = [], [], [], []
+    for index, (row, data) in enumerate(prepared):
+        if data.pickup is None and data.shipper_id != context.shipper.pk:
+            raise ValueError("a row of another shipper needs its own pickup address")
+        pickup = data.pickup or context.pickup
         order, order_items, shipment = _build(
-            job,
-            row,
-            data,
-            shipper_id=shipper.pk,
-            pickup=data.pickup or pickups[shipper.pk],
-            now=now,
+            job, row, data, shipper_id=data.shipper_id, pickup=pickup, now=now
         )
         orders.append(order)
-        items.append(order_items)
-        shipments.append(shipment)
-    order_ids = insert_values(Order, orders)
-    all_items = []
-    for order_id, order_items, shipment in zip(order_ids, items, shipments, strict=True):
         for item in order_items:
-            item["order_id"] = order_id
-            all_items.append(item)
-        shipment["order_id"] = order_id
-    insert_values(OrderItem, all_items)
-    for attempt in range(WAYBILL_ATTEMPTS):
-        for shipment in shipments:
-            shipment["waybill"] = new_waybill(numbering.waybill_prefix)
-        try:
-            with transaction.atomic():
-                shipment_ids = insert_values(Shipment, shipments)
-            break
-        except IntegrityError as exc:
-            message = str(exc).lower()
-            if attempt == WAYBILL_ATTEMPTS - 1 or "waybill" not in message:
-                raise
+            item["order_id"] = None
+            items.append(item)
+            item_orders.append(index)
+        shipment["order_id"] = None
+        shipment["waybill"] = ""
+        shipments.append(shipment)
+    prefix = context.waybill_prefix
+    waybills = [new_waybill(prefix) for _ in prepared] if prefix else []
+    return BuiltBatch(
+        rows=[row for row, _data in prepared],
+        orders=columns_of(Order, orders, context.keys),
+        items=columns_of(OrderItem, items, context.keys),
+        item_orders=item_orders,
+        shipments=columns_of(Shipment, shipments, context.keys),
+        shipper_ids={data.shipper_id for _row, data in prepared},
+        waybills=waybills,
+        waybill_prefix=prefix,
+        events=(
+            columns_of(ShipmentEvent, _created_events(job, waybills, now), context.keys)
+            if waybills
+            else None
+        ),
+        now=now,
+    )
+
+
+def _created_events(job: ImportJob, waybills: Sequence[str], now: Any) -> list[dict[str, Any]]:
+    """The ``created`` timeline events of new parcels ``waybills`` (``shipment_id`` to fill)."""
+    from logitrack.logistics.services.orders import created_event_fields
+    from logitrack.logistics.status import EventSource
+
     events = []
-    for shipment_id, shipment in zip(shipment_ids, shipments, strict=True):
+    for waybill in waybills:
         event = created_event_fields(
             job.tenant_id,
-            shipment["waybill"],
+            waybill,
             source=EventSource.IMPORT.value,
             actor_user_id=job.created_by_id,
             actor_api_key_id=None,
             now=now,
         )
-        event["shipment_id"] = shipment_id
+        event["shipment_id"] = None
         events.append(event)
-    insert_values(ShipmentEvent, events)
-    _audit_batch(job, len(orders), order_ids[0], order_ids[-1])
-    return len(orders), []
+    return events
+
+
+def write_batch(job: ImportJob, built: BuiltBatch) -> tuple[int, list[Issue]]:
+    """Write ``built``: its orders, items, parcels with new waybills and their ``created``
+    timeline events (source ``import``), and one audit entry ``import_orders_created`` naming
+    the job and the count; ``(created, issues)``. Call inside a transaction. A shipper removed
+    meanwhile is an issue (nothing written); a database refusal (a constraint) raises, and the
+    caller's transaction then rolls the batch back."""
+    from logitrack.imports.bulk import columns_of, insert_columns
+    from logitrack.logistics.models import ShipmentEvent, Shipper
+    from logitrack.logistics.numbers import new_waybill
+    from logitrack.logistics.services.numbering import logistics_settings_for_update
+
+    count = len(built.rows)
+    if not count:
+        return 0, []
+    numbering = logistics_settings_for_update(job.tenant_id)
+    found = set(Shipper.objects.filter(pk__in=built.shipper_ids).values_list("pk", flat=True))
+    if found != built.shipper_ids:
+        return 0, [issue(built.rows[0], "", "order_invalid", detail="shipper_not_found")]
+    order_ids = insert_columns(built.orders)
+    insert_columns(built.items, {"order_id": [order_ids[index] for index in built.item_orders]})
+    for attempt in range(WAYBILL_ATTEMPTS):
+        if attempt == 0 and built.waybills and built.waybill_prefix == numbering.waybill_prefix:
+            waybills = built.waybills  # drawn while the previous batch was written
+        else:
+            waybills = [new_waybill(numbering.waybill_prefix) for _ in range(count)]
+        try:
+            with transaction.atomic():
+                shipment_ids = insert_columns(
+                    built.shipments, {"order_id": order_ids, "waybill": waybills}
+                )
+            break
+        except IntegrityError as exc:
+            message = str(exc).lower()
+            if attempt == WAYBILL_ATTEMPTS - 1 or "waybill" not in message:
+                raise
+    events = built.events
+    if events is None or waybills is not built.waybills:
+        events = columns_of(ShipmentEvent, _created_events(job, waybills, built.now))
+    insert_columns(events, {"shipment_id": shipment_ids})
+    _audit_batch(job, count, order_ids[0], order_ids[-1])
+    return count, []
+
+
+def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[int, list[Issue]]:
+    """Create the orders of ``prepared`` in bulk; ``(created, issues)``. Call inside a transaction.
+
+    :func:`build_batch` then :func:`write_batch` in the calling thread: each order gets its
+    items, one shipment (parcel 1) with a new waybill and the shipment's ``created`` timeline
+    event; the pickup address is the shipper's own. The rows are written as columns
+    (``imports.bulk``), without model instances; the contact fields are sealed under the
+    tenant's key, looked up once per call.
+    """
+    if not prepared:
+        return 0, []
+    try:
+        context = build_context(job)
+    except SheetRefused:
+        return 0, [issue(prepared[0][0], "", "order_invalid", detail="shipper_not_found")]
+    return write_batch(job, build_batch(job, prepared, context))
 
 
 def _audit_batch(job: ImportJob, count: int, first: int, last: int) -> None:

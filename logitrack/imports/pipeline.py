@@ -20,11 +20,16 @@ the file; the report never holds a cell's content.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import gc
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from logitrack.core.crypto.canonical import e164_memo
@@ -33,13 +38,20 @@ from logitrack.imports import kept, storage
 from logitrack.imports.models import ImportJob, ImportMode, ImportStatus
 from logitrack.imports.reading import SheetRefused, read_sheet
 from logitrack.imports.report import Issue
-from logitrack.imports.rows import HeaderFound, locate_header, parse_rows
+from logitrack.imports.rows import HeaderFound, OrderRow, locate_header, parse_rows
 from logitrack.logistics.limits import cod_cap_vnd
 
 logger = logging.getLogger("logitrack.imports")
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 REPORT_MAX = 5000  # issues kept in a report; the counts cover every row
+# The databases whose import step checks and builds each batch in a thread while the previous
+# batch is written (see _ahead), and the GIL switch interval meanwhile (ADR 0051).
+THREADED_VENDORS = frozenset({"postgresql"})
+BUILD_SWITCH_INTERVAL = 0.00005
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
 def _save(job: ImportJob, expected: str | None = None, /, **fields: object) -> bool:
@@ -93,7 +105,7 @@ def process(job_id: int, *, dry_run: bool) -> ImportJob | None:
 
 
 def _process(job: ImportJob, *, dry_run: bool) -> None:
-    from logitrack.imports.orders import create_orders, prepare_orders
+    from logitrack.imports.orders import prepare_orders
 
     data = storage.read_upload(job.tenant_id, job.file_key)
     cap = cod_cap_vnd()
@@ -121,10 +133,12 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
     def progress(done: int) -> None:
         _save(job, progress=min(done, total))
 
-    prepared, issues = prepare_orders(job, parsed.rows, on_progress=progress)
-    report = sorted([*parsed.issues, *issues], key=lambda item: item["row"])
-    invalid = len({item["row"] for item in report if item["row"] > job.header_row})
+    def invalid_rows(report: list[Issue]) -> int:
+        return len({item["row"] for item in report if item["row"] > job.header_row})
+
     if dry_run:
+        prepared, issues = prepare_orders(job, parsed.rows, on_progress=progress)
+        report = sorted([*parsed.issues, *issues], key=lambda item: item["row"])
         # Only a job still being checked: a second run of the same dry run (a task delivered
         # twice) that ends after the import step must not turn a done import back to checked.
         _save(
@@ -133,24 +147,27 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
             status=ImportStatus.VALIDATED,
             total_rows=total,
             valid_rows=len(prepared),
-            invalid_rows=invalid,
+            invalid_rows=invalid_rows(report),
             progress=total,
             report=report[:REPORT_MAX],
         )
         return
-    if job.mode == ImportMode.ALL_OR_NOTHING and invalid:
-        _finish_failed(job, "import_has_invalid_rows", report)
+    if job.mode == ImportMode.ALL_OR_NOTHING and invalid_rows(parsed.issues):
+        _finish_failed(job, "import_has_invalid_rows", parsed.issues)
         return
     _save(job, progress=0)
-    created, failures = _create(job, prepared, create_orders, progress)
-    report = sorted([*report, *failures], key=lambda item: item["row"])
+    created, issues, failures = _create(job, parsed.rows, progress)
+    report = sorted([*parsed.issues, *issues, *failures], key=lambda item: item["row"])
+    if job.mode == ImportMode.ALL_OR_NOTHING and issues:
+        _finish_failed(job, "import_has_invalid_rows", report)
+        return
     storage.delete_upload(job.file_key)
     _save(
         job,
         status=ImportStatus.DONE if created or not failures else ImportStatus.FAILED,
         created_orders=created,
         valid_rows=created,
-        invalid_rows=len({item["row"] for item in report if item["row"] > job.header_row}),
+        invalid_rows=invalid_rows(report),
         progress=total,
         report=report[:REPORT_MAX],
         file_key="",
@@ -158,37 +175,145 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
     )
 
 
+def _refuse_queries(*_args: object) -> None:
+    raise RuntimeError("the import's build thread must not query the database")
+
+
+def _without_database(work: Callable[[_In], _Out], item: _In) -> _Out:
+    """``work(item)`` with every query refused in this thread (the build thread: its
+    connections would be outside the job's transaction)."""
+    with contextlib.ExitStack() as stack:
+        for alias in connections:
+            stack.enter_context(connections[alias].execute_wrapper(_refuse_queries))
+        return work(item)
+
+
+@contextlib.contextmanager
+def _switching_every(seconds: float) -> Iterator[None]:
+    """The interpreter's GIL switch interval set to ``seconds`` for the block (process-wide;
+    restored after)."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+@contextlib.contextmanager
+def _ahead(
+    work: Callable[[_In], _Out], items: Sequence[_In], *, threaded: bool
+) -> Iterator[Iterator[tuple[int, _Out]]]:
+    """``(position, work(item))`` for each item in order. ``work`` must not query the database:
+    it is refused there (``_without_database``).
+
+    ``threaded``: ``work`` runs one item ahead in a thread of its own (in a copy of the
+    caller's context: the tenant, the language and the job's memories), so that checking and
+    building batch k + 1 (Python, holding the GIL) overlaps the database's work on batch k
+    (PostgreSQL's COPY, constraint checks and commit run in the server while the caller
+    waits without the GIL). Each of the caller's round trips then needs the GIL back from the
+    busy thread: the switch interval is BUILD_SWITCH_INTERVAL meanwhile, not CPython's 5 ms.
+    Otherwise (SQLite: its work runs in this process, releasing and taking the GIL back at
+    every row, so a busy thread only makes it wait; measured in ADR 0051) ``work`` runs
+    in the caller's thread when its result is taken. An exception of ``work`` is raised where
+    its result is taken; leaving the block early waits for the item being worked on, then
+    drops the rest."""
+    if not threaded:
+        yield ((position, _without_database(work, item)) for position, item in enumerate(items))
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="logitrack-import-build")
+
+    def submit(item: _In) -> Future[_Out]:
+        return pool.submit(contextvars.copy_context().run, _without_database, work, item)
+
+    def results() -> Iterator[tuple[int, _Out]]:
+        pending = submit(items[0]) if items else None
+        for position in range(len(items)):
+            assert pending is not None
+            result = pending.result()
+            pending = submit(items[position + 1]) if position + 1 < len(items) else None
+            yield position, result
+
+    try:
+        with _switching_every(BUILD_SWITCH_INTERVAL):
+            yield results()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _create(
-    job: ImportJob,
-    prepared: list[tuple[int, object]],
-    create_orders: Callable[..., tuple[int, list[Issue]]],
-    progress: Callable[[int], None],
-) -> tuple[int, list[Issue]]:
+    job: ImportJob, rows: Sequence[OrderRow], progress: Callable[[int], None]
+) -> tuple[int, list[Issue], list[Issue]]:
+    """Check and create the orders of ``rows`` in batches of BATCH_SIZE: ``(created, issues
+    of rows that did not pass the checks, failures of rows refused on writing)``.
+
+    What checking and building need from the database is looked up here first; batches are
+    then built (``build_batch``) one ahead of the writes (:func:`_ahead`).
+    ``valid_rows_only``: each batch is also checked (``prepare_orders``) ahead of the writes;
+    a transaction per batch, which stores the progress too; a batch with a refused row is
+    written again row by row, so that only that row is lost. ``all_or_nothing``: every row is
+    checked first (progress stored as it goes, as the dry run does), nothing is written when
+    any fails; then one transaction for every batch, rolled back by the first failure."""
+    from logitrack.imports.orders import (
+        build_batch,
+        build_context,
+        create_orders,
+        prepare_context,
+        prepare_orders,
+        write_batch,
+    )
+
+    checks = prepare_context(job, rows)
+    context = build_context(job)
+    threaded = connection.vendor in THREADED_VENDORS
+    starts = range(0, len(rows), BATCH_SIZE)
+    ends = [min(start + BATCH_SIZE, len(rows)) for start in starts]
+    created = 0
+    failures: list[Issue] = []
     if job.mode == ImportMode.ALL_OR_NOTHING:
-        with transaction.atomic():
-            created, failures = create_orders(job, prepared)
-            if failures:
-                transaction.set_rollback(True)
-                return 0, failures
-        return created, []
-    created, failures = 0, []
-    for start in range(0, len(prepared), BATCH_SIZE):
-        batch = prepared[start : start + BATCH_SIZE]
-        with transaction.atomic():
-            made, lost = create_orders(job, batch)
+        prepared, issues = prepare_orders(job, rows, on_progress=progress, context=checks)
+        if issues:
+            return 0, issues, []
+        chunks = [prepared[at : at + BATCH_SIZE] for at in range(0, len(prepared), BATCH_SIZE)]
+
+        def build(chunk: Sequence[tuple[int, Any]]) -> Any:
+            return build_batch(job, chunk, context)
+
+        with transaction.atomic(), _ahead(build, chunks, threaded=threaded) as built_batches:
+            for _position, built in built_batches:
+                made, lost = write_batch(job, built)
+                if lost:
+                    transaction.set_rollback(True)
+                    return 0, [], lost
+                created += made
+        return created, [], []
+
+    def check_and_build(chunk: Sequence[OrderRow]) -> tuple[list[Any], list[Issue], Any]:
+        prepared, issues = prepare_orders(job, chunk, context=checks)
+        return prepared, issues, build_batch(job, prepared, context)
+
+    issues = []
+    batches = [rows[start : start + BATCH_SIZE] for start in starts]
+    with _ahead(check_and_build, batches, threaded=threaded) as checked:
+        for position, (prepared, found, built) in checked:
+            issues.extend(found)
+            with transaction.atomic():
+                made, lost = write_batch(job, built)
+                if lost:
+                    # One refused row must not take its batch with it: retry row by row.
+                    transaction.set_rollback(True)
+                else:
+                    progress(ends[position])  # committed with the batch: one commit
             if lost:
-                # One refused row must not take its batch with it: retry the rest row by row.
-                transaction.set_rollback(True)
-        if lost:
-            for item in batch:
-                with transaction.atomic():
-                    one, refused = create_orders(job, [item])
-                    if refused:
-                        transaction.set_rollback(True)
-                        failures.extend(refused)
-                    else:
-                        created += one
-        else:
-            created += made
-        progress(start + len(batch))
-    return created, failures
+                for item in prepared:
+                    with transaction.atomic():
+                        one, refused = create_orders(job, [item])
+                        if refused:
+                            transaction.set_rollback(True)
+                            failures.extend(refused)
+                        else:
+                            created += one
+                progress(ends[position])
+            else:
+                created += made
+    return created, issues, failures

@@ -20,7 +20,7 @@ from logitrack.core.crypto.fields import (
     EncryptedPhoneNumberField,
     EncryptedTextField,
 )
-from logitrack.core.models import TenantScopedModel
+from logitrack.core.models import TenantScopedModel, tenant_key
 from logitrack.logistics import limits
 from logitrack.logistics.status import (
     EventKind,
@@ -115,6 +115,7 @@ class Shipper(TenantScopedModel):
 class Order(TenantScopedModel):
     """What a shipper asks to be carried to one consignee; produces one or more shipments."""
 
+    tenant = tenant_key(db_index=False)  # its indexes all lead with the tenant
     shipper = models.ForeignKey(
         Shipper, on_delete=models.PROTECT, related_name="orders", verbose_name=_("shipper")
     )
@@ -154,7 +155,7 @@ class Order(TenantScopedModel):
     consignee_name = EncryptedTextField(_("consignee name"), key_owner="tenant")
     consignee_phone = EncryptedPhoneNumberField(_("consignee phone number"), key_owner="tenant")
     consignee_phone_index = BlindIndexField(
-        _("consignee phone search index"), source="consignee_phone"
+        _("consignee phone search index"), source="consignee_phone", db_index=False
     )
     consignee_email = EncryptedTextField(
         _("consignee email"), key_owner="tenant", blank=True, default=""
@@ -203,6 +204,8 @@ class Order(TenantScopedModel):
         indexes = [
             models.Index(fields=["tenant", "-created_at", "-id"], name="logistics_order_recent"),
             models.Index(fields=["tenant", "reference"], name="logistics_order_reference"),
+            # A consignee's orders by phone (the blind index), within the tenant.
+            models.Index(fields=["tenant", "consignee_phone_index"], name="logistics_order_phone"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -242,6 +245,7 @@ class Order(TenantScopedModel):
 
 
 class OrderItem(TenantScopedModel):
+    tenant = tenant_key(db_index=False)  # its indexes all lead with the tenant
     order = models.ForeignKey(
         Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("order")
     )
@@ -281,6 +285,7 @@ class Shipment(TenantScopedModel):
     services in the same transaction, so the shipments list filters without a join.
     """
 
+    tenant = tenant_key(db_index=False)  # its indexes all lead with the tenant
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
     )
@@ -410,6 +415,7 @@ class ShipmentEvent(TenantScopedModel):
     Rows are written only by ``shipment_record_event`` and never changed afterwards.
     """
 
+    tenant = tenant_key(db_index=False)  # its indexes all lead with the tenant
     shipment = models.ForeignKey(
         Shipment, on_delete=models.PROTECT, related_name="events", verbose_name=_("shipment")
     )

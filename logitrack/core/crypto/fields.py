@@ -463,6 +463,8 @@ class BlindIndexField(_CharField):
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        # Explicit either way: the default here (indexed) is not Field's (not indexed).
+        kwargs["db_index"] = bool(getattr(self, "db_index", True))
         return name, path, args, kwargs
 
     def source_field(self) -> EncryptedField[Any, Any]:
