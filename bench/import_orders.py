@@ -5,7 +5,8 @@ For each database (a throw-away SQLite file; PostgreSQL at ``BENCH_POSTGRES_URL`
 for the run): the whole import as a user runs it, with the job run in-process
 (django-tasks' ImmediateBackend): upload (type sniffing, reading, header search, encrypted
 store), dry run (every row checked through the core's ``OrderInput``, addresses resolved from
-2,000 distinct texts) and import (``valid_rows_only``, batches of 1,000 in bulk). The baseline
+2,000 distinct texts) and import (``valid_rows_only``, batches of 2,000 in bulk, each checked
+and built one batch ahead of its writes, in a thread on PostgreSQL: ADR 0051). The baseline
 inserts the same N rows, already parsed, into a plain table of the same columns with one
 ``executemany`` in one transaction: no checks, no encryption, no shipments. Prints rows/s of
 each phase and of the whole, and the ratio to the baseline: wall seconds (what a user waits,

@@ -9,8 +9,11 @@ store: the field's default for a missing column, plain values as they are, datet
 decimals through the field's ``get_db_prep_save``, encrypted fields sealed by the field's own
 code (``EncryptedField.seal_new_values``) with the blind index from the same canonical value.
 
-On PostgreSQL the rows go in one ``COPY ... FROM STDIN`` (no statement per row, the values
-adapted by psycopg's C dumpers); on SQLite, one prepared ``executemany``.
+:func:`columns_of` builds the stored columns without touching the database when given the
+write keys (:func:`write_keys`), so the import builds a batch in another thread while the
+previous one is written; :func:`insert_columns` writes them. On PostgreSQL the rows go in one
+``COPY ... FROM STDIN (FORMAT BINARY)`` (no statement per row, the values dumped by psycopg's C
+dumpers as the columns' types); on SQLite, one prepared ``executemany``.
 
 Primary keys are given out before the insert, so children can point at their parents:
 PostgreSQL draws them from the table's sequence (``nextval`` over ``generate_series``);

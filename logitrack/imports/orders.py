@@ -7,10 +7,12 @@ goes through): the address is resolved to a 2025 commune by ``addresses.address_
 times), the COD cap is ``logistics.limits.cod_cap_vnd()``, and a reference that already names
 an order of the tenant is refused (a file imported twice creates nothing twice).
 
-:func:`create_orders` is the bulk path of the import (docs/adr/0022, 0028): per batch one
-insert (COPY on PostgreSQL, ``executemany`` on SQLite) each of orders, items, shipments and
-their ``created`` timeline events (``imports.bulk.insert_values``, columns without model
-instances), the columns built by the same functions ``order_create`` uses
+:func:`build_batch` and :func:`write_batch` (together :func:`create_orders`) are the bulk path
+of the import (docs/adr/0022, 0028, 0051): per batch one insert (binary COPY on PostgreSQL,
+``executemany`` on SQLite) each of orders, items, shipments and their ``created`` timeline
+events (``imports.bulk.columns_of`` then ``insert_columns``, columns without model
+instances; the build queries nothing, so the pipeline runs it one batch ahead of the writes),
+the columns built by the same functions ``order_create`` uses
 (``logistics.services.orders.order_fields``, ``item_fields`` ...), with
 waybills from the core's numbering (``logistics.numbers.new_waybill`` under the tenant's prefix;
 a collision re-draws the batch's waybills, the unique constraint deciding), contact fields

@@ -9,9 +9,10 @@ Steps of :func:`process` for job ``job_id`` (tenant bound by the task):
 2. resolve each row's address to a 2025 commune (cached per distinct address text) and build
    the order input that ``logistics.order_create`` validates (``orders.prepare_orders``);
 3. dry run: store counts and the report, status ``validated``; the file stays for step 4;
-4. import: create the orders in batches (``orders.create_orders``): ``all_or_nothing`` in one
+4. import: create the orders in batches (``orders.build_batch`` then ``orders.write_batch``,
+   each batch built one ahead of the writes, ADR 0051): ``all_or_nothing`` in one
    transaction (any failure rolls every order back and the job is ``failed``),
-   ``valid_rows_only`` one transaction per batch, progress stored after each; then the file
+   ``valid_rows_only`` one transaction per batch, progress stored with each; then the file
    is deleted.
 
 A file-level refusal or an unexpected error ends the job ``failed`` with a code and deletes
