@@ -26,6 +26,7 @@ import contextvars
 import gc
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -46,6 +47,7 @@ logger = logging.getLogger("logitrack.imports")
 
 BATCH_SIZE = 2000
 REPORT_MAX = 5000  # issues kept in a report; the counts cover every row
+PROGRESS_SECONDS = 0.5  # the checks' progress is stored at most this often
 # The databases whose import step checks and builds each batch in a thread while the previous
 # batch is written (see _ahead), and the GIL switch interval meanwhile (ADR 0051).
 THREADED_VENDORS = frozenset({"postgresql"})
@@ -131,14 +133,23 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
         kept.keep(job.tenant_id, job.file_key, print_, parsed)
     total = parsed.total
 
+    saved_at = [time.monotonic()]
+
     def progress(done: int) -> None:
         _save(job, progress=min(done, total))
+        saved_at[0] = time.monotonic()
+
+    def checked(done: int) -> None:
+        # Progress of the checks, outside any transaction: a commit of its own each time (on
+        # SQLite a WAL checkpoint), so at most every PROGRESS_SECONDS.
+        if time.monotonic() - saved_at[0] >= PROGRESS_SECONDS:
+            progress(done)
 
     def invalid_rows(report: list[Issue]) -> int:
         return len({item["row"] for item in report if item["row"] > job.header_row})
 
     if dry_run:
-        prepared, issues = prepare_orders(job, parsed.rows, on_progress=progress)
+        prepared, issues = prepare_orders(job, parsed.rows, on_progress=checked)
         report = sorted([*parsed.issues, *issues], key=lambda item: item["row"])
         # Only a job still being checked: a second run of the same dry run (a task delivered
         # twice) that ends after the import step must not turn a done import back to checked.
@@ -157,7 +168,7 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
         _finish_failed(job, "import_has_invalid_rows", parsed.issues)
         return
     _save(job, progress=0)
-    created, issues, failures = _create(job, parsed.rows, progress)
+    created, issues, failures = _create(job, parsed.rows, progress, checked)
     report = sorted([*parsed.issues, *issues, *failures], key=lambda item: item["row"])
     if job.mode == ImportMode.ALL_OR_NOTHING and issues:
         _finish_failed(job, "import_has_invalid_rows", report)
@@ -243,7 +254,10 @@ def _ahead(
 
 
 def _create(
-    job: ImportJob, rows: Sequence[OrderRow], progress: Callable[[int], None]
+    job: ImportJob,
+    rows: Sequence[OrderRow],
+    progress: Callable[[int], None],
+    checked: Callable[[int], None],
 ) -> tuple[int, list[Issue], list[Issue]]:
     """Check and create the orders of ``rows`` in batches of BATCH_SIZE: ``(created, issues
     of rows that did not pass the checks, failures of rows refused on writing)``.
@@ -272,7 +286,7 @@ def _create(
     created = 0
     failures: list[Issue] = []
     if job.mode == ImportMode.ALL_OR_NOTHING:
-        prepared, issues = prepare_orders(job, rows, on_progress=progress, context=checks)
+        prepared, issues = prepare_orders(job, rows, on_progress=checked, context=checks)
         if issues:
             return 0, issues, []
         chunks = [prepared[at : at + BATCH_SIZE] for at in range(0, len(prepared), BATCH_SIZE)]
@@ -295,8 +309,8 @@ def _create(
 
     issues = []
     batches = [rows[start : start + BATCH_SIZE] for start in starts]
-    with _ahead(check_and_build, batches, threaded=threaded) as checked:
-        for position, (prepared, found, built) in checked:
+    with _ahead(check_and_build, batches, threaded=threaded) as ahead:
+        for position, (prepared, found, built) in ahead:
             issues.extend(found)
             with transaction.atomic():
                 made, lost = write_batch(job, built)

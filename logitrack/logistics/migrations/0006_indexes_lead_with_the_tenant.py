@@ -68,54 +68,21 @@ class Migration(migrations.Migration):
                         verbose_name="consignee phone search index",
                     ),
                 ),
-                migrations.AlterField(
-                    model_name="order",
-                    name="tenant",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        editable=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="tenancy.tenant",
-                        verbose_name="tenant",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="orderitem",
-                    name="tenant",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        editable=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="tenancy.tenant",
-                        verbose_name="tenant",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="shipment",
-                    name="tenant",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        editable=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="tenancy.tenant",
-                        verbose_name="tenant",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="shipmentevent",
-                    name="tenant",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        editable=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="tenancy.tenant",
-                        verbose_name="tenant",
-                    ),
-                ),
+                *[
+                    migrations.AlterField(
+                        model_name=model_name,
+                        name="tenant",
+                        field=models.ForeignKey(
+                            db_index=False,
+                            editable=False,
+                            on_delete=django.db.models.deletion.PROTECT,
+                            related_name="+",
+                            to="tenancy.tenant",
+                            verbose_name="tenant",
+                        ),
+                    )
+                    for model_name in ("order", "orderitem", "shipment", "shipmentevent")
+                ],
             ],
             database_operations=[
                 migrations.RunPython(_drop_single_column_indexes, _make_single_column_indexes),
