@@ -135,8 +135,11 @@ def _process(job: ImportJob, *, dry_run: bool) -> None:
 
     saved_at = [time.monotonic()]
 
-    def progress(done: int) -> None:
-        _save(job, progress=min(done, total))
+    def progress(done: int, created: int | None = None) -> None:
+        # With ``created``: the orders stored so far, so that a job that fails later (its
+        # earlier batches committed) does not report that it created none.
+        counts = {} if created is None else {"created_orders": created}
+        _save(job, progress=min(done, total), **counts)
         saved_at[0] = time.monotonic()
 
     def checked(done: int) -> None:
@@ -256,7 +259,7 @@ def _ahead(
 def _create(
     job: ImportJob,
     rows: Sequence[OrderRow],
-    progress: Callable[[int], None],
+    progress: Callable[[int, int], None],
     checked: Callable[[int], None],
 ) -> tuple[int, list[Issue], list[Issue]]:
     """Check and create the orders of ``rows`` in batches of BATCH_SIZE: ``(created, issues
@@ -318,7 +321,8 @@ def _create(
                     # One refused row must not take its batch with it: retry row by row.
                     transaction.set_rollback(True)
                 else:
-                    progress(ends[position])  # committed with the batch: one commit
+                    # Committed with the batch: one commit, and the count matches what is stored.
+                    progress(ends[position], created + made)
             if lost:
                 for item in prepared:
                     with transaction.atomic():
@@ -328,7 +332,7 @@ def _create(
                             failures.extend(refused)
                         else:
                             created += one
-                progress(ends[position])
+                progress(ends[position], created)
             else:
                 created += made
     return created, issues, failures

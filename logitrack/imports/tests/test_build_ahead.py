@@ -414,6 +414,33 @@ def test_valid_rows_only_loses_only_the_row_refused_on_write(
     _events_match_their_parcels(tenant)
 
 
+@THREADED
+def test_a_job_failed_by_a_later_batch_counts_the_orders_its_earlier_batches_stored(
+    monkeypatch: pytest.MonkeyPatch, threaded: bool
+) -> None:
+    from django.db import IntegrityError
+
+    dispatcher = _dispatcher()
+    tenant = dispatcher[0]
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 3)
+    job = _checked(dispatcher, [row(n) for n in range(1, 8)])  # sheet rows 2-8
+    _threaded(monkeypatch, threaded)
+    original = import_orders.write_batch
+
+    def refusing_the_third_batch(job: ImportJob, built: Any) -> Any:
+        if 8 in built.rows:
+            raise IntegrityError("a constraint of the third batch")
+        return original(job, built)
+
+    monkeypatch.setattr(import_orders, "write_batch", refusing_the_third_batch)
+
+    job = _run(dispatcher, job, "valid_rows_only")
+
+    assert (job.status, job.error_code) == (ImportStatus.FAILED, "import_failed")
+    assert _count(tenant) == (6, 6, 6, 6)  # the first two batches were committed
+    assert (job.created_orders, job.progress) == (6, 6)
+
+
 # 5. ------------------------------------------------------------------------------------------
 
 
