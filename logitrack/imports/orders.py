@@ -418,7 +418,7 @@ def write_batch(job: ImportJob, built: BuiltBatch) -> tuple[int, list[Issue]]:
     numbering = logistics_settings_for_update(job.tenant_id)
     found = set(Shipper.objects.filter(pk__in=built.shipper_ids).values_list("pk", flat=True))
     if found != built.shipper_ids:
-        return 0, [issue(built.rows[0], "", "order_invalid", detail="shipper_not_found")]
+        return 0, [issue(built.rows[0], "", "shipper_not_found")]
     order_ids = insert_columns(built.orders)
     insert_columns(built.items, {"order_id": [order_ids[index] for index in built.item_orders]})
     for attempt in range(WAYBILL_ATTEMPTS):
@@ -458,7 +458,7 @@ def create_orders(job: ImportJob, prepared: Sequence[tuple[int, Any]]) -> tuple[
     try:
         context = build_context(job)
     except SheetRefused:
-        return 0, [issue(prepared[0][0], "", "order_invalid", detail="shipper_not_found")]
+        return 0, [issue(prepared[0][0], "", "shipper_not_found")]
     return write_batch(job, build_batch(job, prepared, context))
 
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from django.db import connection, connections, transaction
+from django.db import DataError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from logitrack.core.crypto.canonical import e164_memo
@@ -39,7 +39,7 @@ from logitrack.core.text import text_memo
 from logitrack.imports import kept, storage
 from logitrack.imports.models import ImportJob, ImportMode, ImportStatus
 from logitrack.imports.reading import SheetRefused, read_sheet
-from logitrack.imports.report import Issue
+from logitrack.imports.report import Issue, issue
 from logitrack.imports.rows import HeaderFound, OrderRow, locate_header, parse_rows
 from logitrack.logistics.limits import cod_cap_vnd
 
@@ -315,24 +315,41 @@ def _create(
     with _ahead(check_and_build, batches, threaded=threaded) as ahead:
         for position, (prepared, found, built) in ahead:
             issues.extend(found)
-            with transaction.atomic():
-                made, lost = write_batch(job, built)
-                if lost:
-                    # One refused row must not take its batch with it: retry row by row.
-                    transaction.set_rollback(True)
-                else:
-                    # Committed with the batch: one commit, and the count matches what is stored.
-                    progress(ends[position], created + made)
-            if lost:
-                for item in prepared:
-                    with transaction.atomic():
-                        one, refused = create_orders(job, [item])
-                        if refused:
-                            transaction.set_rollback(True)
-                            failures.extend(refused)
-                        else:
-                            created += one
-                progress(ends[position], created)
-            else:
+            try:
+                with transaction.atomic():
+                    made, lost = write_batch(job, built)
+                    if lost:
+                        transaction.set_rollback(True)
+                    else:
+                        # Committed with the batch: one commit, and the count is what is stored.
+                        progress(ends[position], created + made)
+            except (IntegrityError, DataError):
+                # A constraint or a value the database refuses: which row is not known.
+                made, lost = 0, [issue(built.rows[0], "", "order_not_stored")]
+            if not lost:
                 created += made
+                continue
+            # One refused row must not take its batch with it: retry row by row.
+            for item in prepared:
+                one, refused = _create_one(job, item, create_orders)
+                created += one
+                failures.extend(refused)
+            progress(ends[position], created)
     return created, issues, failures
+
+
+def _create_one(
+    job: ImportJob, item: tuple[int, Any], create_orders: Callable[..., tuple[int, list[Issue]]]
+) -> tuple[int, list[Issue]]:
+    """One checked row in a transaction of its own: ``(1, [])``, or ``(0, [its issue])`` when it
+    is refused (its shipper gone, or the database refusing it: ``order_not_stored``). A
+    database that cannot be reached raises: every row would fail the same way."""
+    try:
+        with transaction.atomic():
+            one, refused = create_orders(job, [item])
+            if refused:
+                transaction.set_rollback(True)
+    except (IntegrityError, DataError):
+        logger.warning("import row not stored", extra={"import_job_id": job.pk, "row": item[0]})
+        return 0, [issue(item[0], "", "order_not_stored")]
+    return one, refused

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.pydantic_errors import BUILT_IN_TYPES, error_message
@@ -54,6 +54,11 @@ MESSAGES: dict[str, Promise] = {
     ),
     "reference_exists": _("An order with this reference already exists."),
     "order_invalid": _("The order was refused: %(detail)s"),
+    "shipper_not_found": _("The shipper of this import no longer exists."),
+    "order_not_stored": _(
+        "The database refused this order (another row or order holds the same key); it was "
+        "not created."
+    ),
 }
 
 
@@ -129,9 +134,18 @@ FAILURES: dict[str, Promise] = {
 }
 
 
-def failure_message(code: str) -> str:
-    """Why an import ended ``failed``, in the active language."""
+def failure_message(code: str, created: int = 0) -> str:
+    """Why an import ended ``failed``, in the active language; ``created``: the orders its
+    batches stored before it stopped (``valid_rows_only`` commits batch by batch)."""
     message = FAILURES.get(code)
-    if message is None:
-        return gettext("The import could not be completed; nothing was created.")
-    return str(message)
+    if message is not None:
+        return str(message)
+    if created:
+        return ngettext(
+            "The import stopped before the end: %(count)s order was created, the rows after "
+            "it were not. Import the rest of the file again.",
+            "The import stopped before the end: %(count)s orders were created, the rows after "
+            "them were not. Import the rest of the file again.",
+            created,
+        ) % {"count": created}
+    return gettext("The import could not be completed; nothing was created.")

@@ -92,7 +92,7 @@ def _detail_context(job: ImportJob, **extra: Any) -> dict[str, Any]:
             for header, key in zip(job.headers, job.mapping, strict=False)
         ],
         "Status": ImportStatus,
-        "failure": failure_message(job.error_code) if job.error_code else "",
+        "failure": failure_message(job.error_code, job.created_orders) if job.error_code else "",
         **extra,
     }
 

@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, models, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from logitrack.core.tenant import tenant_context
 from logitrack.imports import orders as import_orders
 from logitrack.imports import pipeline
 from logitrack.imports.bulk import columns_of, insert_columns, write_keys
 from logitrack.imports.models import ImportJob, ImportStatus
-from logitrack.imports.report import issue
+from logitrack.imports.report import failure_message, issue, with_messages
 from logitrack.imports.services import import_mapping_confirm, import_run, import_upload
 from logitrack.imports.tests.sheets import csv_bytes
 from logitrack.logistics import numbers
@@ -377,9 +378,10 @@ def test_all_or_nothing_refuses_a_shipper_deleted_between_check_and_write(
     job = _run(dispatcher, job)
 
     assert (job.status, job.created_orders) == (ImportStatus.FAILED, 0)
-    assert [(i["row"], i.get("params", {}).get("detail"), i["code"]) for i in job.report] == [
-        (2, "shipper_not_found", "order_invalid")
-    ]
+    assert [(i["row"], i["code"]) for i in job.report] == [(2, "shipper_not_found")]
+    with translation.override("vi"):
+        [shown] = with_messages(job.report)
+    assert shown["message"] == "Chủ hàng của lượt nhập này không còn tồn tại."
     assert _count(tenant) == (0, 0, 0, 0)
 
 
@@ -414,31 +416,60 @@ def test_valid_rows_only_loses_only_the_row_refused_on_write(
     _events_match_their_parcels(tenant)
 
 
+def _refusing_row_8(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    original = import_orders.write_batch
+
+    def refusing(job: ImportJob, built: Any) -> Any:
+        if 8 in built.rows:
+            raise error
+        return original(job, built)
+
+    monkeypatch.setattr(import_orders, "write_batch", refusing)
+
+
 @THREADED
-def test_a_job_failed_by_a_later_batch_counts_the_orders_its_earlier_batches_stored(
+@pytest.mark.parametrize("refused_by", ["batch", "row"])
+def test_a_row_the_database_refuses_is_the_only_one_lost(
+    monkeypatch: pytest.MonkeyPatch, threaded: bool, refused_by: str
+) -> None:
+    dispatcher = _dispatcher()
+    tenant = dispatcher[0]
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 3 if refused_by == "batch" else 1)
+    job = _checked(dispatcher, [row(n) for n in range(1, 9)])  # sheet rows 2-9
+    _threaded(monkeypatch, threaded)
+    _refusing_row_8(monkeypatch, IntegrityError("a constraint of row 8"))
+
+    job = _run(dispatcher, job, "valid_rows_only")
+
+    assert (job.status, job.created_orders, job.progress) == (ImportStatus.DONE, 7, 8)
+    assert [(i["row"], i["code"]) for i in job.report] == [(8, "order_not_stored")]
+    assert _count(tenant) == (7, 7, 7, 7)
+    with translation.override("vi"):
+        [shown] = with_messages(job.report)
+    assert "không được tạo" in shown["message"]
+
+
+@THREADED
+def test_a_job_stopped_by_the_database_counts_the_orders_its_earlier_batches_stored(
     monkeypatch: pytest.MonkeyPatch, threaded: bool
 ) -> None:
-    from django.db import IntegrityError
-
     dispatcher = _dispatcher()
     tenant = dispatcher[0]
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 3)
     job = _checked(dispatcher, [row(n) for n in range(1, 8)])  # sheet rows 2-8
     _threaded(monkeypatch, threaded)
-    original = import_orders.write_batch
-
-    def refusing_the_third_batch(job: ImportJob, built: Any) -> Any:
-        if 8 in built.rows:
-            raise IntegrityError("a constraint of the third batch")
-        return original(job, built)
-
-    monkeypatch.setattr(import_orders, "write_batch", refusing_the_third_batch)
+    _refusing_row_8(monkeypatch, OperationalError("the server closed the connection"))
 
     job = _run(dispatcher, job, "valid_rows_only")
 
     assert (job.status, job.error_code) == (ImportStatus.FAILED, "import_failed")
     assert _count(tenant) == (6, 6, 6, 6)  # the first two batches were committed
     assert (job.created_orders, job.progress) == (6, 6)
+    with translation.override("en"):
+        assert "6 orders were created" in failure_message(job.error_code, job.created_orders)
+    with translation.override("vi"):
+        assert "6 đơn" in failure_message(job.error_code, job.created_orders)
+        assert "chưa có gì" in failure_message(job.error_code, 0)
 
 
 # 5. ------------------------------------------------------------------------------------------
