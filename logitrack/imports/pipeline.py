@@ -26,6 +26,7 @@ import contextvars
 import gc
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,6 +53,10 @@ PROGRESS_SECONDS = 0.5  # the checks' progress is stored at most this often
 # batch is written (see _ahead), and the GIL switch interval meanwhile (ADR 0051).
 THREADED_VENDORS = frozenset({"postgresql"})
 BUILD_SWITCH_INTERVAL = 0.00005
+# The interval found by the first of the blocks now inside _switching_every, then one entry per
+# block inside it.
+_SWITCHING: list[float] = []
+_SWITCHING_LOCK = threading.Lock()
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
@@ -205,14 +210,22 @@ def _without_database(work: Callable[[_In], _Out], item: _In) -> _Out:
 
 @contextlib.contextmanager
 def _switching_every(seconds: float) -> Iterator[None]:
-    """The interpreter's GIL switch interval set to ``seconds`` for the block (process-wide;
-    restored after)."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(seconds)
+    """The interpreter's GIL switch interval set to ``seconds`` while any thread of this process
+    is inside such a block (the interval is process-wide): the first to enter remembers the
+    interval it found, the last to leave restores it, so imports that overlap in one process
+    never leave the short interval behind."""
+    with _SWITCHING_LOCK:
+        if not _SWITCHING:
+            _SWITCHING.append(sys.getswitchinterval())
+            sys.setswitchinterval(seconds)
+        _SWITCHING.append(seconds)
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _SWITCHING_LOCK:
+            _SWITCHING.pop()
+            if len(_SWITCHING) == 1:
+                sys.setswitchinterval(_SWITCHING.pop())
 
 
 @contextlib.contextmanager
