@@ -20,8 +20,11 @@ from logitrack.privacy.consent.models import MarketingCampaign, SubjectMarketing
 from logitrack.privacy.consent.services import campaigns as service
 from logitrack.privacy.consent.services import marketing
 from logitrack.privacy.consent.services.campaigns import campaign_create, campaign_send
+from logitrack.privacy.consent.tests.campaign_fixtures import (
+    NEWSLETTER,
+    campaign_queued_in_three_batches,
+)
 from logitrack.privacy.consent.tests.factories import make_admin
-from logitrack.privacy.consent.tests.test_campaigns import NEWSLETTER, _three_batches
 from logitrack.security.models import AuditEntry
 from logitrack.tenancy.tests.factories import principal_for, sign_in
 
@@ -39,11 +42,7 @@ def _no_queue() -> Iterator[None]:
 def test_a_replaced_job_that_wakes_up_neither_ends_nor_counts_the_campaign(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any, wakes: str
 ) -> None:
-    admin = make_admin()
-    _three_batches(admin, monkeypatch)
-    with django_capture_on_commit_callbacks(execute=False):
-        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
-    pk = created.campaign.pk
+    pk = campaign_queued_in_three_batches(monkeypatch, django_capture_on_commit_callbacks)
     real_send = marketing.tenant_marketing_send
     calls: list[Any] = []
 

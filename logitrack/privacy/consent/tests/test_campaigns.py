@@ -14,10 +14,8 @@ from logitrack.privacy.consent.errors import CampaignKeyReused, InvalidCampaign,
 from logitrack.privacy.consent.models import (
     Action,
     MarketingCampaign,
-    Method,
     SubjectMarketingSend,
 )
-from logitrack.privacy.consent.notices import Asked
 from logitrack.privacy.consent.services import marketing
 from logitrack.privacy.consent.services.campaigns import (
     CampaignInput,
@@ -25,7 +23,11 @@ from logitrack.privacy.consent.services.campaigns import (
     campaign_create,
     campaign_send,
 )
-from logitrack.privacy.consent.services.consents import subject_consent_record
+from logitrack.privacy.consent.tests.campaign_fixtures import (
+    NEWSLETTER,
+    campaign_queued_in_three_batches,
+    choose,
+)
 from logitrack.privacy.consent.tests.factories import make_admin, make_consignee, make_driver
 from logitrack.security.models import AuditEntry
 from logitrack.tenancy.roles import Role
@@ -33,34 +35,15 @@ from logitrack.tenancy.tests.factories import make_member, make_tenant, principa
 
 pytestmark = pytest.mark.django_db
 
-NEWSLETTER = CampaignInput(
-    channel="email",
-    subject_vi="Bản tin tháng Năm",
-    subject_en="May newsletter",
-    body_vi="Giảm 20% phí giao hàng nội thành.",
-    body_en="20% off city deliveries.",
-)
-
-
-def _choose(admin: Any, subject: Any, action: str, purpose: str = "marketing_email") -> None:
-    subject_consent_record(
-        actor=principal_for(admin),
-        subject=subject,
-        purpose=purpose,
-        action=action,
-        method=Method.PAPER,
-        asked=Asked(),
-    )
-
 
 def _people(admin: Any) -> tuple[Any, Any, Any]:
     """One consignee who agreed, one who agreed and then unsubscribed, one never asked."""
     agreed = make_consignee(admin.tenant, email="dong.y@example.vn")
     unsubscribed = make_consignee(admin.tenant, email="da.huy@example.vn")
     never = make_consignee(admin.tenant, email="chua.hoi@example.vn")
-    _choose(admin, agreed, Action.GRANT)
-    _choose(admin, unsubscribed, Action.GRANT)
-    _choose(admin, unsubscribed, Action.WITHDRAW)
+    choose(admin, agreed, Action.GRANT)
+    choose(admin, unsubscribed, Action.GRANT)
+    choose(admin, unsubscribed, Action.WITHDRAW)
     return agreed, unsubscribed, never
 
 
@@ -72,7 +55,7 @@ def test_a_campaign_reaches_only_people_with_a_current_consent_and_counts_the_re
     driver = make_driver(admin.tenant)  # no e-mail consent: skipped
     other_tenant = make_admin()
     stranger = make_consignee(other_tenant.tenant, email="nguoi.la@example.vn")
-    _choose(other_tenant, stranger, Action.GRANT)
+    choose(other_tenant, stranger, Action.GRANT)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -98,7 +81,7 @@ def test_the_audience_counts_current_consents_for_the_channel_only() -> None:
     admin = make_admin()
     _people(admin)
     texted = make_driver(admin.tenant, phone="+84912345678")
-    _choose(admin, texted, Action.GRANT, purpose="marketing_sms")
+    choose(admin, texted, Action.GRANT, purpose="marketing_sms")
 
     assert campaign_audience(actor=principal_for(admin), channel="email") == 1
     assert campaign_audience(actor=principal_for(admin), channel="sms") == 1
@@ -323,7 +306,7 @@ def test_a_sender_switched_off_during_the_campaign_stops_the_next_batches(
     admin = make_admin()
     people = [make_consignee(admin.tenant, email=f"khach{n}@example.vn") for n in range(3)]
     for person in people:
-        _choose(admin, person, Action.GRANT)
+        choose(admin, person, Action.GRANT)
     with django_capture_on_commit_callbacks(execute=False):
         created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
     monkeypatch.setattr(service, "BATCH", 1)
@@ -354,16 +337,6 @@ class _WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing in the job catches it, as nothing runs after a kill."""
 
 
-def _three_batches(admin: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    from logitrack.privacy.consent.services import campaigns as service
-
-    people = [make_consignee(admin.tenant, email=f"nguoi{n}@example.vn") for n in range(3)]
-    for person in people:
-        _choose(admin, person, Action.GRANT)
-    monkeypatch.setattr(service, "BATCH", 1)
-    return people
-
-
 def test_a_campaign_whose_job_died_is_queued_again_and_reaches_each_person_once(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -373,10 +346,7 @@ def test_a_campaign_whose_job_died_is_queued_again_and_reaches_each_person_once(
 
     from logitrack.privacy.consent.services import campaigns as service
 
-    admin = make_admin()
-    _three_batches(admin, monkeypatch)
-    with django_capture_on_commit_callbacks(execute=False):
-        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
+    campaign_id = campaign_queued_in_three_batches(monkeypatch, django_capture_on_commit_callbacks)
     real_send = marketing.tenant_marketing_send
     calls: list[Any] = []
 
@@ -388,9 +358,9 @@ def test_a_campaign_whose_job_died_is_queued_again_and_reaches_each_person_once(
 
     monkeypatch.setattr(service, "tenant_marketing_send", killed_after_the_first_batch)
     with pytest.raises(_WorkerKilled), django_capture_on_commit_callbacks(execute=True):
-        campaign_send(created.campaign.pk)
+        campaign_send(campaign_id)
     monkeypatch.setattr(service, "tenant_marketing_send", real_send)
-    stuck = MarketingCampaign.dangerously_unscoped.get(pk=created.campaign.pk)
+    stuck = MarketingCampaign.dangerously_unscoped.get(pk=campaign_id)
     assert stuck.status == MarketingCampaign.Status.SENDING
     assert stuck.lease_until is not None
     assert len(mail.outbox) == 1
@@ -401,7 +371,7 @@ def test_a_campaign_whose_job_died_is_queued_again_and_reaches_each_person_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert service.campaigns_resume(now=later) == [stuck.pk]
 
-    done = MarketingCampaign.dangerously_unscoped.get(pk=created.campaign.pk)
+    done = MarketingCampaign.dangerously_unscoped.get(pk=campaign_id)
     assert done.status == MarketingCampaign.Status.DONE
     assert (done.total, done.processed, done.sent, done.skipped) == (3, 3, 3, 0)
     assert done.lease_until is None
@@ -420,10 +390,7 @@ def test_a_job_whose_campaign_was_taken_over_stops_before_its_next_batch(
 
     from logitrack.privacy.consent.services import campaigns as service
 
-    admin = make_admin()
-    _three_batches(admin, monkeypatch)
-    with django_capture_on_commit_callbacks(execute=False):
-        created = campaign_create(actor=principal_for(admin), data=NEWSLETTER)
+    campaign_id = campaign_queued_in_three_batches(monkeypatch, django_capture_on_commit_callbacks)
     real_send = marketing.tenant_marketing_send
     calls: list[Any] = []
 
@@ -437,9 +404,9 @@ def test_a_job_whose_campaign_was_taken_over_stops_before_its_next_batch(
 
     monkeypatch.setattr(service, "tenant_marketing_send", send_then_stall)
 
-    assert campaign_send(created.campaign.pk) is None
+    assert campaign_send(campaign_id) is None
     assert len(calls) == 1
-    assert MarketingCampaign.dangerously_unscoped.get(pk=created.campaign.pk).status == (
+    assert MarketingCampaign.dangerously_unscoped.get(pk=campaign_id).status == (
         MarketingCampaign.Status.QUEUED
     )
     assert timedelta(minutes=5) < service.LEASE
