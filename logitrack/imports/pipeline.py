@@ -26,6 +26,7 @@ import contextvars
 import gc
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -100,11 +101,30 @@ def process(job_id: int, *, dry_run: bool) -> ImportJob | None:
         _finish_failed(job, exc.code)
     except Exception:
         logger.exception("import failed", extra={"import_job_id": job.pk})
+        _reconnect_if_lost()
         _finish_failed(job, "import_failed")
+    except BaseException:
+        # Interrupted (KeyboardInterrupt, SystemExit from a worker told to stop): the job must
+        # not stay "importing" forever with its upload kept; its failure is stored, then the
+        # interruption goes on.
+        try:
+            _reconnect_if_lost()
+            _finish_failed(job, "import_failed")
+        except Exception:
+            logger.exception("import interrupted", extra={"import_job_id": job.pk})
+        raise
     finally:
         if collecting:
             gc.enable()
     return job
+
+
+def _reconnect_if_lost() -> None:
+    """After an error outside any transaction: a connection the server closed (a restart,
+    ``pg_terminate_backend``) is dropped, so that the job's failure is stored on a new one.
+    (Inside a transaction Django closes it itself when the rollback fails.)"""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 def _process(job: ImportJob, *, dry_run: bool) -> None:
@@ -203,16 +223,29 @@ def _without_database(work: Callable[[_In], _Out], item: _In) -> _Out:
         return work(item)
 
 
+# The blocks of _switching_every running now in this process, and the interval before the first.
+_switching_lock = threading.Lock()
+_switching: list[float] = []  # [the interval before the first block, one entry per block after]
+
+
 @contextlib.contextmanager
 def _switching_every(seconds: float) -> Iterator[None]:
-    """The interpreter's GIL switch interval set to ``seconds`` for the block (process-wide;
-    restored after)."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(seconds)
+    """The interpreter's GIL switch interval set to ``seconds`` for the block (process-wide),
+    restored when the last such block of the process ends. Two imports in two threads of one
+    worker overlap and need not end in the order they began: each restoring what it found
+    would leave the process at ``seconds`` for good."""
+    with _switching_lock:
+        if not _switching:
+            _switching.append(sys.getswitchinterval())
+        _switching.append(seconds)
+        sys.setswitchinterval(seconds)
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _switching_lock:
+            _switching.pop()
+            if len(_switching) == 1:
+                sys.setswitchinterval(_switching.pop())
 
 
 @contextlib.contextmanager
