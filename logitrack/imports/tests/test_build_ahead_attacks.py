@@ -455,27 +455,28 @@ def _input(dispatcher: Any) -> dict[str, Any]:
 # 5. all_or_nothing with thousands of rows -----------------------------------------------------
 
 
-@pytest.mark.parametrize("fails", [False, True], ids=["all", "nothing"])
+@pytest.mark.parametrize("fails", ["", "write_batch", "build_batch"], ids=["all", "write", "build"])
 def test_all_or_nothing_with_thousands_of_rows_threaded_is_all_or_nothing(
-    monkeypatch: pytest.MonkeyPatch, fails: bool
+    monkeypatch: pytest.MonkeyPatch, fails: str
 ) -> None:
     dispatcher = _dispatcher()
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 500)
-    total = 3000
+    total = 5000
     job = _checked(dispatcher, [_sheet_row(n, **{"Tiền thu hộ (COD)": "1.000"})
                                 for n in range(1, total + 1)])  # fmt: skip
     _threaded(monkeypatch, True)
-    if fails:  # the last batch refused by the database, after five were written
-        original = import_orders.write_batch
+    if fails:  # the last batch refused by the database, or its build failing, nine written
+        from django.db import IntegrityError
 
-        def refusing_the_last(job: ImportJob, built: Any) -> Any:
-            if total + 1 in built.rows:
-                from django.db import IntegrityError
+        original = getattr(import_orders, fails)
 
+        def failing_the_last(job: ImportJob, built: Any, *more: Any) -> Any:
+            rows = built.rows if fails == "write_batch" else [n for n, _data in built]
+            if total + 1 in rows:
                 raise IntegrityError("the last batch")
-            return original(job, built)
+            return original(job, built, *more)
 
-        monkeypatch.setattr(import_orders, "write_batch", refusing_the_last)
+        monkeypatch.setattr(import_orders, fails, failing_the_last)
 
     done = _run(dispatcher, job)
 
