@@ -116,7 +116,7 @@ def _terminate_own_backend() -> None:
     ("mode", "where"),
     [
         ("valid_rows_only", "build_context"),  # outside any transaction
-        ("all_or_nothing", "prepare_orders"),  # the checks, outside the writes' transaction
+        ("all_or_nothing", "prepare_context"),  # the checks, outside the writes' transaction
         ("valid_rows_only", "write_batch"),  # the second batch's transaction
         ("all_or_nothing", "write_batch"),
     ],
