@@ -37,6 +37,7 @@ from logitrack.imports.models import ImportJob
 from logitrack.imports.reading import SheetRefused
 from logitrack.imports.report import Issue, issue, refusal_params
 from logitrack.imports.rows import OrderRow
+from logitrack.logistics.limits import MONEY_MAX_VND
 
 PROGRESS_EVERY = 2000
 WAYBILL_ATTEMPTS = 8
@@ -217,20 +218,39 @@ def prepare_orders(
             "parcels": [{"weight_g": row.weight_grams}],
         }
         try:
-            prepared.append((row.row, OrderInput.model_validate(data)))
+            order = OrderInput.model_validate(data)
         except ValidationError as exc:
             for error in exc.errors():
                 location = ".".join(str(part) for part in error.get("loc", ()))
                 column = _column_of(job, _INPUT_COLUMNS.get(location, ""))
                 issues.append(issue(row.row, column, "order_invalid", **refusal_params(error)))
+            continue
+        try:
+            declared_value(order)
+        except ValueError:
+            issues.append(
+                issue(
+                    row.row,
+                    _column_of(job, "declared_value"),
+                    "money_above_cap",
+                    maximum=MONEY_MAX_VND,
+                )
+            )
+            continue
+        prepared.append((row.row, order))
     return prepared, issues
 
 
 def declared_value(data: Any) -> int:
-    """The order's declared value as ``order_create`` stores it: given, else the items' sum."""
+    """The order's declared value as ``order_create`` stores it: given, else the items' sum;
+    ValueError when that sum is above ``limits.MONEY_MAX_VND`` (``order_create`` refuses such an
+    order, ``declared_value_vnd``; stored, it could overflow the column)."""
     if data.declared_value_vnd is not None:
         return int(data.declared_value_vnd)
-    return sum(item.quantity * item.declared_value_vnd for item in data.items)
+    total: int = sum(item.quantity * item.declared_value_vnd for item in data.items)
+    if total > MONEY_MAX_VND:
+        raise ValueError("the items' declared values add up to more than MONEY_MAX_VND")
+    return total
 
 
 def _build(

@@ -105,11 +105,30 @@ def process(job_id: int, *, dry_run: bool) -> ImportJob | None:
         _finish_failed(job, exc.code)
     except Exception:
         logger.exception("import failed", extra={"import_job_id": job.pk})
+        _reconnect_if_lost()
         _finish_failed(job, "import_failed")
+    except BaseException:
+        # Interrupted (KeyboardInterrupt, SystemExit from a worker told to stop): the job must
+        # not stay "importing" forever with its upload kept; its failure is stored, then the
+        # interruption goes on.
+        try:
+            _reconnect_if_lost()
+            _finish_failed(job, "import_failed")
+        except Exception:
+            logger.exception("import interrupted", extra={"import_job_id": job.pk})
+        raise
     finally:
         if collecting:
             gc.enable()
     return job
+
+
+def _reconnect_if_lost() -> None:
+    """After an error outside any transaction: a connection the server closed (a restart,
+    ``pg_terminate_backend``) is dropped, so that the job's failure is stored on a new one.
+    (Inside a transaction Django closes it itself when the rollback fails.)"""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 def _process(job: ImportJob, *, dry_run: bool) -> None:

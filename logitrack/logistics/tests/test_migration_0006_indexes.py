@@ -4,6 +4,8 @@ consignee phone's own index go (their place taken by indexes led by the tenant, 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -76,3 +78,78 @@ def test_migration_0006_drops_the_single_column_indexes_and_back_makes_them_agai
         _assert_after_0006()
     finally:
         _migrate(latest)  # the schema complete again for the tests that follow
+
+
+def _phone_search(principal: Any, phone: str) -> tuple[list[int], list[int]]:
+    """The orders and the shipments the lists find for ``phone`` (their ids)."""
+    from logitrack.logistics.selectors import (
+        OrderFilters,
+        ShipmentFilters,
+        orders_list,
+        shipments_list,
+    )
+
+    orders = orders_list(principal=principal, filters=OrderFilters(q=phone))
+    shipments = shipments_list(principal=principal, filters=ShipmentFilters(q=phone))
+    return sorted(o.pk for o in orders), sorted(s.pk for s in shipments)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0006_back_and_forth_with_orders_stored_keeps_them_and_the_phone_search() -> None:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.logistics.models import Order, Shipment, ShipmentEvent
+    from logitrack.logistics.tests.factories import (
+        make_order_row,
+        make_shipment_row,
+        make_shipper,
+        operations_principal,
+    )
+    from logitrack.tenancy.tests.factories import make_tenant
+
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    tenants = [make_tenant(), make_tenant()]
+    principals = []
+    for tenant in tenants:
+        with tenant_context(tenant):
+            shipper = make_shipper(tenant)
+            for phone in ("+84912345678", "+84912345678", "+84987654321"):
+                make_shipment_row(make_order_row(shipper, consignee_phone=phone))
+            principals.append(operations_principal(tenant))
+    found = []
+    for tenant, principal in zip(tenants, principals, strict=True):
+        with tenant_context(tenant):
+            found.append(_phone_search(principal, "0912 345 678"))
+    assert all(len(orders) == 2 and len(shipments) == 2 for orders, shipments in found)
+    try:
+        _migrate(BEFORE)
+        assert "logistics_order_phone" not in _indexes("logistics_order")
+        _migrate(latest)
+        _assert_after_0006()
+    finally:
+        _migrate(latest)
+    for tenant, principal, before in zip(tenants, principals, found, strict=True):
+        with tenant_context(tenant):
+            assert (Order.objects.count(), Shipment.objects.count()) == (3, 3)
+            assert _phone_search(principal, "0912 345 678") == before
+            assert ShipmentEvent.objects.count() >= 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+@pytest.mark.django_db
+def test_the_phone_search_can_use_the_tenant_led_phone_index() -> None:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.logistics.models import Order
+    from logitrack.logistics.selectors import _order_search
+    from logitrack.logistics.tests.factories import make_order_row, make_shipper
+    from logitrack.tenancy.tests.factories import make_tenant
+
+    tenant = make_tenant()
+    with tenant_context(tenant):
+        shipper = make_shipper(tenant)
+        make_order_row(shipper, consignee_phone="+84912345678")
+        rows = Order.objects.filter(tenant_id=tenant.pk).filter(_order_search("0912345678"))
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a table of one row otherwise
+            plan = rows.only("pk").explain()
+        assert "logistics_order_phone" in plan, plan
+        assert len(rows) == 1
