@@ -608,16 +608,3 @@ def _sheet_row() -> Any:
         address=r[3], weight_grams=501, cod_amount=1000, item_description=r[6], quantity=2,
         service_level="express",
     )  # fmt: skip
-
-
-def test_overlapping_imports_restore_the_interval_only_when_the_last_one_ends() -> None:
-    before = sys.getswitchinterval()
-    first = pipeline._switching_every(pipeline.BUILD_SWITCH_INTERVAL)
-    second = pipeline._switching_every(pipeline.BUILD_SWITCH_INTERVAL)
-    first.__enter__()
-    second.__enter__()
-    first.__exit__(None, None, None)  # the first import ends while the second still runs
-    assert sys.getswitchinterval() == pytest.approx(pipeline.BUILD_SWITCH_INTERVAL)
-    second.__exit__(None, None, None)
-    assert sys.getswitchinterval() == pytest.approx(before)
-    assert pipeline._SWITCHING == []

@@ -212,6 +212,7 @@ def test_overlapping_imports_give_the_process_its_switch_interval_back() -> None
     assert sys.getswitchinterval() == pytest.approx(pipeline.BUILD_SWITCH_INTERVAL)
     second.__exit__(None, None, None)
     assert sys.getswitchinterval() == before
+    assert pipeline._SWITCHING == []
 
 
 # 3. Two tenants -------------------------------------------------------------------------------
