@@ -102,7 +102,9 @@ def _detail_context(job: ImportJob, **extra: Any) -> dict[str, Any]:
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     job = access_import_job_by_id(principal_of(request), import_id)
     if request.headers.get("HX-Request") == "true":
-        return _render(request, "_progress.html", {"job": job})
+        # The status badge sits outside the fragment: sent with it, swapped by its id (htmx's
+        # out-of-band swap), so that both say the same thing.
+        return _render(request, "_progress.html", {"job": job, "status_out_of_band": True})
     extra: dict[str, Any] = {}
     if job.status == ImportStatus.UPLOADED:
         extra["mapping_form"] = MappingForm(

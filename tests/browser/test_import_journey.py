@@ -124,6 +124,12 @@ def test_a_dispatcher_imports_orders_from_a_carrier_sheet(
     with page.expect_navigation():
         page.locator("form[action$='/run/'] button[type=submit]").click()
 
+    # Without reloading: the progress box and the status badge above it finish together.
+    page.wait_for_selector(
+        "#import-progress[data-finished], #created-orders", timeout=JOB_TIMEOUT_S * 1000
+    )
+    badge = page.locator("#import-status")
+    assert page.locator("#import-status.ok").count() == 1, badge.inner_text()
     _wait_for(page, detail, "#import-status.ok")
     assert page.locator("#created-orders").inner_text() == "1"
     assert page.locator("#import-progress").count() == 0

@@ -76,6 +76,32 @@ def test_the_page_journey_uploads_checks_and_imports_the_valid_rows(
     assert (job.status, job.created_orders) == (ImportStatus.DONE, 1)
 
 
+def test_the_menu_names_the_imports_once_and_the_progress_carries_the_status_badge(
+    client: Client, setup: Any
+) -> None:
+    tenant, membership, shipper = setup
+    sign_in(client, membership)
+
+    def menu(page: str) -> str:
+        return page.split('<nav id="site-nav"', 1)[1].split("</nav>", 1)[0]
+
+    listing = client.get("/imports/").content.decode()
+    assert menu(listing).count('href="/imports/"') == 1
+    upload = SimpleUploadedFile("don.csv", csv_bytes([["Danh sách"], [], HEADERS, *ROWS]))
+    client.post("/imports/new/", {"file": upload, "shipper": shipper.pk, "mode": "valid_rows_only"})
+    with tenant_context(tenant):
+        job = ImportJob.objects.get()
+    detail = client.get(f"/imports/{job.pk}/").content.decode()
+    assert menu(detail).count('href="/imports/"') == 1
+    assert detail.count('id="import-status"') == 1
+
+    fragment = client.get(f"/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+
+    # htmx swaps the badge by its id from the fragment that refreshes the progress.
+    assert 'id="import-status" hx-swap-oob="true"' in fragment
+    assert fragment.count('id="import-status"') == 1
+
+
 def test_an_executable_named_csv_is_refused_on_the_page(client: Client, setup: Any) -> None:
     tenant, membership, shipper = setup
     sign_in(client, membership)
