@@ -44,7 +44,17 @@ from logitrack.logistics.models import LogisticsSettings, Order, Shipment
 from logitrack.logistics.services.orders import order_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
-POSTGRES = pytest.mark.skipif(VENDOR != "postgresql", reason="PostgreSQL only")
+# PostgreSQL-only cases; SQLite's side of each is covered as said.
+KILLS_SESSION = pytest.mark.skipif(
+    VENDOR != "postgresql",
+    reason="pg_terminate_backend ends a server session; SQLite runs in the process and has no "
+    "session another connection could end",
+)
+TWO_WRITERS = pytest.mark.skipif(
+    VENDOR != "postgresql",
+    reason="SQLite admits one writer at a time; on it the two tenants import one after the "
+    "other (test_two_tenants_importing_one_after_the_other_*)",
+)
 
 
 def _job(pk: int) -> ImportJob:
@@ -111,7 +121,7 @@ def _terminate_own_backend() -> None:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
-@POSTGRES
+@KILLS_SESSION
 @pytest.mark.parametrize(
     ("mode", "where"),
     [
@@ -150,7 +160,7 @@ def test_a_connection_closed_by_the_server_mid_import_fails_the_job_and_keeps_ba
     assert _build_threads() == []
 
 
-@POSTGRES
+@KILLS_SESSION
 def test_a_connection_terminated_while_batches_are_written_leaves_only_whole_batches(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -264,7 +274,7 @@ def test_two_tenants_importing_one_after_the_other_each_write_only_their_own(
     _own_rows_only(second, built[1], 7)
 
 
-@POSTGRES
+@TWO_WRITERS
 def test_two_tenants_importing_at_once_in_two_threads_each_write_only_their_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -115,10 +115,11 @@ def test_migration_0006_back_and_forth_with_orders_stored_keeps_them_and_the_pho
             for phone in ("+84912345678", "+84912345678", "+84987654321"):
                 make_shipment_row(make_order_row(shipper, consignee_phone=phone))
             principals.append(operations_principal(tenant))
-    found = []
+    found, events = [], []
     for tenant, principal in zip(tenants, principals, strict=True):
         with tenant_context(tenant):
             found.append(_phone_search(principal, "0912 345 678"))
+            events.append(ShipmentEvent.objects.count())
     assert all(len(orders) == 2 and len(shipments) == 2 for orders, shipments in found)
     try:
         _migrate(BEFORE)
@@ -127,14 +128,18 @@ def test_migration_0006_back_and_forth_with_orders_stored_keeps_them_and_the_pho
         _assert_after_0006()
     finally:
         _migrate(latest)
-    for tenant, principal, before in zip(tenants, principals, found, strict=True):
+    for tenant, principal, before, kept in zip(tenants, principals, found, events, strict=True):
         with tenant_context(tenant):
             assert (Order.objects.count(), Shipment.objects.count()) == (3, 3)
             assert _phone_search(principal, "0912 345 678") == before
-            assert ShipmentEvent.objects.count() >= 0
+            assert ShipmentEvent.objects.count() == kept
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="reads PostgreSQL's EXPLAIN; SQLite picks the index only with ANALYZE statistics, "
+    "which Logitrack does not collect (closing note of issues 7 and 8)",
+)
 @pytest.mark.django_db
 def test_the_phone_search_can_use_the_tenant_led_phone_index() -> None:
     from logitrack.core.tenant import tenant_context
