@@ -16,6 +16,7 @@ class DocumentKind(models.TextChoices):
     POD_PHOTO = "pod_photo", _("Proof-of-delivery photo")
     POD_SIGNATURE = "pod_signature", _("Recipient's signature")
     INVOICE = "invoice", _("Invoice")
+    CAMERA_SNAPSHOT = "camera_snapshot", _("Camera snapshot")
     OTHER = "other", _("Other")
 
 

@@ -126,5 +126,87 @@ register(
 )
 register(
     "tracking.TenantDeviceSettings",
-    {name: _OPS for name in ("id", "tenant", "plain_http_allowed", "plain_http_since")},
+    {
+        name: _OPS
+        for name in (
+            "id",
+            "tenant",
+            "plain_http_allowed",
+            "plain_http_since",
+            "rfid_dedup_window_ms",
+            "camera_blur_enabled",
+            "camera_blur_off_reason",
+            "camera_blur_changed_at",
+        )
+    },
+)
+# RFID: a dock door is equipment; a tag observation says which goods passed which antenna when.
+# A reader in a vehicle assigned to a driver also says where that person was and when: the
+# row's times and door are then the driver's location data, sensitive (policy section 2).
+_READ_AT = _driver("user.location.imprecise", sensitive=True)
+register(
+    "tracking.DockDoor",
+    {
+        name: _OPS
+        for name in (
+            "id",
+            "tenant",
+            "name",
+            "place",
+            "device",
+            "antenna",
+            "direction",
+            "location_id",
+            "active",
+            "created_at",
+        )
+    },
+)
+register(
+    "tracking.TagObservation",
+    {
+        "id": _OPS,
+        "tenant": _OPS,
+        "event_id": _OPS,
+        "device": _OPS,
+        "antenna": _OPS,
+        "dock_door": _READ_AT,
+        "driver": _driver("user.unique_id", sensitive=True),
+        "epc_hex": _OPS,
+        "epc_uri": _OPS,
+        "scheme": _OPS,
+        "first_seen": _READ_AT,
+        "last_seen": _READ_AT,
+        "read_count": _OPS,
+        "peak_rssi": _OPS,
+        "received_at": _OPS,
+        "shipment": _OPS,
+    },
+)
+register(
+    "tracking.ShipmentTag",
+    {name: _OPS for name in ("id", "tenant", "shipment", "epc_uri", "created_at")},
+)
+# A camera snapshot may show people (drivers, warehouse staff, consignees): the image is a
+# documents.Document (classified there as a camera image, sensitive); this row says whose
+# vehicle or door it was taken at and when, which for a driver's vehicle is where they were.
+_TAKEN_AT = _driver("user.location.imprecise", sensitive=True)
+register(
+    "tracking.CameraEvent",
+    {
+        "id": _OPS,
+        "tenant": _OPS,
+        "event_id": _OPS,
+        "device": _OPS,
+        "document": _driver("user.sensor.camera_image", sensitive=True),
+        "captured_at": _TAKEN_AT,
+        "received_at": _OPS,
+        "dock_door": _TAKEN_AT,
+        "vehicle": _TAKEN_AT,
+        "driver": _driver("user.unique_id", sensitive=True),
+        "shipment": _OPS,
+        "blurred": _OPS,
+        "faces_blurred": _OPS,
+        "plates_blurred": _OPS,
+    },
 )

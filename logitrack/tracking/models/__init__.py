@@ -1,16 +1,31 @@
-"""Tracking records: vehicles and drivers, devices and their assignments, positions."""
+"""Tracking records: vehicles and drivers, devices and their assignments, positions, RFID
+tag observations and dock doors, camera events."""
 
+from logitrack.tracking.models.cameras import CameraEvent
 from logitrack.tracking.models.devices import Device, DeviceAssignment
 from logitrack.tracking.models.fleet import Driver, Vehicle
 from logitrack.tracking.models.positions import DeviceLatest, Position
+from logitrack.tracking.models.rfid import (
+    DockDirection,
+    DockDoor,
+    EpcScheme,
+    ShipmentTag,
+    TagObservation,
+)
 from logitrack.tracking.models.settings import TenantDeviceSettings
 
 __all__ = [
+    "CameraEvent",
     "Device",
     "DeviceAssignment",
     "DeviceLatest",
+    "DockDirection",
+    "DockDoor",
     "Driver",
+    "EpcScheme",
     "Position",
+    "ShipmentTag",
+    "TagObservation",
     "TenantDeviceSettings",
     "Vehicle",
 ]
