@@ -260,6 +260,9 @@ LOGITRACK_INGEST_DEVICE_RATE = env_int("LOGITRACK_INGEST_DEVICE_RATE", 50)
 LOGITRACK_INGEST_DEVICE_BURST = env_int("LOGITRACK_INGEST_DEVICE_BURST", 500)
 LOGITRACK_INGEST_BATCH_RATE = env_int("LOGITRACK_INGEST_BATCH_RATE", 2000)
 LOGITRACK_INGEST_BATCH_BURST = env_int("LOGITRACK_INGEST_BATCH_BURST", 20000)
+# Main-site paths where "Authorization: Bearer" is a device token, not an API key (the views
+# authenticate it; logitrack/tracking/rfid/http.py).
+LOGITRACK_DEVICE_BEARER_PATHS = ("/ingest/rfid/zebra",)
 # MQTT (logitrack/tracking/ingest/mqtt.py): empty URL turns the subscriber off.
 # mqtt://user:password@host:1883 or mqtts://host:8883 (TLS; LOGITRACK_MQTT_CA names a CA file).
 LOGITRACK_MQTT_URL = env_str("LOGITRACK_MQTT_URL", "")

@@ -45,7 +45,10 @@ class PrincipalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        token = _bearer_token(request)
+        # On the device ingest paths (LOGITRACK_DEVICE_BEARER_PATHS) a Bearer header carries a
+        # device token, which the view checks itself: the request stays anonymous here.
+        device_path = request.path_info in getattr(settings, "LOGITRACK_DEVICE_BEARER_PATHS", ())
+        token = None if device_path else _bearer_token(request)
         if token is not None:
             # An address that sent too many bad keys is refused before any key is checked, so
             # keys cannot be guessed at speed (docs/adr/0012).

@@ -48,6 +48,8 @@ class DeviceEntry:
     driver_id: int | None
     # The tenant accepts reports on the plain-HTTP legacy port (docs/adr/0030).
     plain_http: bool = False
+    # ``Device.kind``: the RFID ingest admits ``rfid_reader`` tokens only.
+    kind: str = ""
 
     def admits(self, *, token: str | None, source: str | None, token_required: bool) -> bool:
         """True when the device is enabled, the source address is in an allowed network (when
@@ -78,7 +80,7 @@ def _networks(values: list[object] | None) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-_FIELDS = ("pk", "identifier", "tenant_id", "enabled", "require_token", "token_hash")
+_FIELDS = ("pk", "identifier", "tenant_id", "enabled", "require_token", "token_hash", "kind")
 
 
 def load_entries(identifiers: list[str]) -> dict[str, DeviceEntry]:
@@ -127,6 +129,7 @@ def _entry(device: Device, driver_id: int | None) -> DeviceEntry:
         networks=_networks(device.allowed_networks),
         driver_id=driver_id,
         plain_http=bool(getattr(device, "plain_http", False)),
+        kind=device.kind,
     )
 
 

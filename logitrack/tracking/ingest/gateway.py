@@ -7,8 +7,9 @@ the device's rate, hands the row to the group-commit writer and answers once the
 It holds no state that another gateway process needs, so several run side by side behind one
 port (granian workers) or on several machines.
 
-Routes: ``GET|POST /`` and ``/ingest/osmand`` (OsmAnd; Traccar Client posts to the root), and
-``POST /api/v1/ingest/positions`` (the batch API, ``logitrack.tracking.ingest.batch``).
+Routes: ``GET|POST /`` and ``/ingest/osmand`` (OsmAnd; Traccar Client posts to the root),
+``POST /api/v1/ingest/positions`` (the batch API, ``logitrack.tracking.ingest.batch``) and
+``POST /ingest/rfid/zebra`` (RFID reads of Zebra readers, ``logitrack.tracking.rfid.ingest``).
 
 ``plain_app`` is the same gateway for the plain-HTTP legacy port (``LOGITRACK_OSMAND_PLAIN_PORT``,
 unset by default; docs/adr/0030): OsmAnd routes only (the batch API carries a token and is never
@@ -74,6 +75,9 @@ HEAP_SETTLE = 10.0
 MAX_FIELDS = 200
 OSMAND_PATHS = frozenset({"/", "/ingest/osmand"})
 BATCH_PATH = "/api/v1/ingest/positions"
+RFID_PATH = "/ingest/rfid/zebra"
+# Routes that carry a device token: never served on the plain-HTTP port, POST only.
+TOKEN_PATHS = frozenset({BATCH_PATH, RFID_PATH})
 
 
 class BodyTooLarge(Exception):
@@ -262,9 +266,9 @@ async def _body(
 ) -> bytes:
     """The request body, after the route, method and size checks; raises _Answer otherwise."""
     path = scope.get("path", "/")
-    if path not in OSMAND_PATHS and (plain or path != BATCH_PATH):
+    if path not in OSMAND_PATHS and (plain or path not in TOKEN_PATHS):
         raise _Answer(404, gettext_lazy("Not found."))
-    allowed = ("POST",) if path == BATCH_PATH else ("GET", "POST")
+    allowed = ("POST",) if path in TOKEN_PATHS else ("GET", "POST")
     if scope.get("method", "GET") not in allowed:
         raise _Answer(405, gettext_lazy("This method is not allowed here."))
     declared = headers.get(b"content-length", b"")
@@ -306,14 +310,19 @@ async def _serve(scope: Scope, receive: Receive, send: Send, *, plain: bool) -> 
         return
     except ConnectionError:
         return
-    if scope.get("path") == BATCH_PATH:
-        from logitrack.tracking.ingest.batch import handle_batch
-
+    path = scope.get("path")
+    if path in TOKEN_PATHS:
         client = scope.get("client")
-        with translation.override(_language(headers)):
-            status, content_type, payload = await handle_batch(
-                headers, body, client[0] if client else None
-            )
+        source = client[0] if client else None
+        if path == RFID_PATH:
+            from logitrack.tracking.rfid.http import handle_zebra
+
+            status, content_type, payload = await handle_zebra(headers, body, source)
+        else:
+            from logitrack.tracking.ingest.batch import handle_batch
+
+            with translation.override(_language(headers)):
+                status, content_type, payload = await handle_batch(headers, body, source)
         await send(
             {
                 "type": "http.response.start",
