@@ -66,17 +66,6 @@ def post(created: CreatedDevice, events: Sequence[object]) -> tuple[int, dict[st
     return accept_zebra(created.token, json.dumps(list(events)).encode(), "127.0.0.1")
 
 
-def observations() -> list[tuple[int, str, int, int, int | None, dt.datetime, dt.datetime]]:
-    """(antenna, epc_hex, ms of first_seen, ms of last_seen, peak, ...) in first-seen order."""
-    rows = TagObservation.dangerously_unscoped.order_by("first_seen", "antenna").values_list(
-        "antenna", "epc_hex", "read_count", "first_seen", "last_seen", "peak_rssi"
-    )
-    return [
-        (a, e, c, _ms(first), rssi, first, last)  # type: ignore[misc]
-        for a, e, c, first, last, rssi in rows
-    ]
-
-
 def _ms(moment: dt.datetime) -> int:
     return round((moment - BASE).total_seconds() * 1000)
 
@@ -209,9 +198,7 @@ def test_new_observations_get_the_dock_door_and_the_driver(reader: CreatedDevice
 
     post(reader, [event(0, antenna=1), event(0, antenna=2)])
 
-    rows = dict(
-        TagObservation.dangerously_unscoped.values_list("antenna", "dock_door_id")
-    )
+    rows = dict(TagObservation.dangerously_unscoped.values_list("antenna", "dock_door_id"))
     assert rows == {1: whole.pk, 2: door_2.pk}
     assert set(TagObservation.dangerously_unscoped.values_list("driver_id", flat=True)) == {
         driver.pk
@@ -370,4 +357,5 @@ def test_received_at_and_last_seen_at_are_the_servers_time(reader: CreatedDevice
 
     assert TagObservation.dangerously_unscoped.get().received_at >= before
     device = Device.dangerously_unscoped.get(pk=reader.device.pk)
-    assert device.last_seen_at is not None and device.last_seen_at >= before
+    assert device.last_seen_at is not None
+    assert device.last_seen_at >= before

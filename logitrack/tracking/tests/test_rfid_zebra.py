@@ -62,16 +62,25 @@ def test_reads_defaults_to_one_and_rssi_may_be_absent() -> None:
 @pytest.mark.parametrize(
     ("stamp", "expected"),
     [
-        ("2019-06-07T16:36:17.597+0000", dt.datetime(2019, 6, 7, 16, 36, 17, 597000)),
-        ("2019-06-07T23:36:17.597+07:00", dt.datetime(2019, 6, 7, 16, 36, 17, 597000)),
-        ("2019-06-07T16:36:17Z", dt.datetime(2019, 6, 7, 16, 36, 17)),
-        ("2019-06-07T16:36:17.123456789+0000", dt.datetime(2019, 6, 7, 16, 36, 17, 123456)),
+        (
+            "2019-06-07T16:36:17.597+0000",
+            dt.datetime(2019, 6, 7, 16, 36, 17, 597000, tzinfo=dt.UTC),
+        ),
+        (
+            "2019-06-07T23:36:17.597+07:00",
+            dt.datetime(2019, 6, 7, 16, 36, 17, 597000, tzinfo=dt.UTC),
+        ),
+        ("2019-06-07T16:36:17Z", dt.datetime(2019, 6, 7, 16, 36, 17, tzinfo=dt.UTC)),
+        (
+            "2019-06-07T16:36:17.123456789+0000",
+            dt.datetime(2019, 6, 7, 16, 36, 17, 123456, tzinfo=dt.UTC),
+        ),
     ],
 )
 def test_iso_8601_variants_are_read_as_utc(stamp: str, expected: dt.datetime) -> None:
     [read] = _parse(json.dumps(_event(timestamp=stamp))).reads
 
-    assert read.read_time == expected.replace(tzinfo=dt.UTC)
+    assert read.read_time == expected
 
 
 @pytest.mark.parametrize(
