@@ -47,6 +47,15 @@ _TIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|z|[+-]\d{2}(?::?\d{2})?)"
 )
 _HEX = re.compile(r"[0-9A-Fa-f]+")
+# Refusals, made once (lazy: translated when the answer is written).
+_NOT_AN_EVENT = _("This is not a tag read event.")
+_TIME_INVALID = _("The time is not valid.")
+_TIME_AHEAD = _("The time is too far in the future.")
+_EPC_MISSING = _("The tag id (idHex) is missing.")
+_EPC_INVALID = _("The tag id is not valid hexadecimal.")
+_ANTENNA_INVALID = _("The antenna is not valid.")
+_RSSI_INVALID = _("The signal strength is not valid.")
+_READS_INVALID = _("The read count is not valid.")
 
 
 class ZebraBodyMalformed(ValueError):
@@ -122,7 +131,7 @@ def parse_time(value: object, now: dt.datetime, max_future: dt.timedelta) -> dt.
     """``timestamp`` as an aware UTC datetime: ISO 8601 with an offset (a time without one is
     refused: the reader's zone is unknown); not before 2000 nor past ``now + max_future``."""
     if not isinstance(value, str) or not _TIME.fullmatch(value.strip()):
-        raise _Refused("timestamp_invalid", _("The time is not valid."))
+        raise _Refused("timestamp_invalid", _TIME_INVALID)
     text = value.strip().replace(",", ".")
     # fromisoformat (Python 3.11) takes at most 6 fraction digits
     head, dot, rest = text.partition(".")
@@ -132,12 +141,12 @@ def parse_time(value: object, now: dt.datetime, max_future: dt.timedelta) -> dt.
     try:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise _Refused("timestamp_invalid", _("The time is not valid.")) from None
+        raise _Refused("timestamp_invalid", _TIME_INVALID) from None
     parsed = parsed.astimezone(dt.UTC)
     if parsed < EARLIEST_FIX:
-        raise _Refused("timestamp_invalid", _("The time is not valid."))
+        raise _Refused("timestamp_invalid", _TIME_INVALID)
     if parsed > now + max_future:
-        raise _Refused("timestamp_in_future", _("The time is too far in the future."))
+        raise _Refused("timestamp_in_future", _TIME_AHEAD)
     return parsed
 
 
@@ -156,31 +165,23 @@ def _integer(value: object, low: int, high: int, code: str, message: str | Promi
 def parse_event(item: object, index: int, now: dt.datetime, max_future: dt.timedelta) -> ZebraRead:
     """One tag-data event; raises _Refused (internal) for anything invalid."""
     if not isinstance(item, dict):
-        raise _Refused("event_invalid", _("This is not a tag read event."))
+        raise _Refused("event_invalid", _NOT_AN_EVENT)
     data = item.get("data")
     if not isinstance(data, dict):
-        raise _Refused("event_invalid", _("This is not a tag read event."))
+        raise _Refused("event_invalid", _NOT_AN_EVENT)
     read_time = parse_time(item.get("timestamp"), now, max_future)
     id_hex = data.get("idHex")
     if not isinstance(id_hex, str) or not id_hex:
-        raise _Refused("epc_missing", _("The tag id (idHex) is missing."))
+        raise _Refused("epc_missing", _EPC_MISSING)
     if not _HEX.fullmatch(id_hex) or len(id_hex) % 2:
-        raise _Refused("epc_invalid", _("The tag id is not valid hexadecimal."))
-    antenna = _integer(
-        data.get("antenna"), 1, MAX_ANTENNA, "antenna_invalid", _("The antenna is not valid.")
-    )
+        raise _Refused("epc_invalid", _EPC_INVALID)
+    antenna = _integer(data.get("antenna"), 1, MAX_ANTENNA, "antenna_invalid", _ANTENNA_INVALID)
     rssi = data.get("peakRssi")
     peak_rssi = (
-        None
-        if rssi is None
-        else _integer(
-            rssi, MIN_RSSI, MAX_RSSI, "rssi_invalid", _("The signal strength is not valid.")
-        )
+        None if rssi is None else _integer(rssi, MIN_RSSI, MAX_RSSI, "rssi_invalid", _RSSI_INVALID)
     )
     reads_value = data.get("reads", 1)
-    reads = _integer(
-        reads_value, 1, MAX_READS_PER_EVENT, "reads_invalid", _("The read count is not valid.")
-    )
+    reads = _integer(reads_value, 1, MAX_READS_PER_EVENT, "reads_invalid", _READS_INVALID)
     id_format = data.get("format", "epc")
     is_epc = not isinstance(id_format, str) or id_format.lower() == "epc"
     return ZebraRead(

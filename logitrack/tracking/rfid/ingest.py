@@ -45,27 +45,17 @@ sees them in the same transaction: if anything fails, nothing of the request is 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from logitrack.core.tenant import tenant_context
 from logitrack.tracking.epc import DecodedEpc, EpcInvalid, decode_epc, raw_epc
 from logitrack.tracking.ingest.accept import IngestRefused, get_gate, max_future
 from logitrack.tracking.ingest.directory import DeviceEntry, DirectoryUnavailable
-from logitrack.tracking.models import (
-    Device,
-    DockDoor,
-    TagObservation,
-    TenantDeviceSettings,
-)
 from logitrack.tracking.models.devices import DeviceKind
 from logitrack.tracking.protocols.zebra import (
     TooManyEvents,
@@ -73,56 +63,13 @@ from logitrack.tracking.protocols.zebra import (
     ZebraRead,
     parse_events,
 )
-from logitrack.tracking.rfid import docks
+from logitrack.tracking.rfid.observations import ReaderRefused, Stored, store_reads
 from logitrack.tracking.tokens import device_token_prefix
 
 logger = logging.getLogger("logitrack.tracking.rfid")
 
 MAX_READS = 1000
-DEFAULT_WINDOW_MS = 2000
-MAX_READ_COUNT = 2**31 - 1
-_OBSERVATION_FIELDS = (
-    "pk", "antenna", "epc_hex", "epc_uri", "scheme", "first_seen", "last_seen", "read_count",
-    "peak_rssi",
-)  # fmt: skip
 Payload = dict[str, Any]
-
-
-class ReaderRefused(Exception):
-    """The reader was disabled or changed kind since the directory read it."""
-
-
-@dataclass
-class _Observation:
-    """An observation being de-duplicated: loaded (``pk`` set) or new (``pk`` None)."""
-
-    antenna: int
-    epc: DecodedEpc
-    first_seen: dt.datetime
-    last_seen: dt.datetime
-    read_count: int
-    peak_rssi: int | None
-    pk: int | None = None
-    changed: bool = False
-
-    def admits(self, moment: dt.datetime, window: dt.timedelta) -> bool:
-        return self.first_seen - window < moment < self.last_seen + window
-
-    def extend(self, read: ZebraRead) -> None:
-        self.first_seen = min(self.first_seen, read.read_time)
-        self.last_seen = max(self.last_seen, read.read_time)
-        self.read_count = min(self.read_count + read.reads, MAX_READ_COUNT)
-        if read.peak_rssi is not None and (
-            self.peak_rssi is None or read.peak_rssi > self.peak_rssi
-        ):
-            self.peak_rssi = read.peak_rssi
-        self.changed = True
-
-
-@dataclass
-class Stored:
-    new: list[TagObservation] = field(default_factory=list)
-    extended: int = 0
 
 
 def _error(status: int, code: str, message: str) -> tuple[int, Payload]:
@@ -212,156 +159,4 @@ def accept_reads(entry: DeviceEntry, body: bytes) -> tuple[int, Payload]:
     }
 
 
-def _window(tenant_id: int) -> dt.timedelta:
-    value = (
-        TenantDeviceSettings.objects.filter(tenant_id=tenant_id)
-        .values_list("rfid_dedup_window_ms", flat=True)
-        .first()
-    )
-    return dt.timedelta(milliseconds=value or DEFAULT_WINDOW_MS)
-
-
-def _lock_reader(device_id: int) -> None:
-    """Serialise this reader's batches (see the module docstring); ReaderRefused when it may
-    no longer send."""
-    state = (
-        Device.objects.select_for_update()
-        .filter(pk=device_id)
-        .values_list("kind", "enabled")
-        .first()
-    )
-    if state is None or state[0] != DeviceKind.RFID_READER or not state[1]:
-        raise ReaderRefused()
-
-
-def _open_observations(
-    device_id: int, reads: list[tuple[ZebraRead, DecodedEpc]], window: dt.timedelta
-) -> dict[tuple[int, str], list[_Observation]]:
-    """The stored observations of these read points and EPCs that a read of the batch may
-    extend, by (antenna, epc_hex), in first-seen order."""
-    earliest = reads[0][0].read_time - window
-    latest = reads[-1][0].read_time + window
-    rows = (
-        TagObservation.objects.filter(
-            device_id=device_id,
-            antenna__in={read.antenna for read, _epc in reads},
-            epc_hex__in={epc.epc_hex for _read, epc in reads},
-            last_seen__gt=earliest,
-            first_seen__lt=latest,
-        )
-        .order_by("first_seen", "pk")
-        .values_list(*_OBSERVATION_FIELDS)
-    )
-    found: dict[tuple[int, str], list[_Observation]] = defaultdict(list)
-    for pk, antenna, epc_hex, uri, scheme, first, last, count, rssi in rows:
-        found[(antenna, epc_hex)].append(
-            _Observation(
-                antenna=antenna,
-                epc=DecodedEpc(epc_hex=epc_hex, epc_uri=uri, scheme=scheme),
-                first_seen=first,
-                last_seen=last,
-                read_count=count,
-                peak_rssi=rssi,
-                pk=pk,
-            )
-        )
-    return found
-
-
-def deduplicate(
-    reads: list[tuple[ZebraRead, DecodedEpc]],
-    found: dict[tuple[int, str], list[_Observation]],
-    window: dt.timedelta,
-) -> list[_Observation]:
-    """Apply ``reads`` (sorted by read time) to ``found`` (changed in place); the new
-    observations, in creation order."""
-    new: list[_Observation] = []
-    for read, epc in reads:
-        candidates = found[(read.antenna, epc.epc_hex)]
-        for observation in candidates:
-            if observation.admits(read.read_time, window):
-                observation.extend(read)
-                break
-        else:
-            observation = _Observation(
-                antenna=read.antenna,
-                epc=epc,
-                first_seen=read.read_time,
-                last_seen=read.read_time,
-                read_count=read.reads,
-                peak_rssi=read.peak_rssi,
-            )
-            candidates.append(observation)
-            new.append(observation)
-    return new
-
-
-def _update(observations: list[_Observation]) -> None:
-    if not observations:
-        return
-    table = TagObservation._meta.db_table
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET first_seen = %s, last_seen = %s, read_count = %s, "  # noqa: S608 (table name from the model)
-            "peak_rssi = %s WHERE id = %s",
-            [
-                (adapt(o.first_seen), adapt(o.last_seen), o.read_count, o.peak_rssi, o.pk)
-                for o in observations
-            ],
-        )
-
-
-def store_reads(
-    entry: DeviceEntry, reads: list[tuple[ZebraRead, DecodedEpc]], now: dt.datetime
-) -> Stored:
-    """De-duplicate and store ``reads`` of ``entry``'s reader in one transaction (see the
-    module docstring). Raises ReaderRefused (nothing stored) or a DatabaseError."""
-    ordered = sorted(reads, key=lambda pair: (pair[0].read_time, pair[0].index))
-    with tenant_context(entry.tenant_id), transaction.atomic():
-        _lock_reader(entry.device_id)
-        window = _window(entry.tenant_id)
-        found = _open_observations(entry.device_id, ordered, window)
-        fresh = deduplicate(ordered, found, window)
-        extended = [o for group in found.values() for o in group if o.pk is not None and o.changed]
-        _update(extended)
-        doors = dict(
-            DockDoor.objects.filter(device_id=entry.device_id, active=True).values_list(
-                "antenna", "pk"
-            )
-        )
-        new = [
-            TagObservation(
-                tenant_id=entry.tenant_id,
-                device_id=entry.device_id,
-                antenna=o.antenna,
-                dock_door_id=doors.get(o.antenna, doors.get(None)),
-                driver_id=entry.driver_id,
-                epc_hex=o.epc.epc_hex,
-                epc_uri=o.epc.epc_uri,
-                scheme=o.epc.scheme,
-                first_seen=o.first_seen,
-                last_seen=o.last_seen,
-                read_count=o.read_count,
-                peak_rssi=o.peak_rssi,
-                received_at=now,
-            )
-            for o in fresh
-        ]
-        if new:
-            TagObservation.objects.bulk_create(new)
-        Device.objects.filter(pk=entry.device_id).update(last_seen_at=now)
-        docks.apply_observations(tenant_id=entry.tenant_id, observations=new)
-    return Stored(new=new, extended=len(extended))
-
-
-__all__ = [
-    "MAX_READS",
-    "ReaderRefused",
-    "Stored",
-    "accept_reads",
-    "accept_zebra",
-    "authenticate_reader",
-    "deduplicate",
-    "store_reads",
-]
+__all__ = ["MAX_READS", "accept_reads", "accept_zebra", "authenticate_reader"]
