@@ -3,7 +3,7 @@
 Topic scheme (``LOGITRACK_MQTT_TOPIC_PREFIX``, default ``logitrack/v1``)::
 
     logitrack/v1/devices/<identifier>/positions   positions (this module)
-    logitrack/v1/devices/<identifier>/rfid        RFID reads (reserved for P6)
+    logitrack/v1/devices/<identifier>/rfid        RFID reads of a Zebra reader (below)
 
 Payload: UTF-8 JSON, one position or ``{"positions": [...]}`` (at most 1000) in the batch API's
 format (``logitrack.tracking.ingest.batch``: ``fix_time``, ``latitude``, ``longitude``, ``speed``
@@ -13,6 +13,17 @@ m/s, ``course``, ``altitude``, ``accuracy``, ``battery`` %, ``valid``, ``attribu
 failed is redelivered by the broker; duplicates are stored once (idempotent per device and fix
 time). A refused message (unknown or disabled device, bad JSON, out-of-range values) is
 acknowledged and dropped, nothing stored; each refusal is logged with its code.
+
+RFID (``.../rfid``): the payload is the reader's own Zebra IoT Connector tag-data events, as its
+MQTT data interface publishes them (one object, an array, or objects back to back;
+``logitrack.tracking.rfid.ingest`` says what is accepted and how reads are de-duplicated). The
+device must be an enabled ``rfid_reader``; as the reader cannot add a member to its events, a
+reader that requires its token sends it as the MQTT 5 user property ``token`` (never in the
+topic). The reads are stored (one transaction) before the PUBACK; a message refused whole
+(unknown or disabled reader, not JSON, too many reads, over the rate) is acknowledged and
+dropped, and each refused read is logged by code; a database failure gets no PUBACK, so the
+broker redelivers it (reads already stored then extend their observations again: QoS 1 may
+count a message's reads twice, never create a second observation within the window).
 
 The broker authenticates publishers and its ACL must let each device publish only under its own
 identifier (e.g. Mosquitto ``pattern write logitrack/v1/devices/%u/#`` with the identifier as
@@ -46,6 +57,42 @@ SHARE_GROUP = "logitrack-gateway"
 
 def positions_topic(prefix: str, identifier: str = "+") -> str:
     return f"{prefix}/devices/{identifier}/positions"
+
+
+def rfid_topic(prefix: str, identifier: str = "+") -> str:
+    return f"{prefix}/devices/{identifier}/rfid"
+
+
+def _user_property(message: mqtt.MQTTMessage, name: str) -> str | None:
+    properties = getattr(message, "properties", None)
+    for key, value in getattr(properties, "UserProperty", None) or []:
+        if key == name:
+            return str(value)
+    return None
+
+
+def rfid_message(gate: Gate, prefix: str, message: mqtt.MQTTMessage) -> tuple[int, str]:
+    """Store the Zebra events of an ``.../rfid`` message; (status, code) as the HTTP route
+    would answer (code empty on success, with refused reads logged)."""
+    from logitrack.tracking.rfid.ingest import accept_reads
+
+    head = f"{prefix}/devices/"
+    identifier = message.topic[len(head) : -len("/rfid")]
+    if not IDENTIFIER.fullmatch(identifier):
+        return 400, "device_id_invalid"
+    try:
+        entry = gate.entry(identifier, token=_user_property(message, "token"), source=None)
+    except IngestRefused as exc:
+        return exc.status, exc.code
+    if entry.kind != "rfid_reader":
+        return 400, "device_unknown"
+    status, payload = accept_reads(entry, bytes(message.payload))
+    if status != 200:
+        return status, str(payload.get("error", {}).get("code", ""))
+    if payload["errors"]:
+        codes = sorted({str(error["code"]) for error in payload["errors"]})
+        logger.info("mqtt rfid reads refused", extra={"codes": codes})
+    return 200, ""
 
 
 def rows_of_message(
@@ -125,14 +172,35 @@ class MqttIngest:
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any = None
     ) -> None:
-        topic = f"$share/{SHARE_GROUP}/{positions_topic(self.prefix)}"
-        client.subscribe(topic, qos=1)
+        client.subscribe(
+            [
+                (f"$share/{SHARE_GROUP}/{positions_topic(self.prefix)}", 1),
+                (f"$share/{SHARE_GROUP}/{rfid_topic(self.prefix)}", 1),
+            ]
+        )
 
     def _ack(self, message: mqtt.MQTTMessage) -> None:
         if message.qos > 0:
             self.client.ack(message.mid, message.qos)
 
+    def _on_rfid(self, message: mqtt.MQTTMessage) -> None:
+        # Stored here, in the client's thread (one transaction of a few milliseconds): the
+        # PUBACK must follow the commit, and a reader's messages stay in order.
+        status, code = rfid_message(self.gate, self.prefix, message)
+        if status == 503:  # the database is down: no PUBACK, redelivered later
+            logger.warning("mqtt rfid message not stored", extra={"code": code})
+            return
+        if status == 200:
+            self.stored_messages += 1
+        else:
+            self.refused_messages += 1
+            logger.info("mqtt rfid message refused", extra={"code": code})
+        self._ack(message)
+
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if message.topic.startswith(f"{self.prefix}/devices/") and message.topic.endswith("/rfid"):
+            self._on_rfid(message)
+            return
         try:
             rows, refused = rows_of_message(
                 self.gate, self.prefix, message.topic, bytes(message.payload)
