@@ -125,23 +125,23 @@ def _stamp(ms: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}+0000"
 
 
-def _body(reader: int, first: int, size: int, mode: str, tags: int, t0_ms: int) -> bytes:
+def _body(reader: int, first: int, size: int, *, mode: str, tags: int, t0_ms: int) -> bytes:
     parts = []
     for j in range(first, first + size):
         if mode == "flood":
             epc = SGTIN_BASE + reader * 1_000_000 + j % tags
         else:
             epc = SGTIN_BASE + 10**9 + reader * 10**8 + j
+        stamp = _stamp(t0_ms + j * STEP_MS)
         parts.append(
-            '{"type":"SIMPLE","timestamp":"%s","data":{"eventNum":%d,"format":"epc",'
-            '"idHex":"%024x","antenna":%d,"peakRssi":%d,"reads":1}}'
-            % (_stamp(t0_ms + j * STEP_MS), j, epc, 1 + j % 2, -50 - j % 20)
+            f'{{"type":"SIMPLE","timestamp":"{stamp}","data":{{"eventNum":{j},"format":"epc",'
+            f'"idHex":"{epc:024x}","antenna":{1 + j % 2},"peakRssi":{-50 - j % 20},"reads":1}}}}'
         )
     return ("[" + ",".join(parts) + "]").encode()
 
 
 async def _reader(
-    port: int, index: int, token: str, until: float, args: argparse.Namespace, mode: str,
+    port: int, index: int, token: str, *, until: float, args: argparse.Namespace, mode: str,
     t0_ms: int, load: Load,
 ) -> None:  # fmt: skip
     ctx: ssl.SSLContext = client_context()
@@ -149,7 +149,7 @@ async def _reader(
     sent = 0
     try:
         while time.monotonic() < until:
-            body = _body(index, sent, args.batch, mode, args.tags, t0_ms)
+            body = _body(index, sent, args.batch, mode=mode, tags=args.tags, t0_ms=t0_ms)
             request = (
                 f"POST /ingest/rfid/zebra HTTP/1.1\r\nHost: gateway\r\n"
                 f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
@@ -179,7 +179,7 @@ async def _run(
     until = start + args.seconds
     await asyncio.gather(
         *(
-            _reader(port, i, r["token"], until, args, mode, t0_ms, load)
+            _reader(port, i, r["token"], until=until, args=args, mode=mode, t0_ms=t0_ms, load=load)
             for i, r in enumerate(readers)
         )
     )
