@@ -35,6 +35,10 @@ from logitrack.tracking.protocols.zebra import ZebraRead
 from logitrack.tracking.rfid import docks
 
 DEFAULT_WINDOW_MS = 2000
+# A reader's ``last_seen_at`` is written at most this often by one process (as the position
+# writer does for trackers): the device list shows minutes, not milliseconds.
+SEEN_GRANULARITY = dt.timedelta(seconds=30)
+_seen: dict[int, dt.datetime] = {}
 MAX_READ_COUNT = 2**31 - 1
 Read = tuple[ZebraRead, DecodedEpc]
 
@@ -150,8 +154,8 @@ def _open(
     antennas = sorted({read.antenna for read, _epc in reads})
     epcs = sorted({epc.epc_hex for _read, epc in reads})
     cursor.execute(
-        "SELECT id, antenna, epc_hex, epc_uri, scheme, first_seen, last_seen, read_count, "  # noqa: S608 (placeholders only)
-        "peak_rssi FROM tracking_tagobservation WHERE device_id = %s "
+        "SELECT id, antenna, epc_hex, first_seen, last_seen, read_count, peak_rssi "  # noqa: S608 (placeholders only)
+        "FROM tracking_tagobservation WHERE device_id = %s "
         f"AND antenna IN ({', '.join(['%s'] * len(antennas))}) "
         f"AND epc_hex IN ({', '.join(['%s'] * len(epcs))}) "
         "AND last_seen > %s AND first_seen < %s ORDER BY first_seen, id",
@@ -164,11 +168,11 @@ def _open(
         ],
     )
     found: dict[tuple[int, str], list[Observation]] = defaultdict(list)
-    for pk, antenna, epc_hex, uri, scheme, first, last, count, rssi in cursor.fetchall():
+    for pk, antenna, epc_hex, first, last, count, rssi in cursor.fetchall():
         found[(antenna, epc_hex)].append(
             Observation(
                 antenna=antenna,
-                epc=DecodedEpc(epc_hex=epc_hex, epc_uri=uri, scheme=scheme),
+                epc=DecodedEpc(epc_hex=epc_hex, epc_uri="", scheme=""),  # stored: never rewritten
                 first_seen=_from_db(first),
                 last_seen=_from_db(last),
                 read_count=count,
@@ -233,11 +237,17 @@ def store_reads(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> 
                 for o in fresh
             ]
             TagObservation.objects.bulk_create(new)
-        cursor.execute(
-            "UPDATE tracking_device SET last_seen_at = %s WHERE id = %s",
-            [_converter()(now), entry.device_id],
-        )
+        seen = _seen.get(entry.device_id)
+        if seen is None or now - seen >= SEEN_GRANULARITY or now < seen:
+            cursor.execute(
+                "UPDATE tracking_device SET last_seen_at = %s WHERE id = %s",
+                [_converter()(now), entry.device_id],
+            )
         docks.apply_observations(tenant_id=entry.tenant_id, observations=new)
+    if seen is None or now - seen >= SEEN_GRANULARITY or now < seen:
+        if len(_seen) > 100_000:
+            _seen.clear()
+        _seen[entry.device_id] = now  # committed: only now is it known written
     return Stored(new=new, extended=len(extended))
 
 

@@ -15,6 +15,7 @@ from logitrack.tracking.ingest.accept import get_gate
 from logitrack.tracking.ingest.directory import directory
 from logitrack.tracking.ingest.gateway import app, plain_app
 from logitrack.tracking.models import TagObservation
+from logitrack.tracking.rfid import observations
 from logitrack.tracking.tests.factories import make_device, make_manager
 from logitrack.tracking.tests.test_rfid_ingest import SGTIN, event
 
@@ -26,6 +27,7 @@ PATH = "/ingest/rfid/zebra"
 def fresh_gate() -> Iterator[None]:
     get_gate.cache_clear()
     directory.forget()
+    observations._seen.clear()
     yield
     get_gate.cache_clear()
     directory.forget()

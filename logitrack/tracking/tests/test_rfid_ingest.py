@@ -25,7 +25,7 @@ from logitrack.tracking.models import (
     TagObservation,
     TenantDeviceSettings,
 )
-from logitrack.tracking.rfid import docks
+from logitrack.tracking.rfid import docks, observations
 from logitrack.tracking.rfid.ingest import accept_zebra
 from logitrack.tracking.services.devices import CreatedDevice, device_assign
 from logitrack.tracking.tests.factories import make_device, make_manager
@@ -40,6 +40,7 @@ BASE = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
 def fresh_gate() -> Iterator[None]:
     get_gate.cache_clear()
     directory.forget()
+    observations._seen.clear()
     yield
     get_gate.cache_clear()
     directory.forget()
