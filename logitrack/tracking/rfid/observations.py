@@ -19,6 +19,7 @@ the database at 20,000 reads/s, ``bench/rfid.py``):
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ DEFAULT_WINDOW_MS = 2000
 # writer does for trackers): the device list shows minutes, not milliseconds.
 SEEN_GRANULARITY = dt.timedelta(seconds=30)
 _seen: dict[int, dt.datetime] = {}
+_SQLITE_TURN = threading.Lock()
 MAX_READ_COUNT = 2**31 - 1
 Read = tuple[ZebraRead, DecodedEpc]
 
@@ -207,7 +209,19 @@ def _doors(cursor: Any, device_id: int) -> dict[int | None, int]:
 def store_reads(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> Stored:
     """De-duplicate and store ``reads`` of ``entry``'s reader in one transaction (see the
     module docstring). Raises ReaderRefused (nothing stored) or a DatabaseError (nothing
-    stored); an exception of ``docks.apply_observations`` rolls everything back too."""
+    stored); an exception of ``docks.apply_observations`` rolls everything back too.
+
+    On SQLite the threads of one process take turns before ``BEGIN IMMEDIATE``: SQLite has
+    one writer anyway, and threads waiting in its busy handler (which sleeps and polls) lost
+    throughput and, on a loaded machine, hit the 5 s busy timeout (503) in ``bench/rfid.py``;
+    only the gateway processes then contend for the file lock."""
+    if connection.vendor == "sqlite":
+        with _SQLITE_TURN:
+            return _store(entry, reads, now)
+    return _store(entry, reads, now)
+
+
+def _store(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> Stored:
     ordered = sorted(reads, key=lambda pair: (pair[0].read_time, pair[0].index))
     with tenant_context(entry.tenant_id), transaction.atomic(), connection.cursor() as cursor:
         window = _lock(cursor, entry)
