@@ -186,16 +186,34 @@ def _open(
 
 
 def _update(cursor: Any, observations: list[Observation]) -> None:
-    if observations:
-        to_db = _converter()
-        cursor.executemany(
-            "UPDATE tracking_tagobservation SET first_seen = %s, last_seen = %s, "
-            "read_count = %s, peak_rssi = %s WHERE id = %s",
+    """Write the extended observations back: on PostgreSQL one ``UPDATE ... FROM unnest(...)``
+    (one statement whatever the count), on SQLite ``executemany`` (in-process, no round trips)."""
+    if not observations:
+        return
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "UPDATE tracking_tagobservation AS o SET first_seen = v.first_seen, "
+            "last_seen = v.last_seen, read_count = v.read_count, peak_rssi = v.peak_rssi "
+            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::integer[], "
+            "%s::integer[]) AS v(id, first_seen, last_seen, read_count, peak_rssi) "
+            "WHERE o.id = v.id",
             [
-                (to_db(o.first_seen), to_db(o.last_seen), o.read_count, o.peak_rssi, o.pk)
-                for o in observations
+                [o.pk for o in observations],
+                [o.first_seen for o in observations],
+                [o.last_seen for o in observations],
+                [o.read_count for o in observations],
+                [o.peak_rssi for o in observations],
             ],
         )
+        return
+    cursor.executemany(
+        "UPDATE tracking_tagobservation SET first_seen = %s, last_seen = %s, "
+        "read_count = %s, peak_rssi = %s WHERE id = %s",
+        [
+            (_sqlite_time(o.first_seen), _sqlite_time(o.last_seen), o.read_count, o.peak_rssi, o.pk)
+            for o in observations
+        ],
+    )
 
 
 def _doors(cursor: Any, device_id: int) -> dict[int | None, int]:
