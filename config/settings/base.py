@@ -459,7 +459,16 @@ LOGITRACK_UPLOAD_PATHS = [
     r"^/api/v1/shipments/[^/]+/proof-of-delivery$",
     r"^/documents/shipments/[^/]+/upload/$",
     r"^/driver/shipments/[^/]+/",
+    r"^/ingest/camera$",
 ]
+# Camera snapshots (logitrack.tracking.cameras): largest file, most pixels, and how far from the
+# snapshot's time an RFID read at the same dock links it to a shipment.
+LOGITRACK_CAMERA_MAX_BYTES = env_int("LOGITRACK_CAMERA_MAX_BYTES", 10 * 1024 * 1024)
+LOGITRACK_CAMERA_MAX_PIXELS = env_int("LOGITRACK_CAMERA_MAX_PIXELS", 40_000_000)
+LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS = env_int("LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS", 600)
+# Paths whose `Authorization: Bearer` carries a device token, checked by the view itself: the
+# API-key middleware (tenancy.middleware.PrincipalMiddleware) leaves them anonymous.
+LOGITRACK_DEVICE_BEARER_PATHS = [r"^/ingest/camera$"]
 
 # --- Partners, disclosures and breaches (logitrack.privacy.breaches; docs/adr/0036) ---------------
 # The app itself is listed in INSTALLED_APPS right after logitrack.privacy.

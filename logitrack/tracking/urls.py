@@ -1,5 +1,6 @@
 from django.urls import path
 
+from logitrack.tracking.cameras import views as camera_views
 from logitrack.tracking.ingest import views as ingest_views
 
 app_name = "ingest"
@@ -7,4 +8,5 @@ app_name = "ingest"
 urlpatterns = [
     path("ingest/osmand", ingest_views.osmand, name="ingest_osmand"),
     path("ingest/positions", ingest_views.positions_batch, name="ingest_positions"),
+    path("ingest/camera", camera_views.camera_snapshot, name="ingest_camera"),
 ]
