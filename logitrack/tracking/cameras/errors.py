@@ -67,3 +67,12 @@ class BlurReasonMissing(TrackingError):
     code = "camera_blur_reason_missing"
     message = _("Say why faces and plates should no longer be blurred.")
     field = "reason"
+
+
+class BlurReasonInvalid(TrackingError):
+    code = "camera_blur_reason_invalid"
+    message = _(
+        "The reason must be at most 500 characters, without control characters, e-mail "
+        "addresses or phone numbers."
+    )
+    field = "reason"
