@@ -465,6 +465,9 @@ LOGITRACK_UPLOAD_PATHS = [
 # snapshot's time an RFID read at the same dock links it to a shipment.
 LOGITRACK_CAMERA_MAX_BYTES = env_int("LOGITRACK_CAMERA_MAX_BYTES", 10 * 1024 * 1024)
 LOGITRACK_CAMERA_MAX_PIXELS = env_int("LOGITRACK_CAMERA_MAX_PIXELS", 40_000_000)
+# The face detector searches a copy this many pixels on its longest side: smaller is faster and
+# misses smaller faces (20 px on the copy: 60 px tall in a 1080p frame at 640; bench/rfid_blur.py).
+LOGITRACK_CAMERA_DETECT_SIDE = env_int("LOGITRACK_CAMERA_DETECT_SIDE", 640)
 LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS = env_int("LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS", 600)
 # Paths whose `Authorization: Bearer` carries a device token, checked by the view itself: the
 # API-key middleware (tenancy.middleware.PrincipalMiddleware) leaves them anonymous.

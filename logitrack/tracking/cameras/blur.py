@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFilter
 
-# Longest side of the copy the cascades search, pixels.
+# Longest side of the copy the cascades search, pixels (LOGITRACK_CAMERA_DETECT_SIDE).
 DETECT_SIDE = 640
 # Each level of the search pyramid is this much smaller than the one before.
 SCALE_STEP = 1.15
@@ -113,15 +113,18 @@ class _Detectors(threading.local):
 _detectors = _Detectors()
 
 
-def _grey_copy(image: Image.Image) -> tuple[np.ndarray, float]:
-    """(grey copy with longest side <= DETECT_SIDE, full-resolution px per copy px)."""
-    grey = image.convert("L")
-    scale = max(grey.width, grey.height) / DETECT_SIDE
-    if scale > 1:
-        size = (max(1, round(grey.width / scale)), max(1, round(grey.height / scale)))
-        grey = grey.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
-    else:
-        scale = 1.0
+def _grey_copy(image: Image.Image, side: int) -> tuple[np.ndarray, float]:
+    """(grey copy with longest side <= ``side``, full-resolution px per copy px)."""
+    scale = max(image.width, image.height) / side
+    if scale <= 1:
+        return np.asarray(image.convert("L"), dtype=np.uint8), 1.0
+    # A box reduction by the whole factor first (cheap), then the rest bilinear.
+    factor = int(scale)
+    small = image.reduce(factor) if factor >= 2 else image
+    grey = small.convert("L")
+    size = (max(1, round(image.width / scale)), max(1, round(image.height / scale)))
+    if grey.size != size:
+        grey = grey.resize(size, Image.Resampling.BILINEAR)
     # No histogram equalisation: the cascades normalise each window's contrast themselves, and
     # a global equalisation of a frame that is mostly wall or floor hides faces (measured).
     return np.asarray(grey, dtype=np.uint8), scale
@@ -203,10 +206,13 @@ def obscure(image: Image.Image, box: Box) -> None:
     image.paste(region, (left, top))
 
 
-def detect_regions(image: Image.Image, *, plates: bool = True) -> tuple[list[Box], list[Box]]:
-    """(face boxes, plate boxes) of ``image`` in full-resolution pixels, padded and merged."""
+def detect_regions(
+    image: Image.Image, *, plates: bool = True, detect_side: int = DETECT_SIDE
+) -> tuple[list[Box], list[Box]]:
+    """(face boxes, plate boxes) of ``image`` in full-resolution pixels, padded and merged;
+    searched on a grey copy whose longest side is at most ``detect_side`` pixels."""
     detectors = _detectors.ready()
-    grey, scale = _grey_copy(image)
+    grey, scale = _grey_copy(image, detect_side)
     size = image.size
     faces = _merge([_to_full(b, scale, size) for b in _faces(detectors, grey)])
     found_plates = (
@@ -215,15 +221,19 @@ def detect_regions(image: Image.Image, *, plates: bool = True) -> tuple[list[Box
     return faces, found_plates
 
 
-def blur_sensitive_regions(image: Image.Image, *, plates: bool = True) -> BlurResult:
+def blur_sensitive_regions(
+    image: Image.Image, *, plates: bool = True, detect_side: int = DETECT_SIDE
+) -> BlurResult:
     """Blur every face (and licence plate, unless ``plates=False``) found in ``image``.
 
-    ``image``: any Pillow image (RGB, L, RGBA...), already upright; it is not modified. Returns
+    ``image``: any Pillow image (RGB, L, RGBA...), already upright; it is not modified.
+    ``detect_side``: longest side of the searched copy, pixels (smaller is faster and misses
+    smaller faces: the smallest found is ``MIN_FACE * longest side / detect_side``). Returns
     a copy with the regions obscured (``obscure``) and how many of each were blurred. Raises
     DetectorMissing when the OpenCV wheel has no cascades. See the module docstring for what the
     detector misses.
     """
-    faces, found_plates = detect_regions(image, plates=plates)
+    faces, found_plates = detect_regions(image, plates=plates, detect_side=detect_side)
     result = image.copy()
     for box in faces + found_plates:
         obscure(result, box)
