@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -70,11 +71,11 @@ def _jpeg_with_exif(image: Image.Image | None = None) -> bytes:
     return out.getvalue()
 
 
-def _post(client: Client, token: str | None, data: bytes, **fields: str) -> object:
+def _post(client: Client, token: str | None, data: bytes, **fields: str) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    body = {"image": io.BytesIO(data), **fields}
-    body["image"].name = "snap.jpg"  # type: ignore[union-attr]
-    return client.post(URL, body, headers=headers)
+    image = io.BytesIO(data)
+    image.name = "snap.jpg"
+    return client.post(URL, {"image": image, **fields}, headers=headers)
 
 
 def _stored_files() -> list[str]:
@@ -120,8 +121,8 @@ def test_a_snapshot_is_stored_blurred_encrypted_and_without_exif(
 
     response = _post(client, token, data, captured_at="2026-11-30T08:15:00+07:00")
 
-    assert response.status_code == 201  # type: ignore[attr-defined]
-    body = response.json()  # type: ignore[attr-defined]
+    assert response.status_code == 201
+    body = response.json()
     assert body["faces_blurred"] == 1
     assert body["shipment"] is None
     event = CameraEvent.dangerously_unscoped.get(event_id=body["event_id"])
@@ -164,8 +165,8 @@ def test_blurring_turned_off_with_a_reason_stores_the_snapshot_unblurred(
 
     response = _post(client, token, _jpeg_with_exif(original))
 
-    assert response.status_code == 201  # type: ignore[attr-defined]
-    assert response.json()["faces_blurred"] == 0  # type: ignore[attr-defined]
+    assert response.status_code == 201
+    assert response.json()["faces_blurred"] == 0
     event = CameraEvent.dangerously_unscoped.get()
     assert event.blurred is False
     document = Document.dangerously_unscoped.get()
@@ -210,8 +211,8 @@ def test_a_snapshot_without_a_valid_camera_token_is_refused_and_nothing_is_store
     else:
         response = _post(client, sent, _jpeg_with_exif())
 
-    assert response.status_code == 401  # type: ignore[attr-defined]
-    assert response.json()["error"]["code"] == "device_token_invalid"  # type: ignore[attr-defined]
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "device_token_invalid"
     _nothing_stored(files_before)
 
 
@@ -224,7 +225,7 @@ def test_the_device_token_is_also_accepted_in_x_device_token(
         URL, {"image": io.BytesIO(_jpeg_with_exif())}, headers={"X-Device-Token": token}
     )
 
-    assert response.status_code == 201  # type: ignore[attr-defined]
+    assert response.status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -245,8 +246,8 @@ def test_a_file_that_is_not_a_usable_image_is_refused_and_nothing_is_stored(
 
     response = _post(client, token, data)
 
-    assert response.status_code == status  # type: ignore[attr-defined]
-    assert response.json()["error"]["code"] == code  # type: ignore[attr-defined]
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
     _nothing_stored(files_before)
 
 
@@ -258,8 +259,8 @@ def test_a_request_without_the_image_field_is_refused(
 
     response = client.post(URL, {"waybill": ""}, headers={"Authorization": f"Bearer {token}"})
 
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert response.json()["error"]["code"] == "image_invalid"  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "image_invalid"
     _nothing_stored(files_before)
 
 
@@ -273,8 +274,8 @@ def test_an_oversized_snapshot_is_refused_with_413_and_nothing_is_stored(
     with override_settings(LOGITRACK_CAMERA_MAX_BYTES=len(data) - 1):
         response = _post(client, token, data)
 
-    assert response.status_code == 413  # type: ignore[attr-defined]
-    assert response.json()["error"]["code"] == "image_too_large"  # type: ignore[attr-defined]
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "image_too_large"
     _nothing_stored(files_before)
 
 
@@ -287,8 +288,8 @@ def test_a_snapshot_over_the_pixel_limit_is_refused_as_a_bomb(
     with override_settings(LOGITRACK_CAMERA_MAX_PIXELS=512 * 512 - 1):
         response = _post(client, token, _jpeg_with_exif())
 
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert response.json()["error"]["code"] == "image_decompression_bomb"  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "image_decompression_bomb"
     _nothing_stored(files_before)
 
 
@@ -303,8 +304,8 @@ def test_a_bad_capture_time_is_refused_and_nothing_is_stored(
 
     response = _post(client, token, _jpeg_with_exif(), captured_at=captured_at)
 
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert response.json()["error"]["code"] == "captured_at_invalid"  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "captured_at_invalid"
     _nothing_stored(files_before)
 
 
@@ -316,8 +317,8 @@ def test_the_cameras_waybill_links_the_snapshot_to_the_tenants_shipment(
 
     response = _post(client, token, _jpeg_with_exif(), waybill=shipment.waybill.lower())
 
-    assert response.status_code == 201  # type: ignore[attr-defined]
-    assert response.json()["shipment"] == shipment.waybill  # type: ignore[attr-defined]
+    assert response.status_code == 201
+    assert response.json()["shipment"] == shipment.waybill
     assert CameraEvent.dangerously_unscoped.get().shipment_id == shipment.pk
 
 
@@ -330,22 +331,25 @@ def test_another_tenants_waybill_is_refused_like_an_unknown_one_and_nothing_is_s
 
     response = _post(client, token, _jpeg_with_exif(), waybill=theirs.waybill)
 
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert response.json()["error"]["code"] == "waybill_not_found"  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "waybill_not_found"
     _nothing_stored(files_before)
 
 
 def _dock_door(owner: Membership, name: str, place: str) -> DockDoor:
     reader = make_device(owner, kind="rfid_reader").device
     with tenant_context(owner.tenant):
-        return DockDoor.objects.create(name=name, place=place, device=reader, direction="in")
+        door: DockDoor = DockDoor.objects.create(
+            name=name, place=place, device=reader, direction="in"
+        )
+    return door
 
 
 def _observation(
     owner: Membership, door: DockDoor, shipment: Shipment, first: dt.datetime, last: dt.datetime
 ) -> TagObservation:
     with tenant_context(owner.tenant):
-        return TagObservation.objects.create(
+        observation: TagObservation = TagObservation.objects.create(
             device=door.device,
             antenna=1,
             dock_door=door,
@@ -355,6 +359,7 @@ def _observation(
             last_seen=last,
             shipment=shipment,
         )
+    return observation
 
 
 def test_a_dock_camera_links_the_shipment_read_at_its_door_nearest_to_the_snapshot(
@@ -376,8 +381,8 @@ def test_a_dock_camera_links_the_shipment_read_at_its_door_nearest_to_the_snapsh
 
     response = _post(client, token, _jpeg_with_exif(), captured_at=taken.isoformat())
 
-    assert response.status_code == 201  # type: ignore[attr-defined]
-    assert response.json()["shipment"] == near.waybill  # type: ignore[attr-defined]
+    assert response.status_code == 201
+    assert response.json()["shipment"] == near.waybill
     event = CameraEvent.dangerously_unscoped.get()
     assert event.dock_door_id == door.pk
     assert event.shipment_id == near.pk
@@ -399,7 +404,7 @@ def test_a_dock_camera_without_a_read_in_the_window_links_no_shipment(
 
     response = _post(client, token, _jpeg_with_exif(), captured_at=taken.isoformat())
 
-    assert response.json()["shipment"] is None  # type: ignore[attr-defined]
+    assert response.json()["shipment"] is None
     assert CameraEvent.dangerously_unscoped.get().dock_door_id == door.pk
 
 
@@ -417,7 +422,7 @@ def test_a_camera_in_a_vehicle_records_the_vehicle(
 
     response = _post(client, token, _jpeg_with_exif())
 
-    assert response.status_code == 201  # type: ignore[attr-defined]
+    assert response.status_code == 201
     assert CameraEvent.dangerously_unscoped.get().vehicle_id == vehicle.pk
 
 
@@ -432,7 +437,7 @@ def test_a_session_cookie_does_not_bind_its_tenant_on_the_camera_path(
 
     response = _post(client, token, _jpeg_with_exif())
 
-    assert response.status_code == 201  # type: ignore[attr-defined]
+    assert response.status_code == 201
     assert CameraEvent.dangerously_unscoped.get().tenant_id == device.tenant_id
 
 
@@ -454,4 +459,4 @@ def test_a_large_snapshot_is_kept_in_memory_never_in_a_temporary_file(
 
     response = _post(client, token, data)
 
-    assert response.status_code == 201  # type: ignore[attr-defined]
+    assert response.status_code == 201
