@@ -14,7 +14,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from logitrack.core.text import TextRefused, human_text
-
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
