@@ -468,6 +468,9 @@ LOGITRACK_CAMERA_MAX_PIXELS = env_int("LOGITRACK_CAMERA_MAX_PIXELS", 40_000_000)
 # The face detector searches a copy this many pixels on its longest side: smaller is faster and
 # misses smaller faces (20 px on the copy: 60 px tall in a 1080p frame at 640; bench/rfid_blur.py).
 LOGITRACK_CAMERA_DETECT_SIDE = env_int("LOGITRACK_CAMERA_DETECT_SIDE", 640)
+# Snapshots per second per camera (and burst), per process: each costs a core ~0.25 s to blur.
+LOGITRACK_CAMERA_RATE = env_int("LOGITRACK_CAMERA_RATE", 1)
+LOGITRACK_CAMERA_BURST = env_int("LOGITRACK_CAMERA_BURST", 10)
 LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS = env_int("LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS", 600)
 # Paths whose `Authorization: Bearer` carries a device token, checked by the view itself: the
 # API-key middleware (tenancy.middleware.PrincipalMiddleware) leaves them anonymous.

@@ -23,6 +23,12 @@ class DeviceTokenInvalid(SnapshotRefused):
     status = 401
 
 
+class SnapshotRateLimited(SnapshotRefused):
+    code = "snapshot_rate_limited"
+    message = _("This camera sends snapshots too fast; send fewer.")
+    status = 429
+
+
 class ImageInvalid(SnapshotRefused):
     code = "image_invalid"
     message = _('Send the snapshot as a JPEG, PNG or WebP image in the field "image".')

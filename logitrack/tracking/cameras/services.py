@@ -22,6 +22,7 @@ handler (never a temporary file), nothing here logs them, and they are never pas
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,8 +47,10 @@ from logitrack.tracking.cameras.errors import (
     ImageDecompressionBomb,
     ImageInvalid,
     ImageTooLarge,
+    SnapshotRateLimited,
     WaybillUnknown,
 )
+from logitrack.tracking.ingest.limits import DeviceBuckets
 from logitrack.tracking.models import (
     CameraEvent,
     Device,
@@ -86,6 +89,17 @@ def shipment_window() -> dt.timedelta:
     return dt.timedelta(seconds=int(seconds))
 
 
+@functools.cache
+def snapshot_buckets() -> DeviceBuckets:
+    """This process's per-camera snapshot allowance: ``LOGITRACK_CAMERA_RATE`` snapshots per
+    second (default 1) in bursts of ``LOGITRACK_CAMERA_BURST`` (default 10). Blurring costs
+    a CPU core a few hundred milliseconds, so a camera cannot make the site spend more."""
+    return DeviceBuckets(
+        rate=float(getattr(settings, "LOGITRACK_CAMERA_RATE", 1)),
+        burst=float(getattr(settings, "LOGITRACK_CAMERA_BURST", 10)),
+    )
+
+
 def camera_by_token(token: str | None, source: str | None) -> Device:
     """The enabled camera whose device token is ``token``, with its tenant loaded.
 
@@ -93,6 +107,7 @@ def camera_by_token(token: str | None, source: str | None) -> Device:
     token required: the device's allowed networks apply too), then against the row itself: the
     device must be a ``camera`` and enabled, its tenant active. Anything else raises
     DeviceTokenInvalid (the same answer for an unknown, wrong, disabled or non-camera device);
+    SnapshotRateLimited past the camera's allowance (``snapshot_buckets``);
     DirectoryUnavailable when the device table cannot be read.
     """
     from logitrack.tracking.ingest.accept import get_gate
@@ -110,6 +125,8 @@ def camera_by_token(token: str | None, source: str | None) -> Device:
     )
     if device is None or not device.tenant.is_active:
         raise DeviceTokenInvalid()
+    if not snapshot_buckets().take(device.pk):
+        raise SnapshotRateLimited()
     return device
 
 

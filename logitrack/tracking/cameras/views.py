@@ -13,7 +13,8 @@ counted against ``LOGITRACK_CAMERA_MAX_BYTES`` as it streams.
 Answers: 201 ``{"event_id", "faces_blurred", "plates_blurred", "shipment"}`` (``shipment``: the
 linked waybill or null); 401 ``device_token_invalid``; 400 ``image_invalid``; 413
 ``image_too_large``; 422 ``image_decompression_bomb``, ``captured_at_invalid``,
-``waybill_not_found``; 503 ``not_stored`` when the device table cannot be read. After any
+``waybill_not_found``; 429 ``snapshot_rate_limited`` (per camera, before the body is read);
+503 ``not_stored`` when the device table cannot be read. After any
 refusal nothing is stored.
 """
 

@@ -26,6 +26,7 @@ from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for
 from logitrack.tracking.cameras import blur
+from logitrack.tracking.cameras.services import snapshot_buckets
 from logitrack.tracking.ingest.accept import get_gate
 from logitrack.tracking.ingest.directory import directory
 from logitrack.tracking.models import CameraEvent, Device, DockDoor, TagObservation
@@ -43,7 +44,9 @@ MAKE = 0x010F  # EXIF "Make" (TIFF 6.0 tag 271)
 def fresh_directory() -> Iterator[None]:
     get_gate.cache_clear()
     directory.forget()
+    snapshot_buckets.cache_clear()
     yield
+    snapshot_buckets.cache_clear()
     get_gate.cache_clear()
     directory.forget()
 
@@ -460,3 +463,18 @@ def test_a_large_snapshot_is_kept_in_memory_never_in_a_temporary_file(
     response = _post(client, token, data)
 
     assert response.status_code == 201
+
+
+def test_a_camera_over_its_snapshot_rate_is_refused_before_its_body_is_read(
+    client: Client, camera: tuple[Device, str]
+) -> None:
+    _device, token = camera
+    with override_settings(LOGITRACK_CAMERA_RATE=0, LOGITRACK_CAMERA_BURST=1):
+        snapshot_buckets.cache_clear()
+        first = _post(client, token, _jpeg_with_exif())
+        second = _post(client, token, _jpeg_with_exif())
+
+    assert first.status_code == 201
+    assert second.status_code == 429
+    assert second.json()["error"]["code"] == "snapshot_rate_limited"
+    assert CameraEvent.dangerously_unscoped.count() == 1

@@ -16,7 +16,7 @@ from logitrack.tenancy.models import Membership
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for, sign_in
 from logitrack.tracking.cameras.errors import BlurReasonInvalid, BlurReasonMissing
-from logitrack.tracking.cameras.services import camera_snapshot_record
+from logitrack.tracking.cameras.services import camera_snapshot_record, snapshot_buckets
 from logitrack.tracking.errors import NotAllowed
 from logitrack.tracking.ingest.accept import get_gate
 from logitrack.tracking.ingest.directory import directory
@@ -34,7 +34,9 @@ SWITCH = "/operations/devices/camera-blur/"
 def fresh_directory() -> Iterator[None]:
     get_gate.cache_clear()
     directory.forget()
+    snapshot_buckets.cache_clear()
     yield
+    snapshot_buckets.cache_clear()
     directory.forget()
 
 
