@@ -260,9 +260,6 @@ LOGITRACK_INGEST_DEVICE_RATE = env_int("LOGITRACK_INGEST_DEVICE_RATE", 50)
 LOGITRACK_INGEST_DEVICE_BURST = env_int("LOGITRACK_INGEST_DEVICE_BURST", 500)
 LOGITRACK_INGEST_BATCH_RATE = env_int("LOGITRACK_INGEST_BATCH_RATE", 2000)
 LOGITRACK_INGEST_BATCH_BURST = env_int("LOGITRACK_INGEST_BATCH_BURST", 20000)
-# Main-site paths where "Authorization: Bearer" is a device token, not an API key (the views
-# authenticate it; logitrack/tracking/rfid/http.py).
-LOGITRACK_DEVICE_BEARER_PATHS = ("/ingest/rfid/zebra",)
 # MQTT (logitrack/tracking/ingest/mqtt.py): empty URL turns the subscriber off.
 # mqtt://user:password@host:1883 or mqtts://host:8883 (TLS; LOGITRACK_MQTT_CA names a CA file).
 LOGITRACK_MQTT_URL = env_str("LOGITRACK_MQTT_URL", "")
@@ -462,7 +459,22 @@ LOGITRACK_UPLOAD_PATHS = [
     r"^/api/v1/shipments/[^/]+/proof-of-delivery$",
     r"^/documents/shipments/[^/]+/upload/$",
     r"^/driver/shipments/[^/]+/",
+    r"^/ingest/camera$",
 ]
+# Camera snapshots (logitrack.tracking.cameras): largest file, most pixels, and how far from the
+# snapshot's time an RFID read at the same dock links it to a shipment.
+LOGITRACK_CAMERA_MAX_BYTES = env_int("LOGITRACK_CAMERA_MAX_BYTES", 10 * 1024 * 1024)
+LOGITRACK_CAMERA_MAX_PIXELS = env_int("LOGITRACK_CAMERA_MAX_PIXELS", 40_000_000)
+# The face detector searches a copy this many pixels on its longest side: smaller is faster and
+# misses smaller faces (20 px on the copy: 60 px tall in a 1080p frame at 640; bench/rfid_blur.py).
+LOGITRACK_CAMERA_DETECT_SIDE = env_int("LOGITRACK_CAMERA_DETECT_SIDE", 640)
+# Snapshots per second per camera (and burst), per process: each costs a core ~0.25 s to blur.
+LOGITRACK_CAMERA_RATE = env_int("LOGITRACK_CAMERA_RATE", 1)
+LOGITRACK_CAMERA_BURST = env_int("LOGITRACK_CAMERA_BURST", 10)
+LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS = env_int("LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS", 600)
+# Paths whose `Authorization: Bearer` carries a device token, checked by the view itself: the
+# API-key middleware (tenancy.middleware.PrincipalMiddleware) leaves them anonymous.
+LOGITRACK_DEVICE_BEARER_PATHS = [r"^/ingest/camera$", r"^/ingest/rfid/zebra$"]
 
 # --- Partners, disclosures and breaches (logitrack.privacy.breaches; docs/adr/0036) ---------------
 # The app itself is listed in INSTALLED_APPS right after logitrack.privacy.

@@ -39,7 +39,11 @@ def _max_pixels() -> int:
     return int(settings.LOGITRACK_DOCUMENT_MAX_PIXELS)
 
 
-def _open(data: bytes, content_type: str) -> Image.Image:
+def open_image(data: bytes, content_type: str, *, max_pixels: int | None = None) -> Image.Image:
+    """Decode an image of an allowed type (from ``filetypes.sniff``); more than ``max_pixels``
+    (default ``LOGITRACK_DOCUMENT_MAX_PIXELS``, never above it) raises DecompressionBomb from
+    the header, before any pixel is decoded; anything unreadable raises FileDamaged."""
+    limit = _max_pixels() if max_pixels is None else min(max_pixels, _max_pixels())
     Image.MAX_IMAGE_PIXELS = _max_pixels()
     try:
         with warnings.catch_warnings():
@@ -48,7 +52,7 @@ def _open(data: bytes, content_type: str) -> Image.Image:
             width, height = image.size
             if width < 1 or height < 1:
                 raise FileDamaged()
-            if width * height > _max_pixels():
+            if width * height > limit:
                 raise DecompressionBomb()
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -58,7 +62,7 @@ def _open(data: bytes, content_type: str) -> Image.Image:
     return image
 
 
-def _pixels_only(image: Image.Image, content_type: str) -> Image.Image:
+def pixels_only(image: Image.Image, content_type: str) -> Image.Image:
     """A new image with ``image``'s pixels (turned upright) and no metadata whatsoever."""
     upright = ImageOps.exif_transpose(image) or image
     if content_type == JPEG:
@@ -95,11 +99,20 @@ def thumbnail_of(image: Image.Image) -> bytes:
 
 def reencode(data: bytes, content_type: str) -> Reencoded:
     """Re-encode an image of an allowed type; raises DecompressionBomb or FileDamaged."""
-    image = _open(data, content_type)
+    image = open_image(data, content_type)
     try:
-        clean = _pixels_only(image, content_type)
+        clean = pixels_only(image, content_type)
     finally:
         image.close()
+    return encode_clean(clean, content_type)
+
+
+def encode_clean(clean: Image.Image, content_type: str) -> Reencoded:
+    """Encode pixels that ``pixels_only`` produced (and a caller may have changed since, e.g.
+    blurred), with their thumbnail; nothing of the original file's metadata can remain."""
+    if clean.info:
+        # Pillow writes some ``info`` entries (ICC profile, EXIF) back on save: fail closed.
+        raise ValueError("encode_clean takes the pixels of pixels_only, without metadata")
     return Reencoded(
         data=_encode(clean, content_type),
         width=clean.width,

@@ -90,7 +90,14 @@ class Document(TenantScopedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    kind__in=["waybill_image", "pod_photo", "pod_signature", "invoice", "other"]
+                    kind__in=[
+                        "waybill_image",
+                        "pod_photo",
+                        "pod_signature",
+                        "invoice",
+                        "camera_snapshot",
+                        "other",
+                    ]
                 ),
                 name="documents_document_kind_valid",
             ),

@@ -13,6 +13,7 @@ from functools import partial
 
 from django.db import transaction
 from django.http import HttpRequest
+from PIL import Image
 
 from logitrack.core.text import TextRefused, human_text
 from logitrack.documents import images, thumbnails, vault
@@ -100,6 +101,27 @@ def document_prepare(*, data: bytes, file_name: str, kind: str) -> PreparedFile:
         cleaned = images.reencode(data, sniffed.content_type)
         data, thumbnail = cleaned.data, cleaned.thumbnail
     return PreparedFile(document_kind, sniffed.content_type, name, data, thumbnail)
+
+
+def document_prepare_pixels(
+    *, image: Image.Image, content_type: str, file_name: str, kind: str
+) -> PreparedFile:
+    """Prepare pixels a caller already decoded and cleaned (``images.open_image`` then
+    ``images.pixels_only``, then perhaps changed, e.g. faces blurred) without storing anything.
+
+    ``content_type``: the type ``filetypes.sniff`` found (JPEG, PNG or WebP), encoded again in
+    that type with a thumbnail; raises DocumentKindInvalid, FileNameInvalid, FileTypeNotAllowed.
+    The original bytes are not needed, so they cannot reach storage.
+    """
+    from logitrack.documents.errors import FileTypeNotAllowed
+    from logitrack.documents.filetypes import IMAGE_TYPES
+
+    document_kind = clean_kind(kind)
+    if content_type not in IMAGE_TYPES:
+        raise FileTypeNotAllowed()
+    name = clean_file_name(file_name, content_type)
+    cleaned = images.encode_clean(image, content_type)
+    return PreparedFile(document_kind, content_type, name, cleaned.data, cleaned.thumbnail)
 
 
 def document_store(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +36,17 @@ def _bearer_token(request: HttpRequest) -> str | None:
     return token.strip()
 
 
+@functools.cache
+def _device_bearer_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in patterns)
+
+
+def _device_bearer_path(path: str) -> bool:
+    """True for the paths whose Bearer header is a device token (LOGITRACK_DEVICE_BEARER_PATHS)."""
+    configured = tuple(getattr(settings, "LOGITRACK_DEVICE_BEARER_PATHS", ()))
+    return any(pattern.match(path) for pattern in _device_bearer_patterns(configured))
+
+
 class PrincipalMiddleware:
     """Build ``request.principal`` and bind its tenant for the rest of the request.
 
@@ -45,10 +58,13 @@ class PrincipalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        # On the device ingest paths (LOGITRACK_DEVICE_BEARER_PATHS) a Bearer header carries a
-        # device token, which the view checks itself: the request stays anonymous here.
-        device_path = request.path_info in getattr(settings, "LOGITRACK_DEVICE_BEARER_PATHS", ())
-        token = None if device_path else _bearer_token(request)
+        if _device_bearer_path(request.path_info):
+            # The view checks the device token itself; no person or API key acts here, and a
+            # session cookie that came along is ignored.
+            request.auth_via = ""  # type: ignore[attr-defined]
+            request.principal = Principal.anonymous()  # type: ignore[attr-defined]
+            return self.get_response(request)
+        token = _bearer_token(request)
         if token is not None:
             # An address that sent too many bad keys is refused before any key is checked, so
             # keys cannot be guessed at speed (docs/adr/0012).

@@ -25,4 +25,22 @@ class Migration(migrations.Migration):
                 verbose_name="kind",
             ),
         ),
+        # The kind check constraint must admit the new kind too, or no snapshot can be saved.
+        migrations.RemoveConstraint(model_name="document", name="documents_document_kind_valid"),
+        migrations.AddConstraint(
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "waybill_image",
+                        "pod_photo",
+                        "pod_signature",
+                        "invoice",
+                        "camera_snapshot",
+                        "other",
+                    ]
+                ),
+                name="documents_document_kind_valid",
+            ),
+        ),
     ]

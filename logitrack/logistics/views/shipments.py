@@ -39,6 +39,7 @@ from logitrack.logistics.views.common import form_token, page_links, render_page
 from logitrack.logistics.views.filters import SHIPMENT_SORT_CHOICES, ListFilterForm
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.geography import province_name, ward_name
+from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
 
 LABEL_SIZES = [("a6", "A6"), ("100x150", "100x150 mm"), ("a5", "A5"), ("80x80", "80x80 mm")]
@@ -151,10 +152,7 @@ def shipment_detail(request: HttpRequest, waybill: str) -> HttpResponse:
     principal = principal_of(request)
     shipment = access_shipment_by_waybill(principal, waybill)
     order = shipment.order
-    events = [
-        {"event": e, "place": _place(e.province_code, e.ward_code)}
-        for e in timeline_for_page(actor=principal, shipment=shipment)
-    ]
+    events = timeline_rows(principal, shipment)
     context = {
         "shipment": shipment,
         "order": order,
@@ -166,6 +164,24 @@ def shipment_detail(request: HttpRequest, waybill: str) -> HttpResponse:
         **shipment_documents_context(request, shipment),
     }
     return render_page(request, "shipments/detail.html", context)
+
+
+def timeline_rows(principal: Principal, shipment: Shipment) -> list[dict[str, Any]]:
+    """The timeline's entries in time order: the shipment's events (``event``, ``place``) and
+    the camera snapshots linked to it (``snapshot``), each with its time ``at``."""
+    from logitrack.tracking.cameras.selectors import camera_events_of_shipment
+
+    rows: list[dict[str, Any]] = [
+        {"event": e, "place": _place(e.province_code, e.ward_code), "at": e.occurred_at}
+        for e in timeline_for_page(actor=principal, shipment=shipment)
+    ]
+    rows += [
+        {"snapshot": c, "at": c.captured_at}
+        for c in camera_events_of_shipment(actor=principal, shipment=shipment)
+    ]
+    # Stable: events keep their own order among themselves (same-time events included).
+    rows.sort(key=lambda row: row["at"])
+    return rows
 
 
 class StatusForm(forms.Form):

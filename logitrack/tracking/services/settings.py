@@ -1,20 +1,27 @@
-"""A tenant's device settings: the plain-HTTP legacy port (docs/adr/0030).
+"""A tenant's device settings: the plain-HTTP legacy port (docs/adr/0030) and the blurring of
+faces and plates in camera snapshots (on unless turned off with a recorded reason).
 
-Turning plain HTTP on or off needs ``tenant.manage`` (it weakens every device of the tenant,
-so it is a company decision, not a dispatcher's), is audited in the same transaction, and takes
-effect in every gateway process within the device directory's TTL (2 s).
+Changing either needs ``tenant.manage`` (each weakens a protection for every device of the
+tenant, or every person its cameras see, so it is a company decision, not a dispatcher's) and
+is audited in the same transaction. Plain HTTP takes effect in every gateway process within the
+device directory's TTL (2 s); blurring from the next snapshot received.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from logitrack.core.text import TextRefused, human_text
 from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
 from logitrack.tracking.errors import NotAllowed
 from logitrack.tracking.models import TenantDeviceSettings
+
+# The longest reason for turning camera blurring off (the column's length).
+REASON_MAX = 500
 
 
 def tenant_plain_http_allowed(tenant_id: int) -> bool:
@@ -52,4 +59,71 @@ def tenant_plain_http_set(*, principal: Principal, allowed: bool) -> TenantDevic
             object_type="tracking.tenantdevicesettings",
             object_id=str(current.pk),
         )
+    return current
+
+
+def tenant_camera_blur_state(tenant_id: int) -> TenantDeviceSettings | None:
+    """The tenant's settings row (blurring on, or off with its reason), None without one (on)."""
+    return TenantDeviceSettings.dangerously_unscoped.filter(tenant_id=tenant_id).first()
+
+
+def tenant_camera_blur_set(
+    *, principal: Principal, enabled: bool, reason: str = "", request: HttpRequest | None = None
+) -> TenantDeviceSettings:
+    """Turn blurring of faces and plates in camera snapshots on or off for the principal's
+    tenant; idempotent (an unchanged value writes nothing).
+
+    Turning it off needs ``reason`` (1-500 characters through the text layer; kept on the row,
+    shown on the page and written to the audit entry); turning it on clears it. Raises
+    NotAllowed without ``tenant.manage``, BlurReasonMissing for a blank reason,
+    BlurReasonInvalid for one with control characters or contact details (the audit chain
+    refuses e-mail addresses and phone numbers). Audit actions: ``camera_blur_disabled``
+    (details: reason), ``camera_blur_enabled``. Applies to snapshots received afterwards.
+    """
+    from logitrack.security.services import audit_record
+    from logitrack.tracking.cameras.errors import BlurReasonInvalid, BlurReasonMissing
+
+    tenant_id = principal.tenant_id
+    if tenant_id is None or not principal.has(Permission.TENANT_MANAGE):
+        raise NotAllowed()
+    cleaned = ""
+    if not enabled:
+        try:
+            cleaned = human_text(reason)
+        except TextRefused as exc:
+            raise BlurReasonInvalid() from exc
+        if not cleaned:
+            raise BlurReasonMissing()
+        if len(cleaned) > REASON_MAX:
+            raise BlurReasonInvalid()
+    with transaction.atomic():
+        current: TenantDeviceSettings
+        current, _created = TenantDeviceSettings.objects.select_for_update().get_or_create(
+            tenant_id=tenant_id
+        )
+        if current.camera_blur_enabled == enabled and current.camera_blur_off_reason == cleaned:
+            return current
+        current.camera_blur_enabled = enabled
+        current.camera_blur_off_reason = cleaned
+        current.camera_blur_changed_at = timezone.now()
+        current.save(
+            update_fields=[
+                "camera_blur_enabled",
+                "camera_blur_off_reason",
+                "camera_blur_changed_at",
+            ]
+        )
+        try:
+            audit_record(
+                action="camera_blur_enabled" if enabled else "camera_blur_disabled",
+                actor=actor_of(principal),
+                tenant_id=tenant_id,
+                object_type="tracking.tenantdevicesettings",
+                object_id=str(current.pk),
+                details={} if enabled else {"reason": cleaned},
+                request=request,
+            )
+        except ValueError as exc:  # InvalidAuditEntry: the reason holds contact details
+            transaction.set_rollback(True)
+            raise BlurReasonInvalid() from exc
     return current

@@ -212,6 +212,17 @@ contract(
         ok=302,
     )
 )
+# Turning camera blurring off (with a reason): the tenant's own settings row only.
+contract(
+    Contract(
+        "devices:camera-blur",
+        "post",
+        P.TENANT_MANAGE,
+        _fixed(f"{_pages}/camera-blur/"),
+        body=lambda world, pk: {"enabled": "0", "reason": "Điều tra sự cố tại cửa 3"},
+        ok=302,
+    )
+)
 contract(Contract("devices:fleet", "get", P.OPERATIONS_VIEW, _fixed("/operations/fleet/")))
 contract(
     Contract(

@@ -112,3 +112,22 @@ def range_of(query: Any) -> tuple[RangeForm, dt.datetime, dt.datetime]:
     if form.is_valid():
         return form, form.cleaned_data["since"], form.cleaned_data["until"]
     return form, since, until
+
+
+class CameraBlurForm(forms.Form):
+    """Blurring of faces and plates in camera snapshots: ``enabled=0`` needs a reason."""
+
+    enabled = forms.ChoiceField(choices=[("1", "1"), ("0", "0")], widget=forms.HiddenInput)
+    reason = HumanTextField(
+        label=_("Why should faces and plates no longer be blurred?"),
+        required=False,
+        max_length=500,
+        multiline=True,
+        help_text=_("Required to turn blurring off; kept and shown to Logitrack's staff."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())
+        if data.get("enabled") == "0" and not data.get("reason"):
+            self.add_error("reason", _("Say why faces and plates should no longer be blurred."))
+        return data

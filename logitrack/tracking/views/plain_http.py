@@ -1,5 +1,6 @@
-"""The plain-HTTP legacy port (docs/adr/0030): the tenant's switch, and the security officer's
-warning page listing every tenant that has it on."""
+"""The tenant's device settings page: the plain-HTTP legacy port (docs/adr/0030) and the
+blurring of faces and plates in camera snapshots; and the security officer's warning page
+listing every tenant that has plain HTTP on."""
 
 from __future__ import annotations
 
@@ -8,14 +9,40 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from logitrack.tenancy.access import platform_staff, principal_of, requires
 from logitrack.tenancy.roles import Permission
 from logitrack.tracking.errors import TrackingError
 from logitrack.tracking.selectors import plain_http_tenants
-from logitrack.tracking.services.settings import tenant_plain_http_allowed, tenant_plain_http_set
+from logitrack.tracking.services.settings import (
+    tenant_camera_blur_set,
+    tenant_camera_blur_state,
+    tenant_plain_http_allowed,
+    tenant_plain_http_set,
+)
 from logitrack.tracking.views.common import render_page
+from logitrack.tracking.views.forms import CameraBlurForm
+
+
+def _settings_page(
+    request: HttpRequest, blur_form: CameraBlurForm | None = None, status: int = 200
+) -> HttpResponse:
+    principal = principal_of(request)
+    tenant_id = principal.tenant_id or 0
+    blur = tenant_camera_blur_state(tenant_id)
+    blur_enabled = blur is None or blur.camera_blur_enabled
+    context = {
+        "allowed": tenant_plain_http_allowed(tenant_id),
+        "port": settings.LOGITRACK_OSMAND_PLAIN_PORT,
+        "blur_enabled": blur_enabled,
+        "blur_reason": "" if blur is None else blur.camera_blur_off_reason,
+        "blur_changed_at": None if blur is None else blur.camera_blur_changed_at,
+        "blur_form": blur_form or CameraBlurForm(initial={"enabled": "0" if blur_enabled else "1"}),
+    }
+    response = render_page(request, "plain_http.html", context)
+    response.status_code = status
+    return response
 
 
 @requires(Permission.TENANT_MANAGE)
@@ -33,11 +60,29 @@ def plain_http_setting(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The setting is saved."))
         return redirect("devices:plain-http")
-    context = {
-        "allowed": tenant_plain_http_allowed(principal.tenant_id or 0),
-        "port": settings.LOGITRACK_OSMAND_PLAIN_PORT,
-    }
-    return render_page(request, "plain_http.html", context)
+    return _settings_page(request)
+
+
+@requires(Permission.TENANT_MANAGE)
+@require_POST
+def camera_blur_setting(request: HttpRequest) -> HttpResponse:
+    """``enabled=0`` with ``reason`` turns blurring off, ``enabled=1`` on; a missing reason
+    shows the page again with the error (422) and changes nothing."""
+    form = CameraBlurForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, form, status=422)
+    try:
+        tenant_camera_blur_set(
+            principal=principal_of(request),
+            enabled=form.cleaned_data["enabled"] == "1",
+            reason=form.cleaned_data["reason"] or "",
+            request=request,
+        )
+    except TrackingError as exc:
+        form.add_error(exc.field or None, str(exc.message))
+        return _settings_page(request, form, status=exc.status)
+    messages.success(request, _("The setting is saved."))
+    return redirect("devices:plain-http")
 
 
 @platform_staff("security_officer")
