@@ -352,3 +352,67 @@ contract(
     )
 )
 contract(Contract("api-1:epcis_events", "GET", P.OPERATIONS_VIEW, _fixed(f"{_v1}/epcis/events")))
+
+# Dock door pages (logitrack/tracking/page_urls.py).
+_doors = "/operations/dock-doors"
+
+
+def _door_form(world: World, pk: int | None) -> dict[str, Any]:
+    body = _door_json(world, pk)
+    return {
+        "name": body["name"],
+        "place": body["place"],
+        "device": body["device_id"],
+        "antenna": "2",
+        "direction": "in",
+        "location_id": "",
+    }
+
+
+contract(Contract("devices:dock-doors", "get", P.OPERATIONS_VIEW, _fixed(f"{_doors}/")))
+contract(
+    Contract("devices:dock-door-create", "get", P.WAREHOUSE_MANAGE, _fixed(f"{_doors}/new/"))
+)
+contract(
+    Contract(
+        "devices:dock-door-create",
+        "post",
+        P.WAREHOUSE_MANAGE,
+        _fixed(f"{_doors}/new/"),
+        body=_door_form,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        "devices:dock-door-edit", "get", P.WAREHOUSE_MANAGE, _object(f"{_doors}/{{}}/"), **door
+    )
+)
+contract(
+    Contract(
+        "devices:dock-door-edit",
+        "post",
+        P.WAREHOUSE_MANAGE,
+        _object(f"{_doors}/{{}}/"),
+        body=lambda world, pk: {
+            "name": f"Cửa đổi tên {next(_serial)}",
+            "place": "Hub Sóng Thần",
+            "antenna": "5",
+            "direction": "out",
+            "location_id": "",
+        },
+        ok=302,
+        **door,
+    )
+)
+contract(
+    Contract(
+        "devices:dock-door-active",
+        "post",
+        P.WAREHOUSE_MANAGE,
+        _object(f"{_doors}/{{}}/active/"),
+        body=lambda world, pk: {"active": "0"},
+        ok=302,
+        **door,
+    )
+)
