@@ -227,9 +227,7 @@ def epcis_events(request: HttpRequest, query: Query[EventsQuery]) -> HttpRespons
     The next page's URL is in the ``Link`` header (``rel="next"``, RFC 8288), absent on the
     last page: the EPCIS document itself takes no member of ours."""
     if query.since is not None and query.until is not None and query.since >= query.until:
-        return error_json(
-            "range_invalid", _("The end of the range must be after its start."), 400
-        )
+        return error_json("range_invalid", _("The end of the range must be after its start."), 400)
     after = None
     if query.cursor is not None:
         after = _after(query.cursor)

@@ -84,6 +84,4 @@ def epcis_observations(
     if filters.after is not None:
         moment, pk = filters.after
         rows = rows.filter(Q(first_seen__gt=moment) | Q(first_seen=moment, pk__gt=pk))
-    return list(
-        rows.select_related("dock_door", "device").order_by("first_seen", "pk")[:limit]
-    )
+    return list(rows.select_related("dock_door", "device").order_by("first_seen", "pk")[:limit])

@@ -162,7 +162,6 @@ def dock_door_create(
     return door
 
 
-
 @dataclass(frozen=True)
 class DockDoorChanges:
     """What ``dock_door_update`` changes; None leaves a field as it is (``antenna``: use

@@ -370,9 +370,7 @@ def _door_form(world: World, pk: int | None) -> dict[str, Any]:
 
 
 contract(Contract("devices:dock-doors", "get", P.OPERATIONS_VIEW, _fixed(f"{_doors}/")))
-contract(
-    Contract("devices:dock-door-create", "get", P.WAREHOUSE_MANAGE, _fixed(f"{_doors}/new/"))
-)
+contract(Contract("devices:dock-door-create", "get", P.WAREHOUSE_MANAGE, _fixed(f"{_doors}/new/")))
 contract(
     Contract(
         "devices:dock-door-create",

@@ -74,7 +74,9 @@ def make_dock_door(
     }
     values.update(fields)
     with tenant_context(device.tenant_id):
-        door: DockDoor = DockDoor.objects.create(tenant_id=device.tenant_id, device=device, **values)
+        door: DockDoor = DockDoor.objects.create(
+            tenant_id=device.tenant_id, device=device, **values
+        )
     return door
 
 

@@ -1,4 +1,4 @@
-"""The dock doors API and the case tags of a shipment: validation, and nothing changed on refusal."""
+"""The dock doors API and case tags of shipments: validation, and nothing changed on refusal."""
 
 from __future__ import annotations
 
@@ -51,7 +51,9 @@ def test_a_warehouse_operator_maps_an_antenna_to_a_dock_door() -> None:
     client, membership = _operator()
     reader = make_reader(membership.tenant)
 
-    response = client.post(f"{V1}/dock-doors", _door_body(reader.pk), content_type="application/json")
+    response = client.post(
+        f"{V1}/dock-doors", _door_body(reader.pk), content_type="application/json"
+    )
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -190,7 +192,8 @@ def test_sgln_check() -> None:
 
 def _shipment(tenant: Tenant) -> Shipment:
     created = make_order(tenant)
-    return Shipment.dangerously_unscoped.get(order_id=created.order.pk)
+    shipment: Shipment = Shipment.dangerously_unscoped.get(order_id=created.order.pk)
+    return shipment
 
 
 def _tags() -> list[tuple[int, str]]:

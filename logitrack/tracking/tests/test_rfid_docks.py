@@ -57,7 +57,8 @@ def _status(shipment: Shipment) -> str:
 
 
 def _shipment_of(observation: TagObservation) -> int | None:
-    return TagObservation.dangerously_unscoped.get(pk=observation.pk).shipment_id
+    shipment_id: int | None = TagObservation.dangerously_unscoped.get(pk=observation.pk).shipment_id
+    return shipment_id
 
 
 def _now(minutes: int = 0) -> datetime:
@@ -317,9 +318,14 @@ def test_works_inside_the_callers_transaction_and_rolls_back_with_it() -> None:
         pass
 
     recorded: dict[str, Any] = {}
-    with pytest.raises(Abort), transaction.atomic():
-        recorded["n"] = apply_observations(tenant_id=tenant.pk, observations=[read])
-        raise Abort
+
+    def apply_then_fail() -> None:
+        with transaction.atomic():
+            recorded["n"] = apply_observations(tenant_id=tenant.pk, observations=[read])
+            raise Abort
+
+    with pytest.raises(Abort):
+        apply_then_fail()
 
     assert recorded["n"] == 1
     assert _events(shipment) == []

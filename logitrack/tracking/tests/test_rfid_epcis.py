@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from django.utils import timezone
 
@@ -42,18 +42,14 @@ def _schema_path() -> Path:
 # listed names or URIs), which ``jsonschema`` checks only with optional packages we do not ship:
 # the two checks, per RFC 3986 §3 (a scheme, then no space) and RFC 3339 §5.6.
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
-_DATE_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
-)
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _formats = jsonschema.FormatChecker()
 
 
-@_formats.checks("uri")
 def _is_uri(value: object) -> bool:
     return not isinstance(value, str) or _URI.fullmatch(value) is not None
 
 
-@_formats.checks("date-time", raises=ValueError)
 def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -63,8 +59,12 @@ def _is_date_time(value: object) -> bool:
     return True
 
 
+_formats.checks("uri")(_is_uri)
+_formats.checks("date-time", raises=ValueError)(_is_date_time)
+
+
 @cache
-def _validator() -> jsonschema.protocols.Validator:
+def _validator() -> Any:
     schema = json.loads(_schema_path().read_text())
     cls = jsonschema.validators.validator_for(schema)
     assert cls is jsonschema.Draft7Validator  # the schema's own $schema
@@ -130,7 +130,8 @@ def test_a_document_of_sgtin_sscc_and_raw_epcs_is_valid_epcis_2() -> None:
     assert first["readPoint"]["id"].startswith("https://")
     assert first["bizLocation"]["id"].endswith(f"/epcis/dock-doors/{observations[0].dock_door_id}")
     assert second["bizLocation"] == {"id": "urn:epc:id:sgln:0614141.00777.0"}
-    assert "bizStep" not in third and "bizLocation" not in third
+    assert "bizStep" not in third
+    assert "bizLocation" not in third
 
 
 def test_the_schema_refuses_what_we_must_not_send() -> None:
@@ -209,13 +210,16 @@ def test_filters_by_reader_time_range_and_epc() -> None:
     assert ids({"device": reader.identifier}) == uuid
     assert ids({"device": reader.identifier, "epc": SGTIN}) == uuid[:1]
     assert ids({"epc": f"urn:epc:raw:96.x{RAW_HEX}"}) == uuid[2:]
-    assert ids(
-        {
-            "device": reader.identifier,
-            "from": "2026-11-30T10:00:01+07:00",
-            "to": "2026-11-30T03:00:02Z",
-        }
-    ) == uuid[1:2]
+    assert (
+        ids(
+            {
+                "device": reader.identifier,
+                "from": "2026-11-30T10:00:01+07:00",
+                "to": "2026-11-30T03:00:02Z",
+            }
+        )
+        == uuid[1:2]
+    )
     assert ids({"device": "no-such-reader"}) == []
 
 
