@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from logitrack.core.errors import NotFound, error_json
 from logitrack.core.ids import ID_MAX, Id
-from logitrack.core.schemas import IsoDateTime, OpaqueText
+from logitrack.core.schemas import Code, IsoDateTime, OpaqueText
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
@@ -156,7 +156,7 @@ def dock_door_update(
 )
 @requires(Permission.WAREHOUSE_MANAGE)
 def shipment_tags_attach(
-    request: HttpRequest, waybill: str, payload: ShipmentTagsIn
+    request: HttpRequest, waybill: Code, payload: ShipmentTagsIn
 ) -> Status[ShipmentTagsOut] | JsonResponse:
     """Reads of these tags at a dock door move the shipment as reads of its SSCC do. Tags the
     shipment has already are kept; one of another shipment refuses the whole request."""
