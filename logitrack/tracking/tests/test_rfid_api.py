@@ -272,3 +272,20 @@ def test_the_same_case_urn_in_another_tenant_is_independent() -> None:
 
     assert response.status_code == 201
     assert sorted(_tags()) == sorted([(mine.pk, SGTIN), (theirs.pk, SGTIN)])
+
+
+def test_errors_are_in_vietnamese_for_a_vietnamese_client() -> None:
+    client, membership = _operator()
+    reader = make_reader(membership.tenant)
+
+    response = client.post(
+        f"{V1}/dock-doors",
+        _door_body(reader.pk, antenna=40),
+        content_type="application/json",
+        headers={"Accept-Language": "vi"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == (
+        "Ăng-ten là một số từ 1 đến 32; để trống nếu dùng mọi ăng-ten."
+    )

@@ -113,3 +113,14 @@ def test_a_dispatcher_sees_the_list_without_the_manage_actions() -> None:
 
     assert f"{PAGES}/new/" not in html
     assert "/active/" not in html
+
+
+def test_the_list_is_in_vietnamese_for_a_vietnamese_reader() -> None:
+    client, membership = _client()
+    make_dock_door(make_reader(membership.tenant), antenna=None)
+
+    html = client.get(f"{PAGES}/", headers={"Accept-Language": "vi"}).content.decode()
+
+    assert "Cửa kho" in html
+    assert "Thêm cửa kho" in html
+    assert "Tất cả" in html
