@@ -8,6 +8,7 @@ else matches the customer reference. An unauthorised caller gets an empty result
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from django.db.models import DateTimeField, Func, Q, QuerySet
 from logitrack.core.crypto.api import blind_index
 from logitrack.core.tenant import bound_tenant_id
 from logitrack.core.text import TextRefused, human_text
+from logitrack.logistics.actors import SystemCaller
 from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
 from logitrack.logistics.numbers import canonical_waybill, waybill_is_well_formed
 from logitrack.tenancy.principal import Principal
@@ -284,3 +286,17 @@ def shipments_by_waybills(*, principal: Principal, waybills: list[str]) -> dict[
     wanted = {canonical_waybill(w) for w in waybills if waybill_is_well_formed(w)}
     rows = Shipment.objects.filter(tenant_id=tenant_id, waybill__in=wanted)
     return {shipment.waybill: shipment for shipment in rows}
+
+
+def shipments_for_rfid(
+    *, caller: SystemCaller, ssccs: Collection[str] = (), ids: Collection[int] = ()
+) -> list[Shipment]:
+    """The caller's tenant's shipments whose SSCC is in ``ssccs`` (18 digits) or whose id is
+    in ``ids``: what RFID dock doors match their reads to. Other tenants' shipments with the
+    same SSCC are never returned (the SSCC is unique per tenant only)."""
+    if not ssccs and not ids:
+        return []
+    rows = Shipment.objects.filter(tenant_id=caller.tenant_id).filter(
+        Q(sscc__in=list(ssccs)) | Q(pk__in=list(ids))
+    )
+    return list(rows)

@@ -1,7 +1,8 @@
 """Access to tracking objects for request-driven code.
 
 "Missing", "another tenant's" and "not permitted" raise the same ``NotFound``, so ids cannot be
-probed. Reading needs ``operations.view``; ``for_write=True`` needs ``operations.manage``.
+probed. Reading needs ``operations.view``; ``for_write=True`` needs ``operations.manage``
+(``warehouse.manage`` for dock doors).
 """
 
 from __future__ import annotations
@@ -10,11 +11,16 @@ from logitrack.core.errors import NotFound
 from logitrack.core.tenant import bound_tenant_id
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
-from logitrack.tracking.models import Device, Driver, Vehicle
+from logitrack.tracking.models import Device, DockDoor, Driver, Vehicle
 
 
-def _tenant_for(principal: Principal, for_write: bool, code: str) -> int:
-    permission = Permission.OPERATIONS_MANAGE if for_write else Permission.OPERATIONS_VIEW
+def _tenant_for(
+    principal: Principal,
+    for_write: bool,
+    code: str,
+    write_permission: Permission = Permission.OPERATIONS_MANAGE,
+) -> int:
+    permission = write_permission if for_write else Permission.OPERATIONS_VIEW
     tenant_id = principal.tenant_id
     if tenant_id is None or not principal.has(permission) or bound_tenant_id() != tenant_id:
         raise NotFound(code)
@@ -51,3 +57,18 @@ def access_driver_by_id(principal: Principal, driver_id: int, *, for_write: bool
     if driver is None:
         raise NotFound(code)
     return driver
+
+
+def access_dock_door_by_id(
+    principal: Principal, door_id: int, *, for_write: bool = False
+) -> DockDoor:
+    """A dock door of the principal's tenant (writing needs ``warehouse.manage``);
+    NotFound("dock_door_not_found") otherwise."""
+    code = "dock_door_not_found"
+    tenant_id = _tenant_for(principal, for_write, code, Permission.WAREHOUSE_MANAGE)
+    door: DockDoor | None = (
+        DockDoor.objects.select_related("device").filter(pk=door_id, tenant_id=tenant_id).first()
+    )
+    if door is None:
+        raise NotFound(code)
+    return door

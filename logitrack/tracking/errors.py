@@ -58,3 +58,53 @@ class PlateTaken(TrackingError):
     message = _("A vehicle with this registration plate already exists.")
     status = 409
     field = "plate"
+
+
+class DockDoorInvalid(TrackingError):
+    code = "dock_door_invalid"
+    message = _("Some dock door details are missing or too long.")
+
+
+class DockDoorReaderInvalid(TrackingError):
+    code = "dock_door_reader_invalid"
+    message = _("Choose one of your company's RFID readers.")
+    field = "device_id"
+
+
+class DockDoorAntennaInvalid(TrackingError):
+    code = "dock_door_antenna_invalid"
+    message = _("An antenna is a number from 1 to 32; leave it blank for all antennas.")
+    field = "antenna"
+
+
+class DockDoorLocationInvalid(TrackingError):
+    code = "dock_door_location_invalid"
+    message = _("A GS1 location looks like urn:epc:id:sgln:0614141.12345.0.")
+    field = "location_id"
+
+
+class DockDoorNameTaken(TrackingError):
+    code = "dock_door_name_taken"
+    message = _("A dock door with this name already exists.")
+    status = 409
+    field = "name"
+
+
+class DockDoorAntennaTaken(TrackingError):
+    code = "dock_door_antenna_taken"
+    message = _("This antenna of the reader is already a dock door.")
+    status = 409
+    field = "antenna"
+
+
+class ShipmentTagInvalid(TrackingError):
+    code = "shipment_tag_invalid"
+    message = _("Each tag is a GS1 trade item EPC (urn:epc:id:sgtin:...) or its hex encoding.")
+    field = "epcs"
+
+
+class ShipmentTagTaken(TrackingError):
+    code = "shipment_tag_taken"
+    message = _("One of these tags is already attached to another shipment.")
+    status = 409
+    field = "epcs"

@@ -4,7 +4,7 @@ the principal's tenant only, so the isolation contract applies."""
 
 from django.urls import path
 
-from logitrack.tracking.views import devices, fleet, plain_http
+from logitrack.tracking.views import devices, docks, fleet, plain_http
 
 app_name = "devices"
 
@@ -29,6 +29,14 @@ urlpatterns = [
         "operations/devices/<id:device_id>/positions.gpx",
         devices.positions_gpx,
         name="positions-gpx",
+    ),
+    path("operations/dock-doors/", docks.dock_door_list, name="dock-doors"),
+    path("operations/dock-doors/new/", docks.dock_door_create, name="dock-door-create"),
+    path("operations/dock-doors/<id:door_id>/", docks.dock_door_edit, name="dock-door-edit"),
+    path(
+        "operations/dock-doors/<id:door_id>/active/",
+        docks.dock_door_active,
+        name="dock-door-active",
     ),
     path("operations/fleet/", fleet.fleet, name="fleet"),
     path("operations/fleet/vehicles/", fleet.vehicle_new, name="vehicle-create"),

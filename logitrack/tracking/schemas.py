@@ -75,3 +75,52 @@ class AssignmentOut(Schema):
     place_name: str
     started_at: datetime
     ended_at: datetime | None
+
+
+class DockDoorIn(Schema):
+    device_id: Id
+    antenna: int | None = Field(default=None, description="1-32; null for every antenna")
+    name: HumanText = Field(max_length=100)
+    place: HumanText = Field(max_length=100, description="The warehouse or hub, as on timelines")
+    direction: Literal["in", "out"]
+    location_id: OpaqueText = Field(default="", max_length=100, description="SGLN URN or empty")
+
+
+class DockDoorUpdateIn(Schema):
+    """Only the fields sent change; ``antenna: null`` makes the door the whole reader."""
+
+    antenna: int | None = None
+    name: HumanText | None = Field(default=None, max_length=100)
+    place: HumanText | None = Field(default=None, max_length=100)
+    direction: Literal["in", "out"] | None = None
+    location_id: OpaqueText | None = Field(default=None, max_length=100)
+    active: bool | None = None
+
+
+class DockDoorOut(Schema):
+    id: int
+    device_id: int
+    device_identifier: str
+    antenna: int | None
+    name: str
+    place: str
+    direction: str
+    location_id: str
+    active: bool
+    created_at: datetime
+
+
+class ShipmentTagsIn(Schema):
+    epcs: list[OpaqueText] = Field(
+        min_length=1, max_length=100, description="SGTIN URNs or the tags' EPC hex"
+    )
+
+
+class ShipmentTagOut(Schema):
+    epc_uri: str
+    created_at: datetime
+
+
+class ShipmentTagsOut(Schema):
+    waybill: str
+    tags: list[ShipmentTagOut]

@@ -206,6 +206,13 @@ PATH_EXAMPLES: dict[tuple[str, str], Any] = {
     ("/api/v1/devices", "kind"): "gps_tracker",
     ("/api/v1/devices", "name"): "Xe tải 51C-123.45",
     ("/api/v1/driver/", "status"): "delivered",
+    ("/api/v1/dock-doors", "name"): "Cửa nhập số 2",
+    ("/api/v1/dock-doors", "place"): "Kho Tân Bình",
+    ("/api/v1/dock-doors", "direction"): "in",
+    ("/api/v1/dock-doors", "antenna"): 2,
+    ("/api/v1/dock-doors", "location_id"): "urn:epc:id:sgln:0614141.12345.0",
+    ("/api/v1/dock-doors", "active"): True,
+    ("/api/v1/shipments/", "epcs"): ["urn:epc:id:sgtin:0614141.812345.6789"],
 }
 _PATH_PARAMETER = re.compile(r"\{(?:\w+:)?(\w+)\}")
 
@@ -279,6 +286,11 @@ class World:
         from logitrack.tracking.tests.factories import make_device
 
         self.device_id = make_device(self.owner, identifier="TRK-FIXTURE").device.pk
+        from logitrack.tracking.tests.factories import make_dock_door, make_reader
+
+        reader = make_reader(self.owner.tenant)
+        self.reader_id = reader.pk
+        self.door_id = make_dock_door(reader, antenna=1).pk
         with tenant_context(self.owner.tenant):
             self.invitation_token = membership_invite(
                 principal=principal_for(self.owner), email="newcomer@example.vn", role="viewer"
@@ -304,6 +316,7 @@ class World:
             "shipper_id": lambda: self.order.order.shipper_id,
             "waybills": lambda: [self.shipment.waybill],
             "occurred_at": lambda: timezone.now().isoformat(),
+            "device_id": lambda: self.reader_id,
         }
         if name in per_test:
             return per_test[name]()
@@ -325,6 +338,7 @@ class World:
                 else self.shipment.waybill
             ),
             "device_id": self.device_id,
+            "door_id": self.door_id,
         }
 
         def fill(match: re.Match[str]) -> str:

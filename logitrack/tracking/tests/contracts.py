@@ -256,3 +256,172 @@ contract(
         ok=403,
     )
 )
+
+
+# --- RFID: dock doors, shipment tags, EPCIS (logitrack/tracking/rfid/api.py) ------------------
+
+
+def _make_reader(world: World, side: str) -> int:
+    from logitrack.tracking.tests.factories import make_reader
+
+    return int(make_reader(world.side(side).tenant).pk)
+
+
+def _make_door(world: World, side: str) -> int:
+    from logitrack.tracking.models import Device
+    from logitrack.tracking.tests.factories import make_dock_door
+
+    reader = Device.dangerously_unscoped.get(pk=_make_reader(world, side))
+    return int(make_dock_door(reader, direction="in", antenna=1).pk)
+
+
+def _door_state(pk: int) -> Any:
+    from logitrack.tracking.models import DockDoor
+
+    return list(
+        DockDoor.dangerously_unscoped.filter(pk=pk).values_list(
+            "name", "place", "direction", "antenna", "location_id", "active"
+        )
+    )
+
+
+def _door_json(world: World, pk: int | None) -> dict[str, Any]:
+    return {
+        "device_id": _make_reader(world, "a"),
+        "antenna": 2,
+        "name": f"Cửa nhập {next(_serial)}",
+        "place": "Kho Tân Bình",
+        "direction": "in",
+    }
+
+
+def _tags_state(pk: int) -> Any:
+    from logitrack.tracking.models import ShipmentTag
+
+    return sorted(
+        ShipmentTag.dangerously_unscoped.filter(shipment_id=pk).values_list("epc_uri", flat=True)
+    )
+
+
+def _shipment_waybill(pk: int | None) -> str:
+    from logitrack.logistics.tests.contracts import _waybill
+
+    return _waybill(pk)
+
+
+def _make_shipment(world: World, side: str) -> int:
+    from logitrack.logistics.tests.contracts import _make_shipment as make
+
+    return make(world, side)
+
+
+door: dict[str, Any] = {"make": _make_door, "snapshot": _door_state}
+
+contract(Contract("api-1:dock_doors_list", "GET", P.OPERATIONS_VIEW, _fixed(f"{_v1}/dock-doors")))
+contract(
+    Contract(
+        "api-1:dock_door_create",
+        "POST",
+        P.WAREHOUSE_MANAGE,
+        _fixed(f"{_v1}/dock-doors"),
+        body=_door_json,
+        json=True,
+        ok=201,
+    )
+)
+contract(
+    Contract(
+        "api-1:dock_door_get",
+        "GET",
+        P.OPERATIONS_VIEW,
+        _object(f"{_v1}/dock-doors/{{}}"),
+        **door,
+    )
+)
+contract(
+    Contract(
+        "api-1:dock_door_update",
+        "PATCH",
+        P.WAREHOUSE_MANAGE,
+        _object(f"{_v1}/dock-doors/{{}}"),
+        body=lambda world, pk: {"place": "Hub Sóng Thần", "active": False},
+        json=True,
+        **door,
+    )
+)
+contract(
+    Contract(
+        "api-1:shipment_tags_attach",
+        "POST",
+        P.WAREHOUSE_MANAGE,
+        lambda pk: f"{_v1}/shipments/{_shipment_waybill(pk)}/tags",
+        body=lambda world, pk: {"epcs": [f"urn:epc:id:sgtin:0614141.112345.{next(_serial)}"]},
+        json=True,
+        ok=201,
+        make=_make_shipment,
+        snapshot=_tags_state,
+    )
+)
+contract(Contract("api-1:epcis_events", "GET", P.OPERATIONS_VIEW, _fixed(f"{_v1}/epcis/events")))
+
+# Dock door pages (logitrack/tracking/page_urls.py).
+_doors = "/operations/dock-doors"
+
+
+def _door_form(world: World, pk: int | None) -> dict[str, Any]:
+    body = _door_json(world, pk)
+    return {
+        "name": body["name"],
+        "place": body["place"],
+        "device": body["device_id"],
+        "antenna": "2",
+        "direction": "in",
+        "location_id": "",
+    }
+
+
+contract(Contract("devices:dock-doors", "get", P.OPERATIONS_VIEW, _fixed(f"{_doors}/")))
+contract(Contract("devices:dock-door-create", "get", P.WAREHOUSE_MANAGE, _fixed(f"{_doors}/new/")))
+contract(
+    Contract(
+        "devices:dock-door-create",
+        "post",
+        P.WAREHOUSE_MANAGE,
+        _fixed(f"{_doors}/new/"),
+        body=_door_form,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        "devices:dock-door-edit", "get", P.WAREHOUSE_MANAGE, _object(f"{_doors}/{{}}/"), **door
+    )
+)
+contract(
+    Contract(
+        "devices:dock-door-edit",
+        "post",
+        P.WAREHOUSE_MANAGE,
+        _object(f"{_doors}/{{}}/"),
+        body=lambda world, pk: {
+            "name": f"Cửa đổi tên {next(_serial)}",
+            "place": "Hub Sóng Thần",
+            "antenna": "5",
+            "direction": "out",
+            "location_id": "",
+        },
+        ok=302,
+        **door,
+    )
+)
+contract(
+    Contract(
+        "devices:dock-door-active",
+        "post",
+        P.WAREHOUSE_MANAGE,
+        _object(f"{_doors}/{{}}/active/"),
+        body=lambda world, pk: {"active": "0"},
+        ok=302,
+        **door,
+    )
+)

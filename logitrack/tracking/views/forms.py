@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import CodeField, HumanTextField
-from logitrack.tracking.models import Driver, Vehicle
+from logitrack.tracking.models import Device, Driver, Vehicle
 from logitrack.tracking.models.devices import AssignmentTarget, DeviceKind
+from logitrack.tracking.models.rfid import DockDirection
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 RANGE_DEFAULT = dt.timedelta(hours=24)
@@ -131,3 +132,38 @@ class CameraBlurForm(forms.Form):
         if data.get("enabled") == "0" and not data.get("reason"):
             self.add_error("reason", _("Say why faces and plates should no longer be blurred."))
         return data
+
+
+class DockDoorForm(forms.Form):
+    """A dock door: the reader (the tenant's RFID readers only), its antenna (blank for all),
+    the place, the direction and an optional SGLN. The service checks the rest."""
+
+    name = HumanTextField(label=_("Name"), max_length=100)
+    place = HumanTextField(
+        label=_("Warehouse or hub"),
+        max_length=100,
+        help_text=_("As it appears on shipment timelines."),
+    )
+    device = forms.ModelChoiceField(
+        label=_("RFID reader"), queryset=Device.dangerously_unscoped.none()
+    )
+    antenna = forms.IntegerField(
+        label=_("Antenna"),
+        min_value=1,
+        max_value=32,
+        required=False,
+        help_text=_("Leave blank when every antenna of the reader is at this door."),
+    )
+    direction = forms.ChoiceField(label=_("Direction"), choices=DockDirection.choices)
+    location_id = CodeField(
+        label=_("GS1 location (SGLN)"),
+        max_length=100,
+        required=False,
+        help_text=_("Optional, e.g. urn:epc:id:sgln:0614141.12345.0; partners see it in EPCIS."),
+    )
+
+    def __init__(self, *args: Any, readers: Any = None, **kwargs: Any) -> None:
+        """``readers``: the tenant's RFID readers (a queryset), the only choices offered."""
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["device"])  # type: ignore[type-arg]
+        field.queryset = readers if readers is not None else Device.dangerously_unscoped.none()
