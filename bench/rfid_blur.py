@@ -5,9 +5,9 @@ process; OpenCV may use a second core, so CPU can exceed wall), on a 1920 x 1080
 ``skimage.data.astronaut()`` at its own size (one face, about 100 px) on a grey background:
 
 - ``blur``: ``cameras.blur.blur_sensitive_regions`` (grey copy at ``LOGITRACK_CAMERA_DETECT_SIDE``
-  = 640 px, two frontal cascades, the profile cascade on the copy and its mirror, the plate
-  cascade, pixelate + Gaussian); and the same searching a 512 px copy (``--side``), which is
-  faster and misses faces under 75 px in 1080p instead of 60 px;
+  = 512 px, two frontal cascades, the profile cascade on the copy and its mirror, the plate
+  cascade, pixelate + Gaussian); and the same searching a 640 px copy (``--side``), which is
+  slower and finds faces down to 60 px in 1080p instead of 75 px;
 - ``plain``: what any stored image already costs, ``documents.images.reencode`` of the JPEG
   (decode, copy the pixels without metadata, JPEG encode, WebP thumbnail), no detection;
 - ``snapshot``: the camera path's image work (decode, pixels without metadata, blur, encode
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed calls per path")
     parser.add_argument(
-        "--side", type=int, default=512, help="the smaller detection copy compared (px)"
+        "--side", type=int, default=640, help="a larger detection copy compared (px)"
     )
     args = parser.parse_args(argv)
     _setup()

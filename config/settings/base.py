@@ -466,8 +466,9 @@ LOGITRACK_UPLOAD_PATHS = [
 LOGITRACK_CAMERA_MAX_BYTES = env_int("LOGITRACK_CAMERA_MAX_BYTES", 10 * 1024 * 1024)
 LOGITRACK_CAMERA_MAX_PIXELS = env_int("LOGITRACK_CAMERA_MAX_PIXELS", 40_000_000)
 # The face detector searches a copy this many pixels on its longest side: smaller is faster and
-# misses smaller faces (20 px on the copy: 60 px tall in a 1080p frame at 640; bench/rfid_blur.py).
-LOGITRACK_CAMERA_DETECT_SIDE = env_int("LOGITRACK_CAMERA_DETECT_SIDE", 640)
+# misses smaller faces (20 px on the copy: 75 px tall in a 1080p frame at 512, 60 px at 640).
+# bench/rfid_blur.py, quiet 2-core machine: 113 ms median at 512 (the 150 ms budget), 158 at 640.
+LOGITRACK_CAMERA_DETECT_SIDE = env_int("LOGITRACK_CAMERA_DETECT_SIDE", 512)
 # Snapshots per second per camera (and burst), per process: each costs a core ~0.25 s to blur.
 LOGITRACK_CAMERA_RATE = env_int("LOGITRACK_CAMERA_RATE", 1)
 LOGITRACK_CAMERA_BURST = env_int("LOGITRACK_CAMERA_BURST", 10)

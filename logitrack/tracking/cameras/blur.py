@@ -9,7 +9,7 @@ left or right, ``haarcascade_russian_plate_number.xml`` for licence plates. Noth
 downloaded at run time: a wheel without the files fails loudly at the first snapshot.
 
 How: detection runs on a grey copy whose longest side is at most
-``DETECT_SIDE`` pixels (a 1920 x 1080 snapshot is searched at 640 x 360); the boxes found are
+``DETECT_SIDE`` pixels (a 1920 x 1080 snapshot is searched at 512 x 288); the boxes found are
 mapped back to full resolution, grown by ``PAD`` of their size on each side, and every pixel in
 them is pixelated to ``BLOCKS`` blocks across and then Gaussian-blurred, on the full-resolution
 image. The detector is tuned for recall (few neighbours required, two frontal cascades, small
@@ -17,8 +17,8 @@ minimum size): blurring a false positive costs a smudge on a wall, missing a fac
 failure.
 
 What it cannot do (the privacy policy's "faces blurred" is best effort, not a guarantee):
-- faces smaller than ``MIN_FACE`` pixels on the searched copy (60 px tall in a 1080p frame,
-  about 6 % of its height) are not searched for: a person more than about 5 m from a 1080p
+- faces smaller than ``MIN_FACE`` pixels on the searched copy (75 px tall in a 1080p frame,
+  about 7 % of its height) are not searched for: a person more than about 4 m from a 1080p
   dock camera with a normal lens is not blurred. Searching smaller faces costs time roughly in
   proportion to the pixels searched (``DETECT_SIDE``) and was traded for the 150 ms budget;
 - faces tilted more than about 15 degrees in the image plane, seen from above or below, seen
@@ -44,7 +44,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 # Longest side of the copy the cascades search, pixels (LOGITRACK_CAMERA_DETECT_SIDE).
-DETECT_SIDE = 640
+DETECT_SIDE = 512
 # Each level of the search pyramid is this much smaller than the one before.
 SCALE_STEP = 1.15
 # Smallest face (and plate height) searched for on that copy, pixels.

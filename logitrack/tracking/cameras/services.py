@@ -78,8 +78,8 @@ def max_pixels() -> int:
 
 def detect_side() -> int:
     """Longest side of the copy the face detector searches (``LOGITRACK_CAMERA_DETECT_SIDE``,
-    default 640, at least 320): faster when smaller, but smaller faces are then missed."""
-    return max(320, int(getattr(settings, "LOGITRACK_CAMERA_DETECT_SIDE", 640)))
+    default 512, at least 320): faster when smaller, but smaller faces are then missed."""
+    return max(320, int(getattr(settings, "LOGITRACK_CAMERA_DETECT_SIDE", 512)))
 
 
 def shipment_window() -> dt.timedelta:
