@@ -90,6 +90,8 @@ def test_iso_8601_variants_are_read_as_utc(stamp: str, expected: dt.datetime) ->
         (_event(timestamp=1559925377), "timestamp_invalid"),
         (_event(timestamp="2026-11-30T12:20:00+0000"), "timestamp_in_future"),
         (_event(timestamp="1999-12-31T23:59:59Z"), "timestamp_invalid"),
+        # Arabic-Indic digits in the year: ASCII digits only, like every code.
+        (_event(timestamp="\u0662\u0660\u0661\u0669-06-07T16:36:17Z"), "timestamp_invalid"),
         (_event(""), "epc_missing"),
         (_event("3074257BF7194E4000001A8"), "epc_invalid"),  # odd length
         (_event("3074257BF7194E4000001A8G"), "epc_invalid"),
