@@ -207,7 +207,9 @@ def load_tenant(side: _Tenant, now: datetime) -> list[str]:
     for label, path in PATHS.items():
         for copy in range(PER_PATH):
             n = next(serial)
-            pallet = label == "delivered" and copy == 0
+            # Two pallets with an SSCC: one delivered, one in transit that the RFID demo
+            # (logitrack.tracking.demo) moves through a hub's dock door.
+            pallet = label in ("delivered", "in_transit") and copy == 0
             data = _order_data(shippers[n % len(shippers)], n, pallet=pallet)
             created = order_create(actor=side.owner, data=data, source=EventSource.IMPORT)
             start = now - timedelta(hours=5 * len(path) + 6 + n)

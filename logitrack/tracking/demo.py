@@ -1,5 +1,9 @@
 """Demo devices: per demo tenant one GPS tracker, one phone, one RFID reader and one camera,
-with the last 24 hours of positions (one a minute) for the tracker and the phone.
+with the last 24 hours of positions (one a minute) for the tracker and the phone; the reader's
+two antennas are the in and out doors of a hub's dock, the camera watches the in door, and the
+tenant's pallet in transit passes the in door: its SSCC read over and over for a few seconds
+(one de-duplicated observation, the shipment at the hub from the RFID gate), then a snapshot
+of the dock linked to it by that read.
 
 Devices are registered through ``device_create`` (the owner acting); positions go through the
 group-commit writer's SQL (``write_positions``). Each tenant's entry in ``var/demo.json`` gets
@@ -10,6 +14,8 @@ group-commit writer's SQL (``write_positions``). Each tenant's entry in ``var/de
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import math
 
 from django.db import transaction
@@ -22,7 +28,7 @@ from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Role
 from logitrack.tracking.ingest.writer import PositionRow, write_positions
 from logitrack.tracking.models.devices import DeviceKind
-from logitrack.tracking.services.devices import device_create
+from logitrack.tracking.services.devices import CreatedDevice, device_assign, device_create
 
 # Where each demo company's day is centred: Hoàn Kiếm (Hà Nội) and District 1 (TP.HCM).
 CENTRES = {1: (21.0285, 105.8542), 79: (10.7769, 106.7009)}
@@ -68,6 +74,7 @@ def load(demo: DemoFile) -> None:
         owner = Membership.dangerously_unscoped.get(tenant=tenant, role=Role.OWNER)
         principal = Principal.for_membership(owner.user, owner)
         devices = []
+        created_by_kind: dict[str, CreatedDevice] = {}
         with tenant_context(tenant), transaction.atomic():
             for index, kind in enumerate(DeviceKind):
                 created = device_create(
@@ -76,6 +83,7 @@ def load(demo: DemoFile) -> None:
                     identifier=f"demo-{tenant.slug}-{kind.value.replace('_', '-')}",
                     name=NAMES[kind],
                 )
+                created_by_kind[kind.value] = created
                 devices.append(
                     {
                         "kind": kind.value,
@@ -88,4 +96,84 @@ def load(demo: DemoFile) -> None:
                     write_positions(
                         day_of_positions(tenant.pk, created.device.pk, centre, end, index * 1.3)
                     )
+            _dock(tenant, principal, created_by_kind, end)
         entry["devices"] = devices
+
+
+# The hub whose dock the demo reader and camera watch, by the demo company's province.
+HUBS = {1: "Trung tâm khai thác Long Biên", 79: "Trung tâm khai thác Tân Bình"}
+
+
+def _snapshot(sscc: str) -> bytes:
+    """A drawn dock scene (no person in it): a pallet under its SSCC label, as a JPEG."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1280, 720), (92, 98, 104))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 520, 1280, 720), fill=(128, 124, 116))  # the dock floor
+    draw.rectangle((420, 250, 860, 560), fill=(176, 132, 84))  # the cartons
+    draw.rectangle((400, 560, 880, 600), fill=(120, 86, 52))  # the pallet
+    draw.rectangle((520, 320, 760, 420), fill=(245, 245, 240))  # the label
+    draw.text((540, 340), "SSCC", fill=(0, 0, 0))
+    draw.text((540, 370), f"(00) {sscc}", fill=(0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _dock(
+    tenant: Tenant, principal: Principal, created: dict[str, CreatedDevice], end: dt.datetime
+) -> None:
+    """Dock doors on the reader's antennas 1 (in) and 2 (out), the camera at the in door, and
+    the pallet in transit through it, by the same ingest paths devices use."""
+    from logitrack.logistics.models import LogisticsSettings, Shipment
+    from logitrack.tracking.cameras.services import camera_snapshot_record
+    from logitrack.tracking.epc import sscc_96_hex
+    from logitrack.tracking.rfid.ingest import accept_zebra
+    from logitrack.tracking.services.docks import dock_door_create
+
+    reader, camera = created["rfid_reader"], created["camera"]
+    hub = HUBS.get(tenant.province_code, HUBS[79])
+    door_in = dock_door_create(
+        principal=principal,
+        device=reader.device,
+        antenna=1,
+        name="Cửa 1 (nhập)",
+        place=hub,
+        direction="in",
+    )
+    dock_door_create(
+        principal=principal,
+        device=reader.device,
+        antenna=2,
+        name="Cửa 2 (xuất)",
+        place=hub,
+        direction="out",
+    )
+    device_assign(principal=principal, device=camera.device, target="dock", place_name=door_in.name)
+    pallet = Shipment.objects.filter(sscc__isnull=False, status="in_transit").first()
+    prefix = LogisticsSettings.objects.values_list("gs1_company_prefix", flat=True).first()
+    if pallet is None or pallet.sscc is None or not prefix:
+        return
+    epc = sscc_96_hex(pallet.sscc, prefix)
+    passed = end - dt.timedelta(minutes=2)
+    reads = [
+        {
+            "timestamp": (passed + dt.timedelta(milliseconds=300 * n)).strftime(
+                "%Y-%m-%dT%H:%M:%S.%f"
+            )[:-3]
+            + "+0000",
+            "type": "SIMPLE",
+            "data": {"idHex": epc, "antenna": 1, "peakRssi": -52 - n % 6, "reads": 3},
+        }
+        for n in range(20)
+    ]
+    status, answer = accept_zebra(reader.token, json.dumps(reads).encode(), None)
+    if status != 200:
+        raise RuntimeError(f"the demo reads were refused: {answer}")
+    camera_snapshot_record(
+        device=camera.device,
+        data=_snapshot(pallet.sscc),
+        # After the camera's assignment to the door began: the read two minutes before links it.
+        captured_at=timezone.now().isoformat(),
+    )

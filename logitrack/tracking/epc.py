@@ -105,4 +105,20 @@ def raw_epc(epc_hex: str) -> DecodedEpc:
     return DecodedEpc(epc_hex=upper, epc_uri="", scheme="raw")
 
 
-__all__ = ["DecodedEpc", "EpcInvalid", "decode_epc", "raw_epc"]
+def sscc_96_hex(sscc: str, company_prefix: str) -> str:
+    """The SSCC-96 EPC (GS1 EPC TDS section 14.5.2, filter value 0 "all others") of an 18-digit
+    SSCC whose GS1 company prefix is ``company_prefix`` (6-12 digits), as upper-case hex: what a
+    pallet's tag carries. ValueError when the SSCC does not start with the extension digit and
+    that prefix."""
+    from epcpy.epc_schemes.sscc import SSCC, SSCCFilterValue
+
+    if not (len(sscc) == 18 and sscc.isascii() and sscc.isdigit()):
+        raise ValueError("an SSCC has 18 digits")
+    if not (6 <= len(company_prefix) <= 12 and sscc[1:].startswith(company_prefix)):
+        raise ValueError("the SSCC does not carry this GS1 company prefix")
+    serial = sscc[0] + sscc[1 + len(company_prefix) : 17]
+    uri = f"urn:epc:id:sscc:{company_prefix}.{serial}"
+    return str(SSCC(uri).hex(filter_value=SSCCFilterValue.ALL_OTHERS)).upper()
+
+
+__all__ = ["sscc_96_hex", "DecodedEpc", "EpcInvalid", "decode_epc", "raw_epc"]

@@ -51,7 +51,7 @@ def test_every_demo_tenant_has_shipments_in_every_status_with_timelines(
         assert statuses == {s.value for s in ShipmentStatus}
         assert timeline[0] == "created"
         assert timeline[-1] == "delivered"
-        assert pallets == 1
+        assert pallets == 2
 
 
 def test_the_demo_file_lists_each_tenants_waybills_and_a_working_api_key(

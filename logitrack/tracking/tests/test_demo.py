@@ -37,3 +37,32 @@ def test_demo_lists_one_device_of_each_kind_per_tenant_with_a_working_token(
             assert device_token_matches(listed["token"], device.token_hash)
     assert Position.dangerously_unscoped.count() == 2 * 2 * 1440
     assert DeviceLatest.dangerously_unscoped.count() == 4
+
+
+def test_demo_pallet_passes_the_in_door_once_and_the_camera_sees_it(data_dir: Path) -> None:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.logistics.models import Shipment, ShipmentEvent
+    from logitrack.tenancy.models import Tenant
+    from logitrack.tracking.models import CameraEvent, DockDoor, TagObservation
+
+    call_command("demo", "--first-run")
+
+    for tenant in Tenant.objects.filter(slug__in=[e["slug"] for e in _tenants(data_dir)]):
+        with tenant_context(tenant):
+            observation = TagObservation.objects.get()
+            moved = ShipmentEvent.objects.get(source="rfid")
+            snapshot = CameraEvent.objects.get()
+            doors = sorted(DockDoor.objects.values_list("antenna", "direction"))
+            pallet = Shipment.objects.get(pk=moved.shipment_id)
+        assert doors == [(1, "in"), (2, "out")]
+        assert observation.read_count == 60  # 20 events of 3 reads, one observation
+        assert observation.shipment_id == pallet.pk
+        assert (moved.status, moved.applied) == ("at_hub", True)
+        assert pallet.status == "at_hub"
+        assert snapshot.shipment_id == pallet.pk
+        assert snapshot.dock_door is not None and snapshot.dock_door.direction == "in"
+
+
+def _tenants(data_dir: Path) -> list[dict[str, object]]:
+    tenants: list[dict[str, object]] = json.loads((data_dir / "demo.json").read_text())["tenants"]
+    return tenants

@@ -7,7 +7,9 @@ import pytest
 from epcpy.epc_schemes.sgtin import SGTIN, SGTINFilterValue
 from epcpy.epc_schemes.sscc import SSCC, SSCCFilterValue
 
-from logitrack.tracking.epc import DecodedEpc, EpcInvalid, decode_epc, raw_epc
+from logitrack.logistics.numbers import sscc_check_digit
+from logitrack.tracking.epc import DecodedEpc, EpcInvalid, decode_epc, raw_epc, sscc_96_hex
+from logitrack.tracking.rfid.docks import sscc_of_urn
 
 
 @pytest.mark.parametrize(
@@ -108,3 +110,24 @@ def test_a_raw_id_keeps_any_header() -> None:
     )
     with pytest.raises(EpcInvalid):
         raw_epc("30742")
+
+
+@pytest.mark.parametrize("prefix", ["893000", "8930000", "89300001", "893000012345"])
+def test_an_sscc_encoded_as_sscc_96_decodes_back_to_the_same_18_digits(prefix: str) -> None:
+    first_17 = ("3" + prefix + "4" * 16)[:17]
+    sscc = first_17 + sscc_check_digit(first_17)
+
+    decoded = decode_epc(sscc_96_hex(sscc, prefix))
+
+    assert decoded.scheme == "sscc"
+    assert decoded.epc_uri.startswith(f"urn:epc:id:sscc:{prefix}.3")
+    assert sscc_of_urn(decoded.epc_uri) == sscc
+
+
+@pytest.mark.parametrize(
+    ("sscc", "prefix"),
+    [("08930000000000012", "8930000"), ("089300000000000127", "8940000"), ("0893", "89")],
+)
+def test_an_sscc_without_its_company_prefix_is_not_encoded(sscc: str, prefix: str) -> None:
+    with pytest.raises(ValueError):
+        sscc_96_hex(sscc, prefix)
