@@ -121,4 +121,4 @@ def sscc_96_hex(sscc: str, company_prefix: str) -> str:
     return str(SSCC(uri).hex(filter_value=SSCCFilterValue.ALL_OTHERS)).upper()
 
 
-__all__ = ["sscc_96_hex", "DecodedEpc", "EpcInvalid", "decode_epc", "raw_epc"]
+__all__ = ["DecodedEpc", "EpcInvalid", "decode_epc", "raw_epc", "sscc_96_hex"]

@@ -60,7 +60,8 @@ def test_demo_pallet_passes_the_in_door_once_and_the_camera_sees_it(data_dir: Pa
         assert (moved.status, moved.applied) == ("at_hub", True)
         assert pallet.status == "at_hub"
         assert snapshot.shipment_id == pallet.pk
-        assert snapshot.dock_door is not None and snapshot.dock_door.direction == "in"
+        assert snapshot.dock_door is not None
+        assert snapshot.dock_door.direction == "in"
 
 
 def _tenants(data_dir: Path) -> list[dict[str, object]]:

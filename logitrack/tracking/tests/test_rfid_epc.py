@@ -129,5 +129,5 @@ def test_an_sscc_encoded_as_sscc_96_decodes_back_to_the_same_18_digits(prefix: s
     [("08930000000000012", "8930000"), ("089300000000000127", "8940000"), ("0893", "89")],
 )
 def test_an_sscc_without_its_company_prefix_is_not_encoded(sscc: str, prefix: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="SSCC"):
         sscc_96_hex(sscc, prefix)
