@@ -23,6 +23,13 @@ class NotAllowed(TrackingError):
     status = 403
 
 
+class RfidWindowInvalid(TrackingError):
+    code = "rfid_window_invalid"
+    message = _("Choose a window from 0.1 to 60 seconds.")
+    status = 422
+    field = "window_seconds"
+
+
 class InvalidIdentifier(TrackingError):
     code = "device_identifier_invalid"
     message = _("A device identifier is 1 to 64 letters, digits or . _ : - characters.")

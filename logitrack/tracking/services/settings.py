@@ -127,3 +127,55 @@ def tenant_camera_blur_set(
             transaction.set_rollback(True)
             raise BlurReasonInvalid() from exc
     return current
+
+
+# The de-duplication window a tenant may choose (ms): the table's check constraint's bounds.
+RFID_WINDOW_MIN_MS = 100
+RFID_WINDOW_MAX_MS = 60_000
+
+
+def tenant_rfid_window_ms(tenant_id: int) -> int:
+    """The tenant's RFID de-duplication window in milliseconds (2,000 without a settings row)."""
+    value = (
+        TenantDeviceSettings.dangerously_unscoped.filter(tenant_id=tenant_id)
+        .values_list("rfid_dedup_window_ms", flat=True)
+        .first()
+    )
+    return 2000 if value is None else int(value)
+
+
+def tenant_rfid_window_set(
+    *, principal: Principal, window_ms: int, request: HttpRequest | None = None
+) -> TenantDeviceSettings:
+    """Set how close (milliseconds, ``RFID_WINDOW_MIN_MS``-``RFID_WINDOW_MAX_MS``) two reads of
+    one EPC at one read point must be to count as one observation; applies to reads stored
+    afterwards. Raises NotAllowed without ``tenant.manage``, RfidWindowInvalid out of range.
+    Audit action ``rfid_window_changed`` (details: before, after), only when it changes."""
+    from logitrack.security.services import audit_record
+    from logitrack.tracking.errors import RfidWindowInvalid
+
+    tenant_id = principal.tenant_id
+    if tenant_id is None or not principal.has(Permission.TENANT_MANAGE):
+        raise NotAllowed()
+    if isinstance(window_ms, bool) or not RFID_WINDOW_MIN_MS <= window_ms <= RFID_WINDOW_MAX_MS:
+        raise RfidWindowInvalid()
+    with transaction.atomic():
+        current: TenantDeviceSettings
+        current, _created = TenantDeviceSettings.objects.select_for_update().get_or_create(
+            tenant_id=tenant_id
+        )
+        before = current.rfid_dedup_window_ms
+        if before == window_ms:
+            return current
+        current.rfid_dedup_window_ms = window_ms
+        current.save(update_fields=["rfid_dedup_window_ms"])
+        audit_record(
+            action="rfid_window_changed",
+            actor=actor_of(principal),
+            tenant_id=tenant_id,
+            object_type="tracking.tenantdevicesettings",
+            object_id=str(current.pk),
+            details={"before_ms": before, "after_ms": window_ms},
+            request=request,
+        )
+    return current

@@ -223,6 +223,17 @@ contract(
         ok=302,
     )
 )
+# The RFID de-duplication window: the tenant's own settings row only.
+contract(
+    Contract(
+        "devices:rfid-window",
+        "post",
+        P.TENANT_MANAGE,
+        _fixed(f"{_pages}/rfid-window/"),
+        body=lambda world, pk: {"window_seconds": "3.5"},
+        ok=302,
+    )
+)
 contract(Contract("devices:fleet", "get", P.OPERATIONS_VIEW, _fixed("/operations/fleet/")))
 contract(
     Contract(

@@ -7,10 +7,9 @@ import threading
 import numpy as np
 import pytest
 from PIL import Image
+from skimage import data as skimage_data
 
 from logitrack.tracking.cameras import blur
-
-skimage_data = pytest.importorskip("skimage.data")
 
 
 def _astronaut() -> Image.Image:

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 from PIL import Image
+from skimage import data as skimage_data
 
 from logitrack.core.tenant import tenant_context
 from logitrack.documents import vault
@@ -34,7 +35,6 @@ from logitrack.tracking.services.devices import device_assign, device_disable
 from logitrack.tracking.services.settings import tenant_camera_blur_set
 from logitrack.tracking.tests.factories import make_device
 
-skimage_data = pytest.importorskip("skimage.data")
 pytestmark = pytest.mark.django_db
 URL = "/ingest/camera"
 MAKE = 0x010F  # EXIF "Make" (TIFF 6.0 tag 271)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 from PIL import Image
+from skimage import data as skimage_data
 
 from logitrack.core.tenant import tenant_context
 from logitrack.security.models import AuditEntry
@@ -24,7 +25,6 @@ from logitrack.tracking.models import CameraEvent, TenantDeviceSettings
 from logitrack.tracking.services.settings import tenant_camera_blur_set
 from logitrack.tracking.tests.factories import make_device
 
-skimage_data = pytest.importorskip("skimage.data")
 pytestmark = pytest.mark.django_db
 PAGE = "/operations/devices/plain-http/"
 SWITCH = "/operations/devices/camera-blur/"

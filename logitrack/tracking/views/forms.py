@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -167,3 +168,17 @@ class DockDoorForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["device"])  # type: ignore[type-arg]
         field.queryset = readers if readers is not None else Device.dangerously_unscoped.none()
+
+
+class RfidWindowForm(forms.Form):
+    """The RFID de-duplication window, in seconds (0.1-60, one decimal)."""
+
+    window_seconds = forms.DecimalField(
+        label=_("Window (seconds)"),
+        min_value=Decimal("0.1"),
+        max_value=Decimal("60"),
+        decimal_places=1,
+        help_text=_(
+            "Reads of the same tag at the same antenna closer than this are one observation."
+        ),
+    )

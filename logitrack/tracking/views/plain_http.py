@@ -1,8 +1,10 @@
-"""The tenant's device settings page: the plain-HTTP legacy port (docs/adr/0030) and the
-blurring of faces and plates in camera snapshots; and the security officer's warning page
-listing every tenant that has plain HTTP on."""
+"""The tenant's device settings page: the plain-HTTP legacy port (docs/adr/0030), the
+blurring of faces and plates in camera snapshots and the RFID de-duplication window; and the
+security officer's warning page listing every tenant that has plain HTTP on."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,13 +22,18 @@ from logitrack.tracking.services.settings import (
     tenant_camera_blur_state,
     tenant_plain_http_allowed,
     tenant_plain_http_set,
+    tenant_rfid_window_ms,
+    tenant_rfid_window_set,
 )
 from logitrack.tracking.views.common import render_page
-from logitrack.tracking.views.forms import CameraBlurForm
+from logitrack.tracking.views.forms import CameraBlurForm, RfidWindowForm
 
 
 def _settings_page(
-    request: HttpRequest, blur_form: CameraBlurForm | None = None, status: int = 200
+    request: HttpRequest,
+    blur_form: CameraBlurForm | None = None,
+    status: int = 200,
+    window_form: RfidWindowForm | None = None,
 ) -> HttpResponse:
     principal = principal_of(request)
     tenant_id = principal.tenant_id or 0
@@ -39,6 +46,10 @@ def _settings_page(
         "blur_reason": "" if blur is None else blur.camera_blur_off_reason,
         "blur_changed_at": None if blur is None else blur.camera_blur_changed_at,
         "blur_form": blur_form or CameraBlurForm(initial={"enabled": "0" if blur_enabled else "1"}),
+        "window_form": window_form
+        or RfidWindowForm(
+            initial={"window_seconds": Decimal(tenant_rfid_window_ms(tenant_id)) / 1000}
+        ),
     }
     response = render_page(request, "plain_http.html", context)
     response.status_code = status
@@ -81,6 +92,27 @@ def camera_blur_setting(request: HttpRequest) -> HttpResponse:
     except TrackingError as exc:
         form.add_error(exc.field or None, str(exc.message))
         return _settings_page(request, form, status=exc.status)
+    messages.success(request, _("The setting is saved."))
+    return redirect("devices:plain-http")
+
+
+@requires(Permission.TENANT_MANAGE)
+@require_POST
+def rfid_window_setting(request: HttpRequest) -> HttpResponse:
+    """``window_seconds`` (0.1-60): the tenant's RFID de-duplication window; a bad value shows
+    the page again with the error (422) and changes nothing."""
+    form = RfidWindowForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, status=422, window_form=form)
+    try:
+        tenant_rfid_window_set(
+            principal=principal_of(request),
+            window_ms=int(form.cleaned_data["window_seconds"] * 1000),
+            request=request,
+        )
+    except TrackingError as exc:
+        form.add_error("window_seconds", str(exc.message))
+        return _settings_page(request, status=exc.status, window_form=form)
     messages.success(request, _("The setting is saved."))
     return redirect("devices:plain-http")
 
