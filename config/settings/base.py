@@ -476,6 +476,8 @@ LOGITRACK_CAMERA_SHIPMENT_WINDOW_SECONDS = env_int("LOGITRACK_CAMERA_SHIPMENT_WI
 # Paths whose `Authorization: Bearer` carries a device token, checked by the view itself: the
 # API-key middleware (tenancy.middleware.PrincipalMiddleware) leaves them anonymous.
 LOGITRACK_DEVICE_BEARER_PATHS = [r"^/ingest/camera$", r"^/ingest/rfid/zebra$"]
+# Threads per gateway process that store RFID batches (0: 1 on SQLite, 4 on PostgreSQL).
+LOGITRACK_RFID_THREADS = env_int("LOGITRACK_RFID_THREADS", 0)
 
 # --- Partners, disclosures and breaches (logitrack.privacy.breaches; docs/adr/0036) ---------------
 # The app itself is listed in INSTALLED_APPS right after logitrack.privacy.
