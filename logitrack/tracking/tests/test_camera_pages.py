@@ -63,6 +63,25 @@ def test_blurring_is_on_by_default_and_the_page_says_so(client: Client, owner: M
     assert _settings(owner) == []
 
 
+def test_the_devices_page_links_the_blurring_switch_for_those_who_may_change_it(
+    client: Client, owner: Membership
+) -> None:
+    # A new admin looks for the camera setting on the devices page, not under legacy trackers.
+    dispatcher = make_member(owner.tenant, Role.DISPATCHER)
+    sign_in(client, owner)
+    link = f'href="{PAGE}#camera-blur" data-camera-blur-link'
+
+    devices = client.get("/operations/devices/").content.decode()
+    settings_page = client.get(PAGE).content.decode()
+    sign_in(client, dispatcher)
+    for_dispatcher = client.get("/operations/devices/").content.decode()
+
+    assert link in devices
+    assert "Khuôn mặt và biển số xe trong ảnh chụp từ camera" in devices
+    assert 'id="camera-blur"' in settings_page
+    assert "data-camera-blur-link" not in for_dispatcher
+
+
 def test_turning_blurring_off_without_a_reason_is_refused_and_changes_nothing(
     client: Client, owner: Membership
 ) -> None:

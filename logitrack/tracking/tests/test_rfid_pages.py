@@ -124,3 +124,15 @@ def test_the_list_is_in_vietnamese_for_a_vietnamese_reader() -> None:
     assert "Cửa kho" in html
     assert "Thêm cửa kho" in html
     assert "Tất cả" in html
+
+
+def test_the_door_forms_labels_and_help_read_naturally_in_vietnamese() -> None:
+    # "GS1 location (SGLN)" is also the model field's verbose name, lower case in Vietnamese;
+    # a form label begins a line and is capitalised like the other labels.
+    client, _membership = _client()
+
+    html = client.get(f"{PAGES}/new/", headers={"Accept-Language": "vi"}).content.decode()
+
+    assert '<label for="id_location_id">Địa điểm GS1 (SGLN)</label>' in html
+    # The place's help names the shipment page's "Hành trình" (timeline) by that word.
+    assert "Tên này hiện trên hành trình của vận đơn." in html

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.forms import CodeField, HumanTextField
@@ -157,7 +158,8 @@ class DockDoorForm(forms.Form):
     )
     direction = forms.ChoiceField(label=_("Direction"), choices=DockDirection.choices)
     location_id = CodeField(
-        label=_("GS1 location (SGLN)"),
+        # The msgid is also the model field's verbose name, lower case in Vietnamese.
+        label=capfirst(_("GS1 location (SGLN)")),
         max_length=100,
         required=False,
         help_text=_("Optional, e.g. urn:epc:id:sgln:0614141.12345.0; partners see it in EPCIS."),
