@@ -475,6 +475,10 @@ class Migration(migrations.Migration):
             model_name="tagobservation",
             index=models.Index(fields=["tenant", "shipment"], name="tracking_tagobs_shipment"),
         ),
+        migrations.AddIndex(
+            model_name="tagobservation",
+            index=models.Index(fields=["dock_door", "last_seen"], name="tracking_tagobs_door_seen"),
+        ),
         migrations.AddConstraint(
             model_name="tagobservation",
             constraint=models.CheckConstraint(

@@ -149,6 +149,8 @@ class TagObservation(TenantScopedModel):
             models.Index(fields=["tenant", "first_seen", "id"], name="tracking_tagobs_time"),
             models.Index(fields=["tenant", "epc_uri"], name="tracking_tagobs_epc_uri"),
             models.Index(fields=["tenant", "shipment"], name="tracking_tagobs_shipment"),
+            # A door's last read (the dock doors page).
+            models.Index(fields=["dock_door", "last_seen"], name="tracking_tagobs_door_seen"),
         ]
         constraints = [
             models.CheckConstraint(

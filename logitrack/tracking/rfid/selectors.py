@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
@@ -23,15 +23,40 @@ def _viewer(principal: Principal) -> int | None:
 
 
 def dock_doors_of_tenant(*, principal: Principal) -> QuerySet[DockDoor]:
-    """The tenant's dock doors with their reader, active first, by name; empty without
+    """The tenant's dock doors with their reader and ``last_read`` (the newest observation's
+    ``last_seen``, None before any), active first, by name; empty without
     ``operations.view`` (fail closed)."""
     tenant_id = _viewer(principal)
     if tenant_id is None:
         return DockDoor.objects.none()
-    return (
+    last_read = (
+        TagObservation.objects.filter(tenant_id=tenant_id, dock_door_id=OuterRef("pk"))
+        .order_by("-last_seen")
+        .values("last_seen")[:1]
+    )
+    doors: QuerySet[DockDoor] = (
         DockDoor.objects.filter(tenant_id=tenant_id)
         .select_related("device")
+        .annotate(last_read=Subquery(last_read))
         .order_by("-active", "name", "pk")
+    )
+    return doors
+
+
+READS_SHOWN = 50
+
+
+def recent_reads_of_reader(*, principal: Principal, device: Device) -> QuerySet[TagObservation]:
+    """The ``READS_SHOWN`` latest observations of ``device`` (a reader the caller got through
+    ``access_device_by_id``), newest first, with their door and shipment; empty without
+    ``operations.view`` or for another tenant's device (fail closed)."""
+    tenant_id = _viewer(principal)
+    if tenant_id is None or device.tenant_id != tenant_id:
+        return TagObservation.objects.none()
+    return (
+        TagObservation.objects.filter(tenant_id=tenant_id, device_id=device.pk)
+        .select_related("dock_door", "shipment")
+        .order_by("-last_seen", "-pk")[:READS_SHOWN]
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from logitrack.core.testing import HttpsClient
@@ -9,7 +11,12 @@ from logitrack.tenancy.models import Membership
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import make_member, make_tenant, sign_in
 from logitrack.tracking.models import DockDoor
-from logitrack.tracking.tests.factories import make_device, make_dock_door, make_reader
+from logitrack.tracking.tests.factories import (
+    make_device,
+    make_dock_door,
+    make_observation,
+    make_reader,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +143,35 @@ def test_the_door_forms_labels_and_help_read_naturally_in_vietnamese() -> None:
     assert '<label for="id_location_id">Địa điểm GS1 (SGLN)</label>' in html
     # The place's help names the shipment page's "Hành trình" (timeline) by that word.
     assert "Tên này hiện trên hành trình của vận đơn." in html
+
+
+def test_the_list_shows_each_doors_last_read_from_its_own_observations() -> None:
+    client, membership = _client()
+    reader = make_reader(membership.tenant)
+    read = make_dock_door(reader, name="Cửa đã đọc", antenna=1)
+    quiet = make_dock_door(reader, name="Cửa chưa đọc", antenna=2)
+    seen = dt.datetime(2026, 11, 30, 9, 41, tzinfo=dt.UTC)
+    make_observation(reader, "urn:epc:id:sscc:8930000.0000000012", door=read, first_seen=seen)
+
+    html = client.get(f"{PAGES}/").content.decode()
+
+    read_row = html.split(f'data-dock-door="{read.pk}"')[1].split("</tr>")[0]
+    quiet_row = html.split(f'data-dock-door="{quiet.pk}"')[1].split("</tr>")[0]
+    assert "30/11/2026 16:41" in read_row  # shown in Asia/Ho_Chi_Minh
+    assert "Chưa có lần đọc" in quiet_row
+
+
+def test_a_readers_page_lists_its_recent_reads_and_never_another_readers() -> None:
+    client, membership = _client(Role.DISPATCHER)
+    reader = make_reader(membership.tenant)
+    other_reader = make_reader(membership.tenant)
+    door = make_dock_door(reader, name="Cửa nhập 7")
+    make_observation(reader, "urn:epc:id:sscc:8930000.0000000012", door=door, read_count=42)
+    make_observation(other_reader, "urn:epc:id:sscc:8930000.0000000099")
+
+    html = client.get(f"/operations/devices/{reader.pk}/").content.decode()
+
+    assert html.count("data-read>") == 1
+    assert "urn:epc:id:sscc:8930000.0000000012" in html
+    assert "Cửa nhập 7" in html
+    assert "0000000099" not in html

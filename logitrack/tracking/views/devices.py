@@ -28,6 +28,8 @@ from logitrack.tracking import exports, selectors
 from logitrack.tracking.access import access_device_by_id
 from logitrack.tracking.errors import TrackingError
 from logitrack.tracking.models import Device, DeviceLatest, Position
+from logitrack.tracking.models.devices import DeviceKind
+from logitrack.tracking.rfid.selectors import recent_reads_of_reader
 from logitrack.tracking.services import devices as services
 from logitrack.tracking.services.settings import tenant_plain_http_allowed
 from logitrack.tracking.views.common import render_page
@@ -116,6 +118,11 @@ def device_detail(request: HttpRequest, device_id: int) -> HttpResponse:
         "assignments": selectors.device_assignments(device=device).select_related(
             "vehicle", "driver"
         )[:50],
+        "reads": (
+            recent_reads_of_reader(principal=principal, device=device)
+            if device.kind == DeviceKind.RFID_READER
+            else None
+        ),
         "assign_form": (
             AssignForm(tenant_id=principal.tenant_id)
             if principal.has(Permission.OPERATIONS_MANAGE)
