@@ -240,3 +240,54 @@ def test_an_api_date_time_outside_the_calendar_in_utc_is_a_validation_error() ->
 
     assert refused.value.errors()[0]["type"] == "datetime_range"
     assert adapter.validate_python("0001-01-01T00:00:00-14:00").year == 1
+
+
+def test_another_tenants_doors_waybills_epcs_and_cursors_answer_404_or_nothing() -> None:
+    import base64
+
+    from logitrack.logistics.tests.factories import (
+        make_order_row,
+        make_shipment_row,
+        make_shipper,
+    )
+    from logitrack.tracking.tests.factories import make_dock_door, make_observation, make_reader
+
+    mine, theirs = make_tenant(), make_tenant()
+    owner = make_member(mine, Role.OWNER)
+    key = make_api_key(
+        owner,
+        {Permission.OPERATIONS_VIEW, Permission.WAREHOUSE_MANAGE},
+    )
+    client = HttpsClient(headers=bearer(key.token))
+    their_reader = make_reader(theirs)
+    their_door = make_dock_door(their_reader)
+    sgtin = "urn:epc:id:sgtin:0614141.812345.6789"
+    their_row = make_observation(their_reader, sgtin, door=their_door)
+    their_shipment = make_shipment_row(make_order_row(make_shipper(theirs)))
+    door_url = f"/api/v1/dock-doors/{their_door.pk}"
+
+    assert client.get(door_url).status_code == 404
+    patched = client.patch(door_url, {"active": False}, content_type="application/json")
+    assert patched.status_code == 404
+    tags = client.post(
+        f"/api/v1/shipments/{their_shipment.waybill}/tags",
+        {"epcs": [sgtin]},
+        content_type="application/json",
+    )
+    assert tags.status_code == 404
+    assert tags.json()["error"]["code"] == "waybill_not_found"
+    created = client.post(
+        "/api/v1/dock-doors",
+        {"device_id": their_reader.pk, "name": "Mượn", "place": "Kho", "direction": "in"},
+        content_type="application/json",
+    )
+    assert created.status_code in (404, 422)
+    before = their_row.first_seen - dt.timedelta(seconds=1)  # a cursor just before their row
+    raw = f"epcis|{before.isoformat()}|1".encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    for params in ({"epc": sgtin}, {"device": their_reader.identifier}, {"cursor": cursor}):
+        page = client.get("/api/v1/epcis/events", params)
+        assert page.status_code == 200
+        assert page.json()["epcisBody"]["eventList"] == []
+    their_door.refresh_from_db()
+    assert their_door.active is True

@@ -220,3 +220,35 @@ def test_a_store_failing_after_the_file_is_written_leaves_nothing(
     assert response.status_code == 500
     _nothing_stored(files_before)
     assert not AuditEntry.objects.filter(action="camera_snapshot_recorded").exists()
+
+
+def test_a_dock_camera_never_links_another_tenants_door_or_shipment(
+    client: Client, owner: Membership, camera: tuple[Device, str]
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from logitrack.core.tenant import tenant_context
+    from logitrack.tenancy.tests.factories import principal_for
+    from logitrack.tracking.services.devices import device_assign
+    from logitrack.tracking.tests.test_camera_ingest import _dock_door, _observation, _shipment
+
+    device, token = camera
+    other = make_member(make_tenant(), Role.OWNER)
+    theirs = _dock_door(other, "Cửa 3", "Kho Tân Bình")  # same door and place names
+    taken = timezone.now()
+    their_shipment = _shipment(other)
+    _observation(other, theirs, their_shipment, taken - dt.timedelta(minutes=1), taken)
+    with tenant_context(owner.tenant):
+        device_assign(
+            principal=principal_for(owner), device=device, target="dock", place_name="Cửa 3"
+        )
+
+    response = _post(client, token, _image(), captured_at=taken.isoformat())
+
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["shipment"] is None
+    event = CameraEvent.dangerously_unscoped.get()
+    assert event.dock_door_id is None
+    assert event.shipment_id is None
