@@ -291,3 +291,57 @@ def test_another_tenants_doors_waybills_epcs_and_cursors_answer_404_or_nothing()
         assert page.json()["epcisBody"]["eventList"] == []
     their_door.refresh_from_db()
     assert their_door.active is True
+
+
+@pytest.mark.skipif(
+    "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
+    reason="row locks across connections need PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_readers_reading_one_pallet_at_once_move_it_once() -> None:
+    import threading
+
+    from django.db import connection
+
+    from logitrack.logistics.models import Shipment, ShipmentEvent
+    from logitrack.logistics.tests.factories import (
+        make_order_row,
+        make_shipment_row,
+        make_shipper,
+    )
+    from logitrack.tracking.tests.factories import make_dock_door
+
+    manager = make_manager()
+    readers = [make_device(manager, kind="rfid_reader") for _ in range(2)]
+    for number, created in enumerate(readers):
+        make_dock_door(created.device, direction="in", place=f"Hub {number}")
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    shipment = make_shipment_row(
+        make_order_row(make_shipper(manager.tenant)),
+        status="in_transit",
+        sscc="106141412345678908",
+        at=at,
+    )
+    stamp = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    body = json.dumps([_event(stamp, idHex="3174257BF4499602D2000000")]).encode()
+    barrier = threading.Barrier(4)
+    answers: list[int] = []
+
+    def send(created: CreatedDevice) -> None:
+        try:
+            barrier.wait()
+            answers.append(accept_zebra(created.token, body, "127.0.0.1")[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(readers[k % 2],)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [200] * 4
+    assert Shipment.dangerously_unscoped.get(pk=shipment.pk).status == "at_hub"
+    events = ShipmentEvent.dangerously_unscoped.filter(shipment=shipment, source="rfid")
+    assert sorted(e.kind for e in events) == ["scan", "status"]
+    assert TagObservation.dangerously_unscoped.count() == 2
