@@ -345,3 +345,49 @@ def test_two_readers_reading_one_pallet_at_once_move_it_once() -> None:
     events = ShipmentEvent.dangerously_unscoped.filter(shipment=shipment, source="rfid")
     assert sorted(e.kind for e in events) == ["scan", "status"]
     assert TagObservation.dangerously_unscoped.count() == 2
+
+
+def test_refused_device_tokens_never_reach_the_logs(
+    reader: CreatedDevice, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = HttpsClient()
+    client.raise_request_exception = False
+    wrong = reader.token[:-4] + "AAAA"
+    caplog.set_level("DEBUG")
+
+    rfid = client.post(
+        "/ingest/rfid/zebra",
+        b"[]",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {wrong}"},
+    )
+    camera = client.post(
+        "/ingest/camera", {"image": b"x"}, headers={"Authorization": f"Bearer {reader.token}"}
+    )
+    broken = client.post(
+        "/ingest/rfid/zebra",
+        b"[" * 50 + b"\x00",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {reader.token}"},
+    )
+
+    assert (rfid.status_code, camera.status_code, broken.status_code) == (401, 401, 400)
+    logged = caplog.text + str([record.__dict__ for record in caplog.records])
+    for secret in (wrong[-12:], reader.token[-12:]):
+        assert secret not in logged
+
+
+@pytest.mark.parametrize("field", ["name", "place", "location_id"])
+def test_a_nul_byte_in_a_dock_doors_text_is_refused_on_every_database(field: str) -> None:
+    from logitrack.tracking.tests.factories import make_reader
+
+    tenant = make_tenant()
+    owner = make_member(tenant, Role.OWNER)
+    key = make_api_key(owner, {Permission.OPERATIONS_VIEW, Permission.WAREHOUSE_MANAGE})
+    client = HttpsClient(headers=bearer(key.token))
+    body = {"device_id": make_reader(tenant).pk, "name": "Cửa 1", "place": "Kho", "direction": "in"}
+    body[field] = "Cửa\x001" if field != "location_id" else "urn:epc:id:sgln:0614141.12345.\x00"
+
+    response = client.post("/api/v1/dock-doors", body, content_type="application/json")
+
+    assert response.status_code == 422, response.content[:300]
