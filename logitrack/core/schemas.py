@@ -24,11 +24,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from pydantic import AwareDatetime, GetCoreSchemaHandler
+from pydantic import AfterValidator, AwareDatetime, GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
 from logitrack.core.identity import canonical_email
@@ -129,5 +129,18 @@ class IsoForm:
         return core_schema.no_info_before_validator_function(self.apply, handler(source))
 
 
+def _utc_representable(value: datetime) -> datetime:
+    """An aware date-time whose UTC instant is in years 1-9999: ``0001-01-01T00:00:00+14:00``
+    is RFC 3339 but lies before year 1 in UTC, where the database adapters (SQLite's
+    ``make_naive``) raise OverflowError. Refused as a validation error instead of a 500."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_range", "Input should be a date-time between years 1 and 9999 in UTC"
+        ) from None
+    return value
+
+
 IsoDate = Annotated[date, IsoForm("date")]
-IsoDateTime = Annotated[AwareDatetime, IsoForm("datetime")]
+IsoDateTime = Annotated[AwareDatetime, IsoForm("datetime"), AfterValidator(_utc_representable)]

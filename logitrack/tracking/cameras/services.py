@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -60,6 +61,7 @@ from logitrack.tracking.models import (
     TenantDeviceSettings,
 )
 from logitrack.tracking.models.devices import AssignmentTarget, DeviceKind
+from logitrack.tracking.protocols.report import EARLIEST_FIX, as_utc
 from logitrack.tracking.tokens import device_token_prefix
 
 # How many observations near the snapshot's time are compared to find the nearest one.
@@ -130,26 +132,38 @@ def camera_by_token(token: str | None, source: str | None) -> Device:
     return device
 
 
-def parse_captured_at(raw: str | None, *, now: dt.datetime) -> dt.datetime:
-    """``raw`` (ISO 8601 with a UTC offset or ``Z``) as an aware UTC time; ``now`` when blank.
+# ISO 8601 / RFC 3339 as cameras write it: date, "T" or space, time, optional fraction, offset.
+# ASCII digits only, and nothing after the offset (``fromisoformat`` alone takes week dates,
+# basic formats and even a trailing NUL).
+_CAPTURED_AT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[Zz]|[+-]\d{2}:?\d{2})", re.ASCII
+)
 
-    CapturedAtInvalid for a malformed time, one without an offset, or one later than ``now``
-    plus the ingest's ``max_future`` allowance.
+
+def parse_captured_at(raw: str | None, *, now: dt.datetime) -> dt.datetime:
+    """``raw`` (ISO 8601 with a UTC offset or ``Z``, e.g. ``2026-11-30T08:15:00+07:00``) as an
+    aware UTC time; ``now`` when blank.
+
+    CapturedAtInvalid for a malformed time, one without an offset, one before 2000 (a camera
+    whose clock was never set; the trackers' ``EARLIEST_FIX``), one outside the calendar in UTC
+    (``0001-01-01T00:00:00+05:00``), or one later than ``now`` plus the ingest's ``max_future``
+    allowance.
     """
     from logitrack.tracking.ingest.accept import max_future
 
     text = (raw or "").strip()
     if not text:
         return now
+    if not _CAPTURED_AT.fullmatch(text):
+        raise CapturedAtInvalid()
     try:
-        parsed = dt.datetime.fromisoformat(text)
+        parsed = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError as exc:
         raise CapturedAtInvalid() from exc
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    taken = as_utc(parsed)
+    if taken is None or taken < EARLIEST_FIX or taken > now + max_future():
         raise CapturedAtInvalid()
-    if parsed > now + max_future():
-        raise CapturedAtInvalid()
-    return parsed.astimezone(dt.UTC)
+    return taken
 
 
 def tenant_camera_blur_enabled() -> bool:

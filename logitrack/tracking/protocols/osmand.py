@@ -60,6 +60,7 @@ from logitrack.tracking.protocols.report import (
     MAX_WIFI,
     MIN_ALTITUDE,
     PositionReport,
+    as_utc,
     attribute_key,
     attribute_value,
     check_attributes,
@@ -121,7 +122,10 @@ def parse_time(value: object) -> dt.datetime:
         raise refuse("timestamp_invalid", _("The time is not valid."), "timestamp") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    utc = as_utc(parsed)
+    if utc is None:
+        raise refuse("timestamp_invalid", _("The time is not valid."), "timestamp")
+    return utc
 
 
 def _flag(value: str, name: str) -> bool:

@@ -119,6 +119,17 @@ def longitude(value: object) -> float:
         ) from exc
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime | None:
+    """An aware ``moment`` in UTC, or None when its UTC instant is outside Python's calendar
+    (years 1-9999): ``0001-01-01T00:00:00+05:00`` is in year 0 in UTC, ``9999-12-31T23:00-05:00``
+    in year 10000, and ``astimezone`` raises OverflowError for both. Every parser of a device's
+    or client's time goes through this, so that such a time is refused, never a crash."""
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        return None
+
+
 def check_fix_time(
     fix_time: dt.datetime, now: dt.datetime, max_future: dt.timedelta
 ) -> dt.datetime:

@@ -35,7 +35,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.tracking.protocols.report import EARLIEST_FIX
+from logitrack.tracking.protocols.report import EARLIEST_FIX, as_utc
 
 MAX_ANTENNA = 255
 MAX_READS_PER_EVENT = 1_000_000
@@ -144,9 +144,10 @@ def parse_time(value: object, now: dt.datetime, max_future: dt.timedelta) -> dt.
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         raise _Refused("timestamp_invalid", _TIME_INVALID) from None
-    parsed = parsed.astimezone(dt.UTC)
-    if parsed < EARLIEST_FIX:
+    parsed_utc = as_utc(parsed)
+    if parsed_utc is None or parsed_utc < EARLIEST_FIX:
         raise _Refused("timestamp_invalid", _TIME_INVALID)
+    parsed = parsed_utc
     if parsed > now + max_future:
         raise _Refused("timestamp_in_future", _TIME_AHEAD)
     return parsed
