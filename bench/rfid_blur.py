@@ -72,7 +72,7 @@ def _timed(runs: int, call: Callable[[], Any]) -> tuple[float, float, float]:
 def _astronaut() -> Any:
     from skimage import data
 
-    return data.astronaut()  # type: ignore[no-untyped-call]
+    return data.astronaut()
 
 
 def _scene() -> Any:
@@ -91,7 +91,7 @@ def _recall() -> tuple[int, int, int, int]:
 
     from logitrack.tracking.cameras.blur import detect_regions
 
-    crops: Any = data.lfw_subset()  # type: ignore[no-untyped-call]
+    crops: Any = data.lfw_subset()
     found = false_positives = 0
     for index, crop in enumerate(crops):
         face = Image.fromarray((crop * 255).astype(np.uint8))
