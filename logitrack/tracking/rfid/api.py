@@ -218,6 +218,16 @@ def _next_link(request: HttpRequest, cursor: str) -> str:
     response={200: dict[str, Any]},
     url_name="epcis_events",
     summary="RFID observations as a GS1 EPCIS 2.0 document (application/ld+json)",
+    # The document is JSON-LD (EPCIS 2.0 section 12): say so, so that clients and the API's
+    # own conformance check expect the media type it is sent with.
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "An EPCISDocument (GS1 EPCIS 2.0 JSON schema)",
+                "content": {epcis.CONTENT_TYPE: {"schema": {"type": "object"}}},
+            }
+        }
+    },
 )
 @requires(Permission.OPERATIONS_VIEW)
 def epcis_events(request: HttpRequest, query: Query[EventsQuery]) -> HttpResponse:

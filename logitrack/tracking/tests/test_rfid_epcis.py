@@ -18,6 +18,7 @@ from logitrack.tenancy.models import Tenant
 from logitrack.tenancy.roles import Permission, Role
 from logitrack.tenancy.tests.factories import bearer, make_api_key, make_member, make_tenant
 from logitrack.tracking.models import Device, TagObservation
+from logitrack.tracking.rfid import epcis
 from logitrack.tracking.rfid.epcis import epcis_document, raw_epc_urn
 from logitrack.tracking.tests.factories import make_dock_door, make_observation, make_reader
 
@@ -269,3 +270,11 @@ def test_a_page_is_bounded_by_the_limit() -> None:
 
     assert len(json.loads(response.content)["epcisBody"]["eventList"]) == 3
     assert _next(response) is not None
+
+
+def test_the_openapi_document_gives_the_media_type_the_events_are_sent_with() -> None:
+    from logitrack.core.api import api
+
+    operation = api.get_openapi_schema()["paths"]["/api/v1/epcis/events"]["get"]
+
+    assert list(operation["responses"]["200"]["content"]) == [epcis.CONTENT_TYPE]
