@@ -29,7 +29,10 @@ def test_the_owner_sets_the_rfid_window_on_the_page_and_it_is_audited(client: Cl
         assert TenantDeviceSettings.objects.get().rfid_dedup_window_ms == 3500
         entry = AuditEntry.objects.get(action="rfid_window_changed")
     assert entry.details == {"before_ms": 2000, "after_ms": 3500}
-    assert 'value="3.5"' in client.get("/operations/devices/plain-http/").content.decode()
+    page = client.get("/operations/devices/plain-http/").content.decode()
+    section = page.split("data-rfid-window", 1)[1].split("</section>", 1)[0]
+    assert 'value="3.5"' in section
+    assert "data-rfid-window" not in page.split("</title>", 1)[0]
 
 
 @pytest.mark.parametrize("value", ["0", "0.05", "60.1", "-1", "abc", "1e9", ""])
