@@ -13,6 +13,11 @@ from __future__ import annotations
 import errno
 import socket
 
+# Every granian server of Logitrack is started with ``--workers-kill-timeout`` this many
+# seconds: on Ctrl-C, a worker process that has not stopped gracefully by then is killed, so it
+# cannot go on holding its port (SO_REUSEPORT, above) after its main process has exited.
+WORKERS_KILL_TIMEOUT_S = 8
+
 
 def port_in_use(host: str, port: int) -> bool:
     """True when something listens on ``host``:``port`` (TCP) or holds it bound; a host given as

@@ -10,6 +10,7 @@ SIGTERM stops all of them and waits for them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -25,11 +26,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from logitrack.core.ports import WORKERS_KILL_TIMEOUT_S
 from logitrack.core.tls import TlsFiles, ensure_local_tls
 
 READY_TIMEOUT_S = 60.0
 SITE_HEADER_TIMEOUT_MS = 10_000
 WORKER_RESTART_MAX_S = 30.0
+# Ctrl-C: granian kills a worker that has not stopped gracefully after WORKERS_KILL_TIMEOUT_S
+# (logitrack.core.ports); serve kills whatever is left of a child's process group after this.
+STOP_GRACE_S = 15.0
 
 
 def _worker_cmd() -> list[str]:
@@ -128,12 +133,28 @@ def site_cmd(bind: str, port: int, tls: TlsFiles, workers: int, threads: int) ->
         "--workers", str(workers),
         "--blocking-threads", str(threads),
         "--http1-header-read-timeout", str(SITE_HEADER_TIMEOUT_MS),
+        "--workers-kill-timeout", str(WORKERS_KILL_TIMEOUT_S),
         "--ssl-certificate", str(tls.server_cert),
         "--ssl-keyfile", str(tls.server_key),
         "--ssl-protocol-min", "tls1.2",
         "--no-access-log",
         "--log-level", "warning",
         "config.wsgi:application",
+    ]  # fmt: skip
+
+
+def redirect_cmd(bind: str, port: int) -> list[str]:
+    """The granian command line of the plain-HTTP listener that only redirects to HTTPS."""
+    return [
+        *_granian(),
+        "--interface", "asgi",
+        "--host", bind,
+        "--port", str(port),
+        "--workers", "1",
+        "--workers-kill-timeout", str(WORKERS_KILL_TIMEOUT_S),
+        "--no-access-log",
+        "--log-level", "warning",
+        "logitrack.core.http_redirect:app",
     ]  # fmt: skip
 
 
@@ -182,16 +203,8 @@ class Command(BaseCommand):
         env["LOGITRACK_HTTPS_PORT"] = os.environ.get("LOGITRACK_PUBLIC_HTTPS_PORT", str(https_port))
         env["ALLOWED_HOSTS"] = ",".join(settings.ALLOWED_HOSTS)
         env["PYTHONUNBUFFERED"] = "1"
-        common = ["--host", bind, "--no-access-log", "--log-level", "warning"]
         https_cmd = site_cmd(bind, https_port, tls, options["workers"], options["threads"])
-        http_cmd = [
-            *_granian(),
-            "--interface", "asgi",
-            "--port", str(http_port),
-            "--workers", "1",
-            *common,
-            "logitrack.core.http_redirect:app",
-        ]  # fmt: skip
+        http_cmd = redirect_cmd(bind, http_port)
         # The rate-limit counters live in the database cache table unless Redis is configured.
         if not settings.REDIS_URL:
             call_command("createcachetable", verbosity=0)
@@ -328,14 +341,20 @@ class Command(BaseCommand):
         ]
         self.stdout.write("\n".join(lines))
 
-    def _stop(self, children: list[subprocess.Popen[bytes]]) -> None:
+    @staticmethod
+    def _stop(children: list[subprocess.Popen[Any]]) -> None:
+        """SIGINT to every child, then up to STOP_GRACE_S for them to exit. A child still running
+        then is killed with its whole process group: each child leads its own session, and a
+        granian main process killed alone would leave its worker processes holding the port."""
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + STOP_GRACE_S
         for child in children:
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
+                # Not reaped yet, so its pid (its group's id) cannot have been reused.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
                 child.wait()

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from logitrack.core.ports import WORKERS_KILL_TIMEOUT_S
 from logitrack.core.tls import TlsFiles
 
 
@@ -59,6 +60,7 @@ def gateway_cmd(bind: str, port: int, tls: TlsFiles, workers: int) -> list[str]:
         "--http1-header-read-timeout", str(header_timeout_ms()),
         "--backlog", "4096",
         "--backpressure", str(MAX_CONNECTIONS),
+        "--workers-kill-timeout", str(WORKERS_KILL_TIMEOUT_S),
         "--ssl-certificate", str(tls.server_cert),
         "--ssl-keyfile", str(tls.server_key),
         "--ssl-protocol-min", "tls1.2",
@@ -81,6 +83,7 @@ def plain_gateway_cmd(bind: str, port: int, workers: int) -> list[str]:
         "--http1-header-read-timeout", str(header_timeout_ms()),
         "--backlog", "4096",
         "--backpressure", str(MAX_CONNECTIONS),
+        "--workers-kill-timeout", str(WORKERS_KILL_TIMEOUT_S),
         "--no-access-log",
         "--log-level", "warning",
         "logitrack.tracking.ingest.gateway:plain_app",
