@@ -154,7 +154,7 @@ def accept_reads(entry: DeviceEntry, body: bytes) -> tuple[int, Payload]:
     return 200, {
         "accepted": len(decoded),
         "refused": len(errors),
-        "observations_new": len(stored.new),
+        "observations_new": stored.created,
         "errors": errors,
     }
 

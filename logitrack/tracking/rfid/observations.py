@@ -11,15 +11,18 @@ the database at 20,000 reads/s, ``bench/rfid.py``):
 1. lock the reader's row (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
    holds the one writer lock) and read its kind, state and the tenant's window;
 2. read the observations the batch may extend (index ``tracking_tagobs_read_point``);
-3. update the extended ones (``executemany``), insert the new ones (``bulk_create``, which
-   gives them their ids), mark the reader seen;
-4. hand the new ones to ``docks.apply_observations``.
+3. update the extended ones, insert the new ones in one ``INSERT ... RETURNING`` (a multi-row
+   ``VALUES`` on SQLite, ``unnest`` of arrays on PostgreSQL), mark the reader seen;
+4. hand the new ones at a dock door with a GS1 URN, as model instances, to
+   ``docks.apply_observations`` (only they can match a shipment; building a model instance per
+   row cost more than its insert).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -78,10 +81,12 @@ class Observation:
 
 @dataclass
 class Stored:
-    """What a batch did: the new observations (saved, with ids) and how many it extended."""
+    """What a batch did: how many observations it created and extended, and the new ones that
+    ``docks.apply_observations`` saw (saved, with ids)."""
 
-    new: list[TagObservation] = field(default_factory=list)
+    created: int = 0
     extended: int = 0
+    at_doors: list[TagObservation] = field(default_factory=list)
 
 
 def deduplicate(
@@ -114,8 +119,10 @@ def deduplicate(
 
 def _sqlite_time(moment: dt.datetime) -> Any:
     """A datetime as SQLite stores it: UTC text in Django's own format (``str`` of the naive
-    UTC datetime), which sorts as time does."""
-    return str(moment.astimezone(dt.UTC).replace(tzinfo=None))
+    UTC datetime, i.e. ``isoformat(" ")``), which sorts as time does."""
+    if moment.tzinfo is not dt.UTC:
+        moment = moment.astimezone(dt.UTC)
+    return moment.replace(tzinfo=None).isoformat(" ")
 
 
 def _same(moment: dt.datetime) -> Any:
@@ -155,20 +162,25 @@ def _open(
     to_db = _converter()
     antennas = sorted({read.antenna for read, _epc in reads})
     epcs = sorted({epc.epc_hex for _read, epc in reads})
-    cursor.execute(
-        "SELECT id, antenna, epc_hex, first_seen, last_seen, read_count, peak_rssi "  # noqa: S608 (placeholders only)
-        "FROM tracking_tagobservation WHERE device_id = %s "
-        f"AND antenna IN ({', '.join(['%s'] * len(antennas))}) "
-        f"AND epc_hex IN ({', '.join(['%s'] * len(epcs))}) "
-        "AND last_seen > %s AND first_seen < %s ORDER BY first_seen, id",
-        [
-            entry.device_id,
-            *antennas,
-            *epcs,
-            to_db(reads[0][0].read_time - window),
-            to_db(reads[-1][0].read_time + window),
-        ],
-    )
+    span = [to_db(reads[0][0].read_time - window), to_db(reads[-1][0].read_time + window)]
+    columns = "SELECT id, antenna, epc_hex, first_seen, last_seen, read_count, peak_rssi "
+    if connection.vendor == "postgresql":
+        # Two array parameters instead of a placeholder per EPC: psycopg's client-side binding
+        # splits and quotes each placeholder on every request.
+        cursor.execute(
+            columns + "FROM tracking_tagobservation WHERE device_id = %s "
+            "AND antenna = ANY(%s::smallint[]) AND epc_hex = ANY(%s::varchar[]) "
+            "AND last_seen > %s AND first_seen < %s ORDER BY first_seen, id",
+            [entry.device_id, antennas, epcs, *span],
+        )
+    else:
+        cursor.execute(
+            columns + "FROM tracking_tagobservation WHERE device_id = %s "
+            f"AND antenna IN ({', '.join(['%s'] * len(antennas))}) "
+            f"AND epc_hex IN ({', '.join(['%s'] * len(epcs))}) "
+            "AND last_seen > %s AND first_seen < %s ORDER BY first_seen, id",
+            [entry.device_id, *antennas, *epcs, *span],
+        )
     found: dict[tuple[int, str], list[Observation]] = defaultdict(list)
     for pk, antenna, epc_hex, first, last, count, rssi in cursor.fetchall():
         found[(antenna, epc_hex)].append(
@@ -217,11 +229,97 @@ def _update(cursor: Any, observations: list[Observation]) -> None:
 
 
 def _doors(cursor: Any, device_id: int) -> dict[int | None, int]:
+    """The reader's active doors by antenna (None: the door of the whole reader)."""
     cursor.execute(
         "SELECT antenna, id FROM tracking_dockdoor WHERE device_id = %s AND active = %s",
         [device_id, True],
     )
     return {antenna: pk for antenna, pk in cursor.fetchall()}
+
+
+_COLUMNS = (
+    "tenant_id, event_id, device_id, antenna, dock_door_id, driver_id, epc_hex, epc_uri, "
+    "scheme, first_seen, last_seen, read_count, peak_rssi, received_at"
+)
+_PG_INSERT = (
+    f"INSERT INTO tracking_tagobservation ({_COLUMNS}) SELECT * FROM unnest("  # noqa: S608 (constant column list)
+    "%s::bigint[], %s::uuid[], %s::bigint[], %s::smallint[], %s::bigint[], %s::bigint[], "
+    "%s::varchar[], %s::varchar[], %s::varchar[], %s::timestamptz[], %s::timestamptz[], "
+    "%s::integer[], %s::smallint[], %s::timestamptz[]) RETURNING id, event_id"
+)
+
+
+def _insert(
+    cursor: Any, entry: DeviceEntry, fresh: list[Observation], now: dt.datetime
+) -> list[TagObservation]:
+    """Insert ``fresh`` (one statement) with the dock door of its read point; the inserted
+    rows at a door whose EPC is a GS1 URN, as saved model instances."""
+    doors = _doors(cursor, entry.device_id)
+    door_of = [doors.get(o.antenna, doors.get(None)) for o in fresh]
+    events = [uuid.uuid4() for _o in fresh]
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            _PG_INSERT,
+            [
+                [entry.tenant_id] * len(fresh),
+                events,
+                [entry.device_id] * len(fresh),
+                [o.antenna for o in fresh],
+                door_of,
+                [entry.driver_id] * len(fresh),
+                [o.epc.epc_hex for o in fresh],
+                [o.epc.epc_uri for o in fresh],
+                [o.epc.scheme for o in fresh],
+                [o.first_seen for o in fresh],
+                [o.last_seen for o in fresh],
+                [o.read_count for o in fresh],
+                [o.peak_rssi for o in fresh],
+                [now] * len(fresh),
+            ],
+        )
+        ids = {event.hex: pk for pk, event in cursor.fetchall()}
+    else:
+        received = _sqlite_time(now)
+        params: list[Any] = []
+        for o, door, event in zip(fresh, door_of, events, strict=True):
+            params += (
+                entry.tenant_id, event.hex, entry.device_id, o.antenna, door, entry.driver_id,
+                o.epc.epc_hex, o.epc.epc_uri, o.epc.scheme, _sqlite_time(o.first_seen),
+                _sqlite_time(o.last_seen), o.read_count, o.peak_rssi, received,
+            )  # fmt: skip
+        row = "(" + ", ".join(["%s"] * 14) + ")"
+        cursor.execute(
+            f"INSERT INTO tracking_tagobservation ({_COLUMNS}) VALUES "  # noqa: S608 (placeholders only)
+            + ", ".join([row] * len(fresh))
+            + " RETURNING id, event_id",
+            params,
+        )
+        ids = dict((event, pk) for pk, event in cursor.fetchall())  # event: 32 hex digits
+    at_doors: list[TagObservation] = []
+    for o, door, event in zip(fresh, door_of, events, strict=True):
+        if door is None or not o.epc.epc_uri.startswith("urn:epc:id:"):
+            continue
+        saved = TagObservation(
+            pk=ids[event.hex],
+            tenant_id=entry.tenant_id,
+            event_id=event,
+            device_id=entry.device_id,
+            antenna=o.antenna,
+            dock_door_id=door,
+            driver_id=entry.driver_id,
+            epc_hex=o.epc.epc_hex,
+            epc_uri=o.epc.epc_uri,
+            scheme=o.epc.scheme,
+            first_seen=o.first_seen,
+            last_seen=o.last_seen,
+            read_count=o.read_count,
+            peak_rssi=o.peak_rssi,
+            received_at=now,
+        )
+        saved._state.adding = False
+        saved._state.db = connection.alias
+        at_doors.append(saved)
+    return at_doors
 
 
 def store_reads(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> Stored:
@@ -247,40 +345,19 @@ def _store(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> Store
         fresh = deduplicate(ordered, found, window)
         extended = [o for group in found.values() for o in group if o.pk is not None and o.changed]
         _update(cursor, extended)
-        new: list[TagObservation] = []
-        if fresh:
-            doors = _doors(cursor, entry.device_id)
-            new = [
-                TagObservation(
-                    tenant_id=entry.tenant_id,
-                    device_id=entry.device_id,
-                    antenna=o.antenna,
-                    dock_door_id=doors.get(o.antenna, doors.get(None)),
-                    driver_id=entry.driver_id,
-                    epc_hex=o.epc.epc_hex,
-                    epc_uri=o.epc.epc_uri,
-                    scheme=o.epc.scheme,
-                    first_seen=o.first_seen,
-                    last_seen=o.last_seen,
-                    read_count=o.read_count,
-                    peak_rssi=o.peak_rssi,
-                    received_at=now,
-                )
-                for o in fresh
-            ]
-            TagObservation.objects.bulk_create(new)
+        at_doors = _insert(cursor, entry, fresh, now) if fresh else []
         seen = _seen.get(entry.device_id)
         if seen is None or now - seen >= SEEN_GRANULARITY or now < seen:
             cursor.execute(
                 "UPDATE tracking_device SET last_seen_at = %s WHERE id = %s",
                 [_converter()(now), entry.device_id],
             )
-        docks.apply_observations(tenant_id=entry.tenant_id, observations=new)
+        docks.apply_observations(tenant_id=entry.tenant_id, observations=at_doors)
     if seen is None or now - seen >= SEEN_GRANULARITY or now < seen:
         if len(_seen) > 100_000:
             _seen.clear()
         _seen[entry.device_id] = now  # committed: only now is it known written
-    return Stored(new=new, extended=len(extended))
+    return Stored(created=len(fresh), extended=len(extended), at_doors=at_doors)
 
 
 __all__ = ["Observation", "ReaderRefused", "Stored", "deduplicate", "store_reads"]

@@ -206,22 +206,36 @@ def test_new_observations_get_the_dock_door_and_the_driver(reader: CreatedDevice
     }
 
 
-def test_apply_observations_sees_the_new_observations_with_their_ids(
+def test_apply_observations_sees_the_new_observations_at_a_door_with_their_ids(
     reader: CreatedDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[tuple[int, list[tuple[int | None, str]]]] = []
+    """Only new observations at a door whose EPC has a GS1 URN can match a shipment: those,
+    saved (their ids as stored) are handed over; antenna 2 has no door, a raw tag no URN."""
+    seen: list[tuple[int, list[tuple[int | None, str, int | None]]]] = []
 
     def record(*, tenant_id: int, observations: Sequence[TagObservation]) -> int:
-        seen.append((tenant_id, [(o.pk, o.epc_hex) for o in observations]))
+        seen.append(
+            (tenant_id, [(o.pk, o.epc_hex, o.dock_door_id) for o in observations if o._state.db])
+        )
         return 0
 
+    with tenant_context(reader.device.tenant_id):
+        door = DockDoor.objects.create(
+            name="Cửa 1", place="Kho Tân Bình", device=reader.device, antenna=1, direction="in"
+        )
     monkeypatch.setattr(docks, "apply_observations", record)
-    post(reader, [event(0)])
-    post(reader, [event(100), event(200, epc=SSCC)])
+    post(reader, [event(0), event(0, antenna=2)])
+    post(reader, [event(100), event(200, epc=SSCC), event(300, epc="E2801160600002054CC0C6E1")])
 
-    stored = dict(TagObservation.dangerously_unscoped.values_list("epc_hex", "pk"))
+    stored = dict(
+        TagObservation.dangerously_unscoped.filter(antenna=1).values_list("epc_hex", "pk")
+    )
+    assert len(stored) == 3  # the raw tag is stored, not handed over
     tenant = reader.device.tenant_id
-    assert seen == [(tenant, [(stored[SGTIN], SGTIN)]), (tenant, [(stored[SSCC], SSCC)])]
+    assert seen == [
+        (tenant, [(stored[SGTIN], SGTIN, door.pk)]),
+        (tenant, [(stored[SSCC], SSCC, door.pk)]),
+    ]
 
 
 def test_a_failure_after_the_writes_stores_nothing_of_the_request(
