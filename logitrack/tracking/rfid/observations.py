@@ -21,6 +21,7 @@ the database at 20,000 reads/s, ``bench/rfid.py``):
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
 import uuid
 from collections import defaultdict
@@ -173,16 +174,24 @@ def _open(
             "AND last_seen > %s AND first_seen < %s ORDER BY first_seen, id",
             [entry.device_id, antennas, epcs, *span],
         )
+        rows = cursor.fetchall()
     else:
-        cursor.execute(
-            columns + "FROM tracking_tagobservation WHERE device_id = %s "
-            f"AND antenna IN ({', '.join(['%s'] * len(antennas))}) "
-            f"AND epc_hex IN ({', '.join(['%s'] * len(epcs))}) "
-            "AND last_seen > %s AND first_seen < %s ORDER BY first_seen, id",
-            [entry.device_id, *antennas, *epcs, *span],
-        )
+        # EPCs in groups that fit SQLite's parameter limit (observations of different EPCs do
+        # not interact, so each EPC's rows stay in first-seen order).
+        per_statement = _sqlite_parameters() - len(antennas) - 3
+        rows = []
+        for start in range(0, len(epcs), per_statement):
+            group = epcs[start : start + per_statement]
+            cursor.execute(
+                columns + "FROM tracking_tagobservation WHERE device_id = %s "
+                f"AND antenna IN ({', '.join(['%s'] * len(antennas))}) "
+                f"AND epc_hex IN ({', '.join(['%s'] * len(group))}) "
+                "AND last_seen > %s AND first_seen < %s ORDER BY first_seen, id",
+                [entry.device_id, *antennas, *group, *span],
+            )
+            rows += cursor.fetchall()
     found: dict[tuple[int, str], list[Observation]] = defaultdict(list)
-    for pk, antenna, epc_hex, first, last, count, rssi in cursor.fetchall():
+    for pk, antenna, epc_hex, first, last, count, rssi in rows:
         found[(antenna, epc_hex)].append(
             Observation(
                 antenna=antenna,
@@ -249,10 +258,21 @@ _PG_INSERT = (
 )
 
 
+_SQLITE_ROW = "(" + ", ".join(["%s"] * 14) + ")"
+
+
+def _sqlite_parameters() -> int:
+    """How many ``?`` one SQLite statement may hold here (SQLITE_LIMIT_VARIABLE_NUMBER: 32,766
+    since SQLite 3.32, 999 in builds before it)."""
+    raw = connection.connection
+    return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+
+
 def _insert(
     cursor: Any, entry: DeviceEntry, fresh: list[Observation], now: dt.datetime
 ) -> list[TagObservation]:
-    """Insert ``fresh`` (one statement) with the dock door of its read point; the inserted
+    """Insert ``fresh`` (one statement; on SQLite, one per as many rows as its parameter limit
+    allows) with the dock door of its read point; the inserted
     rows at a door whose EPC is a GS1 URN, as saved model instances."""
     doors = _doors(cursor, entry.device_id)
     door_of = [doors.get(o.antenna, doors.get(None)) for o in fresh]
@@ -280,21 +300,26 @@ def _insert(
         ids = {event.hex: pk for pk, event in cursor.fetchall()}
     else:
         received = _sqlite_time(now)
-        params: list[Any] = []
-        for o, door, event in zip(fresh, door_of, events, strict=True):
-            params += (
-                entry.tenant_id, event.hex, entry.device_id, o.antenna, door, entry.driver_id,
-                o.epc.epc_hex, o.epc.epc_uri, o.epc.scheme, _sqlite_time(o.first_seen),
-                _sqlite_time(o.last_seen), o.read_count, o.peak_rssi, received,
-            )  # fmt: skip
-        row = "(" + ", ".join(["%s"] * 14) + ")"
-        cursor.execute(
-            f"INSERT INTO tracking_tagobservation ({_COLUMNS}) VALUES "  # noqa: S608 (placeholders only)
-            + ", ".join([row] * len(fresh))
-            + " RETURNING id, event_id",
-            params,
-        )
-        ids = dict((event, pk) for pk, event in cursor.fetchall())  # event: 32 hex digits
+        ids = {}
+        per_statement = _sqlite_parameters() // 14
+        for start in range(0, len(fresh), per_statement):
+            params: list[Any] = []
+            chunk = range(start, min(start + per_statement, len(fresh)))
+            for k in chunk:
+                o = fresh[k]
+                params += (
+                    entry.tenant_id, events[k].hex, entry.device_id, o.antenna, door_of[k],
+                    entry.driver_id, o.epc.epc_hex, o.epc.epc_uri, o.epc.scheme,
+                    _sqlite_time(o.first_seen), _sqlite_time(o.last_seen), o.read_count,
+                    o.peak_rssi, received,
+                )  # fmt: skip
+            cursor.execute(
+                f"INSERT INTO tracking_tagobservation ({_COLUMNS}) VALUES "  # noqa: S608 (placeholders only)
+                + ", ".join([_SQLITE_ROW] * len(chunk))
+                + " RETURNING id, event_id",
+                params,
+            )
+            ids.update((event, pk) for pk, event in cursor.fetchall())  # event: 32 hex digits
     at_doors: list[TagObservation] = []
     for o, door, event in zip(fresh, door_of, events, strict=True):
         if door is None or not o.epc.epc_uri.startswith("urn:epc:id:"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -374,3 +375,43 @@ def test_received_at_and_last_seen_at_are_the_servers_time(reader: CreatedDevice
     device = Device.dangerously_unscoped.get(pk=reader.device.pk)
     assert device.last_seen_at is not None
     assert device.last_seen_at >= before
+
+
+def _full_batch(start_ms: int) -> list[dict[str, Any]]:
+    """A batch at the limit (1,000 events) of 1,000 different SGTIN-96 tags, 1 ms apart."""
+    return [event(start_ms + k, epc=f"{int(SGTIN, 16) + k:024X}") for k in range(1000)]
+
+
+def _full_batch_twice(reader: CreatedDevice) -> None:
+    first = post(reader, _full_batch(0))
+    second = post(reader, _full_batch(1000))  # every tag again within the window: extended
+
+    assert (first[0], first[1]["accepted"], first[1]["observations_new"]) == (200, 1000, 1000)
+    assert (second[0], second[1]["accepted"], second[1]["observations_new"]) == (200, 1000, 0)
+    rows = TagObservation.dangerously_unscoped.values_list("epc_uri", "read_count")
+    assert len(rows) == 1000
+    assert {count for _uri, count in rows} == {2}
+    assert {uri for uri, _count in rows} == {
+        f"urn:epc:id:sgtin:0614141.812345.{6789 + k}" for k in range(1000)
+    }
+
+
+def test_a_full_batch_of_new_tags_is_stored_and_then_extended(reader: CreatedDevice) -> None:
+    _full_batch_twice(reader)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLITE_LIMIT_VARIABLE_NUMBER is SQLite's limit"
+)
+def test_a_full_batch_fits_an_sqlite_built_with_999_parameters(reader: CreatedDevice) -> None:
+    """SQLite before 3.32 allowed 999 parameters per statement: the lookup of open observations
+    and the insert split themselves to fit (a full batch needs 14,000 for its insert)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    limit = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+    before = raw.getlimit(limit)
+    raw.setlimit(limit, 999)
+    try:
+        _full_batch_twice(reader)
+    finally:
+        raw.setlimit(limit, before)
