@@ -183,6 +183,12 @@ register(
         "shipment": _OPS,
     },
 )
+# A receipt of a stored batch of tag reads (a digest, no reads): a day, pruned by the ingest.
+_RECEIPT = not_personal(retention=Retention.SHORT_LIVED)
+register(
+    "tracking.ReadBatch",
+    {name: _RECEIPT for name in ("id", "tenant", "device", "digest", "received_at")},
+)
 register(
     "tracking.ShipmentTag",
     {name: _OPS for name in ("id", "tenant", "shipment", "epc_uri", "created_at")},

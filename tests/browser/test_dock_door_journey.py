@@ -195,3 +195,18 @@ def test_a_pallet_through_an_in_door_and_a_blurred_snapshot_on_its_timeline(
     before = np.asarray(face.crop(box), dtype=np.int16)
     after = np.asarray(shown.crop(box), dtype=np.int16)
     assert float(np.abs(before - after).mean()) > 20.0
+
+    # The door shows when it last read a tag; the reader's page lists the read, one observation
+    # of 8 events x 2 reads, with its door and the shipment it moved.
+    goto(page, f"{base}/operations/dock-doors/")
+    last_read = page.locator("tr[data-dock-door]", has_text="Cửa 3").locator("[data-last-read]")
+    assert "Chưa có lần đọc" not in last_read.inner_text()
+    assert any(ch.isdigit() for ch in last_read.inner_text()), last_read.inner_text()
+    goto(page, f"{base}/operations/devices/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Đầu đọc cửa 3").first.click()
+    rows = page.locator("[data-reads] tr[data-read]")
+    assert rows.count() == 1, page.locator("[data-reads]").inner_text()
+    cells = rows.first.locator("td").all_inner_texts()
+    assert cells[0].startswith("urn:epc:id:sscc:8930000."), cells
+    assert (cells[1], cells[2], cells[5], cells[6]) == ("1", "Cửa 3", "16", pallet["waybill"])

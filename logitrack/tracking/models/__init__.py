@@ -9,6 +9,7 @@ from logitrack.tracking.models.rfid import (
     DockDirection,
     DockDoor,
     EpcScheme,
+    ReadBatch,
     ShipmentTag,
     TagObservation,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "Driver",
     "EpcScheme",
     "Position",
+    "ReadBatch",
     "ShipmentTag",
     "TagObservation",
     "TenantDeviceSettings",

@@ -163,6 +163,38 @@ class TagObservation(TenantScopedModel):
         ]
 
 
+class ReadBatch(TenantScopedModel):
+    """A batch of tag reads already applied: the SHA-256 of its body, as the reader sent it.
+
+    The same bytes sent again by the same reader are a resend (an MQTT QoS 1 redelivery, an HTTP
+    POST repeated after a lost answer: Zebra events carry their own timestamps and event
+    numbers, so two real batches never share a body). A resend is answered as a duplicate and
+    applied nowhere, so ``read_count`` does not count its reads twice. Receipts are kept for
+    ``logitrack.tracking.rfid.observations.RECEIPT_TTL`` (24 hours); a resend later than that
+    is applied again.
+    """
+
+    device = models.ForeignKey(
+        "tracking.Device",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("RFID reader"),
+        db_index=False,  # the unique constraint below leads with it
+    )
+    digest = models.CharField(_("SHA-256 of the body"), max_length=64)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("tag read batch")
+        verbose_name_plural = _("tag read batches")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="tracking_readbatch_once"),
+        ]
+        indexes = [
+            models.Index(fields=["device", "received_at"], name="tracking_readbatch_age"),
+        ]
+
+
 class ShipmentTag(TenantScopedModel):
     """An EPC attached to a shipment other than its SSCC: the SGTIN of a case on the pallet.
 

@@ -8,12 +8,15 @@ bytes. MQTT: ``logitrack.tracking.ingest.mqtt`` (topic ``.../devices/<identifier
 
 Answers (JSON):
 
-- 200 ``{"accepted": n, "refused": m, "observations_new": k, "errors": [{"index", "code",
-  "message"}]}`` once the accepted reads are committed; each refused event is listed (its
-  position in the body, a stable code: ``event_invalid``, ``epc_missing``, ``epc_invalid``,
-  ``epc_truncated``, ``antenna_invalid``, ``rssi_invalid``, ``reads_invalid``,
+- 200 ``{"accepted": n, "refused": m, "observations_new": k, "duplicate": bool, "errors":
+  [{"index", "code", "message"}]}`` once the accepted reads are committed; each refused event
+  is listed (its position in the body, a stable code: ``event_invalid``, ``epc_missing``,
+  ``epc_invalid``, ``epc_truncated``, ``antenna_invalid``, ``rssi_invalid``, ``reads_invalid``,
   ``timestamp_invalid``, ``timestamp_in_future``) and changes nothing. A body whose every event
-  is refused is still a 200 (accepted 0): the reader must not resend it;
+  is refused is still a 200 (accepted 0): the reader must not resend it. ``duplicate`` true:
+  this reader sent these very bytes within the last 24 hours (an MQTT QoS 1 redelivery, a POST
+  repeated after a lost answer) and they were stored then; nothing is applied again
+  (``observations_new`` 0, ``accepted``/``refused``/``errors`` as the first time);
 - 401 ``device_token_invalid``: no token, an unknown, wrong or disabled one, a device that is
   not an RFID reader, or a source outside the device's networks (one answer for all); nothing
   stored;
@@ -45,6 +48,7 @@ sees them in the same transaction: if anything fails, nothing of the request is 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -143,7 +147,7 @@ def accept_reads(entry: DeviceEntry, body: bytes) -> tuple[int, Payload]:
     stored = Stored()
     if decoded:
         try:
-            stored = store_reads(entry, decoded, now)
+            stored = store_reads(entry, decoded, now, digest=hashlib.sha256(body).hexdigest())
         except ReaderRefused:
             return _token_invalid()
         except (OperationalError, InterfaceError):
@@ -155,6 +159,7 @@ def accept_reads(entry: DeviceEntry, body: bytes) -> tuple[int, Payload]:
         "accepted": len(decoded),
         "refused": len(errors),
         "observations_new": stored.created,
+        "duplicate": stored.duplicate,
         "errors": errors,
     }
 

@@ -9,7 +9,8 @@ through Django's connection (the ORM's query building and per-row converters cos
 the database at 20,000 reads/s, ``bench/rfid.py``):
 
 1. lock the reader's row (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
-   holds the one writer lock) and read its kind, state and the tenant's window;
+   holds the one writer lock) and read its kind, state and the tenant's window; record the
+   body's receipt (``ReadBatch``), or stop there when the reader already sent that body;
 2. read the observations the batch may extend (index ``tracking_tagobs_read_point``);
 3. update the extended ones, insert the new ones in one ``INSERT ... RETURNING`` (a multi-row
    ``VALUES`` on SQLite, ``unnest`` of arrays on PostgreSQL), mark the reader seen;
@@ -43,6 +44,8 @@ DEFAULT_WINDOW_MS = 2000
 # A reader's ``last_seen_at`` is written at most this often by one process (as the position
 # writer does for trackers): the device list shows minutes, not milliseconds.
 SEEN_GRANULARITY = dt.timedelta(seconds=30)
+# How long a batch's receipt (``ReadBatch``) keeps a resend of it from being applied twice.
+RECEIPT_TTL = dt.timedelta(hours=24)
 _seen: dict[int, dt.datetime] = {}
 _SQLITE_TURN = threading.Lock()
 MAX_READ_COUNT = 2**31 - 1
@@ -88,6 +91,7 @@ class Stored:
     created: int = 0
     extended: int = 0
     at_doors: list[TagObservation] = field(default_factory=list)
+    duplicate: bool = False
 
 
 def deduplicate(
@@ -347,10 +351,14 @@ def _insert(
     return at_doors
 
 
-def store_reads(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> Stored:
+def store_reads(
+    entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime, *, digest: str | None = None
+) -> Stored:
     """De-duplicate and store ``reads`` of ``entry``'s reader in one transaction (see the
-    module docstring). Raises ReaderRefused (nothing stored) or a DatabaseError (nothing
-    stored); an exception of ``docks.apply_observations`` rolls everything back too.
+    module docstring). ``digest``: the SHA-256 (hex) of the body the reads came in; a body this
+    reader already sent within RECEIPT_TTL is a resend, answered ``Stored(duplicate=True)``
+    without applying anything. Raises ReaderRefused (nothing stored) or a DatabaseError
+    (nothing stored); an exception of ``docks.apply_observations`` rolls everything back too.
 
     On SQLite the threads of one process take turns before ``BEGIN IMMEDIATE``: SQLite has
     one writer anyway, and threads waiting in its busy handler (which sleeps and polls) lost
@@ -358,14 +366,33 @@ def store_reads(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> 
     only the gateway processes then contend for the file lock."""
     if connection.vendor == "sqlite":
         with _SQLITE_TURN:
-            return _store(entry, reads, now)
-    return _store(entry, reads, now)
+            return _store(entry, reads, now, digest)
+    return _store(entry, reads, now, digest)
 
 
-def _store(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> Stored:
+def _first_time(cursor: Any, entry: DeviceEntry, digest: str, now: dt.datetime) -> bool:
+    """Record the batch's receipt; False when this reader sent a body of that digest less than
+    RECEIPT_TTL ago (a receipt older than that is renewed: the body is applied again). Runs
+    under the reader's lock, so two copies of one batch cannot both pass."""
+    to_db = _converter()
+    cursor.execute(
+        "INSERT INTO tracking_readbatch (tenant_id, device_id, digest, received_at) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (device_id, digest) DO UPDATE SET "
+        "received_at = excluded.received_at WHERE tracking_readbatch.received_at < %s "
+        "RETURNING id",
+        [entry.tenant_id, entry.device_id, digest, to_db(now), to_db(now - RECEIPT_TTL)],
+    )
+    return cursor.fetchone() is not None
+
+
+def _store(
+    entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime, digest: str | None
+) -> Stored:
     ordered = sorted(reads, key=lambda pair: (pair[0].read_time, pair[0].index))
     with tenant_context(entry.tenant_id), transaction.atomic(), connection.cursor() as cursor:
         window = _lock(cursor, entry)
+        if digest is not None and not _first_time(cursor, entry, digest, now):
+            return Stored(duplicate=True)
         found = _open(cursor, entry, ordered, window)
         fresh = deduplicate(ordered, found, window)
         extended = [o for group in found.values() for o in group if o.pk is not None and o.changed]
@@ -373,9 +400,16 @@ def _store(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> Store
         at_doors = _insert(cursor, entry, fresh, now) if fresh else []
         seen = _seen.get(entry.device_id)
         if seen is None or now - seen >= SEEN_GRANULARITY or now < seen:
+            # At most every SEEN_GRANULARITY per reader and process: the reader's last contact,
+            # and its receipts past their time.
+            to_db = _converter()
             cursor.execute(
                 "UPDATE tracking_device SET last_seen_at = %s WHERE id = %s",
-                [_converter()(now), entry.device_id],
+                [to_db(now), entry.device_id],
+            )
+            cursor.execute(
+                "DELETE FROM tracking_readbatch WHERE device_id = %s AND received_at < %s",
+                [entry.device_id, to_db(now - RECEIPT_TTL)],
             )
         docks.apply_observations(tenant_id=entry.tenant_id, observations=at_doors)
     if seen is None or now - seen >= SEEN_GRANULARITY or now < seen:
@@ -385,4 +419,11 @@ def _store(entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime) -> Store
     return Stored(created=len(fresh), extended=len(extended), at_doors=at_doors)
 
 
-__all__ = ["Observation", "ReaderRefused", "Stored", "deduplicate", "store_reads"]
+__all__ = [
+    "RECEIPT_TTL",
+    "Observation",
+    "ReaderRefused",
+    "Stored",
+    "deduplicate",
+    "store_reads",
+]

@@ -76,7 +76,13 @@ def test_the_gateway_stores_zebra_reads_with_a_bearer_device_token() -> None:
 
     assert status == 200
     assert headers[b"content-type"] == b"application/json"
-    assert json.loads(body) == {"accepted": 3, "refused": 0, "observations_new": 2, "errors": []}
+    assert json.loads(body) == {
+        "accepted": 3,
+        "refused": 0,
+        "observations_new": 2,
+        "duplicate": False,
+        "errors": [],
+    }
     assert TagObservation.dangerously_unscoped.filter(epc_hex=SGTIN).count() == 2
 
 
@@ -149,7 +155,13 @@ def test_the_main_site_takes_the_bearer_header_as_the_device_token(client: Clien
     )
 
     assert answer.status_code == 200
-    assert answer.json() == {"accepted": 2, "refused": 0, "observations_new": 1, "errors": []}
+    assert answer.json() == {
+        "accepted": 2,
+        "refused": 0,
+        "observations_new": 1,
+        "duplicate": False,
+        "errors": [],
+    }
     assert TagObservation.dangerously_unscoped.count() == 1
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.utils import OperationalError
 from django.utils import timezone
 
 from logitrack.core.tenant import tenant_context
@@ -23,6 +24,7 @@ from logitrack.tracking.models import (
     Device,
     DockDoor,
     Driver,
+    ReadBatch,
     TagObservation,
     TenantDeviceSettings,
 )
@@ -85,7 +87,13 @@ def test_reads_of_one_tag_within_the_window_are_one_observation(reader: CreatedD
     )
 
     assert status == 200
-    assert answer == {"accepted": 3, "refused": 0, "observations_new": 1, "errors": []}
+    assert answer == {
+        "accepted": 3,
+        "refused": 0,
+        "observations_new": 1,
+        "duplicate": False,
+        "errors": [],
+    }
     assert spans() == [(1, SGTIN, 0, 1900, 6, -52)]
     row = TagObservation.dangerously_unscoped.get()
     assert (row.epc_uri, row.scheme) == ("urn:epc:id:sgtin:0614141.812345.6789", "sgtin")
@@ -415,3 +423,74 @@ def test_a_full_batch_fits_an_sqlite_built_with_999_parameters(reader: CreatedDe
         _full_batch_twice(reader)
     finally:
         raw.setlimit(limit, before)
+
+
+def _send(created: CreatedDevice, body: bytes) -> tuple[int, dict[str, Any]]:
+    return accept_zebra(created.token, body, "127.0.0.1")
+
+
+def test_a_resent_body_is_a_duplicate_and_its_reads_count_once(reader: CreatedDevice) -> None:
+    body = json.dumps([event(0, reads=3), event(500, epc=SSCC)]).encode()
+
+    first = _send(reader, body)
+    again = _send(reader, body)  # a POST repeated after its answer was lost
+
+    assert first == (
+        200,
+        {"accepted": 2, "refused": 0, "observations_new": 2, "duplicate": False, "errors": []},
+    )
+    assert again == (
+        200,
+        {"accepted": 2, "refused": 0, "observations_new": 0, "duplicate": True, "errors": []},
+    )
+    assert [(e, c) for _a, e, _f, _l, c, _r in spans()] == [(SGTIN, 3), (SSCC, 1)]
+    # The same reads in other bytes are another batch: applied (they extend, 3 + 3 reads).
+    _send(reader, json.dumps([event(500, epc=SSCC), event(0, reads=3)]).encode())
+    assert [(e, c) for _a, e, _f, _l, c, _r in spans()] == [(SGTIN, 6), (SSCC, 2)]
+
+
+def test_the_same_body_from_another_reader_is_applied(reader: CreatedDevice) -> None:
+    other = make_device(make_manager(), kind="rfid_reader")
+    body = json.dumps([event(0)]).encode()
+
+    _send(reader, body)
+    status, answer = _send(other, body)
+
+    assert (status, answer["duplicate"], answer["observations_new"]) == (200, False, 1)
+    assert TagObservation.dangerously_unscoped.count() == 2
+
+
+def test_a_receipt_older_than_a_day_is_renewed_and_old_receipts_are_pruned(
+    reader: CreatedDevice,
+) -> None:
+    body = json.dumps([event(0)]).encode()
+    _send(reader, body)
+    _send(reader, json.dumps([event(100)]).encode())
+    day_ago = timezone.now() - observations.RECEIPT_TTL - dt.timedelta(minutes=1)
+    ReadBatch.dangerously_unscoped.update(received_at=day_ago)
+
+    status, answer = _send(reader, body)  # more than a day later: applied again
+
+    assert (status, answer["duplicate"]) == (200, False)
+    assert [c for *_rest, c, _r in spans()] == [3]
+    observations._seen.clear()  # the next batch is the first of this process: it prunes
+    _send(reader, json.dumps([event(200)]).encode())
+    assert ReadBatch.dangerously_unscoped.filter(received_at=day_ago).count() == 0
+    assert ReadBatch.dangerously_unscoped.count() == 2  # the renewed one and the last
+
+
+def test_a_batch_that_failed_leaves_no_receipt_and_its_resend_is_applied(
+    reader: CreatedDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = json.dumps([event(0)]).encode()
+
+    def fail(**_kwargs: object) -> int:
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(docks, "apply_observations", fail)
+    assert _send(reader, body)[0] == 503
+    monkeypatch.undo()
+    status, answer = _send(reader, body)
+
+    assert (status, answer["duplicate"], answer["observations_new"]) == (200, False, 1)
+    assert ReadBatch.dangerously_unscoped.count() == 1

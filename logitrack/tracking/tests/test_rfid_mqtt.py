@@ -86,6 +86,22 @@ def test_published_zebra_events_are_stored_and_deduplicated(
     ]
 
 
+def test_a_redelivered_message_counts_its_reads_once(subscriber: MqttIngest, prefix: str) -> None:
+    """QoS 1 delivers at least once: the same payload again (here published twice, as the broker
+    redelivers an unacknowledged message) is a duplicate, not more reads of the tag."""
+    reader = make_device(make_manager(), kind="rfid_reader").device
+    topic = rfid_topic(prefix, reader.identifier)
+    payload = json.dumps([event(0, reads=4), event(300)]).encode()
+
+    _publish(topic, payload)
+    _publish(topic, payload)
+    _wait_for(lambda: subscriber.stored_messages >= 2)
+
+    assert subscriber.stored_messages == 2
+    rows = TagObservation.dangerously_unscoped.all()
+    assert [(o.epc_hex, o.read_count) for o in rows] == [(SGTIN, 5)]
+
+
 def test_refused_messages_store_nothing(subscriber: MqttIngest, prefix: str) -> None:
     manager = make_manager()
     tracker = make_device(manager, kind="gps_tracker").device
