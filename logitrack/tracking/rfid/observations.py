@@ -260,8 +260,6 @@ _PG_INSERT = (
     "%s::varchar[], %s::varchar[], %s::varchar[], %s::timestamptz[], %s::timestamptz[], "
     "%s::integer[], %s::smallint[], %s::timestamptz[]) RETURNING id, event_id"
 )
-
-
 _SQLITE_ROW = "(" + ", ".join(["%s"] * 14) + ")"
 
 
@@ -275,9 +273,9 @@ def _sqlite_parameters() -> int:
 def _insert(
     cursor: Any, entry: DeviceEntry, fresh: list[Observation], now: dt.datetime
 ) -> list[TagObservation]:
-    """Insert ``fresh`` (one statement; on SQLite, one per as many rows as its parameter limit
-    allows) with the dock door of its read point; the inserted
-    rows at a door whose EPC is a GS1 URN, as saved model instances."""
+    """Insert ``fresh`` with the dock door of its read point, in one statement (on SQLite, one
+    per as many rows as its parameter limit allows). Returns the inserted rows at a door whose
+    EPC is a GS1 URN, as saved model instances."""
     doors = _doors(cursor, entry.device_id)
     door_of = [doors.get(o.antenna, doors.get(None)) for o in fresh]
     events = [uuid.uuid4() for _o in fresh]
