@@ -18,12 +18,14 @@ adversary; the ciphertext is authenticated separately.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,19 +189,20 @@ class PgTarget:
 
     def connect(self, *, autocommit: bool = False) -> Any:
         import psycopg
+        import psycopg.conninfo
 
-        kwargs = {
+        params = {
             "dbname": self.dbname,
-            "host": self.host or None,
-            "port": self.port or None,
-            "user": self.user or None,
-            "password": self.password or None,
-            "sslmode": self.sslmode or None,
-            "connect_timeout": 10,
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "sslmode": self.sslmode,
+            "connect_timeout": "10",
         }
-        return psycopg.connect(
-            autocommit=autocommit, **{k: v for k, v in kwargs.items() if v is not None}
-        )
+        # A conninfo string built by libpq's own quoting rules (psycopg.conninfo).
+        conninfo = psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v})
+        return psycopg.connect(conninfo, autocommit=autocommit)
 
 
 def pg_tool(name: str) -> str:
@@ -218,8 +221,9 @@ def pg_tool(name: str) -> str:
             return path
     found = shutil.which(name)
     if found is None:
-        raise EngineError(f"{name} not found: install the PostgreSQL client or set "
-                          "LOGITRACK_PG_BIN_DIR")
+        raise EngineError(
+            f"{name} not found: install the PostgreSQL client or set LOGITRACK_PG_BIN_DIR"
+        )
     return found
 
 
@@ -238,12 +242,14 @@ def pg_checksums(cursor: Any) -> TableSums:
     )
     names = [row[0] for row in cursor.fetchall()]
     sums: TableSums = {}
+    from psycopg import sql
+
+    query = sql.SQL(
+        "SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)"
+        "::text FROM {} AS t"
+    )
     for name in names:
-        quoted = '"' + name.replace('"', '""') + '"'
-        cursor.execute(
-            "SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)"
-            f"::text FROM {quoted} AS t"  # noqa: S608 (names from the catalogue)
-        )
+        cursor.execute(query.format(sql.Identifier(name)))
         rows, total = cursor.fetchone()
         sums[name] = {"rows": int(rows), "checksum": str(total)}
     return sums
@@ -276,7 +282,8 @@ def pg_dump_into(target: PgTarget, snapshot: str, sink: Any) -> None:
     with subprocess.Popen(  # noqa: S603 (an argument list, no shell)
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=target.env()
     ) as process:
-        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout is not None
+        assert process.stderr is not None
         try:
             sink(process.stdout)
         except BaseException:
@@ -287,40 +294,80 @@ def pg_dump_into(target: PgTarget, snapshot: str, sink: Any) -> None:
             raise EngineError(f"pg_dump failed: {_first_line(errors)}")
 
 
-def pg_restore_from(target: PgTarget, chunks: Iterator[bytes], *, clean: bool) -> None:
-    """Feed a custom-format dump to pg_restore into ``target``, in one transaction: a failure
-    (or an error in ``chunks``, which kills the tool) leaves the database as it was."""
-    args = [
-        pg_tool("pg_restore"),
+def pg_restore_from(target: PgTarget, chunks: Iterator[bytes], *, replace: bool) -> None:
+    """Restore a custom-format dump into ``target`` in ONE transaction: ``pg_restore`` turns the
+    dump into SQL, which ``psql --single-transaction`` runs after, when ``replace``, dropping and
+    re-creating the current schema. A failure anywhere (the tools, or an error in ``chunks``,
+    which kills them) rolls everything back: the database stays as it was."""
+    converter = [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-"]
+    runner = [
+        pg_tool("psql"),
         "--no-password",
-        "--no-owner",
-        "--no-privileges",
+        "--quiet",
+        "--no-psqlrc",
         "--single-transaction",
-        "--exit-on-error",
-        f"--dbname={target.dbname}",
+        "--set=ON_ERROR_STOP=1",
+        "--file=-",
     ]
-    if clean:
-        args += ["--clean", "--if-exists"]
-    with subprocess.Popen(  # noqa: S603 (an argument list, no shell)
-        args,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=target.env(),
-    ) as process:
-        assert process.stdin is not None and process.stderr is not None
+    env = target.env()
+    with (
+        subprocess.Popen(  # noqa: S603 (an argument list, no shell)
+            runner,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        ) as psql,
+        subprocess.Popen(  # noqa: S603
+            converter,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        ) as restore,
+    ):
+        assert psql.stdin is not None
+        assert psql.stderr is not None
+        assert restore.stdin is not None
+        assert restore.stdout is not None
+        assert restore.stderr is not None
+        if replace:
+            psql.stdin.write(
+                b"SET client_min_messages = warning;\n"
+                b"DO $$ DECLARE s text := current_schema(); BEGIN "
+                b"EXECUTE format('DROP SCHEMA %I CASCADE', s); "
+                b"EXECUTE format('CREATE SCHEMA %I', s); END $$;\n"
+            )
+        pump = threading.Thread(target=_pump, args=(restore.stdout, psql.stdin), daemon=True)
+        pump.start()
         try:
             for chunk in chunks:
-                process.stdin.write(chunk)
-            process.stdin.close()
+                restore.stdin.write(chunk)
+            restore.stdin.close()
         except BrokenPipeError:
             pass
         except BaseException:
-            process.kill()
+            restore.kill()
+            psql.kill()
             raise
-        errors = process.stderr.read()
-        if process.wait() != 0:
-            raise EngineError(f"pg_restore failed: {_first_line(errors)}")
+        pump.join()
+        restore_errors = restore.stderr.read()
+        psql_errors = psql.stderr.read()
+        if restore.wait() != 0:
+            psql.kill()
+            raise EngineError(f"pg_restore failed: {_first_line(restore_errors)}")
+        if psql.wait() != 0:
+            raise EngineError(f"restore failed: {_first_line(psql_errors)}")
+
+
+def _pump(source: BinaryIO, target: BinaryIO) -> None:
+    try:
+        shutil.copyfileobj(source, target, 1024 * 1024)
+    except BrokenPipeError:
+        pass
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            target.close()
 
 
 @contextmanager
@@ -339,8 +386,9 @@ def pg_scratch_database(target: PgTarget, name: str) -> Iterator[PgTarget]:
 
 
 def _first_line(errors: bytes) -> str:
-    text = errors.decode("utf-8", "replace").strip().splitlines()
-    return text[0][:300] if text else "no message"
+    lines = errors.decode("utf-8", "replace").strip().splitlines()
+    wanted = [line for line in lines if "error" in line.lower()] or lines
+    return wanted[0][:300] if wanted else "no message"
 
 
 def copy_stream(source: BinaryIO, target: BinaryIO) -> None:

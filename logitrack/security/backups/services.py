@@ -96,7 +96,9 @@ class BackupVendorMismatch(BackupError):
 
 def backup_dir() -> Path:
     """The backup directory, created mode 0700 on first use."""
-    path = Path(getattr(settings, "LOGITRACK_BACKUP_DIR", "") or Path(settings.DATA_DIR) / "backups")
+    path = Path(
+        getattr(settings, "LOGITRACK_BACKUP_DIR", "") or Path(settings.DATA_DIR) / "backups"
+    )
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
@@ -355,7 +357,9 @@ def _authenticate(manifest: dict[str, Any]) -> Path:
             while block := handle.read(1024 * 1024):
                 digest.update(block)
     except OSError as exc:
-        raise BackupNotFound(_("The backup file %(name)s is missing.") % {"name": path.name}) from exc
+        raise BackupNotFound(
+            _("The backup file %(name)s is missing.") % {"name": path.name}
+        ) from exc
     if digest.hexdigest() != manifest["ciphertext_sha256"]:
         raise BackupDamaged(
             _("The backup file was altered or truncated: its SHA-256 differs from the manifest.")
@@ -394,7 +398,11 @@ def _compare(expected: dict[str, Any], found: engines.TableSums) -> list[str]:
         elif found[table]["rows"] != expected[table]["rows"]:
             problems.append(
                 _("table %(table)s has %(found)s rows, the manifest says %(expected)s")
-                % {"table": table, "found": found[table]["rows"], "expected": expected[table]["rows"]}
+                % {
+                    "table": table,
+                    "found": found[table]["rows"],
+                    "expected": expected[table]["rows"],
+                }
             )
         elif found[table]["checksum"] != expected[table]["checksum"]:
             problems.append(_("table %(table)s: checksum differs") % {"table": table})
@@ -417,7 +425,7 @@ def _restored_sums(manifest: dict[str, Any], path: Path) -> engines.TableSums:
         pg = engines.PgTarget.configured()
         scratch_name = f"lt_verify_{secrets.token_hex(6)}"
         with engines.pg_scratch_database(pg, scratch_name) as scratch:
-            engines.pg_restore_from(scratch, _decrypted(path), clean=False)
+            engines.pg_restore_from(scratch, _decrypted(path), replace=False)
             conn = scratch.connect()
             try:
                 with conn.cursor() as cursor:
@@ -495,7 +503,7 @@ def backup_restore(*, actor: Actor, name: str) -> int:
         from django.db import connections
 
         connections["default"].close()
-        engines.pg_restore_from(engines.PgTarget.configured(), _decrypted(path), clean=True)
+        engines.pg_restore_from(engines.PgTarget.configured(), _decrypted(path), replace=True)
     from logitrack.core.crypto.store import forget_cached_keys
 
     forget_cached_keys()

@@ -25,7 +25,9 @@ CHUNK = 1024
 
 def _sealed(keyring_text: str = f"{OLD},{NEW}") -> bytes:
     out = io.BytesIO()
-    encrypt_stream(io.BytesIO(PLAIN), out, parse_keyring(keyring_text, source="t"), chunk_size=CHUNK)
+    encrypt_stream(
+        io.BytesIO(PLAIN), out, parse_keyring(keyring_text, source="t"), chunk_size=CHUNK
+    )
     return out.getvalue()
 
 
@@ -48,7 +50,8 @@ def _chunks(data: bytes) -> tuple[bytes, list[bytes]]:
 def test_a_sealed_stream_opens_to_the_same_bytes_in_chunks_of_the_given_size() -> None:
     data = _sealed()
     header, chunks = _chunks(data)
-    assert header.startswith(b"LTBK\x01") and header.endswith(b"new")
+    assert header.startswith(b"LTBK\x01")
+    assert header.endswith(b"new")
     assert len(chunks) == 10  # 9 full chunks of 1024 bytes and the final 784
     assert PLAIN[:64] not in data
     assert _open(data) == PLAIN

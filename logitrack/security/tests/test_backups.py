@@ -21,8 +21,8 @@ from logitrack.core.tenant import tenant_context
 from logitrack.logistics.models import Order
 from logitrack.logistics.tests.factories import make_order_row, make_shipper
 from logitrack.privacy.erasure.models import PersonErasure
-from logitrack.privacy.erasure.services.erasure import person_erase
 from logitrack.privacy.erasure.services.children import underage_report_by_colleague
+from logitrack.privacy.erasure.services.erasure import person_erase
 from logitrack.privacy.erasure.tests.helpers import erasure_of, make_company
 from logitrack.security.actors import Actor
 from logitrack.security.backups import services
@@ -207,7 +207,7 @@ def test_a_backup_under_a_master_key_missing_from_the_keyring_is_refused_clearly
 ) -> None:
     info = services.backup_create(actor=ACTOR)
     with override_settings(LOGITRACK_MASTER_KEY=ONLY_OLD_KEY):
-        with pytest.raises(BackupKeyUnavailable, match="master key test-new .* not in the"):
+        with pytest.raises(BackupKeyUnavailable, match=r"master key test-new .* not in the"):
             services.backup_verify(actor=ACTOR, name=info.name)
         with pytest.raises(CommandError, match="test-new"):
             call_command("backup", "restore", info.name, "--yes")
@@ -215,9 +215,11 @@ def test_a_backup_under_a_master_key_missing_from_the_keyring_is_refused_clearly
 
 @pytest.mark.django_db
 def test_a_create_without_a_usable_keyring_is_recorded_as_failed(backup_dir: Path) -> None:
-    with override_settings(LOGITRACK_MASTER_KEY="", LOGITRACK_MASTER_KEY_FILE=""):
-        with pytest.raises(CommandError, match="No master key"):
-            call_command("backup", "create")
+    with (
+        override_settings(LOGITRACK_MASTER_KEY="", LOGITRACK_MASTER_KEY_FILE=""),
+        pytest.raises(CommandError, match="No master key"),
+    ):
+        call_command("backup", "create")
     [failed] = services.backup_list()
     assert failed.status == "failed"
     assert "No master key" in failed.message
@@ -265,7 +267,8 @@ def test_prune_deletes_what_is_older_than_the_setting_and_never_the_newest(
 def test_the_daily_backup_is_a_registered_periodic_job() -> None:
     [job] = [j for j in jobs() if j.name == "security.backup"]
     assert job.task is backup_daily_run
-    assert job.daily_at is not None and job.every is None
+    assert job.daily_at is not None
+    assert job.every is None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -80,6 +80,5 @@ class Command(BaseCommand):
             state = _("create failed") if info.status == "failed" else info.verification
             self.stdout.write(
                 f"{info.name}  {info.created_at:%Y-%m-%d %H:%M:%S%z}  {info.size:>12}  "
-                f"{info.vendor:<10}  {state}"
-                + (f"  {info.message}" if info.message else "")
+                f"{info.vendor:<10}  {state}" + (f"  {info.message}" if info.message else "")
             )
