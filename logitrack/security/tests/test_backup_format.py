@@ -105,3 +105,12 @@ def test_a_missing_master_key_is_named() -> None:
 def test_a_wrong_key_under_the_same_id_is_refused() -> None:
     with pytest.raises(BackupFormatError, match="authentication"):
         _open(_sealed(NEW), "new:" + "C" * 43 + "=")
+
+
+def test_equal_chunks_are_sealed_under_distinct_nonces() -> None:
+    out = io.BytesIO()
+    encrypt_stream(
+        io.BytesIO(bytes(3 * CHUNK)), out, parse_keyring(NEW, source="t"), chunk_size=CHUNK
+    )
+    _header, chunks = _chunks(out.getvalue())
+    assert len({chunk[4:-16] for chunk in chunks}) == 3  # GCM's keystream never repeats

@@ -77,7 +77,12 @@ class Command(BaseCommand):
 
     def list(self) -> None:
         for info in services.backup_list():
-            state = _("create failed") if info.status == "failed" else info.verification
+            states = {
+                "never": _("never verified"),
+                "passed": _("verification passed"),
+                "failed": _("verification failed"),
+            }
+            state = _("create failed") if info.status == "failed" else states[info.verification]
             self.stdout.write(
                 f"{info.name}  {info.created_at:%Y-%m-%d %H:%M:%S%z}  {info.size:>12}  "
                 f"{info.vendor:<10}  {state}" + (f"  {info.message}" if info.message else "")
