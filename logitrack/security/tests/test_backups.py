@@ -17,9 +17,6 @@ from django.test import override_settings
 
 from logitrack.accounts.models import User
 from logitrack.core.schedule import jobs
-from logitrack.core.tenant import tenant_context
-from logitrack.logistics.models import Order
-from logitrack.logistics.tests.factories import make_order_row, make_shipper
 from logitrack.privacy.erasure.models import PersonErasure
 from logitrack.privacy.erasure.services.children import underage_report_by_colleague
 from logitrack.privacy.erasure.services.erasure import person_erase
@@ -45,16 +42,15 @@ def backup_dir(tmp_path: Path) -> Iterator[Path]:
         yield directory
 
 
-def _orders() -> list[tuple[int, str]]:
-    return sorted(Order.dangerously_unscoped.values_list("pk", "reference"))
+def _people() -> list[tuple[int, str, str]]:
+    """Every account with its decrypted phone number (an encrypted field, ADR 0005)."""
+    return sorted((u.pk, u.email, str(u.phone)) for u in User.objects.all())
 
 
-def _with_orders(count: int = 3) -> None:
-    company = make_company()
-    with tenant_context(company.tenant):
-        shipper = make_shipper(company.tenant)
-        for _ in range(count):
-            make_order_row(shipper, created_by=company.reporter.user)
+def _with_people(companies: int = 1) -> None:
+    """Each company: a tenant, two members, one with an encrypted phone and birth date."""
+    for _ in range(companies):
+        make_company()
 
 
 def _manifest(directory: Path, name: str) -> dict[str, Any]:
@@ -72,8 +68,8 @@ def _actions() -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_create_list_verify_restore_round_trip(backup_dir: Path) -> None:
-    _with_orders()
-    before = _orders()
+    _with_people()
+    before = _people()
     users = User.objects.count()
 
     call_command("backup", "create")
@@ -85,22 +81,25 @@ def test_create_list_verify_restore_round_trip(backup_dir: Path) -> None:
     manifest = _manifest(backup_dir, info.name)
     assert manifest["vendor"] == info.vendor
     assert manifest["master_key_id"] == "test-new"
-    assert manifest["tables"]["logistics_order"]["rows"] == 3
+    assert manifest["tables"]["accounts_user"]["rows"] == 2
+    assert manifest["tables"]["tenancy_tenant"]["rows"] == 1
     assert manifest["migrations"]["logistics"].startswith("00")
     assert info.verification == "never"
-    assert b"logistics_order" not in (backup_dir / f"{info.name}.ltbk").read_bytes()
+    assert b"accounts_user" not in (backup_dir / f"{info.name}.ltbk").read_bytes()
 
     call_command("backup", "verify", info.name)
     assert services.backup_list()[0].verification == "passed"
 
-    Order.dangerously_unscoped.filter(pk=before[0][0]).delete()
-    _with_orders(2)
-    assert _orders() != before
+    User.objects.filter(pk=before[0][0]).update(full_name="changed")
+    _with_people(2)
+    assert _people() != before
 
     call_command("backup", "restore", info.name, "--yes")
 
-    assert _orders() == before
+    assert _people() == before
     assert User.objects.count() == users
+    assert User.objects.filter(full_name="changed").count() == 0
+    assert "+84912000111" in {phone for _pk, _email, phone in _people()}
     assert _actions()[-1] == "backup_restored"
     assert sorted(p.name for p in backup_dir.iterdir()) == files
 
@@ -133,7 +132,7 @@ def test_restore_re_applies_erasures_done_after_the_backup(backup_dir: Path) -> 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_flipped_byte_or_a_truncated_file_fails_verification(backup_dir: Path) -> None:
-    _with_orders(1)
+    _with_people(1)
     info = services.backup_create(actor=ACTOR)
     sealed = backup_dir / f"{info.name}.ltbk"
     original = sealed.read_bytes()
@@ -156,7 +155,7 @@ def test_a_flipped_byte_or_a_truncated_file_fails_verification(backup_dir: Path)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_ciphertext_matching_its_hash_but_failing_its_tag_is_refused(backup_dir: Path) -> None:
-    _with_orders(1)
+    _with_people(1)
     info = services.backup_create(actor=ACTOR)
     sealed = backup_dir / f"{info.name}.ltbk"
     data = bytearray(sealed.read_bytes())
@@ -176,13 +175,13 @@ def test_a_ciphertext_matching_its_hash_but_failing_its_tag_is_refused(backup_di
 def test_verification_compares_row_counts_and_checksums_with_the_manifest(
     backup_dir: Path,
 ) -> None:
-    _with_orders(2)
+    _with_people(2)
     info = services.backup_create(actor=ACTOR)
     path = backup_dir / f"{info.name}.json"
     good = _manifest(backup_dir, info.name)
 
     edited = json.loads(json.dumps(good))
-    edited["tables"]["logistics_order"]["rows"] = 3
+    edited["tables"]["tenancy_tenant"]["rows"] = 3
     path.write_text(json.dumps(edited))
     with pytest.raises(BackupDamaged, match="manifest was altered"):
         services.backup_verify(actor=ACTOR, name=info.name)
@@ -190,14 +189,14 @@ def test_verification_compares_row_counts_and_checksums_with_the_manifest(
     # Re-sealed with the key (as if the dump itself had lost a row): the restore disagrees.
     edited["seal"] = services._seal(edited)
     path.write_text(json.dumps(edited))
-    with pytest.raises(BackupMismatch, match="logistics_order has 2 rows, the manifest says 3"):
+    with pytest.raises(BackupMismatch, match="tenancy_tenant has 2 rows, the manifest says 3"):
         services.backup_verify(actor=ACTOR, name=info.name)
 
     edited = json.loads(json.dumps(good))
-    edited["tables"]["logistics_order"]["checksum"] = "1"
+    edited["tables"]["accounts_user"]["checksum"] = "1"
     edited["seal"] = services._seal(edited)
     path.write_text(json.dumps(edited))
-    with pytest.raises(BackupMismatch, match="logistics_order: checksum differs"):
+    with pytest.raises(BackupMismatch, match="accounts_user: checksum differs"):
         services.backup_verify(actor=ACTOR, name=info.name)
 
 
@@ -229,10 +228,10 @@ def test_a_create_without_a_usable_keyring_is_recorded_as_failed(backup_dir: Pat
 
 @pytest.mark.django_db
 def test_restore_is_refused_without_yes() -> None:
-    before = _orders()
+    before = _people()
     with pytest.raises(CommandError, match="--yes"):
         call_command("backup", "restore", "logitrack-anything")
-    assert _orders() == before
+    assert _people() == before
     assert _actions() == []
 
 
