@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -40,6 +40,10 @@ MANIFEST_KEY_INFO = b"logitrack backup manifest v1"
 _FIXED = struct.Struct(">4sBI16sB")
 _LENGTH = struct.Struct(">I")
 _AAD_TAIL = struct.Struct(">QB")
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
 
 
 class BackupFormatError(Exception):
@@ -70,7 +74,7 @@ def _header(chunk_size: int, salt: bytes, key_id: str) -> bytes:
 
 def encrypt_stream(
     source: BinaryIO,
-    target: BinaryIO,
+    target: Writable,
     keyring: MasterKeyring,
     *,
     chunk_size: int = CHUNK_SIZE,

@@ -252,7 +252,7 @@ def backup_create(*, actor: Actor, now: datetime | None = None) -> BackupInfo:
                         tables = engines.sqlite_checksums(plain)
                         migrations = engines.sqlite_migrations(plain)
                         with open(plain, "rb") as source:
-                            key_id, salt = encrypt_stream(source, writer, keyring)  # type: ignore[arg-type]
+                            key_id, salt = encrypt_stream(source, writer, keyring)
                 elif vendor == "postgresql":
                     pg = engines.PgTarget.configured()
                     with engines.pg_snapshot(pg) as (snapshot, cursor):
@@ -260,7 +260,7 @@ def backup_create(*, actor: Actor, now: datetime | None = None) -> BackupInfo:
                         engines.pg_dump_into(
                             pg,
                             snapshot,
-                            lambda out: result.append(encrypt_stream(out, writer, keyring)),  # type: ignore[arg-type]
+                            lambda out: result.append(encrypt_stream(out, writer, keyring)),
                         )
                         key_id, salt = result[0]
                         tables = engines.pg_checksums(cursor)
