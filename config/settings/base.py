@@ -488,3 +488,11 @@ LOGITRACK_OPERATOR_TAX_CODE = env_str("LOGITRACK_OPERATOR_TAX_CODE", "")
 LOGITRACK_PRIVACY_CONTACT_EMAIL = env_str(
     "LOGITRACK_PRIVACY_CONTACT_EMAIL", "privacy@logitrack.local"
 )
+
+# --- Backups (logitrack.security.backups; docs/adr/0055) ------------------------------------------
+# Encrypted dumps and their manifests; keep them on another disk or machine than the database.
+LOGITRACK_BACKUP_DIR = env_str("LOGITRACK_BACKUP_DIR") or str(DATA_DIR / "backups")
+# `logitrack backup prune` (and the daily job) deletes backups older than this, never the newest.
+LOGITRACK_BACKUP_KEEP_DAYS = env_int("LOGITRACK_BACKUP_KEEP_DAYS", 30)
+# Where pg_dump and pg_restore are; empty: the newest /usr/lib/postgresql/*/bin, then PATH.
+LOGITRACK_PG_BIN_DIR = env_str("LOGITRACK_PG_BIN_DIR")

@@ -15,6 +15,7 @@ atexit.register(shutil.rmtree, DATA_DIR, ignore_errors=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT = DATA_DIR / "static"
 TLS_DIR = DATA_DIR / "tls"
+LOGITRACK_BACKUP_DIR = str(DATA_DIR / "backups")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
