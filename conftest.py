@@ -26,3 +26,17 @@ def _position_staging_forgotten() -> Iterator[None]:
     from logitrack.tracking.ingest.writer import _STAGED
 
     _STAGED.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _urlconf_loaded_before_any_clock_is_frozen() -> None:
+    """Load the URLconf, and with it every API schema, before any test freezes time.
+
+    freezegun's ``freeze_time`` replaces ``datetime.date`` in every module already imported.
+    A test that reverses its first URL while frozen would make pydantic build the API's
+    schemas then. If another test had already imported a module holding ``date``
+    (``logitrack.core.schemas``), pydantic cannot build a schema for freezegun's ``FakeDate``:
+    the throttle tests failed that way after the erasure tests."""
+    from django.urls import get_resolver
+
+    assert get_resolver().url_patterns
