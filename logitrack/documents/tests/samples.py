@@ -156,3 +156,23 @@ def pdf_image_bomb(width: int = 10_000, height: int = 8_000) -> bytes:
         b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     )
     return out.getvalue()
+
+
+def stored_files() -> list[str]:
+    """Every file under ``documents/`` in the vault's storage, sorted: compared before and after
+    a refused upload, it shows that nothing reached the disk."""
+    from logitrack.documents import vault
+
+    storage = vault.storage()
+    found: list[str] = []
+
+    def walk(path: str) -> None:
+        if not storage.exists(path):
+            return
+        dirs, files = storage.listdir(path)
+        found.extend(f"{path}/{name}" for name in files)
+        for name in dirs:
+            walk(f"{path}/{name}")
+
+    walk("documents")
+    return sorted(found)

@@ -37,27 +37,11 @@ def _count() -> int:
     return Document.dangerously_unscoped.count()
 
 
-def _stored_files() -> list[str]:
-    storage = vault.storage()
-    found: list[str] = []
-
-    def walk(path: str) -> None:
-        if not storage.exists(path):
-            return
-        dirs, files = storage.listdir(path)
-        found.extend(f"{path}/{name}" for name in files)
-        for name in dirs:
-            walk(f"{path}/{name}")
-
-    walk("documents")
-    return sorted(found)
-
-
 def _refused(actor: Principal, error: type[Exception], data: bytes, name: str = "f.bin") -> None:
-    before_rows, before_files = _count(), _stored_files()
+    before_rows, before_files = _count(), samples.stored_files()
     with pytest.raises(error):
         document_upload(actor=actor, data=data, file_name=name, kind="other")
-    assert (_count(), _stored_files()) == (before_rows, before_files)
+    assert (_count(), samples.stored_files()) == (before_rows, before_files)
 
 
 def test_an_executable_named_jpg_is_refused_and_nothing_is_stored(actor: Principal) -> None:

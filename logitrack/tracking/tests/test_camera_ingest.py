@@ -81,26 +81,10 @@ def _post(client: Client, token: str | None, data: bytes, **fields: str) -> Any:
     return client.post(URL, {"image": image, **fields}, headers=headers)
 
 
-def _stored_files() -> list[str]:
-    storage = vault.storage()
-    found: list[str] = []
-
-    def walk(path: str) -> None:
-        if not storage.exists(path):
-            return
-        dirs, files = storage.listdir(path)
-        found.extend(f"{path}/{name}" for name in files)
-        for name in dirs:
-            walk(f"{path}/{name}")
-
-    walk("documents")
-    return found
-
-
 def _nothing_stored(files_before: list[str]) -> None:
     assert Document.dangerously_unscoped.count() == 0
     assert CameraEvent.dangerously_unscoped.count() == 0
-    assert _stored_files() == files_before
+    assert samples.stored_files() == files_before
     assert not AuditEntry.objects.filter(action="camera_snapshot_recorded").exists()
 
 
@@ -203,7 +187,7 @@ def test_a_snapshot_without_a_valid_camera_token_is_refused_and_nothing_is_store
         "disabled": token,
         "other_header": None,
     }[case]
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     if case == "other_header":
         response = client.post(
@@ -245,7 +229,7 @@ def test_a_file_that_is_not_a_usable_image_is_refused_and_nothing_is_stored(
     client: Client, camera: tuple[Device, str], data: bytes, status: int, code: str
 ) -> None:
     _device, token = camera
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     response = _post(client, token, data)
 
@@ -258,7 +242,7 @@ def test_a_request_without_the_image_field_is_refused(
     client: Client, camera: tuple[Device, str]
 ) -> None:
     _device, token = camera
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     response = client.post(URL, {"waybill": ""}, headers={"Authorization": f"Bearer {token}"})
 
@@ -272,7 +256,7 @@ def test_an_oversized_snapshot_is_refused_with_413_and_nothing_is_stored(
 ) -> None:
     _device, token = camera
     data = _jpeg_with_exif()
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     with override_settings(LOGITRACK_CAMERA_MAX_BYTES=len(data) - 1):
         response = _post(client, token, data)
@@ -286,7 +270,7 @@ def test_a_snapshot_over_the_pixel_limit_is_refused_as_a_bomb(
     client: Client, camera: tuple[Device, str]
 ) -> None:
     _device, token = camera
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     with override_settings(LOGITRACK_CAMERA_MAX_PIXELS=512 * 512 - 1):
         response = _post(client, token, _jpeg_with_exif())
@@ -303,7 +287,7 @@ def test_a_bad_capture_time_is_refused_and_nothing_is_stored(
     client: Client, camera: tuple[Device, str], captured_at: str
 ) -> None:
     _device, token = camera
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     response = _post(client, token, _jpeg_with_exif(), captured_at=captured_at)
 
@@ -330,7 +314,7 @@ def test_another_tenants_waybill_is_refused_like_an_unknown_one_and_nothing_is_s
 ) -> None:
     _device, token = camera
     theirs = _shipment(make_member(make_tenant(), Role.OWNER))
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     response = _post(client, token, _jpeg_with_exif(), waybill=theirs.waybill)
 

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from logitrack.documents import vault
 from logitrack.documents.models import Document
+from logitrack.documents.tests import samples
 from logitrack.security.models import AuditEntry
 from logitrack.tenancy.models import Membership
 from logitrack.tenancy.roles import Role
@@ -74,26 +74,10 @@ def _post(client: Client, token: str, data: bytes, **fields: str) -> Any:
     )
 
 
-def _stored_files() -> list[str]:
-    storage = vault.storage()
-    found: list[str] = []
-
-    def walk(path: str) -> None:
-        if not storage.exists(path):
-            return
-        dirs, files = storage.listdir(path)
-        found.extend(f"{path}/{name}" for name in files)
-        for name in dirs:
-            walk(f"{path}/{name}")
-
-    walk("documents")
-    return found
-
-
 def _nothing_stored(files_before: list[str]) -> None:
     assert Document.dangerously_unscoped.count() == 0
     assert CameraEvent.dangerously_unscoped.count() == 0
-    assert _stored_files() == files_before
+    assert samples.stored_files() == files_before
 
 
 @pytest.mark.parametrize(
@@ -110,7 +94,7 @@ def test_a_capture_time_outside_the_calendar_is_refused_and_nothing_stored(
     client: Client, camera: tuple[Device, str], captured_at: str
 ) -> None:
     _device, token = camera
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     response = _post(client, token, _image(), captured_at=captured_at)
 
@@ -159,7 +143,7 @@ def test_types_outside_jpeg_png_webp_are_refused(
     client: Client, camera: tuple[Device, str], fmt: str
 ) -> None:
     _device, token = camera
-    files_before = _stored_files()
+    files_before = samples.stored_files()
 
     response = _post(client, token, _image(fmt=fmt))
 
@@ -206,7 +190,7 @@ def test_a_store_failing_after_the_file_is_written_leaves_nothing(
     client: Client, camera: tuple[Device, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _device, token = camera
-    files_before = _stored_files()
+    files_before = samples.stored_files()
     from logitrack.security import services as security
 
     def broken(**kwargs: Any) -> None:
