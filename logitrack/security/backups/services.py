@@ -8,25 +8,34 @@ key derived from the same master key) over all of these. Only the ``verification
 later. A create that fails leaves a manifest with ``"status": "failed"`` and no dump, so that
 ``list`` shows it. No plaintext dump outlives the operation: SQLite's copy and every decrypted
 file are temporary files in the backup directory, removed in ``finally``; PostgreSQL's dump is
-streamed through the encryption.
+streamed through the encryption. Every operation holds an exclusive lock on the directory
+(``flock`` of ``.lock``, released by the kernel even when the process is killed), so a
+temporary file found by the next holder belongs to a process that died: it is deleted then.
+
+A backup's name is ``logitrack-<UTC time, %Y%m%dT%H%M%S%fZ>`` (``NAME``); a manifest is used
+only under the name it was asked by and that it holds, so manifests cannot be swapped and a
+name is never a path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import functools
 import hashlib
 import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -48,6 +57,9 @@ from logitrack.security.services import audit_record
 logger = logging.getLogger("logitrack.security.backups")
 SUFFIX = ".ltbk"
 MANIFEST_VERSION = 1
+NAME = re.compile(r"logitrack-\d{8}T\d{12}Z")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 _SEALED_FIELDS = (
     "manifest_version",
     "name",
@@ -101,6 +113,27 @@ def backup_dir() -> Path:
     )
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def _exclusively(operation: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``operation`` holding the backup directory's lock; first delete the temporary files
+    a killed operation left (a plaintext SQLite copy among them): no one else holds the lock."""
+
+    @functools.wraps(operation)
+    def locked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        directory = backup_dir()
+        fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            for stale in directory.glob(".tmp-*"):
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()
+                logger.warning("stale backup temporary file deleted", extra={"file": stale.name})
+            return operation(*args, **kwargs)
+        finally:
+            os.close(fd)  # releases the lock
+
+    return locked
 
 
 def _app_version() -> str:
@@ -164,6 +197,8 @@ def _seal(manifest: dict[str, Any]) -> str:
 
 
 def _save_manifest(manifest: dict[str, Any]) -> None:
+    if not NAME.fullmatch(str(manifest.get("name", ""))):
+        raise BackupError(_("The backup's manifest is damaged."))
     path = backup_dir() / f"{manifest['name']}.json"
     _write_private(path, json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n")
 
@@ -197,14 +232,21 @@ def _info(manifest: dict[str, Any]) -> BackupInfo:
 
 
 def _manifests() -> list[dict[str, Any]]:
+    """The manifests of the backup directory, oldest first; a file that is not one (another
+    name, unreadable, not a manifest of its own name) is skipped with a warning."""
     found = []
     for path in backup_dir().glob("*.json"):
-        if path.name.startswith(".tmp-"):
+        if not NAME.fullmatch(path.stem):
             continue
         try:
-            found.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            datetime.fromisoformat(manifest["created_at"])
+            if manifest["name"] != path.stem:
+                raise ValueError("the manifest names another backup")
+        except (OSError, ValueError, KeyError, TypeError):
             logger.warning("backup manifest unreadable", extra={"file": path.name})
+            continue
+        found.append(manifest)
     return sorted(found, key=lambda m: (m["created_at"], m["name"]))
 
 
@@ -214,15 +256,20 @@ def backup_list() -> list[BackupInfo]:
 
 
 def _load(name: str) -> dict[str, Any]:
-    if "/" in name or name.startswith("."):
-        raise BackupNotFound(_("No backup named %(name)s.") % {"name": name})
-    path = backup_dir() / f"{name.removesuffix(SUFFIX)}.json"
+    stem = name.removesuffix(SUFFIX)
+    missing = BackupNotFound(_("No backup named %(name)s.") % {"name": name})
+    if not NAME.fullmatch(stem):
+        raise missing
     try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(
+            (backup_dir() / f"{stem}.json").read_text(encoding="utf-8")
+        )
     except (OSError, ValueError) as exc:
-        raise BackupNotFound(_("No backup named %(name)s.") % {"name": name}) from exc
-    if manifest.get("status", "ok") != "ok":
-        raise BackupNotFound(_("No backup named %(name)s.") % {"name": name})
+        raise missing from exc
+    if not isinstance(manifest, dict) or manifest.get("status", "ok") != "ok":
+        raise missing
+    if manifest.get("name") != stem:
+        raise BackupError(_("The backup's manifest is damaged."))
     return manifest
 
 
@@ -233,6 +280,7 @@ def _audit(action: str, *, actor: Actor, name: str, details: dict[str, object]) 
         )
 
 
+@_exclusively
 def backup_create(*, actor: Actor, now: datetime | None = None) -> BackupInfo:
     """Dump the configured database, encrypt it under the current master key, write its
     manifest; return it. A failure writes a failed manifest (no dump) and raises BackupError."""
@@ -435,6 +483,7 @@ def _restored_sums(manifest: dict[str, Any], path: Path) -> engines.TableSums:
     raise BackupVendorMismatch(_("Unknown database vendor in the manifest."))
 
 
+@_exclusively
 def backup_verify(*, actor: Actor, name: str) -> BackupInfo:
     """Authenticate a backup, restore it into a scratch database and compare each table's row
     count and checksum with the manifest; record the outcome in the manifest and the audit
@@ -476,6 +525,7 @@ def backup_verify(*, actor: Actor, name: str) -> BackupInfo:
     return _info(manifest)
 
 
+@_exclusively
 def backup_restore(*, actor: Actor, name: str) -> int:
     """Replace the configured database's content with the backup, then re-apply the erasure
     ledger read from the live database before the restore; return how many people were erased
@@ -518,18 +568,29 @@ def backup_restore(*, actor: Actor, name: str) -> int:
     return erased
 
 
+def _verification(manifest: dict[str, Any]) -> str:
+    entry = manifest.get("verification")
+    return str(entry.get("state", "never")) if isinstance(entry, dict) else "never"
+
+
+@_exclusively
 def backup_prune(*, actor: Actor, now: datetime | None = None) -> list[str]:
     """Delete backups (and failed attempts) older than LOGITRACK_BACKUP_KEEP_DAYS, never the
-    newest good backup; return the names deleted."""
+    newest backup that passed verification nor the newest that did not fail it; return the
+    names deleted."""
     moment = now or timezone.now()
     keep = timedelta(days=int(getattr(settings, "LOGITRACK_BACKUP_KEEP_DAYS", 30)))
     manifests = _manifests()
     good = [m for m in manifests if m.get("status", "ok") == "ok"]
-    newest = good[-1]["name"] if good else None
+    passed = [m for m in good if _verification(m) == "passed"]
+    usable = [m for m in good if _verification(m) != "failed"]
+    # Kept whatever their age: the newest backup that passed verification, and the newest that
+    # did not fail it (when verification has not run yet).
+    kept = {m["name"] for m in (passed[-1:] + usable[-1:])}
     deleted = []
     directory = backup_dir()
     for manifest in manifests:
-        if manifest["name"] == newest:
+        if manifest["name"] in kept:
             continue
         if datetime.fromisoformat(manifest["created_at"]) >= moment - keep:
             continue

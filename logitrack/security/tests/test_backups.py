@@ -74,7 +74,7 @@ def test_create_list_verify_restore_round_trip(backup_dir: Path) -> None:
 
     call_command("backup", "create")
     [info] = services.backup_list()
-    files = sorted(p.name for p in backup_dir.iterdir())
+    files = sorted(p.name for p in _backup_files(backup_dir))
     assert files == [f"{info.name}.json", f"{info.name}.ltbk"]  # no plaintext left behind
     for name in files:
         assert stat.S_IMODE(os.stat(backup_dir / name).st_mode) == 0o600
@@ -101,7 +101,7 @@ def test_create_list_verify_restore_round_trip(backup_dir: Path) -> None:
     assert User.objects.filter(full_name="changed").count() == 0
     assert "+84912000111" in {phone for _pk, _email, phone in _people()}
     assert _actions()[-1] == "backup_restored"
-    assert sorted(p.name for p in backup_dir.iterdir()) == files
+    assert sorted(p.name for p in _backup_files(backup_dir)) == files
 
 
 @pytest.mark.django_db(transaction=True)
@@ -222,7 +222,7 @@ def test_a_create_without_a_usable_keyring_is_recorded_as_failed(backup_dir: Pat
     [failed] = services.backup_list()
     assert failed.status == "failed"
     assert "No master key" in failed.message
-    assert sorted(p.suffix for p in backup_dir.iterdir()) == [".json"]
+    assert sorted(p.suffix for p in _backup_files(backup_dir)) == [".json"]
     assert _actions() == ["backup_create_failed"]
 
 
@@ -235,12 +235,24 @@ def test_restore_is_refused_without_yes() -> None:
     assert _actions() == []
 
 
-def _fake(directory: Path, name: str, created_at: datetime, status: str = "ok") -> None:
+def _backup_files(directory: Path) -> list[Path]:
+    """The directory's files but its lock (``.lock``, kept between operations)."""
+    return [p for p in directory.iterdir() if p.name != ".lock"]
+
+
+def _name(created_at: datetime) -> str:
+    return f"logitrack-{created_at:%Y%m%dT%H%M%S%fZ}"
+
+
+def _fake(directory: Path, created_at: datetime, status: str = "ok") -> str:
+    """A manifest (and a dump when ``ok``) made at ``created_at``; its name."""
+    name = _name(created_at)
     directory.mkdir(exist_ok=True)
     manifest = {"name": name, "created_at": created_at.isoformat(), "status": status}
     (directory / f"{name}.json").write_text(json.dumps(manifest))
     if status == "ok":
         (directory / f"{name}.ltbk").write_bytes(b"x")
+    return name
 
 
 @pytest.mark.django_db
@@ -248,18 +260,18 @@ def test_prune_deletes_what_is_older_than_the_setting_and_never_the_newest(
     backup_dir: Path,
 ) -> None:
     now = datetime(2026, 6, 1, tzinfo=UTC)
-    _fake(backup_dir, "a", now - timedelta(days=40))
-    _fake(backup_dir, "b", now - timedelta(days=31))
-    _fake(backup_dir, "c", now - timedelta(days=29))
-    _fake(backup_dir, "d", now - timedelta(days=35), status="failed")
+    a = _fake(backup_dir, now - timedelta(days=40))
+    b = _fake(backup_dir, now - timedelta(days=31))
+    c = _fake(backup_dir, now - timedelta(days=29))
+    d = _fake(backup_dir, now - timedelta(days=35), status="failed")
 
-    assert sorted(services.backup_prune(actor=ACTOR, now=now)) == ["a", "b", "d"]
-    assert sorted(p.name for p in backup_dir.iterdir()) == ["c.json", "c.ltbk"]
+    assert sorted(services.backup_prune(actor=ACTOR, now=now)) == sorted([a, b, d])
+    assert sorted(p.name for p in _backup_files(backup_dir)) == [f"{c}.json", f"{c}.ltbk"]
 
     # Alone and old, the newest good backup stays; a newer failed attempt does not replace it.
-    _fake(backup_dir, "e", now + timedelta(days=1), status="failed")
-    assert services.backup_prune(actor=ACTOR, now=now + timedelta(days=100)) == ["e"]
-    assert sorted(p.name for p in backup_dir.iterdir()) == ["c.json", "c.ltbk"]
+    e = _fake(backup_dir, now + timedelta(days=1), status="failed")
+    assert services.backup_prune(actor=ACTOR, now=now + timedelta(days=100)) == [e]
+    assert sorted(p.name for p in _backup_files(backup_dir)) == [f"{c}.json", f"{c}.ltbk"]
     assert _actions() == ["backup_pruned", "backup_pruned"]
 
 
@@ -272,7 +284,7 @@ def test_the_daily_backup_is_a_registered_periodic_job() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_daily_job_creates_verifies_and_prunes(backup_dir: Path) -> None:
-    _fake(backup_dir, "logitrack-old", datetime(2020, 1, 1, tzinfo=UTC))
+    _fake(backup_dir, datetime(2020, 1, 1, tzinfo=UTC))
     name = backup_daily_run.call()
     [info] = services.backup_list()
     assert info.name == name
