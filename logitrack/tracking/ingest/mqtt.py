@@ -22,8 +22,8 @@ reader that requires its token sends it as the MQTT 5 user property ``token`` (n
 topic). The reads are stored (one transaction) before the PUBACK; a message refused whole
 (unknown or disabled reader, not JSON, too many reads, over the rate) is acknowledged and
 dropped, and each refused read is logged by code; a database failure gets no PUBACK, so the
-broker redelivers it. A redelivered payload that was stored is a duplicate (the reader's
-``ReadBatch`` receipt, 24 hours) and is applied once.
+broker redelivers it. The reads of a redelivered payload that was stored are a duplicate (the
+reader's ``ReadBatch`` receipt, 24 hours) and are applied once.
 
 The broker authenticates publishers and its ACL must let each device publish only under its own
 identifier (e.g. Mosquitto ``pattern write logitrack/v1/devices/%u/#`` with the identifier as

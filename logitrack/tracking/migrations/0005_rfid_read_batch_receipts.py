@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("digest", models.CharField(max_length=64, verbose_name="SHA-256 of the body")),
+                ("digest", models.CharField(max_length=64, verbose_name="SHA-256 of the reads")),
                 ("received_at", models.DateTimeField(verbose_name="received at")),
                 (
                     "device",

@@ -164,14 +164,15 @@ class TagObservation(TenantScopedModel):
 
 
 class ReadBatch(TenantScopedModel):
-    """A batch of tag reads already applied: the SHA-256 of its body, as the reader sent it.
+    """A batch of tag reads already applied: the SHA-256 of its reads as parsed
+    (``logitrack.tracking.rfid.ingest.batch_digest``: each read's time, EPC, antenna, RSSI and
+    count, sorted; not the body's bytes, so whitespace or a re-serialised JSON changes nothing).
 
-    The same bytes sent again by the same reader are a resend (an MQTT QoS 1 redelivery, an HTTP
-    POST repeated after a lost answer: Zebra events carry their own timestamps and event
-    numbers, so two real batches never share a body). A resend is answered as a duplicate and
-    applied nowhere, so ``read_count`` does not count its reads twice. Receipts are kept for
-    ``logitrack.tracking.rfid.observations.RECEIPT_TTL`` (24 hours); a resend later than that
-    is applied again.
+    The same reads sent again by the same reader are a resend (an MQTT QoS 1 redelivery, an HTTP
+    POST repeated after a lost answer: a reader's next batch has later read times). A resend is
+    answered as a duplicate and applied nowhere, so ``read_count`` does not count its reads
+    twice. Receipts are kept for ``logitrack.tracking.rfid.observations.RECEIPT_TTL`` (24
+    hours); a resend later than that is applied again.
     """
 
     device = models.ForeignKey(
@@ -181,7 +182,7 @@ class ReadBatch(TenantScopedModel):
         verbose_name=_("RFID reader"),
         db_index=False,  # the unique constraint below leads with it
     )
-    digest = models.CharField(_("SHA-256 of the body"), max_length=64)
+    digest = models.CharField(_("SHA-256 of the reads"), max_length=64)
     received_at = models.DateTimeField(_("received at"))
 
     class Meta:

@@ -14,9 +14,10 @@ Answers (JSON):
   ``epc_invalid``, ``epc_truncated``, ``antenna_invalid``, ``rssi_invalid``, ``reads_invalid``,
   ``timestamp_invalid``, ``timestamp_in_future``) and changes nothing. A body whose every event
   is refused is still a 200 (accepted 0): the reader must not resend it. ``duplicate`` true:
-  this reader sent these very bytes within the last 24 hours (an MQTT QoS 1 redelivery, a POST
-  repeated after a lost answer) and they were stored then; nothing is applied again
-  (``observations_new`` 0, ``accepted``/``refused``/``errors`` as the first time);
+  this reader sent a batch of the very same accepted reads (``batch_digest``: read time, EPC,
+  antenna, RSSI, count, whatever the bytes) within the last 24 hours, e.g. an MQTT QoS 1
+  redelivery or a POST repeated after a lost answer, and it was stored then; nothing is applied
+  again (``observations_new`` 0, ``accepted``/``refused``/``errors`` as the first time);
 - 401 ``device_token_invalid``: no token, an unknown, wrong or disabled one, a device that is
   not an RFID reader, or a source outside the device's networks (one answer for all); nothing
   stored;
@@ -115,6 +116,19 @@ def accept_zebra(token: str | None, body: bytes, source: str | None) -> tuple[in
     return accept_reads(entry, body)
 
 
+def batch_digest(reads: list[tuple[ZebraRead, DecodedEpc]]) -> str:
+    """The SHA-256 (hex) of a batch's accepted reads as parsed, in a fixed order: the same
+    reads sent again are the same batch whatever their bytes (whitespace, member order, event
+    order, a sender that re-serialises its JSON). Each read is its UTC read time, EPC, antenna,
+    peak RSSI, read count and memory bank."""
+    lines = sorted(
+        f"{read.read_time.isoformat()}|{epc.epc_hex}|{read.antenna}|{read.peak_rssi}|"
+        f"{read.reads}|{int(read.is_epc)}"
+        for read, epc in reads
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 def accept_reads(entry: DeviceEntry, body: bytes) -> tuple[int, Payload]:
     """Parse, rate-limit and store the events of ``body`` for the authenticated ``entry``."""
     now = timezone.now()
@@ -147,7 +161,7 @@ def accept_reads(entry: DeviceEntry, body: bytes) -> tuple[int, Payload]:
     stored = Stored()
     if decoded:
         try:
-            stored = store_reads(entry, decoded, now, digest=hashlib.sha256(body).hexdigest())
+            stored = store_reads(entry, decoded, now, digest=batch_digest(decoded))
         except ReaderRefused:
             return _token_invalid()
         except (OperationalError, InterfaceError):
@@ -164,4 +178,4 @@ def accept_reads(entry: DeviceEntry, body: bytes) -> tuple[int, Payload]:
     }
 
 
-__all__ = ["MAX_READS", "accept_reads", "accept_zebra", "authenticate_reader"]
+__all__ = ["MAX_READS", "accept_reads", "accept_zebra", "authenticate_reader", "batch_digest"]

@@ -10,7 +10,7 @@ the database at 20,000 reads/s, ``bench/rfid.py``):
 
 1. lock the reader's row (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
    holds the one writer lock) and read its kind, state and the tenant's window; record the
-   body's receipt (``ReadBatch``), or stop there when the reader already sent that body;
+   batch's receipt (``ReadBatch``), or stop there when the reader already sent that batch;
 2. read the observations the batch may extend (index ``tracking_tagobs_read_point``);
 3. update the extended ones, insert the new ones in one ``INSERT ... RETURNING`` (a multi-row
    ``VALUES`` on SQLite, ``unnest`` of arrays on PostgreSQL), mark the reader seen;
@@ -353,10 +353,11 @@ def store_reads(
     entry: DeviceEntry, reads: Sequence[Read], now: dt.datetime, *, digest: str | None = None
 ) -> Stored:
     """De-duplicate and store ``reads`` of ``entry``'s reader in one transaction (see the
-    module docstring). ``digest``: the SHA-256 (hex) of the body the reads came in; a body this
-    reader already sent within RECEIPT_TTL is a resend, answered ``Stored(duplicate=True)``
-    without applying anything. Raises ReaderRefused (nothing stored) or a DatabaseError
-    (nothing stored); an exception of ``docks.apply_observations`` rolls everything back too.
+    module docstring). ``digest``: the batch's ``ingest.batch_digest``; a batch of the same
+    reads this reader already sent within RECEIPT_TTL is a resend, answered
+    ``Stored(duplicate=True)`` without applying anything. Raises ReaderRefused (nothing
+    stored) or a DatabaseError (nothing stored); an exception of ``docks.apply_observations``
+    rolls everything back too.
 
     On SQLite the threads of one process take turns before ``BEGIN IMMEDIATE``: SQLite has
     one writer anyway, and threads waiting in its busy handler (which sleeps and polls) lost
@@ -369,7 +370,7 @@ def store_reads(
 
 
 def _first_time(cursor: Any, entry: DeviceEntry, digest: str, now: dt.datetime) -> bool:
-    """Record the batch's receipt; False when this reader sent a body of that digest less than
+    """Record the batch's receipt; False when this reader sent a batch of that digest less than
     RECEIPT_TTL ago (a receipt older than that is renewed: the body is applied again). Runs
     under the reader's lock, so two copies of one batch cannot both pass."""
     to_db = _converter()

@@ -181,8 +181,10 @@ def test_lower_case_hex_is_one_observation_with_upper_case(reader: CreatedDevice
 
 def test_read_count_saturates_instead_of_overflowing(reader: CreatedDevice) -> None:
     for request in range(3):  # 3e9 reads of one observation: past a PostgreSQL integer
-        # Three batches (their event numbers differ: the same bytes again would be a resend)
-        body = json.dumps([_event(reads=1_000_000, eventNum=request)] * 1000).encode()
+        # Three batches, each 1 ms later (the same reads again would be a resend), all within
+        # the window of one observation
+        stamp = f"2026-11-30T07:59:00.00{request}+0000"
+        body = json.dumps([_event(stamp, reads=1_000_000)] * 1000).encode()
         status, payload = accept_zebra(reader.token, body, "127.0.0.1")
         assert (status, payload["duplicate"]) == (200, False), payload
     (row,) = TagObservation.dangerously_unscoped.all()

@@ -444,9 +444,24 @@ def test_a_resent_body_is_a_duplicate_and_its_reads_count_once(reader: CreatedDe
         {"accepted": 2, "refused": 0, "observations_new": 0, "duplicate": True, "errors": []},
     )
     assert [(e, c) for _a, e, _f, _l, c, _r in spans()] == [(SGTIN, 3), (SSCC, 1)]
-    # The same reads in other bytes are another batch: applied (they extend, 3 + 3 reads).
-    _send(reader, json.dumps([event(500, epc=SSCC), event(0, reads=3)]).encode())
-    assert [(e, c) for _a, e, _f, _l, c, _r in spans()] == [(SGTIN, 6), (SSCC, 2)]
+
+
+def test_the_same_reads_in_other_bytes_are_the_same_batch(reader: CreatedDevice) -> None:
+    """A sender that re-serialises its JSON (other whitespace, member and event order, upper-
+    case hex, objects back to back) resends the same batch; one read more is another batch."""
+    reads = [event(0, reads=3), event(500, epc=SSCC)]
+    _send(reader, json.dumps(reads).encode())
+    again = [event(500, epc=SSCC), event(0, reads=3)]
+    again[0]["data"]["idHex"] = SSCC.upper()
+    body = b"\n ".join(json.dumps(e, indent=2, sort_keys=True).encode() for e in again) + b" "
+
+    status, answer = _send(reader, body)
+
+    assert (status, answer["duplicate"], answer["accepted"]) == (200, True, 2)
+    assert [(e, c) for _a, e, _f, _l, c, _r in spans()] == [(SGTIN, 3), (SSCC, 1)]
+    status, answer = _send(reader, json.dumps([*reads, event(900)]).encode())
+    assert (status, answer["duplicate"]) == (200, False)
+    assert [(e, c) for _a, e, _f, _l, c, _r in spans()] == [(SGTIN, 3 + 3 + 1), (SSCC, 2)]
 
 
 def test_the_same_body_from_another_reader_is_applied(reader: CreatedDevice) -> None:

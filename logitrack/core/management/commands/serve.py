@@ -324,7 +324,7 @@ class Command(BaseCommand):
             "",
             f"Logitrack is running at https://{host}:{https_port}/",
             f"  plain HTTP on port {http_port} redirects to HTTPS",
-            f"  device gateway (OsmAnd, batch API) at https://{host}:{settings.LOGITRACK_OSMAND_PORT}/",
+            f"  device gateway (OsmAnd, batch API, RFID readers) at https://{host}:{settings.LOGITRACK_OSMAND_PORT}/",
             *(
                 [
                     "  WARNING: plain-HTTP device port (legacy trackers, no TLS) at "
