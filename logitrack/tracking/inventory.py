@@ -137,6 +137,17 @@ register(
             "camera_blur_enabled",
             "camera_blur_off_reason",
             "camera_blur_changed_at",
+            "geofence_hysteresis_m",
+            "geofence_min_dwell_s",
+            "geo_late_window_h",
+            "max_plausible_speed_kmh",
+            "trip_min_speed_kmh",
+            "stop_min_duration_s",
+            "stop_radius_m",
+            "trip_min_distance_m",
+            "hub_exit_status",
+            "arrival_radius_m",
+            "overspeed_kmh",
         )
     },
 )
@@ -214,5 +225,48 @@ register(
         "blurred": _OPS,
         "faces_blurred": _OPS,
         "plates_blurred": _OPS,
+    },
+)
+# Geofences are the tenant's places (a customer site's outline is the business's address, not a
+# person's). An event says where a device was and when: for a driver's phone or vehicle that is
+# where the driver was, precise location, sensitive like the positions it was derived from.
+register(
+    "tracking.Geofence",
+    {
+        name: _OPS
+        for name in (
+            "id",
+            "tenant",
+            "name",
+            "site_kind",
+            "site_name",
+            "shape",
+            "geometry",
+            "radius_m",
+            "min_latitude",
+            "min_longitude",
+            "max_latitude",
+            "max_longitude",
+            "area_m2",
+            "active",
+            "created_at",
+            "updated_at",
+        )
+    },
+)
+register(
+    "tracking.GeofenceEvent",
+    {
+        "id": _OPS,
+        "tenant": _OPS,
+        "device": _OPS,
+        "geofence": _OPS,
+        "kind": _LOCATION,
+        "fix_time": _LOCATION,
+        "latitude": _LOCATION,
+        "longitude": _LOCATION,
+        "interpolated": _OPS,
+        "created_at": _OPS,
+        "retracted_at": _OPS,
     },
 )

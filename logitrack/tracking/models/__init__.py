@@ -4,6 +4,13 @@ tag observations and dock doors, camera events."""
 from logitrack.tracking.models.cameras import CameraEvent
 from logitrack.tracking.models.devices import Device, DeviceAssignment
 from logitrack.tracking.models.fleet import Driver, Vehicle
+from logitrack.tracking.models.geofences import (
+    Geofence,
+    GeofenceEvent,
+    GeofenceEventKind,
+    GeofenceShape,
+    SiteKind,
+)
 from logitrack.tracking.models.positions import DeviceLatest, Position
 from logitrack.tracking.models.rfid import (
     DockDirection,
@@ -24,9 +31,14 @@ __all__ = [
     "DockDoor",
     "Driver",
     "EpcScheme",
+    "Geofence",
+    "GeofenceEvent",
+    "GeofenceEventKind",
+    "GeofenceShape",
     "Position",
     "ReadBatch",
     "ShipmentTag",
+    "SiteKind",
     "TagObservation",
     "TenantDeviceSettings",
     "Vehicle",

@@ -1,0 +1,1 @@
+"""Geofences, fix plausibility, trips and stops: geometry over a device's positions."""
