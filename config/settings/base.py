@@ -7,6 +7,7 @@ DEBUG is off everywhere; secrets never have a default. ``local`` adds the embedd
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -391,6 +392,28 @@ LOGITRACK_API_KEY_AUTHENTICATOR = "logitrack.tenancy.api_keys.authenticate_beare
 # htmx (served from django-htmx's static files) reloads the commune list of the address forms.
 if "django_htmx" not in INSTALLED_APPS:
     INSTALLED_APPS.append("django_htmx")
+
+# --- Maps (logitrack.tracking: live map, playback, geofences) ----------------------------------
+# Leaflet and Leaflet.draw come from django-leaflet's static files (a PyPI package, nothing pasted
+# into the repository). Tiles come from LOGITRACK_MAP_TILE_URL (an XYZ template); its origin is
+# added to the Content-Security-Policy's img-src. Without network access the tiles fail and the
+# map still draws markers, tracks and geofences on a blank background.
+if "leaflet" not in INSTALLED_APPS:
+    INSTALLED_APPS.append("leaflet")
+LOGITRACK_MAP_TILE_URL = env_str(
+    "LOGITRACK_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+LOGITRACK_MAP_ATTRIBUTION = env_str(
+    "LOGITRACK_MAP_ATTRIBUTION", "&copy; OpenStreetMap contributors"
+)
+_tile_origin = urlsplit(LOGITRACK_MAP_TILE_URL.replace("{s}", "a"))
+if _tile_origin.scheme in ("https", "http") and _tile_origin.netloc:
+    _tile_host = (
+        _tile_origin.netloc.replace("a.", "*.", 1)
+        if "{s}" in LOGITRACK_MAP_TILE_URL
+        else _tile_origin.netloc
+    )
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tile_origin.scheme}://{_tile_host}")
 
 # --- Background jobs, cache and rate limits (docs/adr/0009, docs/adr/0012) -----------------------
 # Django's tasks API through the django-tasks backport: the database backend (django-tasks-db) by
