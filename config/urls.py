@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("logitrack.logistics.urls")),
     path("", include("logitrack.tracking.urls")),
     path("", include("logitrack.tracking.page_urls")),
+    path("", include("logitrack.notifications.urls")),
     path("", include("logitrack.tenancy.urls")),
     path("", include("logitrack.imports.urls")),
     path("", include("logitrack.documents.urls")),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "logitrack.logistics",
     "logitrack.imports",
     "logitrack.tracking",
+    "logitrack.notifications",
     "logitrack.analytics",
     "logitrack.web",
 ]

@@ -42,6 +42,10 @@ class Permission(models.TextChoices):
     PAYMENTS_VIEW = "payments.view", _("See payments and invoices")
     PAYMENTS_MANAGE = "payments.manage", _("Record payments and issue invoices")
     CONSENTS_VIEW = "consents.view", _("See the consents of consignees and drivers")
+    ALERTS_RECEIVE = (
+        "alerts.receive",
+        _("Receive alerts about devices and geofences (enter, exit, offline, overspeed)"),
+    )
     CONSENTS_MANAGE = (
         "consents.manage",
         _("Record consents, declare purposes and send newsletters to consignees and drivers"),
@@ -55,9 +59,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: _ALL,
     Role.ADMIN: _ALL - {P.OWNERS_MANAGE, P.TENANT_CLOSE, P.API_KEYS_CONFIRM},
     Role.DISPATCHER: frozenset(
-        {P.TENANT_VIEW, P.MEMBERS_VIEW, P.OPERATIONS_VIEW, P.OPERATIONS_MANAGE}
+        {P.TENANT_VIEW, P.MEMBERS_VIEW, P.OPERATIONS_VIEW, P.OPERATIONS_MANAGE, P.ALERTS_RECEIVE}
     ),
-    Role.WAREHOUSE_OPERATOR: frozenset({P.TENANT_VIEW, P.OPERATIONS_VIEW, P.WAREHOUSE_MANAGE}),
+    Role.WAREHOUSE_OPERATOR: frozenset(
+        {P.TENANT_VIEW, P.OPERATIONS_VIEW, P.WAREHOUSE_MANAGE, P.ALERTS_RECEIVE}
+    ),
     Role.DRIVER: frozenset({P.TENANT_VIEW, P.DRIVER_TASKS}),
     Role.ACCOUNTANT: frozenset(
         {P.TENANT_VIEW, P.MEMBERS_VIEW, P.PAYMENTS_VIEW, P.PAYMENTS_MANAGE, P.OPERATIONS_VIEW}
@@ -85,9 +91,9 @@ def matrix_rows() -> list[tuple[Permission, list[bool]]]:
 
 # What an API key may never hold, whoever creates it: a key must not mint, confirm or revoke keys,
 # change who owns the company, or close it. Those stay with people, whose sessions have MFA and
-# audit trails.
+# audit trails. Alerts are addressed to a person (notifications), so a key has no use for them.
 API_KEY_FORBIDDEN: frozenset[Permission] = frozenset(
-    {P.API_KEYS_MANAGE, P.API_KEYS_CONFIRM, P.OWNERS_MANAGE, P.TENANT_CLOSE}
+    {P.API_KEYS_MANAGE, P.API_KEYS_CONFIRM, P.OWNERS_MANAGE, P.TENANT_CLOSE, P.ALERTS_RECEIVE}
 )
 API_KEY_PERMISSIONS: frozenset[Permission] = _ALL - API_KEY_FORBIDDEN
 
