@@ -9,6 +9,7 @@ import logitrack.imports.tests.contracts
 import logitrack.logistics.labels.tests.contracts
 import logitrack.logistics.tests.contracts
 import logitrack.logistics.tests.contracts_pages
+import logitrack.notifications.tests.contracts
 import logitrack.privacy.breaches.tests.contracts
 import logitrack.privacy.consent.tests.contracts
 import logitrack.privacy.erasure.tests.contracts

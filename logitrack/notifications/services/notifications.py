@@ -9,6 +9,7 @@ commits.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -60,9 +61,10 @@ def notify(*, happening: Happening) -> list[Notification]:
                 )
                 if subscription.email:
                     delivery = EmailDelivery.objects.create(notification=notification)
-                    tenant_id, delivery_id = delivery.tenant_id, delivery.pk
                     transaction.on_commit(
-                        lambda t=tenant_id, d=delivery_id: notification_email_send.enqueue(t, d)
+                        functools.partial(
+                            notification_email_send.enqueue, delivery.tenant_id, delivery.pk
+                        )
                     )
         except IntegrityError:
             continue  # notified of it already
