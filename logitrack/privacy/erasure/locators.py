@@ -107,12 +107,27 @@ def _withdraw_invitations(rows: models.QuerySet[Any]) -> int:
     return int(model.update(email=""))
 
 
+def _member_rows(label: str) -> PersonRows:
+    """Rows addressed to one of the person's memberships (notifications and alert
+    subscriptions): theirs, reached through the membership rather than a key to the user."""
+
+    def rows(user: Any) -> models.QuerySet[Any]:
+        found: models.QuerySet[Any] = apps.get_model(label)._base_manager.filter(
+            membership__user_id=user.pk
+        )
+        return found
+
+    return rows
+
+
 # model label -> rows of that model that are the person's own, for tables without a foreign key
 # (or whose foreign key to the user table names someone else).
 ROW_LOCATORS: dict[str, PersonRows] = {
     "axes.accessattempt": _axes_attempts,
     "sessions.session": _browser_sessions,
     "tenancy.invitation": _invitations_to,
+    "notifications.notification": _member_rows("notifications.Notification"),
+    "notifications.subscription": _member_rows("notifications.Subscription"),
 }
 
 # model label -> how located rows are erased when the inventory's plan alone cannot do it;
