@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
 
 from logitrack.core.tenant import tenant_context
 from logitrack.notifications.models import EmailDelivery, Notification
@@ -299,3 +300,53 @@ def test_overspeed_is_off_while_the_tenant_sets_no_limit(run: Run) -> None:
     _drive(device, [120, 130], NOW - 2 * MINUTE)
 
     assert run() == 0
+
+
+# --- E-mail delivery log -------------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_mail_server_failure_is_logged_retried_and_given_up_after_three_attempts(
+    run: Run, settings: Any
+) -> None:
+    member, device = _dispatcher()
+    subscribe(member, "geofence_enter", email=True)
+    make_event(device, make_geofence(member.tenant_id), fix_time=NOW - MINUTE)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 2
+
+    run()
+    delivery = EmailDelivery.dangerously_unscoped.get()
+    assert (delivery.status, delivery.attempts, delivery.error) == (
+        "pending",
+        1,
+        "ConnectionRefusedError",
+    )
+    run(timezone.now())  # too soon to queue again (the log's times are wall-clock times)
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run(timezone.now() + 10 * MINUTE)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.error) == ("sent", 2, "")
+    assert len(mail.outbox) == 1
+    assert Notification.dangerously_unscoped.count() == 1
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    make_event(device, make_geofence(member.tenant_id), fix_time=NOW)
+    run(NOW + MINUTE)
+    for minutes in (10, 20, 30):
+        run(timezone.now() + minutes * MINUTE)
+    failed = EmailDelivery.dangerously_unscoped.exclude(pk=delivery.pk).get()
+    assert (failed.status, failed.attempts) == ("failed", 3)
+    assert len(mail.outbox) == 1
