@@ -48,7 +48,7 @@ def settle(column: Column, owed: Owed) -> bool:
     when cleared, False when the device stays owed."""
     cleared: int = PositionBacklog.dangerously_unscoped.filter(
         device_id=owed.device_id, version=owed.version
-    ).update(**{column: None})
+    ).update(**{str(column): None})
     return cleared == 1
 
 
@@ -67,5 +67,5 @@ def mark(column: Column, *, device_id: int, tenant_id: int, since: datetime) -> 
         current = getattr(row, column)
         lowest = since if current is None or since < current else current
         PositionBacklog.dangerously_unscoped.filter(device_id=device_id).update(
-            **{column: lowest}, version=F("version") + 1
+            **{str(column): lowest}, version=F("version") + 1
         )
