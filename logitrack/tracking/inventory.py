@@ -270,3 +270,11 @@ register(
         "retracted_at": _OPS,
     },
 )
+# Bookkeeping of the geofence and trip derivations: which devices have positions not yet derived.
+register(
+    "tracking.PositionBacklog",
+    {
+        name: not_personal(retention=Retention.SHORT_LIVED)
+        for name in ("device", "tenant", "geofences_from", "trips_from", "version")
+    },
+)

@@ -11,7 +11,7 @@ from logitrack.tracking.models.geofences import (
     GeofenceShape,
     SiteKind,
 )
-from logitrack.tracking.models.positions import DeviceLatest, Position
+from logitrack.tracking.models.positions import DeviceLatest, Position, PositionBacklog
 from logitrack.tracking.models.rfid import (
     DockDirection,
     DockDoor,
@@ -36,6 +36,7 @@ __all__ = [
     "GeofenceEventKind",
     "GeofenceShape",
     "Position",
+    "PositionBacklog",
     "ReadBatch",
     "ShipmentTag",
     "SiteKind",
