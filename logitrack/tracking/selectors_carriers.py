@@ -129,3 +129,29 @@ def vehicles_of_tenant(*, tenant_id: int) -> QuerySet[Vehicle]:
 def drivers_of_tenant(*, tenant_id: int) -> QuerySet[Driver]:
     """The tenant's active drivers, by name."""
     return Driver.objects.filter(tenant_id=tenant_id, active=True).order_by("full_name", "pk")
+
+
+def public_carrier_latest(
+    *, tenant_id: int, vehicle_id: int | None, driver_id: int | None, since: dt.datetime
+) -> DeviceLatest | None:
+    """The newest position, fixed at or after ``since``, of the devices whose open assignment
+    is the vehicle or the driver: for public tracking only, which has no tenant bound (hence
+    the unscoped managers, narrowed to ``tenant_id``). Callers show it coarsely (ADR 0057)."""
+    condition = Q()
+    if vehicle_id is not None:
+        condition |= Q(vehicle_id=vehicle_id)
+    if driver_id is not None:
+        condition |= Q(driver_id=driver_id)
+    if not condition:
+        return None
+    devices = DeviceAssignment.dangerously_unscoped.filter(
+        condition, tenant_id=tenant_id, ended_at__isnull=True
+    ).values("device_id")
+    latest: DeviceLatest | None = (
+        DeviceLatest.dangerously_unscoped.filter(
+            tenant_id=tenant_id, device_id__in=devices, fix_time__gte=since
+        )
+        .order_by("-fix_time", "device_id")
+        .first()
+    )
+    return latest
