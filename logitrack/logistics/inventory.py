@@ -203,10 +203,7 @@ register(
 
 register(
     "logistics.GeofenceEventApplied",
-    {
-        name: _OPS
-        for name in ("id", "tenant", "geofence_event", "applied_at", "moved", "offered")
-    },
+    {name: _OPS for name in ("id", "tenant", "geofence_event", "applied_at", "moved", "offered")},
 )
 
 register(

@@ -444,7 +444,8 @@ class Shipment(TenantScopedModel):
                 name="logistics_shipment_service_level",
             ),
             models.CheckConstraint(
-                condition=Q(delivery_offer_reason="") | _in("delivery_offer_reason", DeliveryOfferReason),
+                condition=Q(delivery_offer_reason="")
+                | _in("delivery_offer_reason", DeliveryOfferReason),
                 name="logistics_shipment_offer_reason",
             ),
         ]

@@ -102,7 +102,7 @@ class CarrierOut(Schema):
 
 
 class DeliveryOfferOut(Schema):
-    """"Delivered?" offered to the driver (never a delivery: proof of delivery decides)."""
+    """ "Delivered?" offered to the driver (never a delivery: proof of delivery decides)."""
 
     offered_at: datetime
     reason: str

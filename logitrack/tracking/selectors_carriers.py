@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -88,7 +89,7 @@ def latest_positions(*, tenant_id: int, device_ids: list[int]) -> list[DeviceLat
 
 
 def geofence_events_to_apply(
-    *, tenant_id: int, since: dt.datetime, exclude: QuerySet[object, object], limit: int
+    *, tenant_id: int, since: dt.datetime, exclude: QuerySet[Any, Any], limit: int
 ) -> list[GeofenceEvent]:
     """The tenant's events derived since ``since``, not retracted and not in ``exclude`` (a
     queryset of event ids already applied), with their geofence, in fix-time order."""

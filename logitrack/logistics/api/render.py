@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from logitrack.logistics.selectors_carriers import CarrierView, delivery_offer
 from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
 from logitrack.logistics.schemas import (
     AddressOut,
     CarrierOut,
+    ConsigneeOut,
     DeliveryOfferOut,
     DriverRefOut,
-    VehicleRefOut,
-    ConsigneeOut,
     EventOut,
     ItemOut,
     OrderOut,
@@ -20,7 +18,9 @@ from logitrack.logistics.schemas import (
     ShipmentDetailOut,
     ShipmentOut,
     ShipperOut,
+    VehicleRefOut,
 )
+from logitrack.logistics.selectors_carriers import CarrierView, delivery_offer
 
 
 def _text(value: object) -> str:

@@ -198,5 +198,7 @@ def public_tracking(version: Version) -> PublicTracking:
         recipient_initials=initials(order.consignee_name),
         destination_province=_province(shipment.delivery_province_code),
         events=tuple(events),
-        whereabouts=version.whereabouts if shipment.status == ShipmentStatus.OUT_FOR_DELIVERY else None,
+        whereabouts=version.whereabouts
+        if shipment.status == ShipmentStatus.OUT_FOR_DELIVERY
+        else None,
     )

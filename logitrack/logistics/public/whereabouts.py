@@ -43,7 +43,9 @@ class Whereabouts:
     @property
     def key(self) -> str:
         eta = f"{self.eta_from.timestamp():.0f}" if self.eta_from else ""
-        return f"{self.cell_latitude:.2f},{self.cell_longitude:.2f},{self.as_of.timestamp():.0f},{eta}"
+        return (
+            f"{self.cell_latitude:.2f},{self.cell_longitude:.2f},{self.as_of.timestamp():.0f},{eta}"
+        )
 
 
 def _cell(value: float) -> float:

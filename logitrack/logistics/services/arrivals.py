@@ -32,8 +32,7 @@ def _waiting(tenant_id: int) -> list[Shipment]:
             order__delivery_longitude__isnull=False,
         )
         .filter(
-            Q(delivery_offered_at__isnull=True)
-            | Q(delivery_offered_at__lt=F("status_changed_at"))
+            Q(delivery_offered_at__isnull=True) | Q(delivery_offered_at__lt=F("status_changed_at"))
         )
         .select_related("order")
         .order_by("pk")
@@ -56,7 +55,8 @@ def shipments_offer_by_distance(*, tenant_id: int) -> int:
         radius = geo_move_settings(tenant_id=tenant_id).arrival_radius_m
         for shipment in _waiting(tenant_id):
             order = shipment.order
-            assert order.delivery_latitude is not None and order.delivery_longitude is not None
+            assert order.delivery_latitude is not None
+            assert order.delivery_longitude is not None
             devices = carrier_devices(
                 tenant_id=tenant_id,
                 vehicle_id=shipment.carrier_vehicle_id,

@@ -50,7 +50,9 @@ def test_put_carrier_assigns_and_answers_the_devices() -> None:
     shipment = make_order(world.tenant).shipments[0]
     client = _key_client(world.tenant)
 
-    response = _put(client, shipment.waybill, {"vehicle": world.vehicle.pk, "driver": world.driver.pk})
+    response = _put(
+        client, shipment.waybill, {"vehicle": world.vehicle.pk, "driver": world.driver.pk}
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -114,7 +116,8 @@ def test_the_shipment_page_form_assigns_a_carrier() -> None:
     client = HttpsClient()
     sign_in(client, make_member(world.tenant, Role.DISPATCHER))
     page = client.get(f"/operations/shipments/{shipment.waybill}/").content.decode()
-    assert "data-carrier-form" in page and world.vehicle.plate in page
+    assert "data-carrier-form" in page
+    assert world.vehicle.plate in page
 
     response = client.post(
         f"/operations/shipments/{shipment.waybill}/carrier/",
@@ -157,7 +160,8 @@ def test_the_offer_shows_on_the_shipment_page_the_api_and_the_drivers_pages() ->
     assert "data-delivery-offer" in page
     assert api["delivery_offer"]["reason"] == "distance"
     assert api["status"] == "out_for_delivery"
-    assert "data-delivery-offer" in tasks and "data-delivery-offer" in pod
+    assert "data-delivery-offer" in tasks
+    assert "data-delivery-offer" in pod
 
 
 def test_an_offer_from_before_the_last_status_change_is_not_shown() -> None:

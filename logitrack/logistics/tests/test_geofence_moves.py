@@ -124,7 +124,8 @@ def test_entering_a_hub_moves_the_vehicles_shipments_to_at_hub() -> None:
     assert _status(elsewhere) == "created"
     (recorded,) = _events(carried)
     assert recorded.idempotency_key == f"geofence:{event.pk}:{carried.pk}"
-    assert recorded.applied and recorded.place == "Hub Hoàn Kiếm"
+    assert recorded.applied
+    assert recorded.place == "Hub Hoàn Kiếm"
     assert recorded.latitude is None  # the driver's precise position stays in tracking
     assert Shipment.dangerously_unscoped.get(pk=carried.pk).status_changed_at == at
 
@@ -137,7 +138,10 @@ def test_leaving_a_hub_moves_to_the_tenants_hub_exit_status() -> None:
         )
     carried = make_carried_shipment(world, "at_hub")
     event = make_event(
-        world.device, make_geofence(world.tenant, "hub"), "exit", timezone.now() - timedelta(minutes=1)
+        world.device,
+        make_geofence(world.tenant, "hub"),
+        "exit",
+        timezone.now() - timedelta(minutes=1),
     )
     shipments_apply_geofence_events([event])
     assert _status(carried) == "out_for_delivery"
@@ -147,7 +151,10 @@ def test_leaving_a_hub_by_default_goes_back_in_transit() -> None:
     world = make_world(make_tenant())
     carried = make_carried_shipment(world, "at_hub", by_driver=True)
     event = make_event(
-        world.phone, make_geofence(world.tenant, "hub"), "exit", timezone.now() - timedelta(minutes=1)
+        world.phone,
+        make_geofence(world.tenant, "hub"),
+        "exit",
+        timezone.now() - timedelta(minutes=1),
     )
     shipments_apply_geofence_events([event])
     assert _status(carried) == "in_transit"
@@ -157,7 +164,10 @@ def test_applying_the_same_event_twice_writes_once() -> None:
     world = make_world(make_tenant())
     carried = make_carried_shipment(world, "in_transit")
     event = make_event(
-        world.device, make_geofence(world.tenant, "hub"), "enter", timezone.now() - timedelta(minutes=3)
+        world.device,
+        make_geofence(world.tenant, "hub"),
+        "enter",
+        timezone.now() - timedelta(minutes=3),
     )
     shipments_apply_geofence_events([event])
     again = shipments_apply_geofence_events([event])
@@ -170,7 +180,10 @@ def test_a_replay_with_the_marker_lost_is_still_written_once() -> None:
     world = make_world(make_tenant())
     carried = make_carried_shipment(world, "in_transit")
     event = make_event(
-        world.device, make_geofence(world.tenant, "hub"), "enter", timezone.now() - timedelta(minutes=3)
+        world.device,
+        make_geofence(world.tenant, "hub"),
+        "enter",
+        timezone.now() - timedelta(minutes=3),
     )
     shipments_apply_geofence_events([event])
     GeofenceEventApplied.dangerously_unscoped.all().delete()
@@ -192,18 +205,22 @@ def test_a_late_exit_older_than_a_recorded_later_event_never_moves_back() -> Non
 
     assert _status(carried) == "at_hub"
     (kept,) = _events(carried)
-    assert kept.applied is False and kept.status == "in_transit"
+    assert kept.applied is False
+    assert kept.status == "in_transit"
 
 
 def test_a_late_enter_after_the_shipment_moved_on_is_kept_but_not_applied() -> None:
     world = make_world(make_tenant())
     now = timezone.now()
     carried = make_carried_shipment(world, "out_for_delivery", changed=now - timedelta(minutes=5))
-    late = make_event(world.device, make_geofence(world.tenant, "hub"), "enter", now - timedelta(hours=1))
+    late = make_event(
+        world.device, make_geofence(world.tenant, "hub"), "enter", now - timedelta(hours=1)
+    )
     shipments_apply_geofence_events([late])
     assert _status(carried) == "out_for_delivery"
     (scan,) = _events(carried)
-    assert scan.kind == "scan" and scan.applied is False
+    assert scan.kind == "scan"
+    assert scan.applied is False
 
 
 def test_a_retracted_event_is_never_applied() -> None:
@@ -211,7 +228,10 @@ def test_a_retracted_event_is_never_applied() -> None:
     carried = make_carried_shipment(world, "in_transit")
     now = timezone.now()
     event = make_event(
-        world.device, make_geofence(world.tenant, "hub"), "enter", now - timedelta(minutes=4),
+        world.device,
+        make_geofence(world.tenant, "hub"),
+        "enter",
+        now - timedelta(minutes=4),
         retracted_at=now,
     )
     result = shipments_apply_geofence_events([event])
@@ -235,10 +255,15 @@ def test_an_event_before_the_shipment_was_loaded_moves_nothing() -> None:
 
 def test_an_event_counts_for_whom_the_device_was_with_at_its_fix_time() -> None:
     world = make_world(make_tenant(), since=timezone.now() - timedelta(minutes=10))
-    carried = make_carried_shipment(world, "in_transit", changed=timezone.now() - timedelta(hours=2))
+    carried = make_carried_shipment(
+        world, "in_transit", changed=timezone.now() - timedelta(hours=2)
+    )
     # The device joined the vehicle 10 minutes ago; an event from an hour ago is not the van's.
     event = make_event(
-        world.device, make_geofence(world.tenant, "hub"), "enter", timezone.now() - timedelta(hours=1)
+        world.device,
+        make_geofence(world.tenant, "hub"),
+        "enter",
+        timezone.now() - timedelta(hours=1),
     )
     shipments_apply_geofence_events([event])
     assert _status(carried) == "in_transit"
@@ -248,7 +273,9 @@ def test_warehouse_geofences_move_nothing() -> None:
     world = make_world(make_tenant())
     carried = make_carried_shipment(world, "in_transit")
     event = make_event(
-        world.device, make_geofence(world.tenant, "warehouse"), "enter",
+        world.device,
+        make_geofence(world.tenant, "warehouse"),
+        "enter",
         timezone.now() - timedelta(minutes=1),
     )
     assert shipments_apply_geofence_events([event]).moved == 0
@@ -291,9 +318,7 @@ def test_near_the_geocoded_destination_offers_delivery() -> None:
     dest = {"street": "5 Điện Biên Phủ", "ward_code": 1, "province_code": 1}
     from logitrack.logistics.tests.factories import PROVINCE_HANOI, WARD_IN_HANOI
 
-    dest.update(
-        ward_code=WARD_IN_HANOI, province_code=PROVINCE_HANOI, latitude=lat, longitude=lon
-    )
+    dest.update(ward_code=WARD_IN_HANOI, province_code=PROVINCE_HANOI, latitude=lat, longitude=lon)
     carried = make_carried_shipment(world, "out_for_delivery", delivery=dest)
     far = make_carried_shipment(world, "out_for_delivery", delivery=dest, by_driver=True)
     # The van about 90 m north of the door (default radius 150 m); the driver's phone at the hub.
@@ -330,6 +355,9 @@ def test_the_periodic_job_runs_both() -> None:
     world = make_world(make_tenant())
     make_carried_shipment(world, "in_transit")
     make_event(
-        world.device, make_geofence(world.tenant, "hub"), "enter", timezone.now() - timedelta(minutes=1)
+        world.device,
+        make_geofence(world.tenant, "hub"),
+        "enter",
+        timezone.now() - timedelta(minutes=1),
     )
     assert geofence_moves_run.call() == 1

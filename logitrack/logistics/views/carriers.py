@@ -33,9 +33,7 @@ class CarrierForm(forms.Form):
         label=gettext_lazy("Driver"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(
-        self, *args: Any, vehicles: list[Any], drivers: list[Any], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, vehicles: list[Any], drivers: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         none = [("", _("None"))]
         self.fields["vehicle"].choices = none + [(v.pk, v.plate) for v in vehicles]  # type: ignore[attr-defined]
