@@ -361,3 +361,21 @@ def test_the_periodic_job_runs_both() -> None:
         timezone.now() - timedelta(minutes=1),
     )
     assert geofence_moves_run.call() == 1
+
+
+def test_an_event_after_the_device_left_the_vehicle_moves_nothing() -> None:
+    world = make_world(make_tenant())
+    carried = make_carried_shipment(world, "in_transit")
+    from logitrack.tracking.models import DeviceAssignment
+
+    DeviceAssignment.dangerously_unscoped.filter(device=world.device).update(
+        ended_at=timezone.now() - timedelta(minutes=30)
+    )
+    event = make_event(
+        world.device,
+        make_geofence(world.tenant, "hub"),
+        "enter",
+        timezone.now() - timedelta(minutes=10),
+    )
+    shipments_apply_geofence_events([event])
+    assert _status(carried) == "in_transit"
