@@ -129,3 +129,11 @@ def test_a_stale_position_is_not_shown(client: HttpsClient) -> None:
             status_changed_at=timezone.now() - timedelta(hours=5)
         )
         assert client.get(f"/api/v1/track/{shipment.waybill}").json()["whereabouts"] is None
+
+
+def test_the_page_speaks_vietnamese_by_default(client: HttpsClient) -> None:
+    shipment = _out_for_delivery()
+    body = client.get(f"/t/{shipment.waybill}").content.decode()
+    assert "Đang trên đường đến bạn" in body
+    assert "21.03° B, 105.83° Đ" in body
+    assert _leaks(body) == []
