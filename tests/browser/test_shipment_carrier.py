@@ -102,9 +102,7 @@ def test_a_dispatcher_assigns_a_van_and_the_driver_is_asked_delivered(
     assert page.locator(f"tr[data-waybill='{waybill}']").count() == 1
 
     # The van's tracker comes within the arrival radius of the consignee's door.
-    arrived = shell_json(
-        logitrack_server, _ARRIVE.format(device=seeded["device"], waybill=waybill)
-    )
+    arrived = shell_json(logitrack_server, _ARRIVE.format(device=seeded["device"], waybill=waybill))
     assert arrived == {"offered": 1, "status": "out_for_delivery"}
 
     goto(page, f"{base}/operations/shipments/{waybill}/")
