@@ -34,6 +34,7 @@ from logitrack.documents.uploads import max_bytes, read_upload, upload_was_too_l
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.errors import LogisticsError
 from logitrack.logistics.models import Shipment
+from logitrack.logistics.selectors_carriers import delivery_offer
 from logitrack.logistics.status import ShipmentStatus
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.geography import province_name, ward_name
@@ -75,7 +76,11 @@ def _destination(shipment: Shipment) -> str:
 def driver_tasks(request: HttpRequest) -> HttpResponse:
     actor = principal_of(request)
     shipments = [
-        {"waybill": s.waybill, "destination": _destination(s)}
+        {
+            "waybill": s.waybill,
+            "destination": _destination(s),
+            "delivery_offered": delivery_offer(s) is not None,
+        }
         for s in selectors.shipments_out_for_delivery(actor=actor).select_related("order")[:200]
     ]
     return render(request, "documents/driver_tasks.html", {"shipments": shipments})
@@ -100,6 +105,8 @@ def _pod_page(
         "cod_amount_vnd": order.cod_amount_vnd,
         "status_label": ShipmentStatus(shipment.status).label,
         "can_record": shipment.status == ShipmentStatus.OUT_FOR_DELIVERY,
+        # A device came near the destination (ADR 0057): the question, never the answer.
+        "delivery_offer": delivery_offer(shipment),
         "delivered_form": delivered_form
         or DeliveredForm(initial={"idempotency_key": new_submission_key()}),
         "failed_form": failed_form

@@ -118,3 +118,15 @@ class ShipmentNotFound(NotFound):
 class ShipperNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("shipper_not_found")
+
+
+class CarrierInvalid(LogisticsError):
+    code = "carrier_invalid"
+    message = _("Choose a vehicle or a driver of your company.")
+    field = "vehicle"
+
+
+class CarrierNotChangeable(LogisticsError):
+    code = "carrier_not_changeable"
+    message = _("A delivered, returned or cancelled shipment keeps the carrier it had.")
+    status = 409

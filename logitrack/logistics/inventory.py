@@ -48,6 +48,18 @@ def _shipper(category: str) -> FieldClass:
     )
 
 
+def _driver(category: str, *, sensitive: bool = False) -> FieldClass:
+    return FieldClass(
+        category=category,
+        subject=Subject.DRIVER,
+        purpose=Purpose.PROVIDE_SERVICE,
+        basis=LegalBasis.CONTRACT,
+        retention=_TENANT_DATA,
+        erasure=Erasure.DELETE,
+        sensitive=sensitive,
+    )
+
+
 def _member(category: str) -> FieldClass:
     return FieldClass(
         category=category,
@@ -179,7 +191,19 @@ register(
         "current_province_code": _OPS,
         "eta": _OPS,
         "created_at": _OPS,
+        "carrier_vehicle": _OPS,
+        # Which person carried the parcel: the driver's work record (ADR 0057).
+        "carrier_driver": _driver("user.unique_id"),
+        "carrier_assigned_at": _OPS,
+        # When the carrier's device came near the consignee: where a person was, at a time.
+        "delivery_offered_at": _driver("user.location.imprecise", sensitive=True),
+        "delivery_offer_reason": _OPS,
     },
+)
+
+register(
+    "logistics.GeofenceEventApplied",
+    {name: _OPS for name in ("id", "tenant", "geofence_event", "applied_at", "moved", "offered")},
 )
 
 register(

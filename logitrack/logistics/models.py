@@ -23,6 +23,7 @@ from logitrack.core.crypto.fields import (
 from logitrack.core.models import TenantScopedModel, tenant_key
 from logitrack.logistics import limits
 from logitrack.logistics.status import (
+    DeliveryOfferReason,
     EventKind,
     EventSource,
     FailureReason,
@@ -313,6 +314,36 @@ class Shipment(TenantScopedModel):
     )
     eta = models.DateTimeField(_("estimated delivery"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Who carries it now (ADR 0057): a vehicle, a driver (their phone), both or neither. The
+    # devices assigned to them are the shipment's devices; their geofence events move it.
+    carrier_vehicle = models.ForeignKey(
+        "tracking.Vehicle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vehicle"),
+    )
+    # SET_NULL: erasing a driver's record clears it here (privacy inventory: delete).
+    carrier_driver = models.ForeignKey(
+        "tracking.Driver",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("driver"),
+    )
+    carrier_assigned_at = models.DateTimeField(_("carrier assigned at"), null=True, blank=True)
+    # "Delivered?" offered to the driver when a device came near the destination; never a
+    # delivery by itself (proof of delivery still decides). Shown while out for delivery.
+    delivery_offered_at = models.DateTimeField(_("delivery offered at"), null=True, blank=True)
+    delivery_offer_reason = models.CharField(
+        _("delivery offered because"),
+        max_length=16,
+        choices=DeliveryOfferReason.choices,
+        blank=True,
+        default="",
+    )
 
     class Meta:
         verbose_name = _("shipment")
@@ -364,6 +395,15 @@ class Shipment(TenantScopedModel):
                 ],
                 name="logistics_shipment_range",
             ),
+            # The shipments of a vehicle (the list's filter, geofence moves) and of a driver.
+            models.Index(
+                fields=["tenant", "carrier_vehicle", "-created_at", "-id"],
+                name="logistics_shipment_vehicle",
+            ),
+            models.Index(
+                fields=["tenant", "carrier_driver", "-created_at", "-id"],
+                name="logistics_shipment_driver",
+            ),
         ]
         constraints = [
             # The prefix in the waybill is unique per tenant (LogisticsSettings), so this makes
@@ -402,6 +442,11 @@ class Shipment(TenantScopedModel):
             models.CheckConstraint(
                 condition=_in("service_level", ServiceLevel),
                 name="logistics_shipment_service_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_offer_reason="")
+                | _in("delivery_offer_reason", DeliveryOfferReason),
+                name="logistics_shipment_offer_reason",
             ),
         ]
 
@@ -505,3 +550,26 @@ class ShipmentEvent(TenantScopedModel):
 
     def __str__(self) -> str:
         return f"shipment event #{self.pk}"
+
+
+class GeofenceEventApplied(TenantScopedModel):
+    """A geofence event the logistics side has acted on (ADR 0057): the marker that makes
+    applying events idempotent. ``moved``: shipment events written; ``offered``: "delivered?"
+    offers made. Written once, by ``shipments_apply_geofence_events``, never changed."""
+
+    geofence_event = models.OneToOneField(
+        "tracking.GeofenceEvent",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("geofence event"),
+    )
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    moved = models.PositiveIntegerField(_("shipment events written"), default=0)
+    offered = models.PositiveIntegerField(_("deliveries offered"), default=0)
+
+    class Meta:
+        verbose_name = _("geofence event applied")
+        verbose_name_plural = _("geofence events applied")
+
+    def __str__(self) -> str:
+        return f"geofence event applied #{self.pk}"

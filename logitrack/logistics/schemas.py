@@ -71,6 +71,41 @@ class ShipmentOut(Schema):
     current_province_code: int | None
     eta: datetime | None
     created_at: datetime
+    # The carrier's ids (ADR 0057); ``carrier`` on one shipment names them.
+    vehicle_id: int | None = None
+    driver_id: int | None = None
+
+
+class CarrierIn(Schema):
+    """Who carries the shipment: a vehicle's id, a driver's id, both, or neither (both null)."""
+
+    vehicle: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    driver: int | None = Field(default=None, ge=1, le=2**63 - 1)
+
+
+class VehicleRefOut(Schema):
+    id: int
+    plate: str
+
+
+class DriverRefOut(Schema):
+    id: int
+    full_name: str
+
+
+class CarrierOut(Schema):
+    vehicle: VehicleRefOut | None
+    driver: DriverRefOut | None
+    assigned_at: datetime | None
+    # Ids of the devices whose open assignment is the vehicle or the driver.
+    devices: list[int]
+
+
+class DeliveryOfferOut(Schema):
+    """ "Delivered?" offered to the driver (never a delivery: proof of delivery decides)."""
+
+    offered_at: datetime
+    reason: str
 
 
 class EventOut(Schema):
@@ -93,6 +128,8 @@ class EventOut(Schema):
 
 class ShipmentDetailOut(ShipmentOut):
     timeline: list[EventOut]
+    carrier: CarrierOut | None = None
+    delivery_offer: DeliveryOfferOut | None = None
 
 
 class OrderOut(Schema):

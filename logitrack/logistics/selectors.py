@@ -60,6 +60,7 @@ class ShipmentFilters:
     created_to: datetime | None = None
     q: str | None = None
     sort: ShipmentSort = "-created_at"
+    vehicle_id: int | None = None  # the carrier vehicle's (ADR 0057)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ def shipments_list(*, principal: Principal, filters: ShipmentFilters) -> QuerySe
         rows = rows.filter(created_at__gte=filters.created_from)
     if filters.created_to is not None:
         rows = rows.filter(created_at__lt=filters.created_to)
+    if filters.vehicle_id is not None:
+        rows = rows.filter(carrier_vehicle_id=filters.vehicle_id)
     rows = _searched(rows, tenant_id, _search_text(filters.q))
     tiebreak = "-id" if filters.sort.startswith("-") else "id"
     if read_range:

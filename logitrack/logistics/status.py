@@ -1,6 +1,7 @@
 """The shipment status machine, as data (ADR 0018).
 
     created -> picked_up -> in_transit -> at_hub -> out_for_delivery -> delivered
+    at_hub -> in_transit (on to the next hub)
     out_for_delivery -> failed_attempt (a reason is required)
     failed_attempt -> out_for_delivery (another attempt) | returning -> returned
     created -> cancelled (only before pickup)
@@ -35,7 +36,8 @@ TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
     S.CREATED: frozenset({S.PICKED_UP, S.CANCELLED}),
     S.PICKED_UP: frozenset({S.IN_TRANSIT}),
     S.IN_TRANSIT: frozenset({S.AT_HUB}),
-    S.AT_HUB: frozenset({S.OUT_FOR_DELIVERY}),
+    # Back on the road to the next hub (a line haul through several hubs; ADR 0057).
+    S.AT_HUB: frozenset({S.OUT_FOR_DELIVERY, S.IN_TRANSIT}),
     S.OUT_FOR_DELIVERY: frozenset({S.DELIVERED, S.FAILED_ATTEMPT}),
     S.FAILED_ATTEMPT: frozenset({S.OUT_FOR_DELIVERY, S.RETURNING}),
     S.RETURNING: frozenset({S.RETURNED}),
@@ -79,6 +81,13 @@ class EventSource(models.TextChoices):
     PARTNER = "partner", _("Partner")
     API = "api", _("API")
     IMPORT = "import", _("Import")
+
+
+class DeliveryOfferReason(models.TextChoices):
+    # Why the driver is asked "delivered?": a customer site's geofence, or the distance to the
+    # order's geocoded delivery point (ADR 0057).
+    GEOFENCE = "geofence", _("Entered the customer's site")
+    DISTANCE = "distance", _("Near the delivery address")
 
 
 class FailureReason(models.TextChoices):

@@ -6,7 +6,7 @@ looked up in the principal's tenant only, so the isolation contract applies.
 
 from django.urls import path
 
-from logitrack.logistics.views import bulk, orders, shipments
+from logitrack.logistics.views import bulk, carriers, orders, shipments
 
 app_name = "logistics"
 
@@ -18,6 +18,11 @@ urlpatterns = [
         "operations/shipments/<str:waybill>/status/",
         shipments.shipment_status,
         name="shipment-status",
+    ),
+    path(
+        "operations/shipments/<str:waybill>/carrier/",
+        carriers.shipment_carrier_change,
+        name="shipment-carrier",
     ),
     path("operations/orders/", orders.order_list, name="orders"),
     path("operations/orders/new/", orders.order_new, name="order-create"),

@@ -184,6 +184,9 @@ EXAMPLES: dict[str, Any] = {
     "place_name": "Cửa 3",
     "vehicle_id": None,
     "driver_id": None,
+    # A shipment's carrier (PUT /api/v1/shipments/{waybill}/carrier): null is "nobody".
+    "vehicle": None,
+    "driver": None,
     # Consents of a tenant's consignees and drivers (logitrack.privacy.consent).
     "subject": {"email": "khach@songhan.vn", "kind": "consignee"},
     "purpose": "marketing_email",

@@ -7,7 +7,10 @@ from typing import Any
 from logitrack.logistics.models import Order, OrderItem, Shipment, ShipmentEvent, Shipper
 from logitrack.logistics.schemas import (
     AddressOut,
+    CarrierOut,
     ConsigneeOut,
+    DeliveryOfferOut,
+    DriverRefOut,
     EventOut,
     ItemOut,
     OrderOut,
@@ -15,7 +18,9 @@ from logitrack.logistics.schemas import (
     ShipmentDetailOut,
     ShipmentOut,
     ShipperOut,
+    VehicleRefOut,
 )
+from logitrack.logistics.selectors_carriers import CarrierView, delivery_offer
 
 
 def _text(value: object) -> str:
@@ -65,6 +70,8 @@ def shipment_fields(shipment: Shipment) -> dict[str, Any]:
         "current_province_code": shipment.current_province_code,
         "eta": shipment.eta,
         "created_at": shipment.created_at,
+        "vehicle_id": shipment.carrier_vehicle_id,
+        "driver_id": shipment.carrier_driver_id,
     }
 
 
@@ -92,9 +99,30 @@ def event_out(event: ShipmentEvent) -> EventOut:
     )
 
 
-def shipment_detail_out(shipment: Shipment, timeline: list[ShipmentEvent]) -> ShipmentDetailOut:
+def carrier_out(carrier: CarrierView) -> CarrierOut:
+    return CarrierOut(
+        vehicle=VehicleRefOut(id=carrier.vehicle.pk, plate=carrier.vehicle.plate)
+        if carrier.vehicle is not None
+        else None,
+        driver=DriverRefOut(id=carrier.driver.pk, full_name=carrier.driver.full_name)
+        if carrier.driver is not None
+        else None,
+        assigned_at=carrier.assigned_at,
+        devices=carrier.devices,
+    )
+
+
+def shipment_detail_out(
+    shipment: Shipment, timeline: list[ShipmentEvent], carrier: CarrierView | None = None
+) -> ShipmentDetailOut:
+    offer = delivery_offer(shipment)
     return ShipmentDetailOut(
-        **shipment_out(shipment).model_dump(), timeline=[event_out(e) for e in timeline]
+        **shipment_out(shipment).model_dump(),
+        timeline=[event_out(e) for e in timeline],
+        carrier=carrier_out(carrier) if carrier is not None else None,
+        delivery_offer=DeliveryOfferOut(offered_at=offer.offered_at, reason=offer.reason)
+        if offer is not None
+        else None,
     )
 
 

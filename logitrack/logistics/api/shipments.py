@@ -16,7 +16,12 @@ from logitrack.core.schemas import Code, HumanText, IsoDateTime, OpaqueText
 from logitrack.logistics import selectors
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.api._router import error, router
-from logitrack.logistics.api.render import event_out, shipment_detail_out, shipment_fields
+from logitrack.logistics.api.render import (
+    carrier_out,
+    event_out,
+    shipment_detail_out,
+    shipment_fields,
+)
 from logitrack.logistics.errors import EventSourceRefused, LogisticsError, ShipmentNotFound
 from logitrack.logistics.inputs import ProvinceCode
 from logitrack.logistics.numbers import canonical_waybill
@@ -24,18 +29,23 @@ from logitrack.logistics.pagination import LIMIT_DEFAULT, LIMIT_MAX, page_of
 from logitrack.logistics.schemas import (
     BulkCancelIn,
     BulkCancelOut,
+    CarrierIn,
+    CarrierOut,
     DriverEventIn,
     EventIn,
     EventOutcomeOut,
     ShipmentDetailOut,
     ShipmentPageOut,
 )
+from logitrack.logistics.selectors_carriers import shipment_carrier
+from logitrack.logistics.services.carriers import shipment_assign_carrier
 from logitrack.logistics.services.shipments import CancelRefused, shipments_cancel
 from logitrack.logistics.services.transitions import EventOutcome, shipment_record_event
 from logitrack.logistics.status import EventSource, ServiceLevel, ShipmentStatus
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
+from logitrack.tracking.access import access_driver_by_id, access_vehicle_by_id
 
 ShipmentSortParam = Literal["created_at", "-created_at", "status_changed_at", "-status_changed_at"]
 
@@ -47,6 +57,7 @@ class ShipmentListQuery(Schema):
     created_from: IsoDateTime | None = None
     created_to: IsoDateTime | None = None
     q: HumanText | None = Field(default=None, max_length=200)
+    vehicle: int | None = Field(default=None, ge=1, le=2**63 - 1)
     sort: ShipmentSortParam = "-created_at"
     cursor: OpaqueText | None = Field(default=None, max_length=200)
     limit: int = Field(default=LIMIT_DEFAULT, ge=1, le=LIMIT_MAX)
@@ -63,7 +74,8 @@ def shipments_list(
     request: HttpRequest, query: Query[ShipmentListQuery]
 ) -> dict[str, Any] | JsonResponse:
     """``q`` matches exactly: a waybill (any spelling), a customer reference or a consignee
-    phone number (through its blind index). ``status`` may repeat. Pages follow ``next_cursor``.
+    phone number (through its blind index). ``status`` may repeat. ``vehicle``: the shipments
+    carried by this vehicle (its id). Pages follow ``next_cursor``.
     """
     filters = selectors.ShipmentFilters(
         status=tuple(s.value for s in query.status),
@@ -73,6 +85,7 @@ def shipments_list(
         created_to=query.created_to,
         q=query.q,
         sort=query.sort,
+        vehicle_id=query.vehicle,
     )
     rows = selectors.shipments_list(principal=principal_of(request), filters=filters)
     try:
@@ -125,7 +138,44 @@ def shipment_get(request: HttpRequest, waybill: Code) -> ShipmentDetailOut:
     principal = principal_of(request)
     shipment = access_shipment_by_waybill(principal, waybill)
     timeline = list(selectors.shipment_timeline(principal=principal, shipment=shipment))
-    return shipment_detail_out(shipment, timeline)
+    carrier = shipment_carrier(principal=principal, shipment=shipment)
+    return shipment_detail_out(shipment, timeline, carrier)
+
+
+@router.put(
+    "/shipments/{waybill}/carrier",
+    response=CarrierOut,
+    url_name="shipment_carrier_put",
+    summary="Give a shipment to a vehicle and/or a driver (both null: to nobody)",
+)
+@requires(Permission.OPERATIONS_MANAGE)
+def shipment_carrier_put(
+    request: HttpRequest, waybill: Code, payload: CarrierIn
+) -> CarrierOut | JsonResponse:
+    """The devices assigned to the vehicle or the driver become the shipment's: their geofence
+    events move it (ADR 0057). 404 ``waybill_not_found``, ``vehicle_not_found`` or
+    ``driver_not_found`` for anything not of the company; 422 ``carrier_invalid`` for an
+    inactive vehicle or driver; 409 ``carrier_not_changeable`` once the shipment is delivered,
+    returned or cancelled. The same carrier again changes nothing."""
+    principal = principal_of(request)
+    shipment = access_shipment_by_waybill(principal, waybill, for_write=True)
+    vehicle = (
+        access_vehicle_by_id(principal, payload.vehicle, for_write=True)
+        if payload.vehicle is not None
+        else None
+    )
+    driver = (
+        access_driver_by_id(principal, payload.driver, for_write=True)
+        if payload.driver is not None
+        else None
+    )
+    try:
+        changed = shipment_assign_carrier(
+            actor=principal, shipment=shipment, vehicle=vehicle, driver=driver, request=request
+        )
+    except LogisticsError as exc:
+        return error(exc)
+    return carrier_out(shipment_carrier(principal=principal, shipment=changed))
 
 
 def _event_source(principal: Principal, declared: EventSource | None) -> str:

@@ -29,6 +29,7 @@ from logitrack.logistics.public.selectors import (
     public_tracking,
     public_tracking_version,
 )
+from logitrack.logistics.public.whereabouts import GRID_DEG, Whereabouts
 from logitrack.logistics.status import FailureReason, ShipmentStatus
 from logitrack.tenancy.access import public
 
@@ -60,6 +61,18 @@ class TrackingEventOut(Schema):
     failure_reason_label: str
 
 
+class WhereaboutsOut(Schema):
+    """Out for delivery only: the 0.01° grid cell (south-west corner; about 1 km) the
+    carrier's device was last seen in, never its position, and the ETA window."""
+
+    cell_latitude: float
+    cell_longitude: float
+    cell_size_deg: float
+    as_of: datetime
+    eta_from: datetime | None
+    eta_to: datetime | None
+
+
 class TrackingOut(Schema):
     waybill: str
     status: str
@@ -69,6 +82,7 @@ class TrackingOut(Schema):
     recipient_initials: str
     destination_province: str
     events: list[TrackingEventOut]
+    whereabouts: WhereaboutsOut | None = None
 
 
 def _time(value: datetime | None) -> str | None:
@@ -102,6 +116,21 @@ def tracking_document(tracking: PublicTracking) -> dict[str, object]:
             }
             for event in tracking.events
         ],
+        "whereabouts": _whereabouts(tracking.whereabouts),
+    }
+
+
+def _whereabouts(where: Whereabouts | None) -> dict[str, object] | None:
+    if where is None:
+        return None
+    return {
+        # Two decimals as text-equal floats: the cell, never the point.
+        "cell_latitude": round(where.cell_latitude, 2),
+        "cell_longitude": round(where.cell_longitude, 2),
+        "cell_size_deg": GRID_DEG,
+        "as_of": _time(where.as_of),
+        "eta_from": _time(where.eta_from),
+        "eta_to": _time(where.eta_to),
     }
 
 

@@ -21,6 +21,8 @@ from django.utils.dateparse import parse_datetime
 
 from logitrack.logistics.models import Order, Shipment, ShipmentEvent
 from logitrack.logistics.numbers import WAYBILL_MAX_LENGTH, canonical_waybill
+from logitrack.logistics.public.whereabouts import Whereabouts, public_whereabouts
+from logitrack.logistics.status import ShipmentStatus
 from logitrack.tenancy.geography import province_name
 
 
@@ -32,6 +34,8 @@ class Version:
     tenant_id: int
     order_id: int
     key: str
+    # Out for delivery only: the carrier's coarse position and the ETA window (ADR 0057).
+    whereabouts: Whereabouts | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class PublicTracking:
     recipient_initials: str
     destination_province: str
     events: tuple[PublicEvent, ...]
+    whereabouts: Whereabouts | None = None
 
 
 def lookup_text(raw: str) -> str:
@@ -123,7 +128,15 @@ def public_tracking_version(raw: str) -> Version | None:
     eta = _aware(connection, eta) if eta is not None else None
     eta_part = eta.timestamp() if eta is not None else ""
     key = f"{pk}.{latest or 0}.{status}.{changed.timestamp()}.{eta_part}"
-    return Version(shipment_id=pk, tenant_id=tenant_id, order_id=order_id, key=key)
+    whereabouts = None
+    if status == ShipmentStatus.OUT_FOR_DELIVERY:
+        # A moving parcel: its coarse cell and ETA window are part of what the visitor sees.
+        whereabouts = public_whereabouts(shipment_id=pk, tenant_id=tenant_id)
+        if whereabouts is not None:
+            key = f"{key}.{whereabouts.key}"
+    return Version(
+        shipment_id=pk, tenant_id=tenant_id, order_id=order_id, key=key, whereabouts=whereabouts
+    )
 
 
 def _aware(connection: Any, value: Any) -> datetime:
@@ -185,4 +198,7 @@ def public_tracking(version: Version) -> PublicTracking:
         recipient_initials=initials(order.consignee_name),
         destination_province=_province(shipment.delivery_province_code),
         events=tuple(events),
+        whereabouts=version.whereabouts
+        if shipment.status == ShipmentStatus.OUT_FOR_DELIVERY
+        else None,
     )

@@ -269,3 +269,38 @@ contract(
         ok=201,
     )
 )
+
+
+def _make_vehicle_id(world: World) -> int:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.tracking.models import Vehicle
+
+    tenant = world.side("a").tenant
+    with tenant_context(tenant):
+        vehicle = Vehicle.objects.create(tenant_id=tenant.pk, plate=f"29H-{next(_serial):05d}")
+    return int(vehicle.pk)
+
+
+def _carrier_state(pk: int) -> Any:
+    from logitrack.logistics.models import Shipment
+
+    return list(
+        Shipment.dangerously_unscoped.filter(pk=pk).values_list(
+            "carrier_vehicle_id", "carrier_driver_id", "carrier_assigned_at"
+        )
+    )
+
+
+contract(
+    Contract(
+        "api-1:shipment_carrier_put",
+        "PUT",
+        P.OPERATIONS_MANAGE,
+        _by_waybill(f"{_v1}/shipments/{{}}/carrier"),
+        make=_make_shipment,
+        snapshot=_carrier_state,
+        # A vehicle of the caller's own company: the shipment alone decides the answer.
+        body=lambda world, pk: {"vehicle": _make_vehicle_id(world), "driver": None},
+        json=True,
+    )
+)

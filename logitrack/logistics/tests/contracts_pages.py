@@ -154,6 +154,40 @@ contract(
         ok=302,
     )
 )
+
+
+def _own_vehicle(world: World) -> int:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.tracking.models import Vehicle
+
+    tenant = world.side("a").tenant
+    with tenant_context(tenant):
+        vehicle = Vehicle.objects.create(tenant_id=tenant.pk, plate=f"30K-{next(_serial):05d}")
+    return int(vehicle.pk)
+
+
+def _carrier_state(pk: int) -> Any:
+    from logitrack.logistics.models import Shipment
+
+    return list(
+        Shipment.dangerously_unscoped.filter(pk=pk).values_list(
+            "carrier_vehicle_id", "carrier_driver_id", "carrier_assigned_at"
+        )
+    )
+
+
+contract(
+    Contract(
+        "logistics:shipment-carrier",
+        "post",
+        P.OPERATIONS_MANAGE,
+        lambda pk: f"/operations/shipments/{_waybill(pk)}/carrier/",
+        make=_make_shipment,
+        snapshot=_carrier_state,
+        body=lambda world, pk: {"vehicle": str(_own_vehicle(world)), "driver": ""},
+        ok=302,
+    )
+)
 contract(Contract("logistics:orders", "get", P.OPERATIONS_VIEW, _fixed("/operations/orders/")))
 contract(
     Contract(

@@ -210,7 +210,9 @@ def test_api_returns_the_public_view_with_vietnam_offsets(client: HttpsClient) -
         "recipient_initials",
         "destination_province",
         "events",
+        "whereabouts",
     }
+    assert body["whereabouts"] is None  # in transit: no position at all
 
 
 def test_a_new_event_shows_at_once_despite_the_cache(client: HttpsClient) -> None:

@@ -83,6 +83,9 @@ class ListFilterForm(forms.Form):
     created_to = forms.DateField(
         label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    vehicle = forms.TypedChoiceField(
+        label=_("Vehicle"), required=False, coerce=int, empty_value=None, widget=ListSelect
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, widget=ListSelect)
     page = forms.IntegerField(required=False, min_value=1, max_value=PAGE_MAX)
     # Where the page starts: the cursor of the row before it (next) or after it (previous).
@@ -92,9 +95,17 @@ class ListFilterForm(forms.Form):
     before = CodeField(required=False, max_length=CURSOR_MAX)
 
     def __init__(
-        self, *args: Any, sorts: list[tuple[str, Any]] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        sorts: list[tuple[str, Any]] | None = None,
+        vehicles: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if vehicles is None:
+            del self.fields["vehicle"]  # orders are not carried; shipments are (ADR 0057)
+        else:
+            self.fields["vehicle"].choices = [("", _("Any vehicle")), *vehicles]  # type: ignore[attr-defined]
         sorts = SHIPMENT_SORT_CHOICES if sorts is None else sorts
         self.fields["status"].choices = [("", _("Any status")), *ShipmentStatus.choices]  # type: ignore[attr-defined]
         self.fields["service_level"].choices = [("", _("Any service")), *ServiceLevel.choices]  # type: ignore[attr-defined]
@@ -136,8 +147,13 @@ class ListFilterForm(forms.Form):
         return {"after": data.get("after") or None, "before": data.get("before") or None}
 
     def shipment_filters(self) -> selectors.ShipmentFilters:
-        sort = self._clean().get("sort") or "-created_at"
-        return selectors.ShipmentFilters(**self._common(), sort=sort)  # type: ignore[arg-type]
+        data = self._clean()
+        sort = data.get("sort") or "-created_at"
+        return selectors.ShipmentFilters(
+            **self._common(),
+            sort=sort,  # type: ignore[arg-type]
+            vehicle_id=data.get("vehicle"),
+        )
 
     def order_filters(self) -> selectors.OrderFilters:
         sort = self._clean().get("sort") or "-created_at"

@@ -25,6 +25,7 @@ from logitrack.logistics import limits
 from logitrack.logistics.access import access_shipment_by_waybill
 from logitrack.logistics.errors import LogisticsError
 from logitrack.logistics.models import Shipment
+from logitrack.logistics.selectors_carriers import vehicle_choices
 from logitrack.logistics.selectors_pages import shipments_page, timeline_for_page
 from logitrack.logistics.services.transitions import shipment_record_event
 from logitrack.logistics.status import (
@@ -35,6 +36,7 @@ from logitrack.logistics.status import (
     ShipmentStatus,
 )
 from logitrack.logistics.templatetags.logistics_format import waybill_display
+from logitrack.logistics.views.carriers import carrier_context
 from logitrack.logistics.views.common import form_token, page_links, render_page
 from logitrack.logistics.views.filters import SHIPMENT_SORT_CHOICES, ListFilterForm
 from logitrack.tenancy.access import principal_of, requires
@@ -126,7 +128,11 @@ def _place(province: int | None, ward: int | None = None) -> str:
 @requires(Permission.OPERATIONS_VIEW)
 @require_safe
 def shipment_list(request: HttpRequest) -> HttpResponse:
-    form = ListFilterForm(request.GET or None, sorts=SHIPMENT_SORT_CHOICES)
+    form = ListFilterForm(
+        request.GET or None,
+        sorts=SHIPMENT_SORT_CHOICES,
+        vehicles=vehicle_choices(principal=principal_of(request)),
+    )
     page = shipments_page(
         actor=principal_of(request),
         filters=form.shipment_filters(),
@@ -161,6 +167,7 @@ def shipment_detail(request: HttpRequest, waybill: str) -> HttpResponse:
         "pickup_place": _place(order.pickup_province_code, order.pickup_ward_code),
         "label_sizes": LABEL_SIZES,
         "status_form": status_form_for(request, shipment),
+        **carrier_context(request, shipment),
         **shipment_documents_context(request, shipment),
     }
     return render_page(request, "shipments/detail.html", context)
