@@ -124,3 +124,48 @@ class ShipmentTagOut(Schema):
 class ShipmentTagsOut(Schema):
     waybill: str
     tags: list[ShipmentTagOut]
+
+
+class TripsQuery(Schema):
+    """A window of at most ``TRIPS_WINDOW_MAX_DAYS``; a time without a zone is in
+    Asia/Ho_Chi_Minh."""
+
+    start: datetime
+    end: datetime
+
+
+class PlaceOut(Schema):
+    latitude: float
+    longitude: float
+
+
+class TripOut(Schema):
+    start_time: datetime
+    end_time: datetime
+    distance_m: float
+    duration_s: float
+    max_speed_kmh: float
+    avg_speed_kmh: float
+    start: PlaceOut
+    end: PlaceOut
+
+
+class StopOut(Schema):
+    start_time: datetime
+    end_time: datetime
+    duration_s: float
+    latitude: float
+    longitude: float
+
+
+class TripTotalsOut(Schema):
+    distance_m: float
+    moving_s: float
+    stopped_s: float
+    max_speed_kmh: float
+
+
+class TripsOut(Schema):
+    trips: list[TripOut]
+    stops: list[StopOut]
+    totals: TripTotalsOut

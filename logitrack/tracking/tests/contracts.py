@@ -121,6 +121,32 @@ contract(
 )
 
 
+def _by_identifier(suffix: str) -> Callable[[int | None], str]:
+    """The device's URL by its identifier (a missing id: an identifier nobody has)."""
+
+    def path(pk: int | None) -> str:
+        from logitrack.tracking.models import Device
+
+        identifier = (
+            Device.dangerously_unscoped.filter(pk=pk).values_list("identifier", flat=True).first()
+            if pk is not None
+            else None
+        )
+        return f"{_v1}/devices/{identifier or 'contract-missing'}/{suffix}"
+
+    return path
+
+
+contract(
+    Contract(
+        "api-1:device_trips",
+        "GET",
+        P.OPERATIONS_VIEW,
+        _by_identifier("trips?start=2026-11-02T00:00:00%2B07:00&end=2026-11-03T00:00:00%2B07:00"),
+        **device,
+    )
+)
+
 # --- Device pages (logitrack/tracking/page_urls.py) ----------------------------------------------
 # Pages are run with every account level's session (API keys are for the API routes above).
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
+from logitrack.tenancy.tests.factories import sign_in
 from logitrack.tracking.geo.trips import (
     Thresholds,
     device_trips_and_stops,
@@ -179,3 +181,89 @@ def test_from_the_database_the_answer_is_the_same_as_from_the_fixes() -> None:
     )
     assert track.times_s.tolist() == [f[0].timestamp() for f in fixes]
     assert track.latitude.tolist() == [f[1] for f in fixes]
+
+
+@pytest.mark.django_db
+def test_the_api_answers_the_contract_shape_with_the_windows_trips(client: Client) -> None:
+    manager = make_manager()
+    device = make_device(manager, identifier="TRK-42").device
+    store(device, _day())
+    sign_in(client, manager)
+
+    answer = client.get(
+        "/api/v1/devices/TRK-42/trips",
+        {"start": "2026-11-02T08:00:00+07:00", "end": "2026-11-02T08:20:05+07:00"},
+    )
+
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert set(body) == {"trips", "stops", "totals"}
+    [trip] = body["trips"]
+    assert set(trip) == {
+        "start_time",
+        "end_time",
+        "distance_m",
+        "duration_s",
+        "max_speed_kmh",
+        "avg_speed_kmh",
+        "start",
+        "end",
+    }
+    assert trip["start_time"].startswith("2026-11-02T01:10:00")
+    assert trip["end_time"].startswith("2026-11-02T01:20:05")  # cut at the window's end
+    assert trip["duration_s"] == 605.0
+    assert set(trip["start"]) == {"latitude", "longitude"}
+    assert body["stops"] == [
+        {
+            "start_time": body["stops"][0]["start_time"],
+            "end_time": body["stops"][0]["end_time"],
+            "duration_s": 600.0,
+            "latitude": pytest.approx(A[0], abs=1e-5),
+            "longitude": pytest.approx(A[1], abs=1e-5),
+        }
+    ]
+    assert body["totals"] == {
+        "distance_m": trip["distance_m"],
+        "moving_s": 605.0,
+        "stopped_s": 600.0,
+        "max_speed_kmh": 36.0,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-11-01T00:00:00+07:00", "2026-12-02T00:00:01+07:00"),  # 31 days and a second
+        ("2026-11-02T00:00:00+07:00", "2026-11-02T00:00:00+07:00"),  # empty
+        ("2026-11-03T00:00:00+07:00", "2026-11-02T00:00:00+07:00"),  # backwards
+    ],
+)
+def test_the_api_refuses_a_window_longer_than_31_days_or_empty(
+    client: Client, start: str, end: str
+) -> None:
+    manager = make_manager()
+    make_device(manager, identifier="TRK-43")
+    sign_in(client, manager)
+
+    answer = client.get("/api/v1/devices/TRK-43/trips", {"start": start, "end": end})
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "trips_window_invalid"
+
+
+@pytest.mark.django_db
+def test_the_api_takes_31_days_and_a_time_without_zone_as_local(client: Client) -> None:
+    manager = make_manager()
+    device = make_device(manager, identifier="TRK-44").device
+    store(device, _day())
+    sign_in(client, manager)
+
+    answer = client.get(
+        "/api/v1/devices/TRK-44/trips",
+        {"start": "2026-11-02T08:10:00", "end": "2026-12-03T08:10:00"},
+    )
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["stops"][0]["start_time"].startswith("2026-11-02T01:30:10")
+    assert len(answer.json()["trips"]) == 2
