@@ -23,7 +23,7 @@ wandering heading, and one impossible jump (a fix 500 km away) every 20,000 fixe
   the positions (load, derive, clip per day), and their ratio.
 
     .venv/bin/python bench/geo_trips.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/geo_trips.py --rows 250000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/geo_trips.py
     .venv/bin/python bench/geo_trips.py --only sqlite --rows 50000
 """
 
@@ -103,7 +103,7 @@ def month_of_fixes(rows: int, start: dt.datetime) -> list[tuple[dt.datetime, flo
     return fixes
 
 
-def child(args: argparse.Namespace) -> dict[str, Any]:
+def child(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915
     import django
 
     django.setup()
@@ -299,8 +299,8 @@ def lines(args: argparse.Namespace) -> list[str]:
             f"  daily report, summaries           {r['summaries_ms']:9.2f} ms  "
             f"({r['report_km']:.1f} km)",
             f"  daily report, recomputed          {r['recomputed_ms']:9.1f} ms  "
-            f"({r['recomputed_km']:.1f} km): summaries x{r['recomputed_ms'] / r['summaries_ms']:.0f}"
-            " faster",
+            f"({r['recomputed_km']:.1f} km): "
+            f"summaries x{r['recomputed_ms'] / r['summaries_ms']:.0f} faster",
         ]
     return out
 
