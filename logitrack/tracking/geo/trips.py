@@ -30,6 +30,7 @@ Times are aware UTC datetimes; internally seconds since the Unix epoch (float64 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,7 +197,10 @@ def load_track(*, tenant_id: int, device_id: int, since: dt.datetime, until: dt.
     if not rows:
         empty = np.zeros(0, dtype=np.float64)
         return Track(empty, empty, empty, empty, np.zeros(0, dtype=np.bool_))
-    table = np.array(rows, dtype=np.float64)
+    # Five floats a row, flattened without building per-row arrays.
+    table = np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.float64, count=5 * len(rows)
+    ).reshape(len(rows), 5)
     times = table[:, 0]
     if connection.vendor != "postgresql":
         times = np.round(times, 3)  # julianday's binary noise, below a millisecond
@@ -239,22 +243,31 @@ class Derivation:
     trips: list[tuple[int, int]]  # first, last fix
 
 
+# WGS 84 semi-major axis and first eccentricity squared, for the local scale at an anchor.
+_A = 6_378_137.0
+_E2 = 6.694379990141317e-3
+
+
 def _extend(lat: FloatArray, lon: FloatArray, anchor: int, radius_m: float) -> int:
-    """The last index from ``anchor`` on whose fixes all lie within ``radius_m`` of it: whole
-    chunks of geodesics at a time, doubling, so a long stop costs few calls."""
+    """The last index from ``anchor`` on whose fixes all lie within ``radius_m`` of it, scanning
+    chunks of fixes at a time (doubling), so a long stop costs few steps.
+
+    Distances here are on the ellipsoid's tangent plane at the anchor (meridional and
+    prime-vertical radii of curvature of WGS 84 at its latitude): within a stop radius (up to
+    1 km) that differs from the geodesic by under 0.01 %, at a fraction of its cost."""
     count = len(lat)
+    phi = np.radians(lat[anchor])
+    w = 1 - _E2 * np.sin(phi) ** 2
+    m_per_rad_lat = _A * (1 - _E2) / w**1.5
+    m_per_rad_lon = _A / np.sqrt(w) * np.cos(phi)
+    limit = radius_m * radius_m
     begin = anchor + 1
     size = _EXTEND_CHUNK
     while begin < count:
         stop = min(count, begin + size)
-        width = stop - begin
-        _, _, distance = WGS84.inv(
-            np.full(width, lon[anchor]),
-            np.full(width, lat[anchor]),
-            lon[begin:stop],
-            lat[begin:stop],
-        )
-        outside = np.flatnonzero(np.asarray(distance) > radius_m)
+        north = np.radians(lat[begin:stop] - lat[anchor]) * m_per_rad_lat
+        east = np.radians(lon[begin:stop] - lon[anchor]) * m_per_rad_lon
+        outside = np.flatnonzero(north * north + east * east > limit)
         if len(outside):
             return begin + int(outside[0]) - 1
         begin = stop
@@ -317,21 +330,44 @@ def _link(
     return merged, trips
 
 
+def _steps_between(
+    kept: np.ndarray[Any, np.dtype[np.intp]],
+    every_step: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+) -> FloatArray:
+    """Step distances between consecutive kept fixes: those of the whole track where two kept
+    fixes were neighbours already, new geodesics only across the refused ones."""
+    if len(kept) < 2:
+        return np.zeros(0, dtype=np.float64)
+    neighbours = np.diff(kept) == 1
+    steps = np.empty(len(kept) - 1, dtype=np.float64)
+    steps[neighbours] = every_step[kept[:-1][neighbours]]
+    bridged = np.flatnonzero(~neighbours)
+    if len(bridged):
+        _, _, distance = WGS84.inv(lon[bridged], lat[bridged], lon[bridged + 1], lat[bridged + 1])
+        steps[bridged] = distance
+    return steps
+
+
 def derive(track: Track, thresholds: Thresholds) -> Derivation:
     """Stops and trips over the whole ``track`` (module docstring), before any window."""
+    every_step = step_distances_m(track.latitude, track.longitude)
     accepted = plausible(
         track.times_s,
         track.latitude,
         track.longitude,
         track.valid,
         max_speed_mps=thresholds.max_speed_mps,
+        steps_m=every_step,
     )
-    times = track.times_s[accepted]
-    lat = track.latitude[accepted]
-    lon = track.longitude[accepted]
-    reported = track.speed_mps[accepted]
+    kept = np.flatnonzero(accepted)
+    times = track.times_s[kept]
+    lat = track.latitude[kept]
+    lon = track.longitude[kept]
+    reported = track.speed_mps[kept]
     count = len(times)
-    steps = step_distances_m(lat, lon)
+    steps = _steps_between(kept, every_step, lat, lon)
     cumulative = np.concatenate(([0.0], np.cumsum(steps)))
     elapsed = np.diff(times)
     step_speed = np.divide(steps, elapsed, out=np.zeros_like(steps), where=elapsed > 0)
