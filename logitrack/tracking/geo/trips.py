@@ -7,7 +7,7 @@ Definitions, with the tenant's thresholds (``TenantDeviceSettings``; defaults in
   500 km jump in a minute is neither a trip nor a stop, and adds no distance.
 - A **stop**: from an *anchor* fix whose speed is below ``trip_min_speed_kmh`` [5] (reported
   speed; a device that reports none is slow when its next fix is within the stop radius), the
-  device stays within ``stop_radius_m`` [50] of the anchor (geodesic) for at least
+  device stays within ``stop_radius_m`` [50] of the anchor (on the tangent plane there) for at least
   ``stop_min_duration_s`` [300]. The stop runs from the anchor's fix time to the last fix inside
   the radius (a gap without fixes inside it, a device switched off while parked, is part of the
   stop); its place is the mean of its fixes. No distance accumulates inside a stop, so GPS
