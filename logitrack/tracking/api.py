@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 
 from logitrack.core.errors import error_json
 from logitrack.core.ids import Id
+from logitrack.core.schemas import OpaqueText
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
 from logitrack.tracking import selectors
@@ -234,7 +235,7 @@ def device_assign(
 )
 @requires(Permission.OPERATIONS_VIEW)
 def device_trips(
-    request: HttpRequest, identifier: str, query: Query[TripsQuery]
+    request: HttpRequest, identifier: OpaqueText, query: Query[TripsQuery]
 ) -> TripsOut | JsonResponse:
     """Trips and stops derived from the device's plausible fixes (docs/adr/0060), clipped to
     ``[start, end)``: a trip under way at an edge is cut there. 422 ``trips_window_invalid``
