@@ -128,6 +128,7 @@ def device_positions_totals(
 
 
 TRIPS_WINDOW_MAX = dt.timedelta(days=31)
+TRIPS_YEARS = (2000, 2999)
 
 
 def device_trips(*, device: Device, start: dt.datetime, end: dt.datetime) -> Any:
@@ -140,6 +141,8 @@ def device_trips(*, device: Device, start: dt.datetime, end: dt.datetime) -> Any
     from logitrack.tracking.errors import TripsWindowInvalid
     from logitrack.tracking.geo.trips import device_trips_and_stops
 
+    if not all(TRIPS_YEARS[0] <= t.year <= TRIPS_YEARS[1] for t in (start, end)):
+        raise TripsWindowInvalid()  # also keeps the context margins clear of datetime's limits
     start, end = (timezone.make_aware(t) if timezone.is_naive(t) else t for t in (start, end))
     if not start < end <= start + TRIPS_WINDOW_MAX:
         raise TripsWindowInvalid()

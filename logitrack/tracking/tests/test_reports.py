@@ -128,3 +128,13 @@ def test_the_csv_and_xlsx_exports_hold_the_same_rows_with_localised_headers(
     assert rows[1][:3] == ["Xe tải 51C-123.45", "TRUCK-1", "2026-11-02"]
     assert [float(v) for v in rows[1][3:]] == [float(str(v)) for v in cells[1][3:]]
     assert AuditEntry.objects.filter(action="daily_report_exported").count() == 2
+
+
+def test_the_api_and_page_answer_at_the_calendars_ends(client: Client) -> None:
+    _fleet(client)
+
+    for start, end in (("0001-01-01", "0001-01-03"), ("9999-12-29", "9999-12-31")):
+        api = client.get("/api/v1/reports/daily", {"start": start, "end": end})
+        page = client.get("/operations/reports/daily/", {"start": start, "end": end})
+        assert (api.status_code, page.status_code) == (200, 200)
+        assert api.json()["days"] == []

@@ -237,6 +237,8 @@ def test_the_api_answers_the_contract_shape_with_the_windows_trips(client: Clien
         ("2026-11-01T00:00:00+07:00", "2026-12-02T00:00:01+07:00"),  # 31 days and a second
         ("2026-11-02T00:00:00+07:00", "2026-11-02T00:00:00+07:00"),  # empty
         ("2026-11-03T00:00:00+07:00", "2026-11-02T00:00:00+07:00"),  # backwards
+        ("0001-01-01T00:00:00", "0001-01-02T00:00:00"),  # datetime's limits
+        ("9999-12-30T00:00:00+00:00", "9999-12-31T00:00:00+00:00"),
     ],
 )
 def test_the_api_refuses_a_window_longer_than_31_days_or_empty(
