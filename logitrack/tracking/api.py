@@ -14,7 +14,9 @@ from ninja import Query, Router, Status
 from logitrack.core.errors import error_json
 from logitrack.core.ids import Id
 from logitrack.core.schemas import OpaqueText
+from logitrack.security.services import audit_record
 from logitrack.tenancy.access import principal_of, requires
+from logitrack.tenancy.audit import actor_of
 from logitrack.tenancy.roles import Permission
 from logitrack.tracking import selectors
 from logitrack.tracking.access import (
@@ -239,12 +241,27 @@ def device_trips(
 ) -> TripsOut | JsonResponse:
     """Trips and stops derived from the device's plausible fixes (docs/adr/0060), clipped to
     ``[start, end)``: a trip under way at an edge is cut there. 422 ``trips_window_invalid``
-    unless ``start < end <= start + 31 days``."""
-    device = access_device_by_identifier(principal_of(request), identifier)
+    unless ``start < end <= start + 31 days``. An answer derived from positions tied to a
+    driver is audited as a ``sensitive_read``."""
+    principal = principal_of(request)
+    device = access_device_by_identifier(principal, identifier)
     try:
         result = selectors.device_trips(device=device, start=query.start, end=query.end)
     except TrackingError as exc:
         return _error(exc)
+    if result.stops or result.trips:
+        since, until = result.window
+        if selectors.device_positions_of_a_driver(device=device, since=since, until=until):
+            # Where and when a person drove and stopped: a read of their location (policy 2).
+            audit_record(
+                action="sensitive_read",
+                actor=actor_of(principal),
+                tenant_id=device.tenant_id,
+                object_type="tracking.device",
+                object_id=str(device.pk),
+                details={"api": "trips", "since": since.isoformat(), "until": until.isoformat()},
+                request=request,
+            )
     return TripsOut(
         trips=[
             TripOut(

@@ -151,6 +151,20 @@ def device_trips(*, device: Device, start: dt.datetime, end: dt.datetime) -> Any
     )
 
 
+def device_positions_of_a_driver(*, device: Device, since: dt.datetime, until: dt.datetime) -> bool:
+    """True when a position of the device with ``since <= fix_time < until`` is tied to a
+    driver (a person's precise location: reading what is derived from it is audited)."""
+    return bool(
+        Position.dangerously_unscoped.filter(
+            tenant_id=device.tenant_id,
+            device_id=device.pk,
+            fix_time__gte=since,
+            fix_time__lt=until,
+            driver__isnull=False,
+        ).exists()
+    )
+
+
 def plain_http_tenants() -> list[dict[str, object]]:
     """Every tenant that accepts reports on the plain-HTTP legacy port, for Logitrack's security
     officer (platform staff, all tenants): ``{"tenant": name, "since": datetime, "devices":

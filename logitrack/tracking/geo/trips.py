@@ -128,6 +128,7 @@ class Result:
 
     trips: list[Trip]
     stops: list[Stop]
+    window: tuple[dt.datetime, dt.datetime]
 
     @property
     def distance_m(self) -> float:
@@ -438,7 +439,7 @@ def clip(derivation: Derivation, *, start: dt.datetime, end: dt.datetime) -> Res
                 started_in_window=bool(times[first] >= low),
             )
         )
-    return Result(trips, stops)
+    return Result(trips, stops, (start, end))
 
 
 def trips_and_stops(track: Track, thresholds: Thresholds, *, start: Any, end: Any) -> Result:

@@ -269,3 +269,29 @@ def test_the_api_takes_31_days_and_a_time_without_zone_as_local(client: Client) 
     assert answer.status_code == 200, answer.content
     assert answer.json()["stops"][0]["start_time"].startswith("2026-11-02T01:30:10")
     assert len(answer.json()["trips"]) == 2
+
+
+@pytest.mark.django_db
+def test_trips_of_a_drivers_positions_are_audited_as_a_sensitive_read(client: Client) -> None:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.security.models import AuditEntry
+    from logitrack.tenancy.tests.factories import principal_for
+    from logitrack.tracking.services.fleet import driver_create
+
+    manager = make_manager()
+    vehicle = make_device(manager, identifier="TRK-45").device
+    phone = make_device(manager, identifier="PHONE-46").device
+    with tenant_context(manager.tenant):
+        driver = driver_create(principal=principal_for(manager), full_name="Nguyễn Văn An")
+    store(vehicle, _day())
+    store(phone, _day(), driver_id=driver.pk)
+    sign_in(client, manager)
+    window = {"start": "2026-11-02T00:00:00+07:00", "end": "2026-11-03T00:00:00+07:00"}
+
+    client.get("/api/v1/devices/TRK-45/trips", window)
+    assert not AuditEntry.objects.filter(action="sensitive_read").exists()
+    client.get("/api/v1/devices/PHONE-46/trips", window)
+
+    [entry] = AuditEntry.objects.filter(action="sensitive_read")
+    assert entry.object_id == str(phone.pk)
+    assert entry.details["api"] == "trips"

@@ -72,13 +72,19 @@ def path_m(fixes: Iterable[Fix]) -> float:
     return sum(distance_m(a[1], a[2], b[1], b[2]) for a, b in itertools.pairwise(points))
 
 
-def store(device: Device, fixes: Iterable[Fix], *, server_time: dt.datetime | None = None) -> None:
+def store(
+    device: Device,
+    fixes: Iterable[Fix],
+    *,
+    server_time: dt.datetime | None = None,
+    driver_id: int | None = None,
+) -> None:
     """Store ``fixes`` for ``device`` through the position writer (which owes the derivation)."""
     rows = [
         PositionRow(
             tenant_id=device.tenant_id,
             device_id=device.pk,
-            driver_id=None,
+            driver_id=driver_id,
             fix_time=fix_time,
             device_time=None,
             server_time=server_time or fix_time,
