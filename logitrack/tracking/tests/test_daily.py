@@ -122,3 +122,17 @@ def test_a_device_written_to_while_derived_stays_owed() -> None:
     assert backlog.settle("trips_from", owed) is False
     assert trips_derive_owed() == 1
     assert DAY + dt.timedelta(days=1) in _summaries(device)
+
+
+def test_the_derivation_runs_every_minute_as_a_periodic_job() -> None:
+    from logitrack.core.schedule import jobs
+    from logitrack.tracking.tasks import trips_derive_run
+
+    [job] = [j for j in jobs() if j.name == "tracking.trips_derive"]
+
+    assert job.every == dt.timedelta(minutes=1)
+    assert job.task is trips_derive_run
+    device = make_device(make_manager()).device
+    store(device, _over_midnight())
+    assert trips_derive_run.call() == 1
+    assert len(_summaries(device)) == 2
