@@ -127,6 +127,44 @@ def device_positions_totals(
     )
 
 
+TRIPS_WINDOW_MAX = dt.timedelta(days=31)
+TRIPS_YEARS = (2000, 2999)
+
+
+def device_trips(*, device: Device, start: dt.datetime, end: dt.datetime) -> Any:
+    """The device's trips and stops in ``[start, end)`` (``geo.trips.Result``), with the
+    tenant's thresholds; a time without a zone is in the site's zone (Asia/Ho_Chi_Minh).
+    Raises TripsWindowInvalid unless ``start < end <= start + 31 days``. The caller has
+    checked access to the device."""
+    from django.utils import timezone
+
+    from logitrack.tracking.errors import TripsWindowInvalid
+    from logitrack.tracking.geo.trips import device_trips_and_stops
+
+    if not all(TRIPS_YEARS[0] <= t.year <= TRIPS_YEARS[1] for t in (start, end)):
+        raise TripsWindowInvalid()  # also keeps the context margins clear of datetime's limits
+    start, end = (timezone.make_aware(t) if timezone.is_naive(t) else t for t in (start, end))
+    if not start < end <= start + TRIPS_WINDOW_MAX:
+        raise TripsWindowInvalid()
+    return device_trips_and_stops(
+        tenant_id=device.tenant_id, device_id=device.pk, start=start, end=end
+    )
+
+
+def device_positions_of_a_driver(*, device: Device, since: dt.datetime, until: dt.datetime) -> bool:
+    """True when a position of the device with ``since <= fix_time < until`` is tied to a
+    driver (a person's precise location: reading what is derived from it is audited)."""
+    return bool(
+        Position.dangerously_unscoped.filter(
+            tenant_id=device.tenant_id,
+            device_id=device.pk,
+            fix_time__gte=since,
+            fix_time__lt=until,
+            driver__isnull=False,
+        ).exists()
+    )
+
+
 def plain_http_tenants() -> list[dict[str, object]]:
     """Every tenant that accepts reports on the plain-HTTP legacy port, for Logitrack's security
     officer (platform staff, all tenants): ``{"tenant": name, "since": datetime, "devices":

@@ -204,6 +204,14 @@ EXAMPLES: dict[str, Any] = {
     "format": "pdf",
     "dpi": 203,
 }
+# The required query of GET operations besides the text field under test.
+GET_QUERY: dict[str, dict[str, str]] = {
+    "/api/v1/devices/{identifier}/trips": {
+        "start": "2026-11-02T00:00:00+07:00",
+        "end": "2026-11-03T00:00:00+07:00",
+    },
+    "/api/v1/reports/daily": {"start": "2026-11-01", "end": "2026-11-30"},
+}
 # Where one field name means different things on different routes: (path prefix, name) -> value.
 PATH_EXAMPLES: dict[tuple[str, str], Any] = {
     ("/api/v1/devices", "kind"): "gps_tracker",
@@ -341,6 +349,7 @@ class World:
                 else self.shipment.waybill
             ),
             "device_id": self.device_id,
+            "identifier": "TRK-FIXTURE",
             "door_id": self.door_id,
         }
 
@@ -411,7 +420,8 @@ def _send(
     elif value is not None and field.startswith("HeaderParams."):
         headers["Idempotency-Key"] = value
     if op.method == "GET":
-        query = {field: value} if value is not None and "." not in field else {}
+        query = dict(GET_QUERY.get(op.path, {}))
+        query.update({field: value} if value is not None and "." not in field else {})
         return send(url, query, headers=headers)
     body = (
         world.body(op, field, value)

@@ -21,9 +21,11 @@ from logitrack.tracking.models.rfid import (
     TagObservation,
 )
 from logitrack.tracking.models.settings import TenantDeviceSettings
+from logitrack.tracking.models.summaries import DailySummary
 
 __all__ = [
     "CameraEvent",
+    "DailySummary",
     "Device",
     "DeviceAssignment",
     "DeviceLatest",
