@@ -115,3 +115,16 @@ class ShipmentTagTaken(TrackingError):
     message = _("One of these tags is already attached to another shipment.")
     status = 409
     field = "epcs"
+
+
+class GeofenceInvalid(TrackingError):
+    code = "geofence_invalid"
+    message = _("Give the geofence a name of 1 to 100 characters and a known kind of place.")
+    field = "name"
+
+
+class GeofenceNameTaken(TrackingError):
+    code = "geofence_name_taken"
+    message = _("A geofence with this name already exists.")
+    status = 409
+    field = "name"
