@@ -529,3 +529,56 @@ contract(
 contract(
     Contract("api-1:geofence_events", "GET", P.OPERATIONS_VIEW, _fixed(f"{_v1}/geofence-events"))
 )
+
+
+# Geofence pages (logitrack/tracking/views/geofences.py).
+_fences = "/operations/geofences"
+
+
+def _geofence_form(world: World, pk: int | None) -> dict[str, Any]:
+    import json as json_module
+
+    return {
+        "name": f"Kho vẽ {next(_serial)}",
+        "site_kind": "warehouse",
+        "site_name": "Kho Tân Bình",
+        "geometry": json_module.dumps({"type": "Polygon", "coordinates": [_SQUARE]}),
+        "radius": "",
+    }
+
+
+contract(Contract("devices:geofences", "get", P.OPERATIONS_VIEW, _fixed(f"{_fences}/")))
+contract(Contract("devices:geofence-create", "get", P.OPERATIONS_MANAGE, _fixed(f"{_fences}/new/")))
+contract(
+    Contract(
+        "devices:geofence-create",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _fixed(f"{_fences}/new/"),
+        body=_geofence_form,
+        ok=302,
+    )
+)
+contract(
+    Contract("devices:geofence-import", "get", P.OPERATIONS_MANAGE, _fixed(f"{_fences}/import/"))
+)
+contract(
+    Contract(
+        "devices:geofence-import",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _fixed(f"{_fences}/import/"),
+        body=_geofence_file,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        "devices:geofence-delete",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_fences}/{{}}/delete/"),
+        ok=302,
+        **geofence,
+    )
+)

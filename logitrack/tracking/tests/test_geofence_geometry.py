@@ -3,6 +3,7 @@ KML and FeatureCollection imports all or nothing, each refusal with its code and
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -41,7 +42,7 @@ def test_a_clockwise_ring_is_stored_counter_clockwise_and_holes_are_kept() -> No
     shape = g.parse_feature(feature(polygon(SQUARE[::-1], hole))).shape
 
     outer = shape.geometry["coordinates"][0]
-    signed = sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(outer, outer[1:], strict=False))
+    signed = sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(outer))
     assert signed > 0  # counter-clockwise (RFC 7946 §3.1.6)
     assert len(shape.geometry["coordinates"]) == 2
     full = g.parse_feature(feature(polygon(SQUARE))).shape.area_m2
@@ -55,7 +56,8 @@ def test_a_self_intersecting_polygon_is_refused_with_where_it_crosses() -> None:
         g.parse_feature(feature(polygon(bow_tie)))
 
     assert caught.value.code == "geofence_self_intersecting"
-    assert "106.005" in caught.value.where and "10.005" in caught.value.where
+    assert "106.005" in caught.value.where
+    assert "10.005" in caught.value.where
 
 
 @override_settings(LOGITRACK_GEOFENCE_MAX_AREA_KM2=1)

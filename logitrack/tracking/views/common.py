@@ -17,6 +17,7 @@ _NAV = [
     ("devices:list", _("Devices"), ("devices:detail", "devices:positions", "devices:create")),
     ("devices:fleet", _("Vehicles and drivers"), ()),
     ("devices:dock-doors", _("Dock doors"), ("devices:dock-door-create", "devices:dock-door-edit")),
+    ("devices:geofences", _("Geofences"), ("devices:geofence-create", "devices:geofence-import")),
 ]
 
 
