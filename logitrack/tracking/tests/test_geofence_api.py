@@ -218,10 +218,10 @@ def test_events_are_listed_in_fix_time_order_by_device_with_pages() -> None:
     _event(fence, other.pk, membership.tenant_id, 5)
     _event(fence, device.pk, membership.tenant_id, 4, retracted_at=timezone.now())
 
-    first = client.get(f"{V1}/geofence-events", {"device": device.identifier, "limit": 3}).json()
+    first = client.get(f"{V1}/geofence-events", {"device": device.identifier, "limit": "3"}).json()
     second = client.get(
         f"{V1}/geofence-events",
-        {"device": device.identifier, "limit": 3, "cursor": first["next_cursor"]},
+        {"device": device.identifier, "limit": "3", "cursor": str(first["next_cursor"])},
     ).json()
 
     items = first["items"] + second["items"]

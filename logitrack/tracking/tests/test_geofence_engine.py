@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from logitrack.tracking.geo.engine import BAND, INSIDE, OUTSIDE, FenceIndex, FenceSpec, Fix, derive
+from logitrack.tracking.geo.engine import (
+    BAND,
+    INSIDE,
+    OUTSIDE,
+    Event,
+    FenceIndex,
+    FenceSpec,
+    Fix,
+    derive,
+)
 from logitrack.tracking.geo.fixes import WGS84
 
 T0 = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
@@ -37,8 +46,8 @@ def track(offsets_m: list[float], step_s: float = 5.0) -> list[Fix]:
     ]
 
 
-def kinds(events: list[object]) -> list[str]:
-    return [e.kind for e in events]  # type: ignore[attr-defined]
+def kinds(events: list[Event]) -> list[str]:
+    return [e.kind for e in events]
 
 
 def test_sides_are_inside_band_and_outside_with_the_hysteresis() -> None:

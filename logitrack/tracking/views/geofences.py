@@ -115,7 +115,7 @@ def geofence_import(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(count)d geofences imported.") % {"count": len(fences)},
+                _("Geofences imported: %(count)d.") % {"count": len(fences)},
             )
             return redirect("devices:geofences")
     return render_page(
