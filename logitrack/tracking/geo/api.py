@@ -14,15 +14,15 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from logitrack.core.errors import error_json
 from logitrack.core.ids import ID_MAX, Id
-from logitrack.core.schemas import IsoDateTime, OpaqueText
+from logitrack.core.schemas import HumanText, IsoDateTime, OpaqueText
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.roles import Permission
 from logitrack.tracking.access import access_geofence_by_id
@@ -85,6 +85,35 @@ def feature_of(fence: Geofence) -> dict[str, Any]:
     }
 
 
+class GeofencePropertiesIn(Schema):
+    name: HumanText = Field(max_length=100)
+    site_kind: Literal["warehouse", "hub", "customer_site", "other"] = "other"
+    site_name: HumanText = Field(default="", max_length=100)
+    radius: float | None = Field(default=None, description="Metres, for a Point (a circle)")
+
+
+class PolygonIn(Schema):
+    type: Literal["Polygon"]
+    coordinates: list[list[list[float]]] = Field(
+        description="Rings of [longitude, latitude]: the exterior first, then holes; closed"
+    )
+
+
+class PointIn(Schema):
+    type: Literal["Point"]
+    coordinates: list[float] = Field(description="[longitude, latitude]")
+
+
+class GeofenceFeatureIn(Schema):
+    """A GeoJSON Feature (RFC 7946): ``geometry`` a Polygon, or a Point with
+    ``properties.radius``; coordinates [longitude, latitude] in WGS 84. Rings, ranges, closure,
+    self-intersection and the area limit are checked by ``geo.geofences``."""
+
+    type: Literal["Feature"]
+    geometry: PolygonIn | PointIn = Field(discriminator="type")
+    properties: GeofencePropertiesIn
+
+
 def collection_of(fences: list[Geofence]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [feature_of(f) for f in fences]}
 
@@ -109,13 +138,15 @@ def geofences_list(request: HttpRequest) -> dict[str, Any]:
 @requires(Permission.OPERATIONS_MANAGE)
 def geofence_create(
     request: HttpRequest,
-    feature: Body[dict[str, Any]],
+    payload: GeofenceFeatureIn,
 ) -> Status[dict[str, Any]] | JsonResponse:
     """``properties``: ``name`` (required, unique), ``site_kind`` (warehouse, hub,
     customer_site, other), ``site_name``, and for a Point ``radius`` (metres, up to 50,000).
     Coordinates are [longitude, latitude] (WGS 84)."""
     try:
-        fence = services.geofence_create(principal=principal_of(request), feature=feature)
+        fence = services.geofence_create(
+            principal=principal_of(request), feature=payload.model_dump()
+        )
     except TrackingError as exc:
         return error_of(exc)
     return Status(201, feature_of(fence))

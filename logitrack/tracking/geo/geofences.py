@@ -225,7 +225,7 @@ def shape_of_geometry(geometry: Any, radius: Any = None) -> Shape:
         return polygon_shape(geometry.get("coordinates"))
     if kind == "Point":
         return circle_shape(geometry.get("coordinates"), radius)
-    raise GeofenceUnsupported(where=f"geometry.type={str(kind)[:20]}")
+    raise GeofenceUnsupported(where="geometry.type")
 
 
 def _text(value: Any) -> str:

@@ -92,9 +92,9 @@ def test_a_point_with_a_radius_is_a_circle() -> None:
         ),
         ({"type": "Point", "coordinates": [106.7, 10.8]}, {}, "geofence_radius_invalid"),
         ({"type": "Polygon", "coordinates": [SQUARE[:-1]]}, {}, "geofence_ring_not_closed"),
-        ({"type": "LineString", "coordinates": SQUARE}, {}, "geofence_geometry_unsupported"),
+        ({"type": "LineString", "coordinates": SQUARE}, {}, "validation_error"),
         ({"type": "Polygon", "coordinates": [SQUARE]}, {"name": ""}, "geofence_invalid"),
-        ({"type": "Polygon", "coordinates": [SQUARE]}, {"site_kind": "moon"}, "geofence_invalid"),
+        ({"type": "Polygon", "coordinates": [SQUARE]}, {"site_kind": "moon"}, "validation_error"),
     ],
 )
 def test_bad_input_is_refused_with_its_code_and_nothing_is_stored(
