@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.forms import CodeField, HumanTextField, NormalisedTextField
+from logitrack.core.text import opaque_text
 from logitrack.tracking.models import Device, Driver, SiteKind, Vehicle
 from logitrack.tracking.models.devices import AssignmentTarget, DeviceKind
 from logitrack.tracking.models.rfid import DockDirection
@@ -186,6 +187,14 @@ class RfidWindowForm(forms.Form):
     )
 
 
+class GeoJSONTextField(NormalisedTextField):
+    """A GeoJSON text written by the page's script: opaque text (hazards refused, kept as
+    sent); its meaning is checked by ``geo.geofences``."""
+
+    def normalise(self, value: str) -> str:
+        return opaque_text(value)
+
+
 class GeofenceForm(forms.Form):
     """A geofence drawn on the map: its name and place, and the drawn shape in ``geometry``
     (a GeoJSON Polygon, or a Point with ``radius`` in metres), filled in by geofences.js. The
@@ -199,7 +208,7 @@ class GeofenceForm(forms.Form):
         required=False,
         help_text=_("As it appears on shipment timelines."),
     )
-    geometry = forms.CharField(widget=forms.HiddenInput, max_length=500_000)
+    geometry = GeoJSONTextField(widget=forms.HiddenInput, max_length=500_000)
     radius = forms.FloatField(widget=forms.HiddenInput, required=False)
 
     def clean_geometry(self) -> dict[str, Any]:
