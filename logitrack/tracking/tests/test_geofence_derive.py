@@ -286,3 +286,13 @@ def test_any_arrival_order_and_batching_gives_the_events_of_in_order_arrival(
 
     assert _relative(device) == _REFERENCE["in_order"]
     assert [(g, k) for g, k, _, _ in _REFERENCE["in_order"]] == EXPECTED_KINDS
+
+
+def test_the_periodic_job_derives_the_owed_devices(device: Device) -> None:
+    from logitrack.tracking.tasks import geofence_events_run
+
+    write_positions(route(device)[:12])
+
+    assert geofence_events_run.call() == 1
+    assert [k for _, k, _, _ in events(device)] == ["enter"]
+    assert geofence_events_run.call() == 0  # settled: nothing owed any more
