@@ -416,6 +416,9 @@ if _tile_origin.scheme in ("https", "http") and _tile_origin.netloc:
         else _tile_origin.netloc
     )
     _IMG_SRC.append(f"{_tile_origin.scheme}://{_tile_host}")
+# Geofences larger than this (km², geodesic) are refused (code geofence_too_large): a district is
+# a few hundred km²; a geofence the size of a province is a mistake that fires for every vehicle.
+LOGITRACK_GEOFENCE_MAX_AREA_KM2 = env_int("LOGITRACK_GEOFENCE_MAX_AREA_KM2", 2_500)
 
 # --- Background jobs, cache and rate limits (docs/adr/0009, docs/adr/0012) -----------------------
 # Django's tasks API through the django-tasks backport: the database backend (django-tasks-db) by

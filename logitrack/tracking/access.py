@@ -11,7 +11,7 @@ from logitrack.core.errors import NotFound
 from logitrack.core.tenant import bound_tenant_id
 from logitrack.tenancy.principal import Principal
 from logitrack.tenancy.roles import Permission
-from logitrack.tracking.models import Device, DockDoor, Driver, Vehicle
+from logitrack.tracking.models import Device, DockDoor, Driver, Geofence, Vehicle
 
 
 def _tenant_for(
@@ -87,3 +87,16 @@ def access_dock_door_by_id(
     if door is None:
         raise NotFound(code)
     return door
+
+
+def access_geofence_by_id(
+    principal: Principal, geofence_id: int, *, for_write: bool = False
+) -> Geofence:
+    """A geofence of the principal's tenant (active or not); NotFound("geofence_not_found")
+    otherwise."""
+    code = "geofence_not_found"
+    tenant_id = _tenant_for(principal, for_write, code)
+    geofence: Geofence | None = Geofence.objects.filter(pk=geofence_id, tenant_id=tenant_id).first()
+    if geofence is None:
+        raise NotFound(code)
+    return geofence

@@ -129,3 +129,16 @@ class ReportRangeInvalid(TrackingError):
     message = _("Choose days from a start to an end at most 93 days later.")
     status = 422
     field = "end"
+
+
+class GeofenceInvalid(TrackingError):
+    code = "geofence_invalid"
+    message = _("Give the geofence a name of 1 to 100 characters and a known kind of place.")
+    field = "name"
+
+
+class GeofenceNameTaken(TrackingError):
+    code = "geofence_name_taken"
+    message = _("A geofence with this name already exists.")
+    status = 409
+    field = "name"

@@ -4,7 +4,7 @@ the principal's tenant only, so the isolation contract applies."""
 
 from django.urls import path
 
-from logitrack.tracking.views import devices, docks, fleet, plain_http, reports
+from logitrack.tracking.views import devices, docks, fleet, geofences, plain_http, reports
 
 app_name = "devices"
 
@@ -38,6 +38,14 @@ urlpatterns = [
         "operations/dock-doors/<id:door_id>/active/",
         docks.dock_door_active,
         name="dock-door-active",
+    ),
+    path("operations/geofences/", geofences.geofence_list, name="geofences"),
+    path("operations/geofences/new/", geofences.geofence_create, name="geofence-create"),
+    path("operations/geofences/import/", geofences.geofence_import, name="geofence-import"),
+    path(
+        "operations/geofences/<id:geofence_id>/delete/",
+        geofences.geofence_delete,
+        name="geofence-delete",
     ),
     path("operations/fleet/", fleet.fleet, name="fleet"),
     path("operations/reports/daily/", reports.daily_report, name="daily-report"),

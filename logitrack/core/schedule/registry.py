@@ -28,6 +28,9 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 # job at 00, 06, 12 and 18 local time.
 EPOCH = datetime(2020, 1, 1, tzinfo=ZONE)
 NAME_MAX = 100
+# The shortest interval: a job every few seconds (geofence events, docs/adr/0059) is fine; a
+# faster one would be a busy loop that belongs in a worker of its own.
+EVERY_MIN = timedelta(seconds=5)
 TaskT = TypeVar("TaskT", bound=Task[Any, Any])
 
 
@@ -45,8 +48,10 @@ class Job:
             raise ValueError(f"a periodic job needs a name of 1 to {NAME_MAX} characters")
         if (self.every is None) == (self.daily_at is None):
             raise ValueError(f"{self.name}: give exactly one of every= and daily_at=")
-        if self.every is not None and self.every < timedelta(minutes=1):
-            raise ValueError(f"{self.name}: an interval of at least a minute")
+        if self.every is not None and (
+            self.every < EVERY_MIN or self.every % timedelta(seconds=1) != timedelta(0)
+        ):
+            raise ValueError(f"{self.name}: an interval of whole seconds, at least {EVERY_MIN}")
         if self.daily_at is not None and self.daily_at.tzinfo is not None:
             raise ValueError(f"{self.name}: daily_at is a local time of day, without a zone")
 
@@ -73,7 +78,10 @@ class Job:
 
     def describe(self) -> str:
         if self.every is not None:
-            minutes = int(self.every.total_seconds()) // 60
+            seconds = int(self.every.total_seconds())
+            if seconds % 60:
+                return f"every {seconds} s"
+            minutes = seconds // 60
             return f"every {minutes // 60} h" if minutes % 60 == 0 else f"every {minutes} min"
         assert self.daily_at is not None
         return f"daily at {self.daily_at:%H:%M} Asia/Ho_Chi_Minh"

@@ -29,6 +29,8 @@ logger = logging.getLogger("logitrack.schedule")
 TICK_S = 30.0
 # Claims are kept this long for `logitrack schedule list` and for investigating; they name no one.
 KEEP_CLAIMS = timedelta(days=90)
+# ... except a job that runs every few seconds (8,640 claims a day at 10 s): a day of them.
+KEEP_SHORT_CLAIMS = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,12 @@ def claim(job: Job, now: datetime) -> Claimed | None:
                 transaction.on_commit(lambda: _enqueue_after_commit(job, run.pk))
     except IntegrityError:
         return None  # another scheduler claimed this period first
-    ScheduledRun.objects.filter(job=job.name, period_start__lt=now - KEEP_CLAIMS).delete()
+    keep = (
+        KEEP_SHORT_CLAIMS
+        if job.every is not None and job.every < timedelta(minutes=1)
+        else KEEP_CLAIMS
+    )
+    ScheduledRun.objects.filter(job=job.name, period_start__lt=now - keep).delete()
     return Claimed(job=job.name, period_start=period, task_id=run.task_id)
 
 
@@ -85,8 +92,17 @@ def schedule_tick(now: datetime | None = None, only: Iterable[Job] | None = None
     return claimed
 
 
+def pause_s(tick_s: float = TICK_S) -> float:
+    """Seconds between passes: ``tick_s``, or less when a job runs more often, so that every
+    period of the shortest job is claimed (at most half its interval, so no slot is skipped
+    when a pass runs late)."""
+    intervals = [job.every.total_seconds() for job in jobs() if job.every is not None]
+    return min([tick_s, *(interval / 2 for interval in intervals)])
+
+
 def run_forever(*, tick_s: float = TICK_S, stopping: Callable[[], bool] = lambda: False) -> None:
     """Tick until ``stopping()``; the pause is cut short at the stop signal."""
+    tick_s = pause_s(tick_s)
     while not stopping():
         close_old_connections()
         schedule_tick()

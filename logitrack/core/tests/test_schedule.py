@@ -144,6 +144,52 @@ def test_claims_older_than_the_keeping_period_are_removed() -> None:
     assert ScheduledRun.objects.filter(job=sweep.name).count() == 1
 
 
+def test_a_job_every_ten_seconds_has_ten_second_slots_and_says_so() -> None:
+    job = Job(name="t.fast", task=_noop, every=timedelta(seconds=10))
+
+    moment = local(2026, 3, 4, 10, 17) + timedelta(seconds=37)
+    assert job.period_start(moment) == local(2026, 3, 4, 10, 17) + timedelta(seconds=30)
+    assert job.next_start(moment) == local(2026, 3, 4, 10, 17) + timedelta(seconds=40)
+    assert job.describe() == "every 10 s"
+    assert Job(name="t.m", task=_noop, every=timedelta(seconds=90)).describe() == "every 90 s"
+    assert Job(name="t.h", task=_noop, every=timedelta(minutes=10)).describe() == "every 10 min"
+
+
+@pytest.mark.parametrize("every", [timedelta(seconds=4), timedelta(seconds=10.5), timedelta(0)])
+def test_an_interval_under_five_seconds_or_of_a_part_second_is_refused(every: timedelta) -> None:
+    with pytest.raises(ValueError, match="whole seconds"):
+        Job(name="t.busy", task=_noop, every=every)
+
+
+def test_the_scheduler_pauses_at_most_half_the_shortest_interval() -> None:
+    from logitrack.core.schedule.runner import pause_s
+
+    # tracking.geofence_events runs every 10 s (docs/adr/0059): a pass every 5 s claims each slot.
+    assert _job("tracking.geofence_events").every == timedelta(seconds=10)
+    assert pause_s(30.0) == 5.0
+    assert pause_s(2.0) == 2.0
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DB_TASKS)
+def test_every_ten_second_slot_is_claimed_once_and_their_claims_kept_a_day() -> None:
+    from logitrack.core.schedule.runner import KEEP_SHORT_CLAIMS
+
+    fast = _job("tracking.geofence_events")
+    start = local(2026, 6, 1, 12, 0)
+    old = ScheduledRun.objects.create(
+        job=fast.name,
+        period_start=start - KEEP_SHORT_CLAIMS - timedelta(minutes=1),
+        enqueued_at=start,
+    )
+
+    ticks = [schedule_tick(start + timedelta(seconds=s), only=[fast]) for s in range(0, 30, 5)]
+
+    assert [len(t) for t in ticks] == [1, 0, 1, 0, 1, 0]
+    assert not ScheduledRun.objects.filter(pk=old.pk).exists()
+    assert _queued("logitrack.tracking.tasks.geofence_events_run") == 3
+
+
 # Backends other than the database one (RQ, and the suite's ImmediateBackend) are handed the
 # task once the claim commits.
 @pytest.mark.django_db

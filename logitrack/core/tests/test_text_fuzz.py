@@ -224,6 +224,14 @@ PATH_EXAMPLES: dict[tuple[str, str], Any] = {
     ("/api/v1/dock-doors", "location_id"): "urn:epc:id:sgln:0614141.12345.0",
     ("/api/v1/dock-doors", "active"): True,
     ("/api/v1/shipments/", "epcs"): ["urn:epc:id:sgtin:0614141.812345.6789"],
+    ("/api/v1/geofences", "type"): "Feature",
+    ("/api/v1/geofences", "geometry"): {"type": "Point", "coordinates": [106.7, 10.8]},
+    ("/api/v1/geofences", "properties"): {
+        "name": "Kho Tân Bình",
+        "site_kind": "warehouse",
+        "site_name": "Kho Tân Bình",
+        "radius": 200.0,
+    },
 }
 _PATH_PARAMETER = re.compile(r"\{(?:\w+:)?(\w+)\}")
 

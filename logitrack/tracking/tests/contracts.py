@@ -504,3 +504,148 @@ for _route, _suffix in (
             _fixed(f"/operations/reports/{_suffix}?start=2026-11-01&end=2026-11-30"),
         )
     )
+
+# --- Geofences (logitrack/tracking/geo/api.py) -------------------------------------------------
+
+_SQUARE = [[106.0, 10.0], [106.01, 10.0], [106.01, 10.01], [106.0, 10.01], [106.0, 10.0]]
+
+
+def _geofence_feature(world: World, pk: int | None) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [_SQUARE]},
+        "properties": {"name": f"Kho {next(_serial)}", "site_kind": "warehouse"},
+    }
+
+
+def _make_geofence(world: World, side: str) -> int:
+    from logitrack.core.tenant import tenant_context
+    from logitrack.tracking.models import Geofence
+
+    with tenant_context(world.side(side).tenant):
+        fence = Geofence.objects.create(
+            name=f"Vùng {side} {next(_serial)}",
+            shape="circle",
+            geometry={"type": "Point", "coordinates": [106.7, 10.8]},
+            radius_m=200.0,
+            min_latitude=10.79,
+            min_longitude=106.69,
+            max_latitude=10.81,
+            max_longitude=106.71,
+            area_m2=125_664.0,
+        )
+    return int(fence.pk)
+
+
+def _geofence_state(pk: int) -> Any:
+    from logitrack.tracking.models import Geofence
+
+    return list(
+        Geofence.dangerously_unscoped.filter(pk=pk).values_list("name", "geometry", "active")
+    )
+
+
+def _geofence_file(world: World, pk: int | None) -> dict[str, Any]:
+    import json as json_module
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = {"type": "FeatureCollection", "features": [_geofence_feature(world, pk)]}
+    return {"file": SimpleUploadedFile("vung.geojson", json_module.dumps(document).encode())}
+
+
+geofence: dict[str, Any] = {"make": _make_geofence, "snapshot": _geofence_state}
+
+contract(Contract("api-1:geofences_list", "GET", P.OPERATIONS_VIEW, _fixed(f"{_v1}/geofences")))
+contract(
+    Contract(
+        "api-1:geofence_create",
+        "POST",
+        P.OPERATIONS_MANAGE,
+        _fixed(f"{_v1}/geofences"),
+        body=_geofence_feature,
+        json=True,
+        ok=201,
+    )
+)
+contract(
+    Contract(
+        "api-1:geofences_import",
+        "POST",
+        P.OPERATIONS_MANAGE,
+        _fixed(f"{_v1}/geofences/import"),
+        body=_geofence_file,
+        ok=201,
+    )
+)
+contract(
+    Contract(
+        "api-1:geofence_get", "GET", P.OPERATIONS_VIEW, _object(f"{_v1}/geofences/{{}}"), **geofence
+    )
+)
+contract(
+    Contract(
+        "api-1:geofence_delete",
+        "DELETE",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_v1}/geofences/{{}}"),
+        ok=204,
+        **geofence,
+    )
+)
+contract(
+    Contract("api-1:geofence_events", "GET", P.OPERATIONS_VIEW, _fixed(f"{_v1}/geofence-events"))
+)
+
+
+# Geofence pages (logitrack/tracking/views/geofences.py).
+_fences = "/operations/geofences"
+
+
+def _geofence_form(world: World, pk: int | None) -> dict[str, Any]:
+    import json as json_module
+
+    return {
+        "name": f"Kho vẽ {next(_serial)}",
+        "site_kind": "warehouse",
+        "site_name": "Kho Tân Bình",
+        "geometry": json_module.dumps({"type": "Polygon", "coordinates": [_SQUARE]}),
+        "radius": "",
+    }
+
+
+contract(Contract("devices:geofences", "get", P.OPERATIONS_VIEW, _fixed(f"{_fences}/")))
+contract(Contract("devices:geofence-create", "get", P.OPERATIONS_MANAGE, _fixed(f"{_fences}/new/")))
+contract(
+    Contract(
+        "devices:geofence-create",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _fixed(f"{_fences}/new/"),
+        body=_geofence_form,
+        ok=302,
+    )
+)
+contract(
+    Contract("devices:geofence-import", "get", P.OPERATIONS_MANAGE, _fixed(f"{_fences}/import/"))
+)
+contract(
+    Contract(
+        "devices:geofence-import",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _fixed(f"{_fences}/import/"),
+        body=_geofence_file,
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        "devices:geofence-delete",
+        "post",
+        P.OPERATIONS_MANAGE,
+        _object(f"{_fences}/{{}}/delete/"),
+        ok=302,
+        **geofence,
+    )
+)

@@ -18,6 +18,7 @@ _NAV = [
     ("devices:fleet", _("Vehicles and drivers"), ()),
     ("devices:daily-report", _("Daily report"), ()),
     ("devices:dock-doors", _("Dock doors"), ("devices:dock-door-create", "devices:dock-door-edit")),
+    ("devices:geofences", _("Geofences"), ("devices:geofence-create", "devices:geofence-import")),
 ]
 
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.forms import CodeField, HumanTextField
-from logitrack.tracking.models import Device, Driver, Vehicle
+from logitrack.core.forms import CodeField, HumanTextField, NormalisedTextField
+from logitrack.core.text import opaque_text
+from logitrack.tracking.models import Device, Driver, SiteKind, Vehicle
 from logitrack.tracking.models.devices import AssignmentTarget, DeviceKind
 from logitrack.tracking.models.rfid import DockDirection
 
@@ -183,4 +184,47 @@ class RfidWindowForm(forms.Form):
         help_text=_(
             "Reads of the same tag at the same antenna closer than this are one observation."
         ),
+    )
+
+
+class GeoJSONTextField(NormalisedTextField):
+    """A GeoJSON text written by the page's script: opaque text (hazards refused, kept as
+    sent); its meaning is checked by ``geo.geofences``."""
+
+    def normalise(self, value: str) -> str:
+        return opaque_text(value)
+
+
+class GeofenceForm(forms.Form):
+    """A geofence drawn on the map: its name and place, and the drawn shape in ``geometry``
+    (a GeoJSON Polygon, or a Point with ``radius`` in metres), filled in by geofences.js. The
+    service checks the geometry."""
+
+    name = HumanTextField(label=_("Name"), max_length=100)
+    site_kind = forms.ChoiceField(label=_("Kind of place"), choices=SiteKind.choices)
+    site_name = HumanTextField(
+        label=_("Warehouse, hub or customer"),
+        max_length=100,
+        required=False,
+        help_text=_("As it appears on shipment timelines."),
+    )
+    geometry = GeoJSONTextField(widget=forms.HiddenInput, max_length=500_000)
+    radius = forms.FloatField(widget=forms.HiddenInput, required=False)
+
+    def clean_geometry(self) -> dict[str, Any]:
+        import json
+
+        try:
+            value = json.loads(self.cleaned_data["geometry"])
+        except ValueError as exc:
+            raise forms.ValidationError(_("Draw a polygon or a circle on the map.")) from exc
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Draw a polygon or a circle on the map."))
+        return value
+
+
+class GeofenceImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("GeoJSON or KML file"),
+        help_text=_("A FeatureCollection of Polygons and Points with a radius, or KML placemarks."),
     )
