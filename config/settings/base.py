@@ -6,6 +6,7 @@ DEBUG is off everywhere; secrets never have a default. ``local`` adds the embedd
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -400,6 +401,14 @@ if "django_htmx" not in INSTALLED_APPS:
 # map still draws markers, tracks and geofences on a blank background.
 if "leaflet" not in INSTALLED_APPS:
     INSTALLED_APPS.append("leaflet")
+# Leaflet.markercluster from the xstatic-leaflet-markercluster wheel (PyPI), served under
+# static/leaflet.markercluster/ (docs/adr/0056).
+STATICFILES_DIRS = [
+    (
+        "leaflet.markercluster",
+        import_module("xstatic.pkg.leaflet_markercluster").BASE_DIR,
+    )
+]
 LOGITRACK_MAP_TILE_URL = env_str(
     "LOGITRACK_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )

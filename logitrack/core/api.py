@@ -222,6 +222,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "logitrack.logistics.labels.api.router"),
     ("/devices", "logitrack.tracking.api.router"),
     ("/", "logitrack.tracking.rfid.api.router"),
+    ("/", "logitrack.tracking.map.api.router"),
     ("/consents", "logitrack.privacy.consent.api.router"),
     ("/privacy", "logitrack.privacy.erasure.api.router"),
     ("/campaigns", "logitrack.privacy.consent.api_campaigns.router"),
