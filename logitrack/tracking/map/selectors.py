@@ -38,7 +38,7 @@ class MapThresholds:
 
 def map_thresholds(*, tenant_id: int) -> MapThresholds:
     row = (
-        TenantDeviceSettings.objects.filter(tenant_id=tenant_id)
+        TenantDeviceSettings.dangerously_unscoped.filter(tenant_id=tenant_id)
         .values_list("trip_min_speed_kmh", "max_plausible_speed_kmh")
         .first()
     )
