@@ -6,7 +6,6 @@ DEBUG is off everywhere; secrets never have a default. ``local`` adds the embedd
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -402,12 +401,11 @@ if "django_htmx" not in INSTALLED_APPS:
 if "leaflet" not in INSTALLED_APPS:
     INSTALLED_APPS.append("leaflet")
 # Leaflet.markercluster from the xstatic-leaflet-markercluster wheel (PyPI), served under
-# static/leaflet.markercluster/ (docs/adr/0056).
-STATICFILES_DIRS = [
-    (
-        "leaflet.markercluster",
-        import_module("xstatic.pkg.leaflet_markercluster").BASE_DIR,
-    )
+# static/leaflet.markercluster/ by its own finder (docs/adr/0056).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "logitrack.tracking.map.staticfiles.MarkerClusterFinder",
 ]
 LOGITRACK_MAP_TILE_URL = env_str(
     "LOGITRACK_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -29,6 +29,7 @@
   map.fitBounds(line.getBounds(), { padding: [30, 30], maxZoom: 16 });
   var marker = L.circleMarker([good[0][1], good[0][2]], { radius: 9, color: "#ffffff", weight: 3, fillColor: "#1a7f37", fillOpacity: 1, renderer: renderer }).addTo(map);
 
+  window.logitrackHistory = { map: map, line: line, marker: marker, invalid: invalidLayer };
   var slider = root.querySelector("[data-slider]");
   var output = root.querySelector("[data-clock]");
   var play = root.querySelector("[data-play]");

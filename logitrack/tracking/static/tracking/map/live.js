@@ -21,14 +21,17 @@
 
   var markers = new Map();
   var rows = new Map();
+  // For the browser tests and the console: the map, its cluster group and markers by device id.
+  window.logitrackLiveMap = { map: map, cluster: cluster, markers: markers };
   var cursor = null;
   var serverOffset = 0; // server clock minus browser clock, ms
+  var onlineWindowMs = 600000; // replaced by the server's online_window_s
   var polls = 0;
   var fitted = false;
 
   function stateOf(row, nowMs) {
     var seen = row.seen ? Date.parse(row.seen) : NaN;
-    var online = !isNaN(seen) && nowMs - seen <= cfg.online_window_s * 1000;
+    var online = !isNaN(seen) && nowMs - seen <= onlineWindowMs;
     if (!online) { return "offline"; }
     return row.moving ? "moving" : "stopped";
   }
@@ -73,6 +76,7 @@
     var started = performance.now();
     var nowMs = Date.parse(payload.now);
     serverOffset = nowMs - Date.now();
+    onlineWindowMs = payload.online_window_s * 1000;
     var fresh = [];
     var moved = [];
     payload.devices.forEach(function (row) {
