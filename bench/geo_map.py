@@ -87,7 +87,7 @@ def _seed(devices: int) -> tuple[Any, Any]:
     now = timezone.now()
     with tenant_context(tenant):
         member = Membership.objects.create(user=user, role="owner")
-        made = Device.objects.bulk_create(
+        Device.objects.bulk_create(
             Device(
                 tenant=tenant, kind="gps_tracker", identifier=f"map{i:05d}", name=f"Xe {i:05d}",
                 token_prefix=f"b{i:07d}{uuid.uuid4().hex[:6]}", token_hash="0" * 64,
@@ -129,7 +129,7 @@ def _seed(devices: int) -> tuple[Any, Any]:
     return member, principal
 
 
-def child(args: argparse.Namespace) -> list[str]:
+def child(args: argparse.Namespace) -> list[str]:  # noqa: PLR0915
     import django
 
     django.setup()
@@ -140,8 +140,8 @@ def child(args: argparse.Namespace) -> list[str]:
     from django.db import connection
     from django.utils import timezone
 
-    from logitrack.core.testing import HttpsClient
     from logitrack.core.tenant import tenant_context
+    from logitrack.core.testing import HttpsClient
     from logitrack.tenancy.tests.factories import sign_in
     from logitrack.tracking.map import selectors
     from logitrack.tracking.map.api import cursor_of
@@ -240,9 +240,7 @@ def child(args: argparse.Namespace) -> list[str]:
     ]
     for label, (median, p95) in results:
         verdict = "" if median <= TARGET_MS else "  OVER TARGET"
-        lines.append(
-            f"  {label:<34} {median:8.1f} {p95:8.1f}   x{median / floor:5.1f}{verdict}"
-        )
+        lines.append(f"  {label:<34} {median:8.1f} {p95:8.1f}   x{median / floor:5.1f}{verdict}")
     return lines
 
 

@@ -44,7 +44,9 @@ with tenant_context(tenant):
         for i in range({fleet})
     )
     if devices[0].pk is None:
-        devices = list(Device.objects.filter(identifier__startswith=tag + "-").order_by("identifier"))
+        devices = list(
+            Device.objects.filter(identifier__startswith=tag + "-").order_by("identifier")
+        )
     DeviceLatest.objects.bulk_create(
         DeviceLatest(tenant=tenant, device=d, fix_time=now - timedelta(seconds=i % 500),
                      server_time=now, latitude=9.0 + (i % 100) * 0.03,
@@ -135,7 +137,8 @@ def test_the_live_map_clusters_5000_devices_without_tiles_and_links_a_vehicle_to
     assert moving + stopped == FLEET
     # No internet: no tile has loaded, and the map is drawn anyway.
     assert page.evaluate(
-        "() => Array.from(document.querySelectorAll('img.leaflet-tile')).every(i => !i.naturalWidth)"
+        "() => Array.from(document.querySelectorAll('img.leaflet-tile'))"
+        ".every((tile) => !tile.naturalWidth)"
     )
 
     # The vehicle's device: zoom to it, open its popup, follow the link to its shipments.

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
+from django.db.models import F, Value
 
-from logitrack.tracking import selectors as tracking_selectors
 from logitrack.tracking.geo.fixes import plausible, step_distances_m
 from logitrack.tracking.map.selectors import KMH_PER_MS, map_thresholds
-from logitrack.tracking.models import Device
+from logitrack.tracking.models import Device, Position
 
 
 class HistoryRow(NamedTuple):
@@ -63,9 +63,26 @@ def device_day(*, device: Device, day: dt.date) -> DayTrack:
     """The device's positions of the local ``day`` with their plausibility and totals (module
     docstring). The caller has checked access to the device."""
     start, end = local_day(day)
-    rows = tracking_selectors.device_positions(
-        device=device, since=start, until=end, shape=HistoryRow
-    )
+    rows = [
+        HistoryRow(*row)
+        for row in Position.dangerously_unscoped.filter(
+            # The device's own tenant and id: the caller checked access to the device.
+            tenant_id=device.tenant_id,
+            device_id=device.pk,
+            fix_time__gte=start,
+            fix_time__lt=end,
+        )
+        .order_by("fix_time")
+        .values_list(
+            "fix_time",
+            "latitude",
+            "longitude",
+            F("speed") * Value(KMH_PER_MS),
+            "course",
+            "valid",
+            "driver_id",
+        )
+    ]
     thresholds = map_thresholds(tenant_id=device.tenant_id)
     count = len(rows)
     seconds = np.array([row.fix_time.timestamp() for row in rows], dtype=np.float64)
@@ -81,20 +98,17 @@ def device_day(*, device: Device, day: dt.date) -> DayTrack:
         elapsed = np.diff(seconds[good])
         distance = float(steps.sum())
         reported = np.array(
-            [
-                np.nan if rows[i].speed_kmh is None else rows[i].speed_kmh
-                for i in good[1:].tolist()
-            ],
+            [np.nan if rows[i].speed_kmh is None else rows[i].speed_kmh for i in good[1:].tolist()],
             dtype=np.float64,
         )
         with np.errstate(divide="ignore", invalid="ignore"):
             computed = np.where(elapsed > 0, steps / elapsed * KMH_PER_MS, 0.0)
-        speed = np.where(np.isnan(reported), computed, reported)
-        moving = float(elapsed[speed >= thresholds.moving_kmh].sum())
-    speeds = [rows[i].speed_kmh for i in good.tolist() if rows[i].speed_kmh is not None]
+        step_kmh = np.where(np.isnan(reported), computed, reported)
+        moving = float(elapsed[step_kmh >= thresholds.moving_kmh].sum())
+    speeds: list[float] = [s for i in good.tolist() if (s := rows[i].speed_kmh) is not None]
     points = [
         [
-            int(round(seconds[i] * 1000)),
+            round(float(seconds[i]) * 1000),
             row.latitude,
             row.longitude,
             None if row.speed_kmh is None else round(row.speed_kmh, 1),

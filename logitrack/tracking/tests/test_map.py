@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from logitrack.core.testing import HttpsClient
 from logitrack.core.tenant import tenant_context
+from logitrack.core.testing import HttpsClient
 from logitrack.tenancy.models import Membership
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for, sign_in
@@ -63,7 +63,7 @@ def _latest(
 
 def _assign_vehicle(manager: Membership, device: Device, plate: str) -> Vehicle:
     with tenant_context(manager.tenant):
-        vehicle = Vehicle.objects.create(plate=plate)
+        vehicle: Vehicle = Vehicle.objects.create(plate=plate)
         DeviceAssignment.objects.create(
             device=device, target="vehicle", vehicle=vehicle, started_at=NOW - dt.timedelta(days=1)
         )
@@ -178,9 +178,7 @@ def test_map_api_answers_a_snapshot_then_changes_since_its_cursor(
     ]
 
 
-def test_map_api_refuses_a_cursor_that_is_not_one(
-    client: HttpsClient, manager: Membership
-) -> None:
+def test_map_api_refuses_a_cursor_that_is_not_one(client: HttpsClient, manager: Membership) -> None:
     sign_in(client, manager)
 
     response = client.get("/api/v1/map/devices", {"since": "yesterday"})

@@ -5,11 +5,12 @@ and last fix there and its closest distance; bounded radius and window, clear 42
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
-from logitrack.core.testing import HttpsClient
 from logitrack.core.tenant import tenant_context
+from logitrack.core.testing import HttpsClient
 from logitrack.tenancy.models import Membership
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for, sign_in
@@ -122,7 +123,7 @@ def test_near_api_lists_devices_and_answers_422_with_a_code(
     device = make_device(manager, identifier="near-api").device
     _track(device, [(5, 10.8001, 106.7001)])
     sign_in(client, manager)
-    query = {
+    query: dict[str, Any] = {
         "latitude": HUB[0],
         "longitude": HUB[1],
         "radius_m": 200,

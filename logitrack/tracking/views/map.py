@@ -119,7 +119,7 @@ def _day_of(text: str | None, now: dt.datetime) -> tuple[dt.date, bool]:
 
 def duration_text(seconds: float) -> str:
     """``2 h 05 min`` / ``2 giờ 05 phút``: hours and minutes of a duration."""
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     return _("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
 
 
@@ -139,7 +139,11 @@ def device_history(request: HttpRequest, device_id: int) -> HttpResponse:
             tenant_id=device.tenant_id,
             object_type="tracking.device",
             object_id=str(device.pk),
-            details={"page": "history", "date": day.isoformat(), "driver_positions": track.driver_fixes},
+            details={
+                "page": "history",
+                "date": day.isoformat(),
+                "driver_positions": track.driver_fixes,
+            },
             request=request,
         )
     config = {
