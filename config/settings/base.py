@@ -185,12 +185,13 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_PATH = "/"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
+_IMG_SRC: list[str] = [SELF, "data:"]  # and the map tiles' origin (below)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "img-src": _IMG_SRC,
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -420,7 +421,7 @@ if _tile_origin.scheme in ("https", "http") and _tile_origin.netloc:
         if "{s}" in LOGITRACK_MAP_TILE_URL
         else _tile_origin.netloc
     )
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tile_origin.scheme}://{_tile_host}")
+    _IMG_SRC.append(f"{_tile_origin.scheme}://{_tile_host}")
 
 # --- Background jobs, cache and rate limits (docs/adr/0009, docs/adr/0012) -----------------------
 # Django's tasks API through the django-tasks backport: the database backend (django-tasks-db) by

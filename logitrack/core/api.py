@@ -221,6 +221,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "logitrack.logistics.public.api.router"),
     ("/", "logitrack.logistics.labels.api.router"),
     ("/devices", "logitrack.tracking.api.router"),
+    ("/reports", "logitrack.tracking.api_reports.router"),
     ("/", "logitrack.tracking.rfid.api.router"),
     ("/", "logitrack.tracking.map.api.router"),
     ("/consents", "logitrack.privacy.consent.api.router"),

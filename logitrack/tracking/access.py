@@ -37,6 +37,21 @@ def access_device_by_id(principal: Principal, device_id: int, *, for_write: bool
     return device
 
 
+def access_device_by_identifier(
+    principal: Principal, identifier: str, *, for_write: bool = False
+) -> Device:
+    """A device of the principal's tenant by its identifier (IMEI or client id, exact);
+    NotFound("device_not_found") otherwise."""
+    code = "device_not_found"
+    tenant_id = _tenant_for(principal, for_write, code)
+    device: Device | None = Device.objects.filter(
+        identifier=identifier, tenant_id=tenant_id
+    ).first()
+    if device is None:
+        raise NotFound(code)
+    return device
+
+
 def access_vehicle_by_id(
     principal: Principal, vehicle_id: int, *, for_write: bool = False
 ) -> Vehicle:

@@ -1,5 +1,5 @@
 """The devices API at /api/v1/devices: register, list, read, change, disable and enable,
-rotate the token, assign.
+rotate the token, assign; a device's trips and stops (by its identifier).
 
 Errors leave as ``{"error": {"code", "message"}}``: 404 ``device_not_found`` for another
 tenant's or a missing device, 409 ``device_identifier_taken``, 422 for invalid input. The
@@ -9,7 +9,7 @@ token is in the answer of ``POST /devices`` and ``POST /devices/{id}/token`` onl
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from logitrack.core.errors import error_json
 from logitrack.core.ids import Id
@@ -18,6 +18,7 @@ from logitrack.tenancy.roles import Permission
 from logitrack.tracking import selectors
 from logitrack.tracking.access import (
     access_device_by_id,
+    access_device_by_identifier,
     access_driver_by_id,
     access_vehicle_by_id,
 )
@@ -31,6 +32,12 @@ from logitrack.tracking.schemas import (
     DeviceOut,
     DeviceUpdateIn,
     LatestOut,
+    PlaceOut,
+    StopOut,
+    TripOut,
+    TripsOut,
+    TripsQuery,
+    TripTotalsOut,
 )
 from logitrack.tracking.services import devices as services
 
@@ -217,3 +224,54 @@ def device_assign(
     except TrackingError as exc:
         return _error(exc)
     return Status(201, _assignment_out(assignment) if assignment is not None else None)
+
+
+@router.get(
+    "/{identifier}/trips",
+    response=TripsOut,
+    url_name="device_trips",
+    summary="The device's trips and stops in a window of at most 31 days",
+)
+@requires(Permission.OPERATIONS_VIEW)
+def device_trips(
+    request: HttpRequest, identifier: str, query: Query[TripsQuery]
+) -> TripsOut | JsonResponse:
+    """Trips and stops derived from the device's plausible fixes (docs/adr/0060), clipped to
+    ``[start, end)``: a trip under way at an edge is cut there. 422 ``trips_window_invalid``
+    unless ``start < end <= start + 31 days``."""
+    device = access_device_by_identifier(principal_of(request), identifier)
+    try:
+        result = selectors.device_trips(device=device, start=query.start, end=query.end)
+    except TrackingError as exc:
+        return _error(exc)
+    return TripsOut(
+        trips=[
+            TripOut(
+                start_time=trip.start_time,
+                end_time=trip.end_time,
+                distance_m=round(trip.distance_m, 1),
+                duration_s=trip.duration_s,
+                max_speed_kmh=round(trip.max_speed_kmh, 1),
+                avg_speed_kmh=round(trip.avg_speed_kmh, 1),
+                start=PlaceOut(latitude=trip.start_latitude, longitude=trip.start_longitude),
+                end=PlaceOut(latitude=trip.end_latitude, longitude=trip.end_longitude),
+            )
+            for trip in result.trips
+        ],
+        stops=[
+            StopOut(
+                start_time=stop.start_time,
+                end_time=stop.end_time,
+                duration_s=stop.duration_s,
+                latitude=stop.latitude,
+                longitude=stop.longitude,
+            )
+            for stop in result.stops
+        ],
+        totals=TripTotalsOut(
+            distance_m=round(result.distance_m, 1),
+            moving_s=result.moving_s,
+            stopped_s=result.stopped_s,
+            max_speed_kmh=round(result.max_speed_kmh, 1),
+        ),
+    )

@@ -115,3 +115,17 @@ class ShipmentTagTaken(TrackingError):
     message = _("One of these tags is already attached to another shipment.")
     status = 409
     field = "epcs"
+
+
+class TripsWindowInvalid(TrackingError):
+    code = "trips_window_invalid"
+    message = _("Choose a window of at most 31 days that ends after it starts.")
+    status = 422
+    field = "end"
+
+
+class ReportRangeInvalid(TrackingError):
+    code = "report_range_invalid"
+    message = _("Choose days from a start to an end at most 93 days later.")
+    status = 422
+    field = "end"

@@ -270,3 +270,32 @@ register(
         "retracted_at": _OPS,
     },
 )
+# Bookkeeping of the geofence and trip derivations: which devices have positions not yet derived.
+register(
+    "tracking.PositionBacklog",
+    {
+        name: not_personal(retention=Retention.SHORT_LIVED)
+        for name in ("device", "tenant", "geofences_from", "trips_from", "version")
+    },
+)
+# A device's day in numbers: for a driver's device, where and how that person drove (distance,
+# time moving and stopped, speed), behaviour and location data about them.
+_BEHAVIOUR = _driver("user.behavior", sensitive=True)
+register(
+    "tracking.DailySummary",
+    {
+        "id": _OPS,
+        "tenant": _OPS,
+        "device": _OPS,
+        "day": _OPS,
+        "distance_m": _BEHAVIOUR,
+        "moving_s": _BEHAVIOUR,
+        "stopped_s": _BEHAVIOUR,
+        "max_speed_kmh": _BEHAVIOUR,
+        "trip_count": _BEHAVIOUR,
+        "positions": _OPS,
+        "first_fix": _driver("user.location", sensitive=True),
+        "last_fix": _driver("user.location", sensitive=True),
+        "derived_at": _OPS,
+    },
+)

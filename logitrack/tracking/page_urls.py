@@ -4,7 +4,7 @@ the principal's tenant only, so the isolation contract applies."""
 
 from django.urls import path
 
-from logitrack.tracking.views import devices, docks, fleet, plain_http
+from logitrack.tracking.views import devices, docks, fleet, plain_http, reports
 from logitrack.tracking.views import map as map_views
 
 app_name = "devices"
@@ -43,6 +43,9 @@ urlpatterns = [
         name="dock-door-active",
     ),
     path("operations/fleet/", fleet.fleet, name="fleet"),
+    path("operations/reports/daily/", reports.daily_report, name="daily-report"),
+    path("operations/reports/daily.csv", reports.daily_report_csv, name="daily-report-csv"),
+    path("operations/reports/daily.xlsx", reports.daily_report_xlsx, name="daily-report-xlsx"),
     path("operations/fleet/vehicles/", fleet.vehicle_new, name="vehicle-create"),
     path("operations/fleet/drivers/", fleet.driver_new, name="driver-create"),
     path("staff/security/plain-http/", plain_http.plain_http_overview, name="plain-http-overview"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Schema
@@ -124,3 +124,87 @@ class ShipmentTagOut(Schema):
 class ShipmentTagsOut(Schema):
     waybill: str
     tags: list[ShipmentTagOut]
+
+
+class TripsQuery(Schema):
+    """A window of at most ``TRIPS_WINDOW_MAX_DAYS``; a time without a zone is in
+    Asia/Ho_Chi_Minh."""
+
+    start: datetime
+    end: datetime
+
+
+class PlaceOut(Schema):
+    latitude: float
+    longitude: float
+
+
+class TripOut(Schema):
+    start_time: datetime
+    end_time: datetime
+    distance_m: float
+    duration_s: float
+    max_speed_kmh: float
+    avg_speed_kmh: float
+    start: PlaceOut
+    end: PlaceOut
+
+
+class StopOut(Schema):
+    start_time: datetime
+    end_time: datetime
+    duration_s: float
+    latitude: float
+    longitude: float
+
+
+class TripTotalsOut(Schema):
+    distance_m: float
+    moving_s: float
+    stopped_s: float
+    max_speed_kmh: float
+
+
+class TripsOut(Schema):
+    trips: list[TripOut]
+    stops: list[StopOut]
+    totals: TripTotalsOut
+
+
+class DailyReportQuery(Schema):
+    """Local days (Asia/Ho_Chi_Minh), ``start`` to ``end`` inclusive, at most 93; ``device``: one
+    device's identifier."""
+
+    start: date
+    end: date
+    device: OpaqueText | None = Field(default=None, max_length=64)
+
+
+class DailyTotalsOut(Schema):
+    distance_m: float
+    moving_s: float
+    stopped_s: float
+    max_speed_kmh: float
+    trip_count: int
+    positions: int
+
+
+class DailyRowOut(DailyTotalsOut):
+    device: str
+    device_name: str
+    day: date
+    first_fix: datetime | None
+    last_fix: datetime | None
+
+
+class DeviceTotalsOut(DailyTotalsOut):
+    device: str
+    device_name: str
+
+
+class DailyReportOut(Schema):
+    start: date
+    end: date
+    days: list[DailyRowOut]
+    devices: list[DeviceTotalsOut]
+    totals: DailyTotalsOut

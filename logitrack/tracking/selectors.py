@@ -127,6 +127,27 @@ def device_positions_totals(
     )
 
 
+TRIPS_WINDOW_MAX = dt.timedelta(days=31)
+
+
+def device_trips(*, device: Device, start: dt.datetime, end: dt.datetime) -> Any:
+    """The device's trips and stops in ``[start, end)`` (``geo.trips.Result``), with the
+    tenant's thresholds; a time without a zone is in the site's zone (Asia/Ho_Chi_Minh).
+    Raises TripsWindowInvalid unless ``start < end <= start + 31 days``. The caller has
+    checked access to the device."""
+    from django.utils import timezone
+
+    from logitrack.tracking.errors import TripsWindowInvalid
+    from logitrack.tracking.geo.trips import device_trips_and_stops
+
+    start, end = (timezone.make_aware(t) if timezone.is_naive(t) else t for t in (start, end))
+    if not start < end <= start + TRIPS_WINDOW_MAX:
+        raise TripsWindowInvalid()
+    return device_trips_and_stops(
+        tenant_id=device.tenant_id, device_id=device.pk, start=start, end=end
+    )
+
+
 def plain_http_tenants() -> list[dict[str, object]]:
     """Every tenant that accepts reports on the plain-HTTP legacy port, for Logitrack's security
     officer (platform staff, all tenants): ``{"tenant": name, "since": datetime, "devices":

@@ -62,19 +62,21 @@ def plausible(
     max_speed_mps: float = DEFAULT_MAX_SPEED_MPS,
     slack_m: float = DEFAULT_SLACK_M,
     reanchor_after: int = DEFAULT_REANCHOR_AFTER,
+    steps_m: FloatArray | None = None,
 ) -> BoolArray:
     """A boolean per fix: True when the fix is plausible (module docstring).
 
     ``times_s`` must be non-decreasing. The common case, every step possible from the one
     before, is decided with vectorised geodesics; only the stretch after a refused fix is
-    walked one fix at a time against the last accepted one.
+    walked one fix at a time against the last accepted one. ``steps_m``: the fixes'
+    ``step_distances_m`` when the caller has them already (trips reuse them).
     """
     count = len(times_s)
     usable = in_range(latitude, longitude) & np.asarray(device_valid, dtype=np.bool_)
     accepted = np.zeros(count, dtype=np.bool_)
     if count == 0:
         return accepted
-    steps = step_distances_m(latitude, longitude)
+    steps = step_distances_m(latitude, longitude) if steps_m is None else steps_m
     elapsed = np.diff(times_s)
     step_ok = (steps <= max_speed_mps * elapsed + slack_m).tolist()
     usable_list = usable.tolist()

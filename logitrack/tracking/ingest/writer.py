@@ -10,7 +10,9 @@ written is naturally gathered for the next), then in one transaction:
    NOTHING`` (a retried position is stored once: idempotent per device and fix time);
 2. upserts each device's ``tracking_devicelatest`` row only when the new fix time is newer
    (event time, never arrival order);
-3. sets ``last_seen_at`` of devices not marked seen in the last ``SEEN_GRANULARITY``.
+3. lowers each device's ``tracking_positionbacklog`` marks to the batch's earliest fix time
+   (the geofence and trip derivations owed; ``logitrack.tracking.geo.backlog``);
+4. sets ``last_seen_at`` of devices not marked seen in the last ``SEEN_GRANULARITY``.
 
 If the transaction fails because the database cannot be reached (``OperationalError``,
 ``InterfaceError``), every request in it gets the error (answered 503, not acknowledged; the device
@@ -165,6 +167,15 @@ def _newest_per_device(rows: Sequence[PositionRow]) -> list[PositionRow]:
     return [newest[device_id] for device_id in sorted(newest)]
 
 
+def _earliest_per_device(rows: Sequence[PositionRow]) -> list[PositionRow]:
+    earliest: dict[int, PositionRow] = {}
+    for row in rows:
+        held = earliest.get(row.device_id)
+        if held is None or row.fix_time < held.fix_time:
+            earliest[row.device_id] = row
+    return [earliest[device_id] for device_id in sorted(earliest)]  # device order, as above
+
+
 def _sqlite_stamp(value: dt.datetime) -> str:
     """What Django's SQLite backend stores for an aware datetime (naive UTC, ISO 8601 with a
     space), without its per-value settings and timezone checks: it was most of the writer's
@@ -274,6 +285,17 @@ def _write_values(
             f"ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}",
             params,
         )
+        earliest = _earliest_per_device(rows)
+        params = []
+        for row in earliest:
+            params += [row.device_id, row.tenant_id, stamp(row.fix_time), stamp(row.fix_time)]
+        values = ",".join(["(%s,%s,%s,%s,1)"] * len(earliest))
+        cursor.execute(
+            "INSERT INTO tracking_positionbacklog (device_id, tenant_id, geofences_from, "  # noqa: S608
+            f"trips_from, version) VALUES {values} "
+            f"ON CONFLICT (device_id) DO UPDATE SET {_BACKLOG_SET_SQLITE}",
+            params,
+        )
         stale = _stale(rows, seen)
         if stale:
             marks = ",".join(["%s"] * len(stale))
@@ -289,6 +311,20 @@ _LATEST_SET = (
     "latitude = excluded.latitude, longitude = excluded.longitude, speed = excluded.speed, "
     "course = excluded.course, battery = excluded.battery "
     "WHERE excluded.fix_time > tracking_devicelatest.fix_time"
+)
+
+# The backlog of the geofence and trip derivations (models.PositionBacklog): each column keeps
+# the earliest fix time owed, and the version counts writes for the consumers' compare-and-clear.
+_BACKLOG_SET_SQLITE = (
+    "geofences_from = MIN(COALESCE(tracking_positionbacklog.geofences_from, "
+    "excluded.geofences_from), excluded.geofences_from), "
+    "trips_from = MIN(COALESCE(tracking_positionbacklog.trips_from, excluded.trips_from), "
+    "excluded.trips_from), version = tracking_positionbacklog.version + 1"
+)
+_BACKLOG_SET_POSTGRES = (  # LEAST ignores NULLs
+    "geofences_from = LEAST(tracking_positionbacklog.geofences_from, excluded.geofences_from), "
+    "trips_from = LEAST(tracking_positionbacklog.trips_from, excluded.trips_from), "
+    "version = tracking_positionbacklog.version + 1"
 )
 
 # PostgreSQL (ADR 0040, bench/position_writer.py): the positions go by binary COPY into a
@@ -319,6 +355,11 @@ _PG_UPSERT_LATEST = (
     "longitude, speed, course, battery) SELECT * FROM unnest(%s::int8[], %s::int8[], "
     "%s::timestamptz[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], "
     f"%s::float8[], %s::float8[]) ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}"
+)
+_PG_UPSERT_BACKLOG = (
+    "INSERT INTO tracking_positionbacklog (device_id, tenant_id, geofences_from, trips_from, "  # noqa: S608
+    "version) SELECT d, t, f, f, 1 FROM unnest(%s::int8[], %s::int8[], %s::timestamptz[]) "
+    f"AS u(d, t, f) ON CONFLICT (device_id) DO UPDATE SET {_BACKLOG_SET_POSTGRES}"
 )
 _PG_MARK_SEEN = (
     "UPDATE tracking_device AS d SET last_seen_at = %s FROM (SELECT id FROM tracking_device "
@@ -399,6 +440,17 @@ def _latest_and_seen_postgres(
             _floats(row.speed for row in newest),
             _floats(row.course for row in newest),
             _floats(row.battery for row in newest),
+        ],
+        prepare=True,
+        binary=True,
+    )
+    earliest = _earliest_per_device(rows)
+    cursor.execute(
+        _PG_UPSERT_BACKLOG,
+        [
+            [row.device_id for row in earliest],
+            [row.tenant_id for row in earliest],
+            [row.fix_time for row in earliest],
         ],
         prepare=True,
         binary=True,

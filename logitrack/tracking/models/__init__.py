@@ -11,7 +11,7 @@ from logitrack.tracking.models.geofences import (
     GeofenceShape,
     SiteKind,
 )
-from logitrack.tracking.models.positions import DeviceLatest, Position
+from logitrack.tracking.models.positions import DeviceLatest, Position, PositionBacklog
 from logitrack.tracking.models.rfid import (
     DockDirection,
     DockDoor,
@@ -21,9 +21,11 @@ from logitrack.tracking.models.rfid import (
     TagObservation,
 )
 from logitrack.tracking.models.settings import TenantDeviceSettings
+from logitrack.tracking.models.summaries import DailySummary
 
 __all__ = [
     "CameraEvent",
+    "DailySummary",
     "Device",
     "DeviceAssignment",
     "DeviceLatest",
@@ -36,6 +38,7 @@ __all__ = [
     "GeofenceEventKind",
     "GeofenceShape",
     "Position",
+    "PositionBacklog",
     "ReadBatch",
     "ShipmentTag",
     "SiteKind",

@@ -85,3 +85,27 @@ class DeviceLatest(TenantScopedModel):
     class Meta:
         verbose_name = _("latest position")
         verbose_name_plural = _("latest positions")
+
+
+class PositionBacklog(TenantScopedModel):
+    """Work owed to a device's positions: the earliest fix time whose geofence events
+    (``geofences_from``) and whose trips and daily summaries (``trips_from``) must be derived
+    again. The position writer lowers both in the transaction that stores the positions (a late
+    replay lowers them to its own fix times); ``version`` grows at every write, so a consumer
+    clears its column only if no write came since it read the row (compare-and-clear:
+    ``logitrack.tracking.geo.backlog``). One row per device."""
+
+    device = models.OneToOneField(
+        "tracking.Device",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("device"),
+    )
+    geofences_from = models.DateTimeField(_("geofences owed from"), null=True, blank=True)
+    trips_from = models.DateTimeField(_("trips owed from"), null=True, blank=True)
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("position backlog")
+        verbose_name_plural = _("position backlogs")

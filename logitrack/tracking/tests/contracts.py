@@ -121,6 +121,59 @@ contract(
 )
 
 
+def _by_identifier(suffix: str) -> Callable[[int | None], str]:
+    """The device's URL by its identifier (a missing id: an identifier nobody has)."""
+
+    def path(pk: int | None) -> str:
+        from logitrack.tracking.models import Device
+
+        identifier = (
+            Device.dangerously_unscoped.filter(pk=pk).values_list("identifier", flat=True).first()
+            if pk is not None
+            else None
+        )
+        return f"{_v1}/devices/{identifier or 'contract-missing'}/{suffix}"
+
+    return path
+
+
+contract(
+    Contract(
+        "api-1:device_trips",
+        "GET",
+        P.OPERATIONS_VIEW,
+        _by_identifier("trips?start=2026-11-02T00:00:00%2B07:00&end=2026-11-03T00:00:00%2B07:00"),
+        **device,
+    )
+)
+
+
+def _report_of_device(prefix: str) -> Callable[[int | None], str]:
+    """A report narrowed to one device by its identifier (a missing id: nobody's)."""
+
+    def path(pk: int | None) -> str:
+        from logitrack.tracking.models import Device
+
+        identifier = (
+            Device.dangerously_unscoped.filter(pk=pk).values_list("identifier", flat=True).first()
+            if pk is not None
+            else None
+        )
+        return prefix + (identifier or "contract-missing")
+
+    return path
+
+
+contract(
+    Contract(
+        "api-1:reports_daily",
+        "GET",
+        P.OPERATIONS_VIEW,
+        _report_of_device(f"{_v1}/reports/daily?start=2026-11-01&end=2026-11-30&device="),
+        **device,
+    )
+)
+
 # --- Device pages (logitrack/tracking/page_urls.py) ----------------------------------------------
 # Pages are run with every account level's session (API keys are for the API routes above).
 
@@ -438,6 +491,20 @@ contract(
     )
 )
 
+# --- Daily report page and exports (logitrack/tracking/views/reports.py) --------------------
+for _route, _suffix in (
+    ("devices:daily-report", "daily/"),
+    ("devices:daily-report-csv", "daily.csv"),
+    ("devices:daily-report-xlsx", "daily.xlsx"),
+):
+    contract(
+        Contract(
+            _route,
+            "get",
+            P.OPERATIONS_VIEW,
+            _fixed(f"/operations/reports/{_suffix}?start=2026-11-01&end=2026-11-30"),
+        )
+    )
 
 # --- live map and near search (logitrack/tracking/map, geo/near.py) ---------------------------
 
