@@ -192,8 +192,11 @@ def test_the_playback_draws_the_track_and_moves_the_marker(
     )
 
     assert page.locator("[data-history]").get_attribute("data-marker") != start
-    # Stops wait for the trips API; until it answers, the page says so.
+    # Stops and totals come from the trips API (GET /api/v1/devices/{identifier}/trips).
     page.wait_for_selector("[data-history][data-trips]")
+    assert page.locator("[data-history]").get_attribute("data-trips") == "loaded"
+    assert page.locator('[data-total="stops"]').inner_text().isdigit()
+    assert page.locator('[data-total="distance"]').inner_text().endswith(" km")
 
 
 def test_the_near_search_lists_the_device_that_was_there(
