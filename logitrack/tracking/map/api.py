@@ -65,6 +65,7 @@ def map_payload(*, request: HttpRequest, since: int | None, now: dt.datetime) ->
         "full": since is None,
         "online_window_s": ONLINE_WINDOW_SECONDS,
         "moving_kmh": thresholds.moving_kmh,
+        "fields": list(selectors.MapRow._fields),
         "devices": devices,
     }
     if since is None:
@@ -81,7 +82,10 @@ def map_payload(*, request: HttpRequest, since: int | None, now: dt.datetime) ->
 @requires(Permission.OPERATIONS_VIEW)
 def map_devices(request: HttpRequest, query: Query[MapQuery]) -> JsonResponse:
     """All devices with a position (``full: true``) or, with ``since``, only those changed after
-    that cursor; poll again with the answer's ``cursor``. ``online`` is as of ``now``; a device
+    that cursor; poll again with the answer's ``cursor``. Each device is an array whose values
+    are named by ``fields`` (``id, identifier, name, kind, enabled, latitude, longitude,
+    fix_time, seen, speed_kmh, course, battery, online, moving, vehicle_id, plate, driver,
+    place``). ``online`` is as of ``now``; a device
     whose last report is older than ``online_window_s`` seconds is offline."""
     body = map_payload(request=request, since=query.since, now=timezone.now())
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})

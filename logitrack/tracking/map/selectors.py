@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -55,7 +55,6 @@ _LATEST_COLUMNS = (
     "device__enabled",
     "device__last_seen_at",
     "fix_time",
-    "server_time",
     "latitude",
     "longitude",
     "speed",
@@ -64,17 +63,35 @@ _LATEST_COLUMNS = (
 )
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+class MapRow(NamedTuple):
+    """A device as the live map draws it; sent as an array in this field order (``fields`` in
+    the answer), which halves the bytes of 5,000 devices against objects."""
+
+    id: int
+    identifier: str
+    name: str
+    kind: str
+    enabled: bool
+    latitude: float
+    longitude: float
+    fix_time: str
+    seen: str | None
+    speed_kmh: float | None
+    course: int | None
+    battery: int | None
+    online: bool
+    moving: bool
+    vehicle_id: int | None
+    plate: str | None
+    driver: str | None
+    place: str | None
 
 
 def map_devices(
     *, principal: Principal, now: dt.datetime, since: dt.datetime | None = None
-) -> list[dict[str, Any]]:
-    """The tenant's devices that have a position, as the live map draws them: one dict per
-    device (``id, identifier, name, kind, enabled, latitude, longitude, fix_time, seen,
-    speed_kmh, course, battery, online, moving, vehicle_id, plate, driver, place``), by device
-    id. With ``since``, only the devices whose latest fix arrived, whose last report or whose
+) -> list[MapRow]:
+    """The tenant's devices that have a position, as the live map draws them, by device id.
+    With ``since``, only the devices whose latest fix arrived, whose last report or whose
     assignment started or ended after it. Empty without ``operations.view`` (fail closed)."""
     tenant_id = principal.tenant_id
     if tenant_id is None or not principal.has(Permission.OPERATIONS_VIEW):
@@ -98,9 +115,12 @@ def map_devices(
             "device_id", "vehicle_id", "vehicle__plate", "driver__full_name", "place_name"
         )
     }
-    window = dt.timedelta(seconds=ONLINE_WINDOW_SECONDS)
+    oldest_online = now - dt.timedelta(seconds=ONLINE_WINDOW_SECONDS)
     moving_ms = thresholds.moving_kmh / KMH_PER_MS
-    rows: list[dict[str, Any]] = []
+    none = (None, None, None, "")
+    make = tuple.__new__
+    rows: list[MapRow] = []
+    append = rows.append
     for (
         device_id,
         identifier,
@@ -109,35 +129,37 @@ def map_devices(
         enabled,
         seen,
         fix_time,
-        _server_time,
         latitude,
         longitude,
         speed,
         course,
         battery,
     ) in latest.order_by("device_id").values_list(*_LATEST_COLUMNS):
-        vehicle_id, plate, driver, place = open_by_device.get(device_id, (None, None, None, ""))
-        rows.append(
-            {
-                "id": device_id,
-                "identifier": identifier,
-                "name": name,
-                "kind": kind,
-                "enabled": enabled,
-                "latitude": latitude,
-                "longitude": longitude,
-                "fix_time": _iso(fix_time),
-                "seen": _iso(seen),
-                "speed_kmh": None if speed is None else round(speed * KMH_PER_MS, 1),
-                "course": None if course is None else round(course),
-                "battery": None if battery is None else round(battery),
-                "online": seen is not None and now - seen <= window,
-                "moving": speed is not None and speed >= moving_ms,
-                "vehicle_id": vehicle_id,
-                "plate": plate,
-                "driver": driver,
-                "place": place or None,
-            }
+        vehicle_id, plate, driver, place = open_by_device.get(device_id, none)
+        append(
+            make(
+                MapRow,
+                (
+                    device_id,
+                    identifier,
+                    name,
+                    kind,
+                    enabled,
+                    latitude,
+                    longitude,
+                    fix_time.isoformat(),
+                    None if seen is None else seen.isoformat(),
+                    None if speed is None else round(speed * KMH_PER_MS, 1),
+                    None if course is None else round(course),
+                    None if battery is None else round(battery),
+                    seen is not None and seen >= oldest_online,
+                    speed is not None and speed >= moving_ms,
+                    vehicle_id,
+                    plate,
+                    driver,
+                    place or None,
+                ),
+            )
         )
     return rows
 

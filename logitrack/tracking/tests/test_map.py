@@ -73,7 +73,7 @@ def _assign_vehicle(manager: Membership, device: Device, plate: str) -> Vehicle:
 def _rows(manager: Membership, since: dt.datetime | None = None) -> dict[str, dict[str, object]]:
     with tenant_context(manager.tenant):
         rows = selectors.map_devices(principal=principal_for(manager), now=NOW, since=since)
-    return {str(row["identifier"]): row for row in rows}
+    return {row.identifier: row._asdict() for row in rows}
 
 
 def test_map_rows_carry_state_and_the_open_assignment(manager: Membership) -> None:
@@ -165,7 +165,8 @@ def test_map_api_answers_a_snapshot_then_changes_since_its_cursor(
 
     snapshot = client.get("/api/v1/map/devices").json()
     assert snapshot["full"] is True
-    assert [row["identifier"] for row in snapshot["devices"]] == ["api-first", "api-second"]
+    assert snapshot["fields"][:2] == ["id", "identifier"]
+    assert [row[1] for row in snapshot["devices"]] == ["api-first", "api-second"]
     assert snapshot["without_position"] == 0
     assert snapshot["cursor"] <= cursor_of(now + dt.timedelta(seconds=60) - CURSOR_OVERLAP)
 
@@ -173,9 +174,7 @@ def test_map_api_answers_a_snapshot_then_changes_since_its_cursor(
     delta = client.get("/api/v1/map/devices", {"since": snapshot["cursor"]}).json()
 
     assert delta["full"] is False
-    assert [(row["identifier"], row["latitude"]) for row in delta["devices"]] == [
-        ("api-second", 10.8)
-    ]
+    assert [(row[1], row[5]) for row in delta["devices"]] == [("api-second", 10.8)]
 
 
 def test_map_api_refuses_a_cursor_that_is_not_one(client: HttpsClient, manager: Membership) -> None:

@@ -79,7 +79,10 @@
     onlineWindowMs = payload.online_window_s * 1000;
     var fresh = [];
     var moved = [];
-    payload.devices.forEach(function (row) {
+    var fields = payload.fields;
+    payload.devices.forEach(function (values) {
+      var row = {};
+      for (var f = 0; f < fields.length; f += 1) { row[fields[f]] = values[f]; }
       rows.set(row.id, row);
       var state = stateOf(row, nowMs);
       var marker = markers.get(row.id);
