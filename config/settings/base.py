@@ -402,6 +402,13 @@ if "django_htmx" not in INSTALLED_APPS:
 # map still draws markers, tracks and geofences on a blank background.
 if "leaflet" not in INSTALLED_APPS:
     INSTALLED_APPS.append("leaflet")
+# Leaflet.markercluster from the xstatic-leaflet-markercluster wheel (PyPI), served under
+# static/leaflet.markercluster/ by its own finder (docs/adr/0056).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "logitrack.tracking.map.staticfiles.MarkerClusterFinder",
+]
 LOGITRACK_MAP_TILE_URL = env_str(
     "LOGITRACK_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )

@@ -224,6 +224,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/reports", "logitrack.tracking.api_reports.router"),
     ("/", "logitrack.tracking.rfid.api.router"),
     ("/", "logitrack.tracking.geo.api.router"),
+    ("/", "logitrack.tracking.map.api.router"),
     ("/consents", "logitrack.privacy.consent.api.router"),
     ("/privacy", "logitrack.privacy.erasure.api.router"),
     ("/campaigns", "logitrack.privacy.consent.api_campaigns.router"),

@@ -5,6 +5,7 @@ the principal's tenant only, so the isolation contract applies."""
 from django.urls import path
 
 from logitrack.tracking.views import devices, docks, fleet, geofences, plain_http, reports
+from logitrack.tracking.views import map as map_views
 
 app_name = "devices"
 
@@ -31,6 +32,8 @@ urlpatterns = [
         devices.positions_gpx,
         name="positions-gpx",
     ),
+    path("operations/map/", map_views.live_map, name="map"),
+    path("operations/devices/<id:device_id>/history/", map_views.device_history, name="history"),
     path("operations/dock-doors/", docks.dock_door_list, name="dock-doors"),
     path("operations/dock-doors/new/", docks.dock_door_create, name="dock-door-create"),
     path("operations/dock-doors/<id:door_id>/", docks.dock_door_edit, name="dock-door-edit"),

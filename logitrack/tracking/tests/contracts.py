@@ -238,6 +238,7 @@ contract(
     )
 )
 for _route, _suffix in (
+    ("devices:history", "history/"),
     ("devices:positions", "positions/"),
     ("devices:positions-csv", "positions.csv"),
     ("devices:positions-gpx", "positions.gpx"),
@@ -647,5 +648,21 @@ contract(
         _object(f"{_fences}/{{}}/delete/"),
         ok=302,
         **geofence,
+    )
+)
+
+# --- live map and near search (logitrack/tracking/map, geo/near.py) ---------------------------
+
+contract(Contract("devices:map", "get", P.OPERATIONS_VIEW, _fixed("/operations/map/")))
+contract(Contract("api-1:map_devices", "GET", P.OPERATIONS_VIEW, _fixed(f"{_v1}/map/devices")))
+contract(
+    Contract(
+        "api-1:positions_near",
+        "GET",
+        P.OPERATIONS_VIEW,
+        _fixed(
+            f"{_v1}/positions/near?latitude=10.8&longitude=106.7&radius_m=500"
+            "&start=2026-11-02T00:00:00%2B07:00&end=2026-11-02T12:00:00%2B07:00"
+        ),
     )
 )

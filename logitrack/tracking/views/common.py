@@ -15,6 +15,7 @@ from logitrack.tenancy.roles import Permission
 
 _NAV = [
     ("devices:list", _("Devices"), ("devices:detail", "devices:positions", "devices:create")),
+    ("devices:map", _("Live map"), ("devices:history",)),
     ("devices:fleet", _("Vehicles and drivers"), ()),
     ("devices:daily-report", _("Daily report"), ()),
     ("devices:dock-doors", _("Dock doors"), ("devices:dock-door-create", "devices:dock-door-edit")),
