@@ -91,9 +91,11 @@ def matrix_rows() -> list[tuple[Permission, list[bool]]]:
 
 # What an API key may never hold, whoever creates it: a key must not mint, confirm or revoke keys,
 # change who owns the company, or close it. Those stay with people, whose sessions have MFA and
-# audit trails. Alerts are addressed to a person (notifications), so a key has no use for them.
+# audit trails. Alerts are addressed to a member (notifications check the membership), so a key
+# holding ``alerts.receive`` receives nothing; it may hold it so that it can give members roles
+# that include it.
 API_KEY_FORBIDDEN: frozenset[Permission] = frozenset(
-    {P.API_KEYS_MANAGE, P.API_KEYS_CONFIRM, P.OWNERS_MANAGE, P.TENANT_CLOSE, P.ALERTS_RECEIVE}
+    {P.API_KEYS_MANAGE, P.API_KEYS_CONFIRM, P.OWNERS_MANAGE, P.TENANT_CLOSE}
 )
 API_KEY_PERMISSIONS: frozenset[Permission] = _ALL - API_KEY_FORBIDDEN
 

@@ -38,8 +38,9 @@ API = "/api/v1/shipments"
 # Session, user, membership and consent checks, then the page's ids, its rows and their data
 # keys (the page); the key, its budget, the page's ids and its rows (the API). The same for 2
 # rows and for 12. A creation-date range sorted by status change counts its range first (ADR
-# 0046): one more. The page also reads the tenant's vehicles for its filter (ADR 0057).
-PAGE_QUERIES = 8
+# 0046): one more. The page also reads the tenant's vehicles for its filter (ADR 0057) and the
+# header's unread notification count (ADR 0058).
+PAGE_QUERIES = 9
 API_QUERIES = 4
 RANGE_BY_CHANGE = {
     "created_from": "2020-01-01",
