@@ -23,6 +23,12 @@ class NotAllowed(TrackingError):
     status = 403
 
 
+class GeoSettingsInvalid(TrackingError):
+    code = "geo_settings_invalid"
+    message = _("This value is outside the allowed range.")
+    status = 422
+
+
 class RfidWindowInvalid(TrackingError):
     code = "rfid_window_invalid"
     message = _("Choose a window from 0.1 to 60 seconds.")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("operations/devices/plain-http/", plain_http.plain_http_setting, name="plain-http"),
     path("operations/devices/camera-blur/", plain_http.camera_blur_setting, name="camera-blur"),
     path("operations/devices/rfid-window/", plain_http.rfid_window_setting, name="rfid-window"),
+    path("operations/devices/geo-settings/", plain_http.geo_settings, name="geo-settings"),
     path("operations/devices/<id:device_id>/", devices.device_detail, name="detail"),
     path("operations/devices/<id:device_id>/enabled/", devices.device_enabled, name="enabled"),
     path("operations/devices/<id:device_id>/token/", devices.device_token, name="token"),

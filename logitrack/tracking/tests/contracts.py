@@ -14,6 +14,19 @@ from tests.isolation.contract import MISSING_ID, Contract, contract
 from tests.isolation.world import World
 
 P = Permission
+_GEO_DEFAULTS = {
+    "geofence_hysteresis_m": "30",
+    "geofence_min_dwell_s": "20",
+    "geo_late_window_h": "72",
+    "max_plausible_speed_kmh": "250",
+    "trip_min_speed_kmh": "5",
+    "stop_min_duration_s": "300",
+    "stop_radius_m": "50",
+    "trip_min_distance_m": "300",
+    "hub_exit_status": "in_transit",
+    "arrival_radius_m": "150",
+    "overspeed_kmh": "",
+}
 _serial = itertools.count(1)
 _v1 = "/api/v1"
 
@@ -285,6 +298,16 @@ contract(
         P.TENANT_MANAGE,
         _fixed(f"{_pages}/rfid-window/"),
         body=lambda world, pk: {"window_seconds": "3.5"},
+        ok=302,
+    )
+)
+contract(
+    Contract(
+        "devices:geo-settings",
+        "post",
+        P.TENANT_MANAGE,
+        _fixed(f"{_pages}/geo-settings/"),
+        body=lambda world, pk: {**_GEO_DEFAULTS, "stop_radius_m": "80"},
         ok=302,
     )
 )

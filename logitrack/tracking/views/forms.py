@@ -16,6 +16,7 @@ from logitrack.core.text import opaque_text
 from logitrack.tracking.models import Device, Driver, SiteKind, Vehicle
 from logitrack.tracking.models.devices import AssignmentTarget, DeviceKind
 from logitrack.tracking.models.rfid import DockDirection
+from logitrack.tracking.services.geo_settings import GEO_SETTING_RANGES
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 RANGE_DEFAULT = dt.timedelta(hours=24)
@@ -184,6 +185,61 @@ class RfidWindowForm(forms.Form):
         help_text=_(
             "Reads of the same tag at the same antenna closer than this are one observation."
         ),
+    )
+
+
+def _bounded(name: str, label: Any, help_text: Any = "", *, required: bool = True) -> Any:
+    low, high = GEO_SETTING_RANGES[name]
+    return forms.IntegerField(
+        label=label, min_value=low, max_value=high, help_text=help_text, required=required
+    )
+
+
+class GeoSettingsForm(forms.Form):
+    """The tenant's geofence, trip and alert thresholds (services.geo_settings), bounded by
+    the service's ranges so the page says them before the service has to refuse."""
+
+    geofence_hysteresis_m = _bounded(
+        "geofence_hysteresis_m",
+        _("Geofence hysteresis (m)"),
+        _("A vehicle must be this far outside a geofence before it counts as left."),
+    )
+    geofence_min_dwell_s = _bounded(
+        "geofence_min_dwell_s",
+        _("Geofence minimum dwell (s)"),
+        _("A change of side counts only if it lasts this long (GPS jitter does not)."),
+    )
+    geo_late_window_h = _bounded(
+        "geo_late_window_h",
+        _("Late positions accepted for (h)"),
+        _("Positions from a phone's offline buffer this late still correct events."),
+    )
+    max_plausible_speed_kmh = _bounded(
+        "max_plausible_speed_kmh",
+        _("Fastest plausible move (km/h)"),
+        _("A fix that would need a faster move is an invalid jump and is ignored."),
+    )
+    trip_min_speed_kmh = _bounded("trip_min_speed_kmh", _("Moving above (km/h)"))
+    stop_min_duration_s = _bounded("stop_min_duration_s", _("Shortest stop (s)"))
+    stop_radius_m = _bounded("stop_radius_m", _("Parked within (m)"))
+    trip_min_distance_m = _bounded("trip_min_distance_m", _("Shortest trip (m)"))
+    hub_exit_status = forms.ChoiceField(
+        label=_("Status of shipments leaving a hub"),
+        choices=[
+            ("in_transit", _("In transit")),
+            ("out_for_delivery", _("Out for delivery")),
+        ],
+    )
+    arrival_radius_m = _bounded(
+        "arrival_radius_m",
+        _("Arrival radius (m)"),
+        _("Within this distance of the consignee, the driver is asked: delivered?"),
+    )
+    overspeed_kmh = _bounded(
+        "overspeed_kmh",
+        _("Overspeed alert above (km/h)"),
+        _("Leave empty for no overspeed alerts."),
+        required=False,
     )
 
 

@@ -17,6 +17,7 @@ from logitrack.tenancy.access import platform_staff, principal_of, requires
 from logitrack.tenancy.roles import Permission
 from logitrack.tracking.errors import TrackingError
 from logitrack.tracking.selectors import plain_http_tenants
+from logitrack.tracking.services.geo_settings import tenant_geo_settings, tenant_geo_settings_set
 from logitrack.tracking.services.settings import (
     tenant_camera_blur_set,
     tenant_camera_blur_state,
@@ -26,7 +27,7 @@ from logitrack.tracking.services.settings import (
     tenant_rfid_window_set,
 )
 from logitrack.tracking.views.common import render_page
-from logitrack.tracking.views.forms import CameraBlurForm, RfidWindowForm
+from logitrack.tracking.views.forms import CameraBlurForm, GeoSettingsForm, RfidWindowForm
 
 
 def _settings_page(
@@ -34,6 +35,7 @@ def _settings_page(
     blur_form: CameraBlurForm | None = None,
     status: int = 200,
     window_form: RfidWindowForm | None = None,
+    geo_form: GeoSettingsForm | None = None,
 ) -> HttpResponse:
     principal = principal_of(request)
     tenant_id = principal.tenant_id or 0
@@ -50,6 +52,7 @@ def _settings_page(
         or RfidWindowForm(
             initial={"window_seconds": Decimal(tenant_rfid_window_ms(tenant_id)) / 1000}
         ),
+        "geo_form": geo_form or GeoSettingsForm(initial=tenant_geo_settings(tenant_id)),
     }
     response = render_page(request, "plain_http.html", context)
     response.status_code = status
@@ -113,6 +116,25 @@ def rfid_window_setting(request: HttpRequest) -> HttpResponse:
     except TrackingError as exc:
         form.add_error("window_seconds", str(exc.message))
         return _settings_page(request, status=exc.status, window_form=form)
+    messages.success(request, _("The setting is saved."))
+    return redirect("devices:plain-http")
+
+
+@requires(Permission.TENANT_MANAGE)
+@require_POST
+def geo_settings(request: HttpRequest) -> HttpResponse:
+    """The tenant's geofence, trip and alert thresholds; a bad value shows the page again with
+    the error (422) and changes nothing."""
+    form = GeoSettingsForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, status=422, geo_form=form)
+    try:
+        tenant_geo_settings_set(
+            principal=principal_of(request), values=dict(form.cleaned_data), request=request
+        )
+    except TrackingError as exc:
+        form.add_error(exc.field or None, str(exc.message))
+        return _settings_page(request, status=exc.status, geo_form=form)
     messages.success(request, _("The setting is saved."))
     return redirect("devices:plain-http")
 
