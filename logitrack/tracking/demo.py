@@ -97,11 +97,29 @@ def load(demo: DemoFile) -> None:
                         day_of_positions(tenant.pk, created.device.pk, centre, end, index * 1.3)
                     )
             _dock(tenant, principal, created_by_kind, end)
+            _hub_geofence(tenant, principal)
         entry["devices"] = devices
 
 
 # The hub whose dock the demo reader and camera watch, by the demo company's province.
 HUBS = {1: "Trung tâm khai thác Long Biên", 79: "Trung tâm khai thác Tân Bình"}
+
+
+def _hub_geofence(tenant: Tenant, principal: Principal) -> None:
+    """A 400 m circle around the hub, on the demo vehicles' loop (its eastern point), so the
+    live map shows it and new positions of the loop enter and leave it."""
+    from logitrack.tracking.services.geofences import geofence_create
+
+    centre = CENTRES.get(tenant.province_code, CENTRES[79])
+    hub = HUBS.get(tenant.province_code, HUBS[79])
+    geofence_create(
+        principal=principal,
+        feature={
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [centre[1] + 0.027, centre[0]]},
+            "properties": {"name": hub, "site_kind": "hub", "site_name": hub, "radius": 400},
+        },
+    )
 
 
 def _snapshot(sscc: str) -> bytes:
