@@ -57,7 +57,9 @@ with tenant_context(tenant):
     first = devices[0]
     vehicle = Vehicle.objects.create(plate="51C-{tag_short}")
     DeviceAssignment.objects.create(device=first, target="vehicle", vehicle=vehicle)
-    start = now - timedelta(minutes=70)
+    # Within today's local day (the playback's default), even just after local midnight.
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - timedelta(minutes=70), midnight + timedelta(minutes=1))
     Position.objects.bulk_create(
         Position(tenant=tenant, device=first, fix_time=start + timedelta(seconds=30 * i),
                  server_time=now, latitude=10.70 + i * 0.001 if i != 60 else 21.03,
