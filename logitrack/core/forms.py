@@ -82,3 +82,24 @@ class EmailTextField(forms.CharField):
             return canonical_email(opaque_text(str(text)))
         except TextRefused as exc:
             raise ValidationError(exc.message, code=exc.code) from exc
+
+
+class DateInput(forms.DateInput):
+    """``<input type="date">``. Its value is always ``yyyy-mm-dd`` (HTML Living Standard,
+    "valid date string"), whatever the page's language: a localised format (``25/11/2026`` in
+    Vietnamese) is refused by the browser, which shows the field empty and sends it empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """``<input type="datetime-local">``; its value is always ``yyyy-mm-ddThh:mm`` (HTML Living
+    Standard, "valid normalized local date and time string"), whatever the page's language."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")

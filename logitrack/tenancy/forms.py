@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.forms import CodeField, EmailTextField, HumanTextField
+from logitrack.core.forms import CodeField, DateInput, EmailTextField, HumanTextField
 from logitrack.core.ids import IdField
 from logitrack.tenancy.geography import (
     province_choices,
@@ -149,7 +149,7 @@ class PersonFieldsMixin(forms.Form):
             "Logitrack is for people aged 16 or over. Your date of birth is stored encrypted and "
             "used only to confirm your age."
         ),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        widget=DateInput(attrs={"autocomplete": "bday"}),
     )
     privacy_consent = forms.BooleanField(
         label=_("I have read and accept the privacy policy."),

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.forms import CodeField, DateInput, HumanTextField
 from logitrack.logistics import selectors
 from logitrack.logistics.pagination import CURSOR_MAX
 from logitrack.logistics.selectors_pages import day_start
@@ -77,12 +77,8 @@ class ListFilterForm(forms.Form):
         empty_value=None,
         widget=ListSelect,
     )
-    created_from = forms.DateField(
-        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = forms.DateField(
-        label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    created_from = forms.DateField(label=_("Created from"), required=False, widget=DateInput())
+    created_to = forms.DateField(label=_("Created until"), required=False, widget=DateInput())
     vehicle = forms.TypedChoiceField(
         label=_("Vehicle"), required=False, coerce=int, empty_value=None, widget=ListSelect
     )

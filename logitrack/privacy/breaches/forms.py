@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from logitrack.core.collation import vietnamese_sort_key
-from logitrack.core.forms import CodeField, HumanTextField
+from logitrack.core.forms import CodeField, DateTimeLocalInput, HumanTextField
 from logitrack.core.identity import canonical_email_or_none
 from logitrack.core.ids import IdField
 from logitrack.privacy import taxonomy
@@ -109,9 +109,7 @@ class DisclosureForm(forms.Form):
     description = HumanTextField(
         label=_("What was disclosed"), max_length=2000, multiline=True, widget=forms.Textarea
     )
-    disclosed_at = MomentField(
-        label=_("Disclosed at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    disclosed_at = MomentField(label=_("Disclosed at"), widget=DateTimeLocalInput())
     subjects = HumanTextField(
         label=_("People concerned"),
         required=False,
@@ -187,15 +185,9 @@ def _pairs(text: str) -> list[tuple[str, str]]:
 
 
 class BreachForm(forms.Form):
-    discovered_at = MomentField(
-        label=_("Discovered at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    occurred_from = MomentField(
-        label=_("Affected from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    occurred_until = MomentField(
-        label=_("Affected until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    discovered_at = MomentField(label=_("Discovered at"), widget=DateTimeLocalInput())
+    occurred_from = MomentField(label=_("Affected from"), widget=DateTimeLocalInput())
+    occurred_until = MomentField(label=_("Affected until"), widget=DateTimeLocalInput())
     nature = HumanTextField(label=_("Nature of the breach"), max_length=200)
     description = HumanTextField(
         label=_("Description"), max_length=4000, multiline=True, widget=forms.Textarea
@@ -247,7 +239,5 @@ class BreachForm(forms.Form):
 
 
 class ReportedForm(forms.Form):
-    reported_at = MomentField(
-        label=_("Reported at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    reported_at = MomentField(label=_("Reported at"), widget=DateTimeLocalInput())
     reference = HumanTextField(label=_("Reference of the submission"), max_length=100)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from logitrack.core.forms import DateInput
 from logitrack.security.services import audit_record
 from logitrack.tenancy.access import principal_of, requires
 from logitrack.tenancy.audit import actor_of
@@ -27,8 +28,8 @@ CHART_HEIGHT = 120
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput({"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("To"), widget=DateInput())
     device = forms.TypedChoiceField(
         label=gettext_lazy("Vehicle"), required=False, coerce=int, empty_value=None
     )
