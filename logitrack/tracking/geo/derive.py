@@ -190,7 +190,13 @@ def device_events_derive(
     inside = _inside_before(device_id, start)
     events = [
         event
-        for event in derive(index, fixes, inside_at_start=inside, dwell_s=geo.dwell_s)
+        for event in derive(
+            index,
+            fixes,
+            inside_at_start=inside,
+            dwell_s=geo.dwell_s,
+            max_speed_mps=geo.max_speed_mps,
+        )
         if event.time >= created[event.geofence_id] and event.time >= start
     ]
     return _store(

@@ -36,7 +36,13 @@ import numpy as np
 import shapely
 from shapely import LineString, Polygon, STRtree
 
-from logitrack.tracking.geo.fixes import WGS84, FloatArray
+from logitrack.tracking.geo.fixes import (
+    DEFAULT_MAX_SPEED_MPS,
+    WGS84,
+    FloatArray,
+    possible_steps,
+    step_distances_m,
+)
 
 INSIDE = 1
 BAND = 0
@@ -307,9 +313,12 @@ def derive(
     *,
     inside_at_start: set[int],
     dwell_s: float,
+    max_speed_mps: float = DEFAULT_MAX_SPEED_MPS,
 ) -> list[Event]:
     """Every event of ``fixes`` (plausible, in fix-time order) at the index's geofences, given
-    the geofences the device was in before the first fix; sorted by time."""
+    the geofences the device was in before the first fix; sorted by time. A step faster than
+    ``max_speed_mps`` (``fixes.plausible`` re-anchored there: moved while off) is no
+    straight line travelled, so it passes through nothing."""
     if not fixes:
         return []
     lon = np.fromiter((f.longitude for f in fixes), dtype=np.float64, count=len(fixes))
@@ -322,7 +331,9 @@ def derive(
         sides_of[fence_id] = row
     # Pass-throughs: every segment is tested at once; ``walk`` keeps those whose both ends are
     # beyond the band while the device is outside.
-    segments = np.arange(len(fixes) - 1, dtype=np.intp)
+    times = np.fromiter((f.time.timestamp() for f in fixes), dtype=np.float64, count=len(fixes))
+    moved = possible_steps(times, step_distances_m(lat, lon), max_speed_mps=max_speed_mps)
+    segments = np.flatnonzero(moved).astype(np.intp)
     crossings = index.crossings(lon, lat, segments)
     events: list[Event] = []
     for fence_id in sorted(set(sides_of) | set(crossings) | (inside_at_start & set(index.by_id))):

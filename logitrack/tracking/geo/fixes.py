@@ -103,3 +103,18 @@ def plausible(
         else:
             refused_in_row += 1
     return accepted
+
+
+def possible_steps(
+    times_s: FloatArray,
+    steps_m: FloatArray,
+    *,
+    max_speed_mps: float = DEFAULT_MAX_SPEED_MPS,
+    slack_m: float = DEFAULT_SLACK_M,
+) -> BoolArray:
+    """For consecutive plausible fixes (``times_s``, and ``steps_m`` the distances between
+    them): True where the step is a move the vehicle could have made. False only where
+    ``plausible`` re-anchored: the device was moved while off, so that step is neither
+    distance driven nor a straight line it travelled (no pass-through of a geofence)."""
+    elapsed = np.diff(times_s)
+    return np.asarray(steps_m <= max_speed_mps * elapsed + slack_m, dtype=np.bool_)

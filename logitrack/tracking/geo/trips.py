@@ -37,7 +37,14 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from logitrack.tracking.geo.fixes import WGS84, BoolArray, FloatArray, plausible, step_distances_m
+from logitrack.tracking.geo.fixes import (
+    WGS84,
+    BoolArray,
+    FloatArray,
+    plausible,
+    possible_steps,
+    step_distances_m,
+)
 
 CONTEXT = dt.timedelta(hours=6)
 KMH_PER_MS = 3.6
@@ -369,6 +376,8 @@ def derive(track: Track, thresholds: Thresholds) -> Derivation:
     reported = track.speed_mps[kept]
     count = len(times)
     steps = _steps_between(kept, every_step, lat, lon)
+    # A re-anchoring jump (moved while off: a ferry, a flight) is not distance driven.
+    steps[~possible_steps(times, steps, max_speed_mps=thresholds.max_speed_mps)] = 0.0
     cumulative = np.concatenate(([0.0], np.cumsum(steps)))
     elapsed = np.diff(times)
     step_speed = np.divide(steps, elapsed, out=np.zeros_like(steps), where=elapsed > 0)

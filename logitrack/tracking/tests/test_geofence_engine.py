@@ -105,8 +105,8 @@ def test_a_change_shorter_than_the_dwell_is_no_crossing() -> None:
 
 def test_a_pass_through_between_two_sparse_fixes_counts_with_interpolated_times() -> None:
     index = FenceIndex([square()], hysteresis_m=30)
-    # 2 km west to 2 km east of the 1.1 km wide square, one minute apart.
-    fixes = track([-2000.0, 1094.5 + 2000.0], step_s=60)
+    # 2 km west to 2 km east of the 1.1 km wide square, two minutes apart (153 km/h).
+    fixes = track([-2000.0, 1094.5 + 2000.0], step_s=120)
 
     events = derive(index, fixes, inside_at_start=set(), dwell_s=20)
 
@@ -115,8 +115,20 @@ def test_a_pass_through_between_two_sparse_fixes_counts_with_interpolated_times(
     assert math.isclose(events[0].longitude, 106.0, abs_tol=1e-9)
     assert math.isclose(events[1].longitude, 106.01, abs_tol=1e-9)
     span = 1094.5 + 4000.0
-    assert abs((events[0].time - T0).total_seconds() - 60 * 2000 / span) < 0.05
-    assert abs((events[1].time - T0).total_seconds() - 60 * (2000 + 1094.5) / span) < 0.05
+    assert abs((events[0].time - T0).total_seconds() - 120 * 2000 / span) < 0.1
+    assert abs((events[1].time - T0).total_seconds() - 120 * (2000 + 1094.5) / span) < 0.1
+
+
+def test_a_jump_the_device_could_not_have_driven_passes_through_nothing() -> None:
+    """Across the square, 1,000 km apart in one minute: fixes.plausible re-anchored there (the
+    device was moved while off), so the straight line between them was never travelled."""
+    index = FenceIndex([square()], hysteresis_m=30)
+    fixes = track([-500_000.0, 500_000.0], step_s=60)
+
+    assert derive(index, fixes, inside_at_start=set(), dwell_s=20) == []
+    # The same two fixes five hours apart (200 km/h) are a possible drive through the square.
+    slow = track([-500_000.0, 500_000.0], step_s=5 * 3600)
+    assert kinds(derive(index, slow, inside_at_start=set(), dwell_s=20)) == ["enter", "exit"]
 
 
 def test_a_segment_passing_beside_the_geofence_is_no_crossing() -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from logitrack.tenancy.tests.factories import sign_in
+from logitrack.tracking.geo.fixes import DEFAULT_REANCHOR_AFTER
 from logitrack.tracking.geo.trips import (
     Thresholds,
     device_trips_and_stops,
@@ -295,3 +296,20 @@ def test_trips_of_a_drivers_positions_are_audited_as_a_sensitive_read(client: Cl
     [entry] = AuditEntry.objects.filter(action="sensitive_read")
     assert entry.object_id == str(phone.pk)
     assert entry.details["api"] == "trips"
+
+
+def test_a_device_moved_while_off_counts_no_distance_for_the_move() -> None:
+    """A phone carried from Hà Nội to Ho Chi Minh City on a flight: the first fixes there are
+    refused as a jump, then taken as the new anchor (geo.fixes). The 1,100 km between the two
+    cities are neither a trip's distance nor the day's."""
+    hanoi = (21.0285, 105.8542)
+    before = drive(T0, minutes=10, origin=hanoi)
+    landed = T0 + dt.timedelta(hours=2)
+    after = drive(landed, minutes=10, origin=A)
+    track = track_of(before + after)
+
+    result = trips_and_stops(track, DEFAULTS, start=T0, end=T0 + dt.timedelta(days=1))
+
+    driven = path_m(before) + path_m(after[DEFAULT_REANCHOR_AFTER:])
+    assert sum(trip.distance_m for trip in result.trips) == pytest.approx(driven, abs=1.0)
+    assert driven < 15_000
