@@ -98,11 +98,34 @@ def load(demo: DemoFile) -> None:
                     )
             _dock(tenant, principal, created_by_kind, end)
             _hub_geofence(tenant, principal)
+            _fleet(principal, created_by_kind)
         entry["devices"] = devices
 
 
 # The hub whose dock the demo reader and camera watch, by the demo company's province.
 HUBS = {1: "Trung tâm khai thác Long Biên", 79: "Trung tâm khai thác Tân Bình"}
+
+
+def _fleet(principal: Principal, created: dict[str, CreatedDevice]) -> None:
+    """A truck carrying the GPS tracker and a driver carrying the phone, so that a new
+    dispatcher can give a shipment a carrier and see it on the live map."""
+    from logitrack.tracking.services.devices import device_assign
+    from logitrack.tracking.services.fleet import driver_create, vehicle_create
+
+    truck = vehicle_create(principal=principal, plate="29C-123.45", label="Xe tải 1,5 tấn")
+    driver = driver_create(principal=principal, full_name="Nguyễn Văn An")
+    device_assign(
+        principal=principal,
+        device=created[DeviceKind.GPS_TRACKER.value].device,
+        target="vehicle",
+        vehicle=truck,
+    )
+    device_assign(
+        principal=principal,
+        device=created[DeviceKind.PHONE.value].device,
+        target="driver",
+        driver=driver,
+    )
 
 
 def _hub_geofence(tenant: Tenant, principal: Principal) -> None:

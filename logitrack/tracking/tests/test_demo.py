@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from logitrack.tracking.models import Device, DeviceLatest, Geofence, Position
+from logitrack.tracking.models import Device, DeviceAssignment, DeviceLatest, Geofence, Position
 from logitrack.tracking.tokens import device_token_matches
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,15 @@ def test_demo_lists_one_device_of_each_kind_per_tenant_with_a_working_token(
     assert DeviceLatest.dangerously_unscoped.count() == 4
     hubs = Geofence.dangerously_unscoped.filter(site_kind="hub", shape="circle", radius_m=400)
     assert hubs.count() == 2  # one per company, around its hub
+    carriers = DeviceAssignment.dangerously_unscoped.filter(
+        ended_at__isnull=True, target__in=["vehicle", "driver"]
+    )
+    assert sorted(carriers.values_list("device__kind", "target")) == [
+        ("gps_tracker", "vehicle"),
+        ("gps_tracker", "vehicle"),
+        ("phone", "driver"),
+        ("phone", "driver"),
+    ]
 
 
 def test_demo_pallet_passes_the_in_door_once_and_the_camera_sees_it(data_dir: Path) -> None:
