@@ -136,7 +136,13 @@ def test_kml_many_placemarks_is_refused() -> None:
         ({"type": "Point", "coordinates": [1e308, 10.0]}, 100),
         ({"type": "Point", "coordinates": [106.0]}, 100),
         ({"type": "Polygon", "coordinates": [SQUARE[:-1]]}, None),
-        ({"type": "Polygon", "coordinates": [[[179.0, 0], [-179.0, 0], [-179.0, 1], [179.0, 1], [179.0, 0]]]}, None),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[179.0, 0], [-179.0, 0], [-179.0, 1], [179.0, 1], [179.0, 0]]],
+            },
+            None,
+        ),
         ({"type": "Polygon", "coordinates": [[[0, 0]] * 10_001]}, None),
         ({"type": "Polygon", "coordinates": []}, None),
         ({"type": "Polygon", "coordinates": [[]]}, None),
@@ -222,7 +228,14 @@ def test_near_window_at_the_ends_of_time(start: str, end: str) -> None:
 
 @pytest.mark.parametrize(
     "lat,lon,radius",
-    [(91, 106, 100), (10, 106, 0), (10, 106, -1), (10, 106, "NaN"), ("NaN", 106, 10), (10, 106, "inf")],
+    [
+        (91, 106, 100),
+        (10, 106, 0),
+        (10, 106, -1),
+        (10, 106, "NaN"),
+        ("NaN", 106, 10),
+        (10, 106, "inf"),
+    ],
 )
 def test_near_bad_point_or_radius(lat: Any, lon: Any, radius: Any) -> None:
     client, _ = _dispatcher()
@@ -254,9 +267,7 @@ def test_near_bad_point_or_radius(lat: Any, lon: Any, radius: Any) -> None:
 def test_trips_window_at_the_ends_of_time(start: str, end: str) -> None:
     client, membership = _dispatcher()
     device = make_device(membership).device
-    response = client.get(
-        f"{V1}/devices/{device.identifier}/trips", {"start": start, "end": end}
-    )
+    response = client.get(f"{V1}/devices/{device.identifier}/trips", {"start": start, "end": end})
     assert response.status_code in (200, 400, 422), response.content
 
 
