@@ -127,7 +127,7 @@ def test_kml_many_placemarks_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "geometry,radius",
+    ("geometry", "radius"),
     [
         ({"type": "Point", "coordinates": [106.0, 10.0]}, 1e12),
         ({"type": "Point", "coordinates": [106.0, 10.0]}, -5),
@@ -197,7 +197,7 @@ def test_event_cursor_at_the_ends_of_time_is_refused(cursor: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "start,end",
+    ("start", "end"),
     [
         ("0001-01-01T00:00:00+14:00", "0001-01-02T00:00:00+14:00"),
         ("9999-12-31T00:00:00-14:00", "9999-12-31T01:00:00-14:00"),
@@ -210,7 +210,7 @@ def test_event_range_at_the_ends_of_time(start: str, end: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "start,end",
+    ("start", "end"),
     [
         ("9999-12-31T12:00:00+00:00", "9999-12-31T13:00:00+00:00"),
         ("0001-01-01T00:00:00+00:00", "0001-01-01T01:00:00+00:00"),
@@ -221,13 +221,13 @@ def test_near_window_at_the_ends_of_time(start: str, end: str) -> None:
     client, _ = _dispatcher()
     response = client.get(
         f"{V1}/positions/near",
-        {"latitude": 10, "longitude": 106, "radius_m": 100, "start": start, "end": end},
+        {"latitude": "10", "longitude": "106", "radius_m": "100", "start": start, "end": end},
     )
     assert response.status_code in (200, 400, 422), response.content
 
 
 @pytest.mark.parametrize(
-    "lat,lon,radius",
+    ("lat", "lon", "radius"),
     [
         (91, 106, 100),
         (10, 106, 0),
@@ -239,21 +239,19 @@ def test_near_window_at_the_ends_of_time(start: str, end: str) -> None:
 )
 def test_near_bad_point_or_radius(lat: Any, lon: Any, radius: Any) -> None:
     client, _ = _dispatcher()
-    response = client.get(
-        f"{V1}/positions/near",
-        {
-            "latitude": lat,
-            "longitude": lon,
-            "radius_m": radius,
-            "start": "2026-01-01T00:00:00+07:00",
-            "end": "2026-01-01T01:00:00+07:00",
-        },
-    )
+    query: dict[str, Any] = {
+        "latitude": lat,
+        "longitude": lon,
+        "radius_m": radius,
+        "start": "2026-01-01T00:00:00+07:00",
+        "end": "2026-01-01T01:00:00+07:00",
+    }
+    response = client.get(f"{V1}/positions/near", {k: str(v) for k, v in query.items()})
     assert response.status_code in (400, 422), response.content
 
 
 @pytest.mark.parametrize(
-    "start,end",
+    ("start", "end"),
     [
         ("9999-12-31T12:00:00+00:00", "9999-12-31T13:00:00+00:00"),
         ("9999-12-31T12:00:00", "9999-12-31T13:00:00"),
@@ -272,7 +270,7 @@ def test_trips_window_at_the_ends_of_time(start: str, end: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "start,end",
+    ("start", "end"),
     [
         ("9999-12-31", "9999-12-31"),
         ("0001-01-01", "0001-01-01"),
