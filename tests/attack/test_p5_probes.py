@@ -292,3 +292,20 @@ def test_map_since(since: str) -> None:
     client, _ = _dispatcher()
     response = client.get(f"{V1}/map/devices", {"since": since})
     assert response.status_code in (200, 400, 422), response.content
+
+
+@pytest.mark.parametrize(
+    ("route", "start", "end"),
+    [
+        ("trips", "1700000000", "1700003600"),
+        ("daily", "1700000000", "1700086400"),
+    ],
+)
+def test_unix_timestamps_are_not_read_as_times(route: str, start: str, end: str) -> None:
+    # core.schemas: every API date and time field is IsoDate or IsoDateTime; pydantic's lax
+    # mode reads "1700000000" as a Unix timestamp, which the OpenAPI format forbids.
+    client, membership = _dispatcher()
+    device = make_device(membership).device
+    url = f"{V1}/devices/{device.identifier}/trips" if route == "trips" else f"{V1}/reports/daily"
+    response = client.get(url, {"start": start, "end": end})
+    assert response.status_code == 422, response.content
