@@ -248,11 +248,12 @@ def _after(cursor: str) -> tuple[datetime, int] | None:
         made_for, value, pk_text = raw.split("|")
         moment = datetime.fromisoformat(value)
         pk = int(pk_text)
+        if made_for != "gfe" or moment.tzinfo is None or not 1 <= pk <= ID_MAX:
+            return None
+        # Year 1 or 9999 with an offset leaves datetime's range in UTC.
+        return moment.astimezone(UTC), pk
     except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         return None
-    if made_for != "gfe" or moment.tzinfo is None or not 1 <= pk <= ID_MAX:
-        return None
-    return moment.astimezone(UTC), pk
 
 
 def _event_out(event: GeofenceEvent) -> GeofenceEventOut:

@@ -87,7 +87,9 @@ def _validate(
         raise NearPointInvalid
     if not (math.isfinite(radius_m) and 1 <= radius_m <= MAX_RADIUS_M):
         raise NearRadiusInvalid
-    if start.tzinfo is None or end.tzinfo is None or not (start < end <= start + MAX_WINDOW):
+    if start.tzinfo is None or end.tzinfo is None:
+        raise NearWindowInvalid
+    if not (start < end and end - start <= MAX_WINDOW):  # no start + MAX_WINDOW: year 9999
         raise NearWindowInvalid
 
 

@@ -127,7 +127,7 @@ def geofence_import(*, principal: Principal, data: bytes, kml: bool) -> list[Geo
     else:
         try:
             document = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # nesting too deep
             raise geometry.GeofenceImportInvalid() from exc
         parsed = geometry.parse_feature_collection(document)
     now = timezone.now()

@@ -22,7 +22,8 @@
       } else {
         layer = L.geoJSON(feature.geometry, { style: { color: "#1f6f8b", weight: 2 } });
       }
-      layer.bindTooltip(props.name || "");
+      // A text node: Leaflet puts a string tooltip in with innerHTML (a name is not markup).
+      layer.bindTooltip(document.createTextNode(props.name || ""));
       layer.addTo(map);
       var b = layer.getBounds();
       bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
