@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from logitrack.core.ids import Id
 from logitrack.core.schemas import HumanText, OpaqueText
@@ -126,12 +129,30 @@ class ShipmentTagsOut(Schema):
     tags: list[ShipmentTagOut]
 
 
+# An ISO 8601 date-time whose offset may be left out (then it is Asia/Ho_Chi_Minh time); never
+# a number, which lax pydantic would read as a Unix timestamp (core.schemas.IsoForm).
+_LOCAL_OR_OFFSET = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})?\Z", re.ASCII
+)
+
+
 class TripsQuery(Schema):
     """A window of at most ``TRIPS_WINDOW_MAX_DAYS``; a time without a zone is in
     Asia/Ho_Chi_Minh."""
 
     start: datetime
     end: datetime
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _date_time_text(cls, value: Any) -> Any:
+        if isinstance(value, datetime) or (
+            isinstance(value, str) and _LOCAL_OR_OFFSET.match(value)
+        ):
+            return value
+        raise PydanticCustomError(
+            "datetime_type", "Input should be an ISO 8601 date-time, with or without offset"
+        )
 
 
 class PlaceOut(Schema):

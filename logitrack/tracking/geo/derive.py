@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -161,11 +161,32 @@ class Derived:
     restored: int = 0
 
 
+# pg_advisory_xact_lock's first key: the namespace of "deriving a device's geofence events".
+_ADVISORY_NAMESPACE = 5_901
+
+
 def device_events_derive(
     *, device_id: int, since: datetime, now: datetime | None = None
 ) -> Derived:
     """Derive ``device_id``'s geofence events again from ``since`` (module docstring) and store
-    the outcome. Call with the device's tenant bound."""
+    the outcome. Call with the device's tenant bound.
+
+    Two derivations of one device (two workers, or a round overlapping a slow one) run one
+    after the other: on PostgreSQL a transaction-scoped advisory lock per device orders them
+    without touching the rows the position writer locks (its acknowledgements never wait for
+    a derivation); SQLite has one writer at a time anyway. The second then reads the first
+    one's events and has nothing to add."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [_ADVISORY_NAMESPACE, device_id % 2_147_483_647],  # int4 keys
+                )
+        return _derive_locked(device_id=device_id, since=since, now=now)
+
+
+def _derive_locked(*, device_id: int, since: datetime, now: datetime | None) -> Derived:
     from logitrack.core.tenant import bound_tenant_id
 
     tenant_id = bound_tenant_id()

@@ -39,7 +39,8 @@ RADIUS_MAX_M = 50_000.0
 NAME_MAX = 100
 RING_POSITIONS_MAX = 10_000
 IMPORT_FEATURES_MAX = 1_000
-CIRCLE_BBOX_AZIMUTHS = (0.0, 90.0, 180.0, 270.0)
+CIRCLE_BBOX_AZIMUTHS = (0.0, 90.0, 180.0, 270.0)  # north, east, south, west
+POLAR_LATITUDE = 85.0  # no geofence reaches beyond (Web Mercator maps end at 85.05°)
 
 
 class GeofenceGeometryError(TrackingError):
@@ -85,6 +86,11 @@ class GeofenceRadiusInvalid(GeofenceGeometryError):
     code = "geofence_radius_invalid"
     message = _("A circle needs properties.radius in metres, more than 0 and at most 50,000.")
     field = "radius"
+
+
+class GeofenceAcrossTheMapEdge(GeofenceGeometryError):
+    code = "geofence_across_map_edge"
+    message = _("A geofence may not cross the 180th meridian or come near a pole.")
 
 
 class GeofenceUnsupported(GeofenceGeometryError):
@@ -183,6 +189,8 @@ def polygon_shape(coordinates: Any) -> Shape:
     if area_m2 > max_area_m2():
         raise _too_large(area_m2)
     min_lon, min_lat, max_lon, max_lat = polygon.bounds
+    if max(abs(min_lat), abs(max_lat)) > POLAR_LATITUDE:
+        raise GeofenceAcrossTheMapEdge(where="coordinates")
     geometry = {
         "type": "Polygon",
         "coordinates": [
@@ -203,6 +211,14 @@ def circle_shape(coordinates: Any, radius: Any) -> Shape:
     if area_m2 > max_area_m2():
         raise _too_large(area_m2)
     lons, lats, _back = WGS84.fwd([lon] * 4, [lat] * 4, list(CIRCLE_BBOX_AZIMUTHS), [radius_m] * 4)
+    north, east, south, west = zip(lons, lats, strict=True)
+    # A circle whose east point wrapped west of its centre (or west point east of it) crosses
+    # the 180th meridian; one whose north point is not north of its centre (or south point not
+    # south) passes over a pole. Neither bounding box could hold it: refused, as polygons are.
+    if east[0] < lon or west[0] > lon or north[1] <= lat or south[1] >= lat:
+        raise GeofenceAcrossTheMapEdge(where="coordinates")
+    if max(abs(value) for value in lats) > POLAR_LATITUDE:
+        raise GeofenceAcrossTheMapEdge(where="coordinates")
     geometry = {"type": "Point", "coordinates": [lon, lat]}
     return Shape(
         "circle",

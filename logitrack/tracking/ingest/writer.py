@@ -202,6 +202,12 @@ def write_positions(rows: Sequence[PositionRow], seen: dict[int, dt.datetime] | 
     position rows newly inserted (duplicates of (device, fix time) are skipped)."""
     if not rows:
         return 0
+    if not connection.in_atomic_block:
+        # In autocommit, PostgreSQL's COPY would commit the staging table (ON COMMIT DELETE
+        # ROWS) empty before the INSERT ... SELECT: every position lost, silently. One
+        # transaction of its own keeps the promise of "one transaction" for any caller.
+        with transaction.atomic():
+            return write_positions(rows, seen)
     if connection.vendor == "postgresql":
         return _write_postgres(rows, seen)
     return _write_values(rows, seen, _sqlite_stamp)
