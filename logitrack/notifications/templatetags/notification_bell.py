@@ -38,7 +38,10 @@ def notification_bell(context: dict[str, Any]) -> SafeString | str:
     )
     return format_html(
         '<a href="{}" class="bell" data-notification-bell data-unread="{}" aria-label="{}">'
-        '<span aria-hidden="true">&#128276;</span>{}</a>',
+        # A drawn bell: the emoji renders as an empty box where no emoji font is installed.
+        '<svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16" fill="currentColor">'
+        '<path d="M8 16a2 2 0 0 0 2-2H6a2 2 0 0 0 2 2zm5-5V7a5 5 0 0 0-4-4.9V1a1 1 0 1 0-2 0v1.1'
+        'A5 5 0 0 0 3 7v4l-1.5 1.5V13h13v-.5z"/></svg>{}</a>',
         reverse("notifications:list"),
         count,
         label,

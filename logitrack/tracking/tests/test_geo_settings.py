@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from logitrack.core.tenant import tenant_context
 from logitrack.security.models import AuditEntry
+from logitrack.tenancy.models import Tenant
 from logitrack.tenancy.roles import Role
 from logitrack.tenancy.tests.factories import make_member, make_tenant, principal_for, sign_in
 from logitrack.tracking.errors import GeoSettingsInvalid, NotAllowed
@@ -36,9 +37,10 @@ DEFAULTS = {
 }
 
 
-def _row(tenant: object) -> TenantDeviceSettings:
-    with tenant_context(tenant):  # type: ignore[arg-type]
-        return TenantDeviceSettings.objects.get()
+def _row(tenant: Tenant) -> TenantDeviceSettings:
+    with tenant_context(tenant):
+        row: TenantDeviceSettings = TenantDeviceSettings.objects.get()
+    return row
 
 
 def test_the_owner_changes_thresholds_on_the_page_and_only_the_changes_are_audited(
