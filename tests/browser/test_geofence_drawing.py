@@ -49,6 +49,9 @@ def test_a_polygon_drawn_on_the_map_without_tiles_is_saved_and_listed(
     name = f"Kho vẽ {secrets.token_hex(3)}"
 
     goto(page, f"{base}/operations/geofences/new/")
+    # Leaflet.draw's own words are the page's language (Vietnamese by default).
+    expect(page.locator(".leaflet-draw-draw-polygon")).to_have_attribute("title", "Vẽ đa giác")
+    expect(page.locator(".leaflet-draw-draw-circle")).to_have_attribute("title", "Vẽ hình tròn")
     page.locator(".leaflet-draw-draw-polygon").click()
     for fx, fy in ((0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7)):
         _click_map(page, fx, fy)

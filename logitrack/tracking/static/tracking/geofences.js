@@ -50,6 +50,7 @@
     var words = document.querySelector("[data-drawn-messages]").dataset;
     var drawn = new L.FeatureGroup();
     map.addLayer(drawn);
+    translateDrawing(document.querySelector("[data-draw-words]"));
     map.addControl(new L.Control.Draw({
       position: "topleft",
       draw: {
@@ -86,6 +87,42 @@
     });
     map.on(L.Draw.Event.EDITED, function () { record(drawn.getLayers()[0]); });
     map.on(L.Draw.Event.DELETED, function () { record(drawn.getLayers()[0]); });
+  }
+
+  // Leaflet.draw's own words (buttons, tooltips) in the page's language, from the template.
+  function translateDrawing(source) {
+    if (!source) { return; }
+    var w = source.dataset;
+    var draw = L.drawLocal.draw;
+    var edit = L.drawLocal.edit;
+    draw.toolbar.buttons.polygon = w.polygon;
+    draw.toolbar.buttons.circle = w.circle;
+    draw.toolbar.actions.title = w.cancelTitle;
+    draw.toolbar.actions.text = w.cancel;
+    draw.toolbar.finish.title = w.finishTitle;
+    draw.toolbar.finish.text = w.finish;
+    draw.toolbar.undo.title = w.undoTitle;
+    draw.toolbar.undo.text = w.undo;
+    draw.handlers.polygon.tooltip.start = w.polygonStart;
+    draw.handlers.polygon.tooltip.cont = w.polygonCont;
+    draw.handlers.polygon.tooltip.end = w.polygonEnd;
+    draw.handlers.polyline.error = w.crossing;
+    draw.handlers.circle.tooltip.start = w.circleStart;
+    draw.handlers.circle.radius = w.radius;
+    draw.handlers.simpleshape.tooltip.end = w.shapeEnd;
+    edit.toolbar.actions.save.title = w.saveTitle;
+    edit.toolbar.actions.save.text = w.save;
+    edit.toolbar.actions.cancel.title = w.cancelTitle;
+    edit.toolbar.actions.cancel.text = w.cancel;
+    edit.toolbar.actions.clearAll.title = w.clearTitle;
+    edit.toolbar.actions.clearAll.text = w.clear;
+    edit.toolbar.buttons.edit = w.edit;
+    edit.toolbar.buttons.editDisabled = w.nothing;
+    edit.toolbar.buttons.remove = w.remove;
+    edit.toolbar.buttons.removeDisabled = w.nothing;
+    edit.handlers.edit.tooltip.text = w.editText;
+    edit.handlers.edit.tooltip.subtext = w.editSubtext;
+    edit.handlers.remove.tooltip.text = w.removeText;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
