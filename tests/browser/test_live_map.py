@@ -30,7 +30,7 @@ from django.utils import timezone
 from logitrack.core.tenant import tenant_context
 from logitrack.tenancy.models import Membership
 from logitrack.tracking.models import (
-    Device, DeviceAssignment, DeviceLatest, Position, Vehicle,
+    Device, DeviceAssignment, DeviceLatest, Geofence, Position, Vehicle,
 )
 membership = Membership.dangerously_unscoped.get(user__email={email!r})
 tenant = membership.tenant
@@ -55,6 +55,12 @@ with tenant_context(tenant):
         for i, d in enumerate(devices)
     )
     first = devices[0]
+    Geofence.objects.create(
+        name="Kho " + tag, shape="circle",
+        geometry={{"type": "Point", "coordinates": [106.7, 10.8]}}, radius_m=300.0,
+        min_latitude=10.797, min_longitude=106.697, max_latitude=10.803, max_longitude=106.703,
+        area_m2=282_743.0,
+    )
     vehicle = Vehicle.objects.create(plate="51C-{tag_short}")
     DeviceAssignment.objects.create(device=first, target="vehicle", vehicle=vehicle)
     # Within today's local day (the playback's default), even just after local midnight.
@@ -120,6 +126,8 @@ def test_the_live_map_clusters_5000_devices_without_tiles_and_links_a_vehicle_to
     goto(page, f"{base}/operations/devices/")
     page.get_by_role("link", name="Bản đồ trực tiếp").click()
     page.wait_for_selector(f'[data-live-map][data-markers="{FLEET}"]', timeout=60_000)
+    # The company's geofence is drawn too, without tiles.
+    page.wait_for_selector('[data-live-map][data-geofences="1"]')
 
     # Every device sits once in the cluster tree (a cluster's count includes its children's).
     in_clusters = page.evaluate(

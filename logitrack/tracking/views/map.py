@@ -68,6 +68,7 @@ def live_map(request: HttpRequest) -> HttpResponse:
         **_common_config(now),
         "devices_url": reverse("api-1:map_devices"),
         "near_url": reverse("api-1:positions_near"),
+        "geofences_url": reverse("api-1:geofences_list"),
         "history_url": reverse("devices:history", args=[_ID_SLOT]),
         "shipments_url": reverse("logistics:shipments"),
         "id_slot": str(_ID_SLOT),

@@ -157,6 +157,33 @@
   }
   poll();
 
+  // --- the company's geofences, drawn with or without tiles --------------------------------
+  var fences = L.featureGroup().addTo(map);
+  var FENCE_STYLE = { color: "#8250df", weight: 2, fillOpacity: 0.08 };
+  fetch(cfg.geofences_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    })
+    .then(function (collection) {
+      (collection.features || []).forEach(function (feature) {
+        var properties = feature.properties || {};
+        var layer;
+        if (feature.geometry.type === "Point") {
+          var centre = feature.geometry.coordinates;
+          layer = L.circle([centre[1], centre[0]], L.extend({ radius: properties.radius, renderer: renderer }, FENCE_STYLE));
+        } else {
+          layer = L.geoJSON(feature, { style: FENCE_STYLE, renderer: renderer });
+        }
+        var name = document.createElement("span");
+        name.textContent = properties.name || ""; // a text node: names are never markup
+        layer.bindTooltip(name);
+        fences.addLayer(layer);
+      });
+      root.dataset.geofences = String(fences.getLayers().length);
+    })
+    .catch(function () { root.dataset.geofences = "failed"; });
+
   // --- who was near this place at this time ---------------------------------------------------
   var near = document.querySelector("[data-near]");
   if (!near) { return; }
