@@ -167,6 +167,9 @@ def test_a_pallet_through_an_in_door_and_a_blurred_snapshot_on_its_timeline(
     assert "Kho Tân Bình" in door_events.inner_text()
     assert "Cổng RFID" in door_events.inner_text()
     snapshot = timeline.locator("[data-snapshot-thumbnail]")
+    snapshot.wait_for(state="attached")
+    # A lazy image loads when the reader scrolls to it (the timeline sits below the carrier).
+    snapshot.evaluate("img => img.scrollIntoView()")
     snapshot.wait_for()
     assert page.evaluate(
         "img => img.complete && img.naturalWidth > 0", snapshot.element_handle()

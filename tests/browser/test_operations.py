@@ -190,6 +190,8 @@ def test_an_uploaded_pdf_invoice_shows_the_preview_of_its_first_page(
         owner_page.wait_for_timeout(500)
         goto(owner_page, f"{base}/operations/shipments/{waybill}/")
     assert preview.count() == 1
+    # A lazy image loads when the reader scrolls to it (the documents sit below the carrier).
+    preview.evaluate("img => img.scrollIntoView()")
     owner_page.wait_for_function(
         "() => { const img = document.querySelector('[data-document] img[data-thumbnail]');"
         " return img && img.complete && img.naturalWidth > 0; }"
