@@ -20,7 +20,11 @@ from logitrack.tracking.tests.test_geofence_derive import NOW, make_geofences, r
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="derivations are ordered by a PostgreSQL advisory lock; SQLite admits one writer at "
+    "a time, so two derivations cannot overlap there",
+)
 def test_two_derivations_of_the_same_device_at_once_both_succeed() -> None:
     device = make_device(make_manager()).device
     make_geofences(device.tenant_id)
@@ -54,7 +58,6 @@ def test_two_derivations_of_the_same_device_at_once_both_succeed() -> None:
     assert PositionBacklog.dangerously_unscoped.get(device=device).geofences_from is None
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the staging table is PostgreSQL's")
 def test_positions_written_outside_a_transaction_are_stored_or_refused() -> None:
     # write_positions "stores rows in the current transaction"; in autocommit the COPY into the
     # ON COMMIT DELETE ROWS staging table commits (and empties) before the INSERT ... SELECT,
